@@ -1,0 +1,209 @@
+// The whole D1 schema. `npm run db:generate` turns changes here into a SQL migration.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+const now = sql`(unixepoch() * 1000)`;
+
+/** Our own key pairs: one RSA (HTTP signatures) and one Ed25519 (object proofs). Never leave the server. */
+export const keys = sqliteTable("keys", {
+  kind: text("kind", { enum: ["rsa", "ed25519"] }).primaryKey(),
+  /** RSA: SPKI PEM; Ed25519: publicKeyMultibase. */
+  publicKey: text("public_key").notNull(),
+  /** PKCS#8, base64. */
+  privateKey: text("private_key").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Remote actors we have fetched, with the keys they sign with. */
+export const remoteActors = sqliteTable(
+  "remote_actors",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    preferredUsername: text("preferred_username"),
+    name: text("name"),
+    url: text("url"),
+    inbox: text("inbox").notNull(),
+    sharedInbox: text("shared_inbox"),
+    /** JSON array of {id, pem} RSA keys (publicKey). */
+    rsaKeys: text("rsa_keys").notNull().default("[]"),
+    /** JSON array of {id, multibase} Ed25519 keys (assertionMethod Multikey). */
+    ed25519Keys: text("ed25519_keys").notNull().default("[]"),
+    /** JSON array of actor ids. */
+    alsoKnownAs: text("also_known_as").notNull().default("[]"),
+    movedTo: text("moved_to"),
+    /** The normalised document as fetched, JSON. */
+    document: text("document").notNull(),
+    fetchedAt: integer("fetched_at").notNull(),
+  },
+  (t) => [index("remote_actors_inbox").on(t.inbox)],
+);
+
+/** People following us. `accepted` rows feed delivery_targets through triggers. */
+export const followers = sqliteTable(
+  "followers",
+  {
+    actorId: text("actor_id").primaryKey(),
+    inbox: text("inbox").notNull(),
+    sharedInbox: text("shared_inbox"),
+    /** The id of their latest Follow; echoed in our Accept/Reject. */
+    followActivityId: text("follow_activity_id").notNull(),
+    state: text("state", { enum: ["pending", "accepted"] }).notNull(),
+    /** Set when they announced a Move; their new account's Follow arrives separately. */
+    movedTo: text("moved_to"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("followers_state").on(t.state, t.createdAt)],
+);
+
+/**
+ * Distinct inboxes of accepted followers (shared inbox where offered), reference-counted by
+ * triggers on `followers`, so fan-out reads one row per server instead of one per follower.
+ */
+export const deliveryTargets = sqliteTable("delivery_targets", {
+  inbox: text("inbox").primaryKey(),
+  followerCount: integer("follower_count").notNull(),
+});
+
+/** Accounts we follow (or asked to follow). */
+export const following = sqliteTable("following", {
+  actorId: text("actor_id").primaryKey(),
+  inbox: text("inbox").notNull(),
+  followActivityId: text("follow_activity_id").notNull(),
+  state: text("state", { enum: ["pending", "accepted"] }).notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Our own objects (Note, Question, …). A deleted object keeps its row as a Tombstone. */
+export const objects = sqliteTable(
+  "objects",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    visibility: text("visibility", { enum: ["public", "unlisted", "followers", "direct"] }).notNull(),
+    inReplyTo: text("in_reply_to"),
+    /** The ActivityStreams object as served, JSON (without likes/shares, which are counted live). */
+    document: text("document").notNull(),
+    published: integer("published").notNull(),
+    updated: integer("updated"),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("objects_published").on(t.published)],
+);
+
+/** Activities we sent, in order; the public ones make up the outbox. */
+export const activities = sqliteTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    objectId: text("object_id"),
+    visibility: text("visibility", { enum: ["public", "unlisted", "followers", "direct"] }).notNull(),
+    /** The signed activity as delivered, JSON. */
+    document: text("document").notNull(),
+    published: integer("published").notNull(),
+  },
+  (t) => [index("activities_published").on(t.visibility, t.published)],
+);
+
+/**
+ * Every activity received, stored before the inbox answers 2xx. The primary key (activity id,
+ * or `digest:<sha256>` without one) makes redelivery a no-op.
+ */
+export const inboxActivities = sqliteTable(
+  "inbox_activities",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    type: text("type").notNull(),
+    body: text("body").notNull(),
+    state: text("state", { enum: ["queued", "done", "ignored", "failed"] }).notNull(),
+    error: text("error"),
+    receivedAt: integer("received_at").notNull().default(now),
+  },
+  (t) => [index("inbox_activities_actor").on(t.actorId)],
+);
+
+/** Remote objects that concern us: replies to our posts, mentions of us. */
+export const remoteObjects = sqliteTable(
+  "remote_objects",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    type: text("type").notNull(),
+    inReplyTo: text("in_reply_to"),
+    document: text("document").notNull(),
+    published: integer("published"),
+    updated: integer("updated"),
+  },
+  (t) => [index("remote_objects_actor").on(t.actorId), index("remote_objects_reply").on(t.inReplyTo)],
+);
+
+/** Likes, boosts and emoji reactions of our objects, one row per remote activity. */
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    activityId: text("activity_id").primaryKey(),
+    type: text("type", { enum: ["Like", "Announce", "EmojiReact"] }).notNull(),
+    actorId: text("actor_id").notNull(),
+    objectId: text("object_id").notNull(),
+    /** The emoji of a reaction, if any. */
+    content: text("content"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("reactions_object").on(t.objectId, t.type), index("reactions_actor").on(t.actorId)],
+);
+
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type", {
+      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report"],
+    }).notNull(),
+    actorId: text("actor_id").notNull(),
+    objectId: text("object_id"),
+    activityId: text("activity_id").notNull(),
+    /** Extra detail (report text, emoji, new account), JSON. */
+    detail: text("detail"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [index("notifications_actor").on(t.actorId), index("notifications_created").on(t.createdAt)],
+);
+
+/** Blocked actors (`kind = actor`, value = actor id) and domains (`kind = domain`, value = host). */
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    kind: text("kind", { enum: ["actor", "domain"] }).notNull(),
+    value: text("value").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+);
+
+/**
+ * Servers whose delivery Durable Object holds a backlog or has given them up as unavailable.
+ * Fan-out reads this once per post so new deliveries queue behind older ones instead of
+ * overtaking them. Written only by the host's Durable Object.
+ */
+export const deliveryHosts = sqliteTable("delivery_hosts", {
+  host: text("host").primaryKey(),
+  state: text("state", { enum: ["backlog", "unavailable"] }).notNull(),
+  since: integer("since").notNull(),
+});
+
+/** One row per fanned-out activity: how many inboxes it went to. Successes write nothing else. */
+export const fanouts = sqliteTable("fanouts", {
+  activityId: text("activity_id").primaryKey(),
+  targets: integer("targets").notNull(),
+  batches: integer("batches").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Hosts that refused our draft-cavage signature and verified RFC 9421 instead. */
+export const signatureSchemes = sqliteTable("signature_schemes", {
+  host: text("host").primaryKey(),
+  scheme: text("scheme", { enum: ["rfc9421"] }).notNull(),
+  updatedAt: integer("updated_at").notNull().default(now),
+});

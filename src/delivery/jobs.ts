@@ -1,0 +1,8 @@
+// Messages on the jobs queue. They carry ids only: documents stay in D1, keys never travel.
+export type Job =
+  /** Process an activity stored in inbox_activities. */
+  | { kind: "inbox"; id: string }
+  /** Expand one of our activities into deliver jobs for its distinct target inboxes. */
+  | { kind: "fanout"; activityId: string }
+  /** Sign and POST one activity to each of these inboxes. */
+  | { kind: "deliver"; activityId: string; inboxes: string[] };

@@ -1,0 +1,98 @@
+// Our actor document: what Mastodon and every other server read to know us.
+import { Hono } from "hono";
+import type { Config } from "../config.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { AS_CONTEXT, activityJson, wantsActivityJson } from "../http.ts";
+import { renderProfile } from "../web/pages.tsx";
+import { linkify, textToHtml } from "../publish/html.ts";
+import { type ActorKeys, getActorKeys } from "./keys.ts";
+import type { LocalUrls } from "./urls.ts";
+
+export const ACTOR_CONTEXT = [
+  AS_CONTEXT,
+  "https://w3id.org/security/v1",
+  "https://w3id.org/security/data-integrity/v1",
+  "https://www.w3.org/ns/did/v1",
+  "https://w3id.org/security/multikey/v1",
+  {
+    manuallyApprovesFollowers: "as:manuallyApprovesFollowers",
+    toot: "http://joinmastodon.org/ns#",
+    featured: { "@id": "toot:featured", "@type": "@id" },
+    discoverable: "toot:discoverable",
+    indexable: "toot:indexable",
+    alsoKnownAs: { "@id": "as:alsoKnownAs", "@type": "@id" },
+    movedTo: { "@id": "as:movedTo", "@type": "@id" },
+    schema: "http://schema.org#",
+    PropertyValue: "schema:PropertyValue",
+    value: "schema:value",
+    webfinger: "https://purl.archive.org/socialweb/webfinger#webfinger",
+  },
+];
+
+export interface ActorInput {
+  config: Config;
+  urls: LocalUrls;
+  keys: ActorKeys;
+  /** When the account was created (our first key), ISO 8601. */
+  published: string;
+}
+
+export function buildActor({ config, urls, keys, published }: ActorInput): Record<string, unknown> {
+  const image = (url: string | null) => (url ? { type: "Image", url } : undefined);
+  return {
+    "@context": ACTOR_CONTEXT,
+    id: urls.actor,
+    type: "Person",
+    preferredUsername: config.username,
+    webfinger: `${config.username}@${config.handleDomain}`,
+    name: config.displayName,
+    summary: textToHtml(config.bio),
+    url: urls.profile,
+    inbox: urls.inbox,
+    outbox: urls.outbox,
+    followers: urls.followers,
+    following: urls.following,
+    featured: urls.featured,
+    endpoints: { sharedInbox: urls.sharedInbox },
+    manuallyApprovesFollowers: config.manuallyApprovesFollowers,
+    discoverable: true,
+    indexable: true,
+    published,
+    icon: image(config.avatarUrl),
+    image: image(config.headerUrl),
+    attachment: config.fields.map((f) => ({
+      type: "PropertyValue",
+      name: f.name,
+      value: linkify(f.value, "me nofollow noopener noreferrer"),
+    })),
+    alsoKnownAs: config.alsoKnownAs,
+    publicKey: { id: urls.rsaKeyId, owner: urls.actor, publicKeyPem: keys.rsa.publicKeyPem },
+    assertionMethod: [
+      {
+        id: urls.ed25519KeyId,
+        type: "Multikey",
+        controller: urls.actor,
+        publicKeyMultibase: keys.ed25519.publicKeyMultibase,
+      },
+    ],
+  };
+}
+
+/** The actor document for this request's node, with keys created on first use. */
+export async function actorDocument(c: AppContext): Promise<Record<string, unknown>> {
+  const keys = await getActorKeys(c.var.db);
+  return buildActor({ config: c.var.config, urls: c.var.urls, keys, published: new Date(keys.createdAt).toISOString() });
+}
+
+// One URL, two representations: ActivityStreams for servers, the profile page for people.
+export const actor = new Hono<AppEnv>()
+  .get("/users/:username", async (c) => {
+    if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
+    c.header("Vary", "Accept");
+    return c.html(await renderProfile(c));
+  })
+  .get("/@:username", async (c) => {
+    if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
+    c.header("Vary", "Accept");
+    return c.html(await renderProfile(c));
+  });

@@ -1,0 +1,47 @@
+// NodeInfo 2.1 for crawlers and server directories (Mastodon itself never reads it).
+import { count, desc, eq, inArray } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppEnv } from "../context.ts";
+import { activities, objects } from "../db/schema.ts";
+import { VERSION } from "../version.ts";
+
+export const nodeinfo = new Hono<AppEnv>()
+  .get("/.well-known/nodeinfo", (c) =>
+    c.json({
+      links: [
+        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${c.var.config.origin}/nodeinfo/2.1` },
+      ],
+    }),
+  )
+  .get("/nodeinfo/2.1", async (c) => {
+    const db = c.var.db;
+    const [posts] = await db
+      .select({ n: count() })
+      .from(objects)
+      .where(inArray(objects.visibility, ["public", "unlisted"]));
+    const [lastPost] = await db
+      .select({ published: activities.published })
+      .from(activities)
+      .where(eq(activities.type, "Create"))
+      .orderBy(desc(activities.published))
+      .limit(1);
+    const monthAgo = Date.now() - 30 * 86_400_000;
+    const halfYearAgo = Date.now() - 180 * 86_400_000;
+    const active = (since: number) => (lastPost && lastPost.published >= since ? 1 : 0);
+    return c.body(
+      JSON.stringify({
+        version: "2.1",
+        software: { name: "roost", version: VERSION },
+        protocols: ["activitypub"],
+        services: { inbound: [], outbound: [] },
+        openRegistrations: false,
+        usage: {
+          users: { total: 1, activeMonth: active(monthAgo), activeHalfyear: active(halfYearAgo) },
+          localPosts: posts?.n ?? 0,
+        },
+        metadata: { nodeName: c.var.config.displayName },
+      }),
+      200,
+      { "Content-Type": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"' },
+    );
+  });

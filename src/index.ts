@@ -1,0 +1,18 @@
+// The Worker: HTTP through the Hono app, jobs through the queue consumer, retry state in DOs.
+import { app } from "./app.ts";
+import type { Env } from "./config.ts";
+import { consumeBatch } from "./delivery/consumer.ts";
+import type { Job } from "./delivery/jobs.ts";
+
+export { DeliveryHost } from "./delivery/host.ts";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    await consumeBatch(batch, env, {
+      inbox: async () => {},
+      fanout: async () => {},
+      deliver: async () => {},
+    });
+  },
+} satisfies ExportedHandler<Env, Job>;

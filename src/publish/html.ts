@@ -1,0 +1,33 @@
+// Plain text to the small HTML subset Mastodon keeps (p, br, a). Used for the bio and profile
+// fields; post bodies go through the Markdown renderer, which builds on these helpers.
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+/** Escapes text and turns bare http(s) URLs into links Mastodon keeps. */
+export function linkify(text: string, rel = "nofollow noopener noreferrer"): string {
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(URL_RE)) {
+    const url = match[0];
+    out += escapeHtml(text.slice(last, match.index));
+    out += `<a href="${escapeHtml(url)}" rel="${rel}" target="_blank">${escapeHtml(url)}</a>`;
+    last = match.index + url.length;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+/** Paragraphs on blank lines, <br> on single newlines, links for URLs. */
+export function textToHtml(text: string, rel?: string): string {
+  const paragraphs = text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return paragraphs.map((p) => `<p>${p.split("\n").map((line) => linkify(line, rel)).join("<br>")}</p>`).join("");
+}

@@ -1,0 +1,9 @@
+import type { Env as RoostEnv } from "../src/config.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends RoostEnv {
+      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    }
+  }
+}

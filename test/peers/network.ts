@@ -1,0 +1,17 @@
+// The fake internet the Worker sees in tests: requests are routed by host name to peers that
+// run here, in Node. Each peer registers itself under its host.
+
+export type PeerHandler = (request: Request) => Promise<Response>;
+
+const peers = new Map<string, PeerHandler>();
+
+export function registerPeer(host: string, handler: PeerHandler): void {
+  peers.set(host, handler);
+}
+
+export async function outbound(request: Request): Promise<Response> {
+  const host = new URL(request.url).host;
+  const peer = peers.get(host);
+  if (!peer) return new Response(`no test peer at ${host}`, { status: 502 });
+  return peer(request);
+}
