@@ -5,5 +5,9 @@ declare global {
     interface Env extends RoostEnv {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index.ts");
+      durableNamespaces: "DeliveryHost";
+    }
   }
 }
