@@ -1,9 +1,10 @@
 // The HTTP application: configuration and database per request, then the route groups.
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { ConfigError, loadConfig } from "./config.ts";
 import type { AppEnv } from "./context.ts";
 import { database } from "./db/client.ts";
-import { actor } from "./federation/actor.ts";
+import { actor, PROFILE_PATH } from "./federation/actor.ts";
 import { collections } from "./federation/collections.ts";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { localUrls } from "./federation/urls.ts";
@@ -28,18 +29,14 @@ app.use(async (c, next) => {
 });
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
-app.use("/users/:username/*", async (c, next) => {
-  if (c.req.param("username") !== c.var.config.username) return jsonError(c, 404, "no such user");
+const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {
+  const name = c.req.param("username") ?? c.req.param("handle")?.slice(1);
+  if (name !== c.var.config.username) return jsonError(c, 404, "no such user");
   await next();
 });
-app.use("/users/:username", async (c, next) => {
-  if (c.req.param("username") !== c.var.config.username) return jsonError(c, 404, "no such user");
-  await next();
-});
-app.use("/@:username", async (c, next) => {
-  if (c.req.param("username") !== c.var.config.username) return jsonError(c, 404, "no such user");
-  await next();
-});
+for (const path of ["/users/:username", "/users/:username/*", `/:handle{${PROFILE_PATH}}`, `/:handle{${PROFILE_PATH}}/*`]) {
+  app.use(path, onlyTheOwner);
+}
 
 app.get("/", (c) => c.redirect(c.var.urls.profile));
 app.route("/", webfinger);

@@ -84,15 +84,16 @@ export async function actorDocument(c: AppContext): Promise<Record<string, unkno
   return buildActor({ config: c.var.config, urls: c.var.urls, keys, published: new Date(keys.createdAt).toISOString() });
 }
 
+/** Route pattern of `/@username` (Hono has no literal-prefix params). */
+export const PROFILE_PATH = "@[A-Za-z0-9_.-]+";
+
 // One URL, two representations: ActivityStreams for servers, the profile page for people.
 export const actor = new Hono<AppEnv>()
-  .get("/users/:username", async (c) => {
-    if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
-    c.header("Vary", "Accept");
-    return c.html(await renderProfile(c));
-  })
-  .get("/@:username", async (c) => {
-    if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
-    c.header("Vary", "Accept");
-    return c.html(await renderProfile(c));
-  });
+  .get("/users/:username", actorOrProfile)
+  .get(`/:handle{${PROFILE_PATH}}`, actorOrProfile);
+
+async function actorOrProfile(c: AppContext) {
+  if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
+  c.header("Vary", "Accept");
+  return c.html(await renderProfile(c));
+}
