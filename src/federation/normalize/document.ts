@@ -78,7 +78,9 @@ export function activityAt(json: unknown, depth: number, budget: EmbedBudget): P
   if (kind !== "activity") return { ok: false, reason: wrongKind(type, kind, "activity") };
   const rawId = field(json, "id");
   const id = rawId === undefined || rawId === null ? null : httpIri(rawId);
-  if (id === null && rawId !== undefined && rawId !== null) return { ok: false, reason: "activity id is not an http(s) IRI" };
+  if (id === null && rawId !== undefined && rawId !== null) {
+    return { ok: false, reason: "activity id is not an http(s) IRI" };
+  }
   const actor = firstId(field(json, "actor"));
   if (actor === null) return { ok: false, reason: "activity actor is missing or not an http(s) IRI" };
   const objects = refsAt(field(json, "object"), depth, budget, MAX_OBJECTS);
