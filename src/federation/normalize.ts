@@ -81,5 +81,6 @@ export function normalizeDocument(json: unknown): Parsed<Normalized> {
  */
 export function hasActivityStreamsContext(json: unknown): boolean {
   if (!isRecord(json)) return false;
-  return asArray(field(json, "@context"), 20).some((entry) => typeof entry === "string" && AS_CONTEXT_SPELLINGS.has(entry));
+  const contexts = asArray(field(json, "@context"), 20);
+  return contexts.some((entry) => typeof entry === "string" && AS_CONTEXT_SPELLINGS.has(entry));
 }

@@ -1,6 +1,6 @@
 // Documents that reference other documents (activities and collections), and the dispatch that
 // normalises an embedded document by its kind. Embedding is followed only a few levels deep
-// (Lemmy's Announce{Create{Page}} needs three) and for a bounded number of documents per call, so
+// (an Undo of Lemmy's Announce{Create{Page}} needs three) and for a bounded number of documents per call, so
 // hostile nesting or fan-out yields bare ids instead of work.
 import { normalizeActorDocument } from "./actor.ts";
 import { type DocumentKind, primaryType, recognisedType, wrongKind } from "./kinds.ts";
@@ -14,6 +14,8 @@ import {
 
 const MAX_EMBED_DEPTH = 3;
 const MAX_EMBEDDED_DOCUMENTS = 200;
+const MAX_OBJECTS = 100;
+const MAX_COLLECTION_ITEMS = 500;
 
 /** Embedded documents still allowed in this call; shared by every level. */
 export interface EmbedBudget {
@@ -23,8 +25,6 @@ export interface EmbedBudget {
 export function newEmbedBudget(): EmbedBudget {
   return { remaining: MAX_EMBEDDED_DOCUMENTS };
 }
-const MAX_OBJECTS = 100;
-const MAX_COLLECTION_ITEMS = 500;
 
 /** Unknown types count as activities when they look like one (`actor` and `object`), else as objects. */
 function kindOf(json: Json): DocumentKind {

@@ -1,6 +1,8 @@
 // URLs in their many spellings (string, Link, Image, arrays of them), images and attachments.
 import type { Attachment } from "./types.ts";
-import { asArray, field, httpIri, isRecord, localized, nonNegativeIntegerOrNull, stringOrNull } from "./values.ts";
+import {
+  asArray, field, httpIri, isRecord, localized, nonNegativeIntegerOrNull, stringOrNull, typeNames,
+} from "./values.ts";
 
 const MAX_URL_CANDIDATES = 20;
 const MAX_IMAGES = 10;
@@ -62,9 +64,8 @@ function attachmentOf(entry: unknown): Attachment | null {
   const href = httpIri(field(entry, "href"));
   const link = href ? { href, mediaType: null } : firstLink(field(entry, "url"));
   if (!link) return null;
-  const type = stringOrNull(field(entry, "type"));
   return {
-    type: href ? "Link" : (type ?? "Document"),
+    type: href ? "Link" : (typeNames(entry)[0] ?? "Document"),
     url: link.href,
     mediaType: stringOrNull(field(entry, "mediaType")) ?? link.mediaType,
     name: localized(entry, "name") ?? localized(entry, "summary"),
