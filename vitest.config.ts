@@ -1,42 +1,60 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { outbound } from "./test/peers/network.ts";
 
 // The Request.cf lookup needs the internet; tests run offline.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 export const TEST_ORIGIN = "https://roost.test";
+const NODE_TESTS = "test/node/**/*.test.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            WEB_ORIGIN: TEST_ORIGIN,
-            HANDLE_DOMAIN: "roost.test",
-            USERNAME: "me",
-            DISPLAY_NAME: "Test Owner",
-            BIO: "Hello from the tests.\n\nSee https://example.com/about",
-            PROFILE_FIELDS: JSON.stringify([{ name: "Site", value: "https://example.com" }]),
-            ALSO_KNOWN_AS: JSON.stringify(["https://mastodon.test/users/old"]),
-            OWNER_TOKEN: "test-owner-token-0123456789",
-            LOCAL_DEV: "false",
-          },
-          // Every fetch the Worker makes (queue consumer and Durable Objects included) lands in
-          // test/peers: real peer implementations (Fedify, a Mastodon-style signer) run there, in Node.
-          outboundService: outbound,
-          queueConsumers: { "roost-jobs": { maxBatchTimeout: 0.05 } },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/setup.ts"],
-      testTimeout: 20_000,
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  WEB_ORIGIN: TEST_ORIGIN,
+                  HANDLE_DOMAIN: "roost.test",
+                  USERNAME: "me",
+                  DISPLAY_NAME: "Test Owner",
+                  BIO: "Hello from the tests.\n\nSee https://example.com/about",
+                  PROFILE_FIELDS: JSON.stringify([{ name: "Site", value: "https://example.com" }]),
+                  ALSO_KNOWN_AS: JSON.stringify(["https://mastodon.test/users/old"]),
+                  OWNER_TOKEN: "test-owner-token-0123456789",
+                  LOCAL_DEV: "false",
+                },
+                // Every fetch the Worker makes (queue consumer and Durable Objects included) lands in
+                // test/peers: real peer implementations (Fedify, a Mastodon-style signer) run there, in Node.
+                outboundService: outbound,
+                queueConsumers: { "roost-jobs": { maxBatchTimeout: 0.05 } },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            exclude: [...configDefaults.exclude, NODE_TESTS],
+            setupFiles: ["./test/setup.ts"],
+            testTimeout: 20_000,
+          },
+        },
+        {
+          // Tooling tests (npm run dev/deploy, CI): plain Node, no Worker runtime.
+          test: {
+            name: "node",
+            include: [NODE_TESTS],
+            environment: "node",
+            testTimeout: 20_000,
+          },
+        },
+      ],
     },
   };
 });
