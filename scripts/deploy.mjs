@@ -29,9 +29,19 @@ async function wrangler(step, args, options = {}) {
   const result = await runWrangler(args, { root, ...options });
   if (result.code !== 0) {
     if (options.quiet) process.stderr.write(result.stderr || result.stdout);
-    fail(step, `wrangler exited with ${result.code}`);
+    const hint = options.explain?.(`${result.stdout}\n${result.stderr}`);
+    fail(step, `wrangler exited with ${result.code}${hint ? `. ${hint}` : ""}`);
   }
   return result.stdout;
+}
+
+// wrangler only offers to register a workers.dev subdomain when it runs in a terminal, and the
+// deploy here is not one (its output is read for the URL).
+function explainDeployFailure(output) {
+  if (/register a workers\.dev subdomain/i.test(output)) {
+    return "This account has no workers.dev subdomain yet: register one with the onboarding link above (or run `npx wrangler deploy` once in a terminal and accept), then run `npm run deploy` again";
+  }
+  return "";
 }
 
 function parseJson(step, text) {
@@ -79,6 +89,7 @@ const username = (vars.USERNAME ?? "").trim() || "me";
 // 1. Login.
 console.log("→ checking the Cloudflare login: wrangler whoami --json");
 const whoami = await runWrangler(["whoami", "--json"], { root, quiet: true });
+if (whoami.code === 127) fail("checking the Cloudflare login", `wrangler could not be started (${whoami.stderr.trim()}); run \`npm install\` first`);
 if (whoami.code !== 0 || !/"loggedIn"\s*:\s*true/.test(whoami.stdout)) {
   fail("checking the Cloudflare login", "not logged in. Run `npx wrangler login` once (or set CLOUDFLARE_API_TOKEN), then `npm run deploy` again");
 }
@@ -92,7 +103,7 @@ if (databaseExisted) await wrangler("applying D1 migrations", migrate);
 // 3. Deploy, with the origin pinned when we know it.
 const saved = configuredOrigin ? null : readState(workerName);
 const deployArgs = (origin) => ["deploy", ...(origin && !configuredOrigin ? originVars(origin, vars) : [])];
-const firstOutput = await wrangler("deploying the Worker", deployArgs(saved?.origin), { capture: true });
+const firstOutput = await wrangler("deploying the Worker", deployArgs(saved?.origin), { capture: true, explain: explainDeployFailure });
 if (!databaseExisted) await wrangler("applying D1 migrations", migrate);
 
 let origin = configuredOrigin;
@@ -117,7 +128,7 @@ if (!Array.isArray(secrets) || !secrets.some((secret) => secret.name === "OWNER_
 }
 
 // 5. Second deploy, only when the workers.dev origin was just learned (or changed).
-if (redeploy) await wrangler("deploying with WEB_ORIGIN set", deployArgs(origin), { capture: true });
+if (redeploy) await wrangler("deploying with WEB_ORIGIN set", deployArgs(origin), { capture: true, explain: explainDeployFailure });
 
 const handleDomain = (vars.HANDLE_DOMAIN ?? "").trim().toLowerCase() || new URL(origin).host;
 const lines = [

@@ -13,7 +13,7 @@ interface Account {
   databases: string[];
   deployed: boolean;
   secrets: string[];
-  subdomain: string;
+  subdomain: string | null;
   migrationsFail?: boolean;
 }
 
@@ -143,6 +143,17 @@ describe("npm run deploy", () => {
     expect(run.stderr).toContain("npx wrangler login");
     expect(existsSync(path.join(box.dir, ".roost"))).toBe(false);
     expect(box.account().deployed).toBe(false);
+  });
+
+  it("an account without a workers.dev subdomain: stops at the deploy and says how to register one", () => {
+    const box = sandbox({ subdomain: null });
+    const run = box.deploy();
+
+    expect(run.code).not.toBe(0);
+    expect(run.calls).toEqual(["whoami --json", "d1 list --json", "deploy"]);
+    expect(run.stderr).toContain("https://dash.cloudflare.com/0123/workers/onboarding");
+    expect(run.stderr).toContain("npm run deploy: deploying the Worker failed");
+    expect(run.stderr).toContain("no workers.dev subdomain yet");
   });
 
   it("failing migrations on an existing database: stops before any new code is deployed", () => {

@@ -35,6 +35,13 @@ if (is("d1 migrations apply")) {
 }
 
 if (is("deploy")) {
+  if (!account.subdomain) {
+    finish(
+      1,
+      "",
+      "✘ [ERROR] You can either deploy your worker to one or more routes by specifying them in your wrangler.toml file, or register a workers.dev subdomain here:\nhttps://dash.cloudflare.com/0123/workers/onboarding\n",
+    );
+  }
   if (!account.databases.includes("roost")) account.databases.push("roost");
   account.deployed = true;
   finish(
