@@ -102,10 +102,10 @@ describe("RFC 9421 Appendix B", () => {
             id: example.keyid,
             owner: "x",
             publicKey: new Uint8Array(
-              await crypto.subtle.exportKey(
+              (await crypto.subtle.exportKey(
                 "raw",
                 await crypto.subtle.importKey("spki", fromPem("PUBLIC KEY", keys["test-key-ed25519.pub"]!)!, "Ed25519", true, ["verify"]),
-              ),
+              )) as ArrayBuffer,
             ),
           }
         : rsaKey(example.keyid, "x", keys["test-key-rsa-pss.pub"]!);
