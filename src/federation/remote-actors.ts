@@ -1,0 +1,149 @@
+// Remote actors and their keys, cached in D1 with the fetch time. The verifier's KeyResolver
+// lives here: key id → owner actor → key, with Mastodon's confirmed-owner rule for key documents.
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { remoteActors } from "../db/schema.ts";
+import { type FetchContext, type FetchResult, fetchActivityDocument } from "./fetch.ts";
+import { type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
+import type { KeyResolver, VerificationKey } from "./signatures/index.ts";
+import { multibaseToEd25519 } from "./encoding.ts";
+
+export interface RemoteActor {
+  id: string;
+  type: string;
+  preferredUsername: string | null;
+  name: string | null;
+  url: string | null;
+  inbox: string;
+  sharedInbox: string | null;
+  rsaKeys: { id: string; owner: string; pem: string }[];
+  ed25519Keys: { id: string; controller: string; multibase: string }[];
+  alsoKnownAs: string[];
+  movedTo: string | null;
+  fetchedAt: number;
+}
+
+/** Mastodon refreshes a remote account after a day (Account::STALE_THRESHOLD). */
+export const STALE_AFTER_MS = 86_400_000;
+
+type Row = typeof remoteActors.$inferSelect;
+
+function fromRow(row: Row): RemoteActor {
+  return {
+    id: row.id,
+    type: row.type,
+    preferredUsername: row.preferredUsername,
+    name: row.name,
+    url: row.url,
+    inbox: row.inbox,
+    sharedInbox: row.sharedInbox,
+    rsaKeys: JSON.parse(row.rsaKeys),
+    ed25519Keys: JSON.parse(row.ed25519Keys),
+    alsoKnownAs: JSON.parse(row.alsoKnownAs),
+    movedTo: row.movedTo,
+    fetchedAt: row.fetchedAt,
+  };
+}
+
+/** Stores (or replaces) an actor we fetched or that arrived embedded in a verified Update. */
+export async function upsertRemoteActor(db: Database, actor: NormalizedActor, now = Date.now()): Promise<RemoteActor> {
+  const values = {
+    id: actor.id,
+    type: actor.type,
+    preferredUsername: actor.preferredUsername,
+    name: actor.name,
+    url: actor.url,
+    inbox: actor.inbox,
+    sharedInbox: actor.sharedInbox,
+    rsaKeys: JSON.stringify(actor.rsaKeys.filter((k) => k.owner === actor.id).map(({ id, owner, pem }) => ({ id, owner, pem }))),
+    ed25519Keys: JSON.stringify(
+      actor.ed25519Keys.filter((k) => k.controller === actor.id).map(({ id, controller, multibase }) => ({ id, controller, multibase })),
+    ),
+    alsoKnownAs: JSON.stringify(actor.alsoKnownAs),
+    movedTo: actor.movedTo,
+    document: JSON.stringify(actor.raw),
+    fetchedAt: now,
+  };
+  const { id: _id, ...update } = values;
+  await db.insert(remoteActors).values(values).onConflictDoUpdate({ target: remoteActors.id, set: update });
+  return fromRow({ ...values } as Row);
+}
+
+export async function findRemoteActor(db: Database, id: string): Promise<RemoteActor | null> {
+  const [row] = await db.select().from(remoteActors).where(eq(remoteActors.id, id)).limit(1);
+  return row ? fromRow(row) : null;
+}
+
+/** The actor from D1 when fresh enough, else fetched, normalised and stored. */
+export async function getRemoteActor(
+  db: Database,
+  ctx: FetchContext,
+  actorId: string,
+  options: { refresh?: boolean; maxAgeMs?: number } = {},
+): Promise<FetchResult<RemoteActor>> {
+  if (!options.refresh) {
+    const cached = await findRemoteActor(db, actorId);
+    if (cached && Date.now() - cached.fetchedAt < (options.maxAgeMs ?? STALE_AFTER_MS)) return { ok: true, value: cached };
+  }
+  const fetched = await fetchActivityDocument(actorId, ctx);
+  if (!fetched.ok) return fetched;
+  const actor = normalizeActor(fetched.value);
+  if (!actor.ok) return { ok: false, reason: `${actorId} is not a usable actor: ${actor.reason}` };
+  return { ok: true, value: await upsertRemoteActor(db, actor.value) };
+}
+
+function keyFromActor(actor: RemoteActor, keyId: string): VerificationKey | null {
+  const rsa = actor.rsaKeys.find((k) => k.id === keyId);
+  if (rsa) return { kind: "rsa", id: rsa.id, owner: actor.id, publicKeyPem: rsa.pem };
+  const ed = actor.ed25519Keys.find((k) => k.id === keyId);
+  const raw = ed ? multibaseToEd25519(ed.multibase) : null;
+  return raw ? { kind: "ed25519", id: keyId, owner: actor.id, publicKey: raw } : null;
+}
+
+async function cachedActorForKey(db: Database, keyId: string): Promise<RemoteActor | null> {
+  const byActor = await findRemoteActor(db, keyId.replace(/#.*$/, ""));
+  if (byActor) return byActor;
+  // Key ids without a fragment (GoToSocial's `/main-key`) need a look inside the stored keys.
+  const [row] = await db
+    .select()
+    .from(remoteActors)
+    .where(sql`exists (select 1 from json_each(${remoteActors.rsaKeys}) k where json_extract(k.value, '$.id') = ${keyId})`)
+    .limit(1);
+  return row ? fromRow(row) : null;
+}
+
+/** Fetches whatever the key id points at: the actor itself, or a key document whose owner lists it. */
+async function fetchActorForKey(db: Database, ctx: FetchContext, keyId: string): Promise<FetchResult<RemoteActor>> {
+  const fetched = await fetchActivityDocument(keyId, ctx);
+  if (!fetched.ok) return fetched;
+  const asActor = normalizeActor(fetched.value);
+  if (asActor.ok) return { ok: true, value: await upsertRemoteActor(db, asActor.value) };
+  const keys = normalizeKeys(fetched.value);
+  const owner = keys.ok ? (keys.value.rsaKeys[0]?.owner ?? keys.value.ed25519Keys[0]?.controller) : undefined;
+  if (!owner || owner === keyId.replace(/#.*$/, "")) return { ok: false, reason: `${keyId} is neither an actor nor a key document` };
+  return getRemoteActor(db, ctx, owner, { refresh: true });
+}
+
+/**
+ * The verifier's KeyResolver. `gone` collects key ids whose actor answered 410, so the inbox can
+ * acknowledge a Delete from an account that no longer exists.
+ */
+export function keyResolver(db: Database, ctx: FetchContext): { resolve: KeyResolver; gone: Set<string> } {
+  const gone = new Set<string>();
+  const resolve: KeyResolver = async (keyId, { refresh }) => {
+    if (!refresh) {
+      const cached = await cachedActorForKey(db, keyId);
+      const key = cached ? keyFromActor(cached, keyId) : null;
+      if (key) return key;
+    }
+    const fetched = await fetchActorForKey(db, ctx, keyId);
+    if (!fetched.ok) {
+      if (fetched.gone) gone.add(keyId);
+      console.log(JSON.stringify({ event: "key.unavailable", keyId, reason: fetched.reason }));
+      return null;
+    }
+    // Mastodon's confirmed-owner rule: the owner must list the key, whatever the key document said.
+    return keyFromActor(fetched.value, keyId);
+  };
+  return { resolve, gone };
+}
