@@ -2,6 +2,8 @@
 import { app } from "./app.ts";
 import type { Env } from "./config.ts";
 import { consumeBatch } from "./delivery/consumer.ts";
+import { runDeliver } from "./delivery/deliver.ts";
+import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
 
 export { DeliveryHost } from "./delivery/host.ts";
@@ -11,8 +13,8 @@ export default {
   async queue(batch, env) {
     await consumeBatch(batch, env, {
       inbox: async () => {},
-      fanout: async () => {},
-      deliver: async () => {},
+      fanout: runFanout,
+      deliver: runDeliver,
     });
   },
 } satisfies ExportedHandler<Env, Job>;

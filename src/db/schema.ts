@@ -207,3 +207,15 @@ export const signatureSchemes = sqliteTable("signature_schemes", {
   scheme: text("scheme", { enum: ["rfc9421"] }).notNull(),
   updatedAt: integer("updated_at").notNull().default(now),
 });
+
+/** Deliveries that did not succeed at the first try, one row per (activity, inbox): where to look. */
+export const deliveryFailures = sqliteTable(
+  "delivery_failures",
+  {
+    activityId: text("activity_id").notNull(),
+    inbox: text("inbox").notNull(),
+    host: text("host").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.activityId, t.inbox] })],
+);
