@@ -6,6 +6,7 @@ import type { AppEnv } from "./context.ts";
 import { database } from "./db/client.ts";
 import { actor, PROFILE_PATH } from "./federation/actor.ts";
 import { collections } from "./federation/collections.ts";
+import { inbox } from "./federation/inbox/route.ts";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { localUrls } from "./federation/urls.ts";
 import { webfinger } from "./federation/webfinger.ts";
@@ -43,6 +44,7 @@ app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);
 app.route("/", collections);
+app.route("/", inbox);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {

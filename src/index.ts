@@ -5,6 +5,7 @@ import { consumeBatch } from "./delivery/consumer.ts";
 import { runDeliver } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
+import { processInboxActivity } from "./federation/inbox/process.ts";
 
 export { DeliveryHost } from "./delivery/host.ts";
 
@@ -12,7 +13,7 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     await consumeBatch(batch, env, {
-      inbox: async () => {},
+      inbox: processInboxActivity,
       fanout: runFanout,
       deliver: runDeliver,
     });

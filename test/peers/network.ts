@@ -15,3 +15,6 @@ export async function outbound(request: Request): Promise<Response> {
   if (!peer) return new Response(`no test peer at ${host}`, { status: 502 });
   return peer(request);
 }
+
+// Peers register themselves when imported.
+await import("./mastodon-peer.ts");

@@ -1,0 +1,48 @@
+// Shared helpers for workerd tests: talking to the Worker and to the Node-side peers.
+import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { vi } from "vitest";
+
+export const ORIGIN = "https://roost.test";
+export const ACTOR = `${ORIGIN}/users/me`;
+export const OWNER_TOKEN = "test-owner-token-0123456789";
+export const AP = "application/activity+json";
+
+export function worker(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+}
+
+export function owner(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("Authorization", `Bearer ${OWNER_TOKEN}`);
+  if (init.body && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  return worker(path, { ...init, headers });
+}
+
+/** Calls a Node-side peer's control endpoint. */
+export async function peer<T = unknown>(url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Our actor's published key, so a peer can verify what we send it. */
+export async function ourPublicKey(): Promise<{ keyId: string; publicKeyPem: string }> {
+  const actor = (await (await worker("/users/me", { headers: { Accept: AP } })).json()) as {
+    publicKey: { id: string; publicKeyPem: string };
+  };
+  return { keyId: actor.publicKey.id, publicKeyPem: actor.publicKey.publicKeyPem };
+}
+
+export async function count(table: string, where = "1 = 1", ...binds: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).bind(...binds).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+export async function waitFor<T>(check: () => Promise<T>, timeout = 10_000): Promise<T> {
+  return vi.waitFor(async () => {
+    const value = await check();
+    if (!value) throw new Error("not yet");
+    return value;
+  }, { timeout, interval: 50 });
+}
