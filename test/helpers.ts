@@ -39,10 +39,10 @@ export async function count(table: string, where = "1 = 1", ...binds: unknown[])
   return row?.n ?? 0;
 }
 
-export async function waitFor<T>(check: () => Promise<T>, timeout = 10_000): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | null | undefined | 0 | false>, timeout = 10_000): Promise<T> {
   return vi.waitFor(async () => {
     const value = await check();
     if (!value) throw new Error("not yet");
-    return value;
+    return value as T;
   }, { timeout, interval: 50 });
 }

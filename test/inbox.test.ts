@@ -42,7 +42,7 @@ describe("follow handshake with a Mastodon-style peer", () => {
     expect(res.status).toBe(202);
     const accept = await waitFor(async () => {
       const received = await peer<Received[]>(`${MASTODON}/__control/received`);
-      return received.find((r) => r.activity.type === "Accept");
+      return received.find((r) => r.activity.type === "Accept") ?? null;
     });
     expect(accept.verified).toBe(true);
     expect(accept.path).toBe(`/users/${name}/inbox`);
