@@ -1,0 +1,160 @@
+// Inbox CPU per request. Run: `npx node bench/inbox.mjs [requests]` (through npx so wrangler gets
+// Node 22). Writes the "Inbox" section of BENCHMARKS.md.
+//
+// 1. In-isolate: the hot path's CPU (parse + normalise + digest + RSA verify) measured inside
+//    workerd with bench/inbox-isolate.ts, in batches of 20 (workerd's clock moves only at I/O).
+// 2. End to end: the real Worker on local workerd + local D1, a Node peer serving the sender's
+//    actor on loopback, N signed Creates POSTed one after another. The workerd process's CPU
+//    (user + system, from /proc) divided by N covers everything: HTTP, verify, parse, D1 calls
+//    and SQLite itself. No queue consumer runs, so handling time is not counted.
+import { execFileSync } from "node:child_process";
+import { createHash, createSign, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { unstable_startWorker } from "wrangler";
+import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+const N = Number(process.argv[2] ?? 2000);
+const PORT = 8791;
+const PEER_PORT = 9301;
+const fmt = (ms) => `${ms.toFixed(3)} ms`;
+
+// --- 1. in-isolate -------------------------------------------------------------------------
+const state = mkdtempSync(path.join(tmpdir(), "roost-bench-inbox-"));
+const isolateConfig = path.join(state, "isolate.toml");
+writeFileSync(
+  isolateConfig,
+  `name = "roost-bench-isolate"\nmain = "${path.join(root, "bench/inbox-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`,
+);
+const isolate = await unstable_startWorker({
+  config: isolateConfig,
+  dev: { server: { hostname: "127.0.0.1", port: PORT + 1 }, inspector: false, logLevel: "warn" },
+});
+await isolate.ready;
+const micro = await (await fetch(`http://127.0.0.1:${PORT + 1}/?n=${Math.min(N, 2000)}`)).json();
+await isolate.dispose();
+// The first batches include the key import and JIT warm-up; report them separately.
+const warm = micro.samples.slice(5);
+
+// --- 2. end to end ---------------------------------------------------------------------------
+const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8")
+  .replace('main = "src/index.ts"', `main = "${path.join(root, "src/index.ts")}"`)
+  .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(root, "migrations")}"`)
+  .replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
+const config = path.join(state, "wrangler.toml");
+writeFileSync(config, toml);
+execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "--config", config], {
+  stdio: "ignore",
+  env: process.env,
+});
+
+const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const actorId = `http://127.0.0.1:${PEER_PORT}/users/bench`;
+const peer = createServer((req, res) => {
+  res.writeHead(200, { "Content-Type": "application/activity+json" });
+  res.end(
+    JSON.stringify({
+      "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+      id: actorId,
+      type: "Person",
+      preferredUsername: "bench",
+      inbox: `${actorId}/inbox`,
+      publicKey: { id: `${actorId}#main-key`, owner: actorId, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }) },
+    }),
+  );
+}).listen(PEER_PORT, "127.0.0.1");
+
+const origin = `http://127.0.0.1:${PORT}`;
+const worker = await unstable_startWorker({
+  config,
+  dev: { server: { hostname: "127.0.0.1", port: PORT }, persist: state, inspector: false, logLevel: "error" },
+  bindings: {
+    WEB_ORIGIN: { type: "plain_text", value: origin },
+    LOCAL_DEV: { type: "plain_text", value: "true" },
+    OWNER_TOKEN: { type: "plain_text", value: "bench-owner-token-0123456789" },
+  },
+});
+await worker.ready;
+
+function signed(i) {
+  const body = JSON.stringify({
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${actorId}/statuses/${i}/activity`,
+    type: "Create",
+    actor: actorId,
+    to: ["https://www.w3.org/ns/activitystreams#Public"],
+    cc: [`${origin}/users/me`],
+    object: {
+      id: `${actorId}/statuses/${i}`,
+      type: "Note",
+      attributedTo: actorId,
+      content: `<p>${"lorem ipsum dolor sit amet ".repeat(60)}</p>`,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      cc: [`${origin}/users/me`],
+      tag: [{ type: "Mention", href: `${origin}/users/me` }],
+    },
+  });
+  const headers = {
+    Host: `127.0.0.1:${PORT}`,
+    Date: new Date().toUTCString(),
+    "Content-Type": "application/activity+json",
+    Digest: `SHA-256=${createHash("sha256").update(body).digest("base64")}`,
+  };
+  const text = `host: ${headers.Host}\ndate: ${headers.Date}\ncontent-type: ${headers["Content-Type"]}\ndigest: ${headers.Digest}\n(request-target): post /inbox`;
+  const signature = createSign("RSA-SHA256").update(text).sign(privateKey, "base64");
+  headers.Signature = `keyId="${actorId}#main-key",algorithm="rsa-sha256",headers="host date content-type digest (request-target)",signature="${signature}"`;
+  return { body, headers };
+}
+
+function workerdCpuSeconds() {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(workerd)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
+
+// Warm-up: the first request fetches the sender's key; it is not counted.
+const first = signed(-1);
+const warmup = await fetch(`${origin}/inbox`, { method: "POST", headers: first.headers, body: first.body });
+if (warmup.status !== 202) throw new Error(`warm-up answered ${warmup.status}: ${await warmup.text()}`);
+const prepared = Array.from({ length: N }, (_, i) => signed(i));
+const latencies = [];
+const cpuBefore = workerdCpuSeconds();
+const started = performance.now();
+for (const { body, headers } of prepared) {
+  const t0 = performance.now();
+  const res = await fetch(`${origin}/inbox`, { method: "POST", headers, body });
+  await res.arrayBuffer();
+  if (res.status !== 202) throw new Error(`inbox answered ${res.status}`);
+  latencies.push(performance.now() - t0);
+}
+const wall = performance.now() - started;
+const cpuPerRequest = ((workerdCpuSeconds() - cpuBefore) * 1000) / N;
+await worker.dispose();
+peer.close();
+
+const lines = [
+  provenance(),
+  "",
+  "Command: `npx node bench/inbox.mjs " + N + "` (local workerd; Cloudflare's CPUs and accounting differ, so read these as budgets).",
+  "",
+  "| Figure | p50 | p99 | Goal |",
+  "|---|---|---|---|",
+  `| In-isolate CPU per request: parse + normalise + digest + RSA verify (${micro.bodyBytes}-byte Create, batch means of ${micro.batch}) | ${fmt(percentile(warm, 50))} | ${fmt(percentile(warm, 99))} | p50 ≤ 1.5 ms, p99 ≤ 5 ms |`,
+  `| End to end: workerd process CPU per inbox POST incl. HTTP, D1 calls and SQLite (mean over ${N}) | ${fmt(cpuPerRequest)} (mean) | — | — |`,
+  `| End to end: latency per inbox POST seen by the sender (sequential) | ${fmt(percentile(latencies, 50))} | ${fmt(percentile(latencies, 99))} | Mastodon's timeout: 10 s read, 30 s total |`,
+  "",
+  `${N} POSTs took ${(wall / 1000).toFixed(1)} s. The in-isolate figure excludes D1 round trips (I/O, not CPU on Workers); the end-to-end CPU figure is an upper bound: it also counts workerd's HTTP handling and the local SQLite work that runs inside D1 on Cloudflare, not in the Worker.`,
+];
+writeSection("inbox", "Inbox", lines);
+console.log(lines.join("\n"));
