@@ -18,3 +18,6 @@ export async function outbound(request: Request): Promise<Response> {
 
 // Peers register themselves when imported.
 await import("./mastodon-peer.ts");
+// Registered here rather than by the module itself: a second peer importing network.ts back
+// deadlocks the bundled vitest config (the cycle awaits network.ts's own pending initialization).
+registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);

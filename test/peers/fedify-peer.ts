@@ -1,0 +1,209 @@
+// A real Fedify 2.3 server at https://fedify.test: its actor, keys, signing, inbox and lookups are
+// Fedify's own code, so what it accepts from us is what a Fedify-based server (Hollo, Ghost's
+// ActivityPub, BotKit...) would accept.
+//
+// The peer runs in Node and cannot reach the Worker, so it is offline: the workerd test fetches our
+// documents from the Worker and pushes them here (`/__control/documents`), and Fedify's document
+// loader and WebFinger client read them from that map. Every JSON-LD context our actor uses
+// (activitystreams, security/v1, data-integrity/v1, did/v1, multikey/v1) is in Fedify's preloaded
+// set, so no context is served from anywhere else.
+import {
+  createFederation,
+  generateCryptoKeyPair,
+  type HttpMessageSignaturesSpec,
+  MemoryKvStore,
+  signRequest,
+  verifyObject,
+  verifyRequestDetailed,
+} from "@fedify/fedify";
+import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
+import { Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person } from "@fedify/fedify/vocab";
+import { lookupWebFinger } from "@fedify/webfinger";
+
+const HOST = "fedify.test";
+const ORIGIN = `https://${HOST}`;
+const USERNAME = "peer";
+
+/** Documents pushed by the test, keyed by normalized URL (no fragment, sorted query). */
+const documents = new Map<string, unknown>();
+
+function documentKey(url: string): string {
+  const parsed = new URL(url);
+  parsed.hash = "";
+  parsed.searchParams.sort();
+  return parsed.href;
+}
+
+async function offlineLoader(url: string): Promise<RemoteDocument> {
+  if (url in preloadedContexts) return { contextUrl: null, documentUrl: url, document: preloadedContexts[url] };
+  const document = documents.get(documentKey(url));
+  if (document === undefined) throw new FetchError(url, `offline: ${url} was not pushed to the Fedify peer`);
+  return { contextUrl: null, documentUrl: url, document };
+}
+
+// Fedify's WebFinger client calls the global fetch and has no loader option; for the duration of one
+// lookup, pushed URLs are answered from the map and everything else goes to the real fetch.
+async function withPushedDocumentsOnFetch<T>(run: () => Promise<T>): Promise<T> {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const document = documents.get(documentKey(url));
+    if (document === undefined) return realFetch(input, init);
+    return new Response(JSON.stringify(document), { headers: { "Content-Type": "application/jrd+json" } });
+  };
+  try {
+    return await run();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
+const keyPairs = Promise.all([generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), generateCryptoKeyPair("Ed25519")]);
+
+const federation = createFederation<void>({
+  kv: new MemoryKvStore(),
+  documentLoaderFactory: () => offlineLoader,
+  contextLoaderFactory: () => offlineLoader,
+  // The inbox fetches senders' keys with a GET signed as the recipient; offline, the map answers.
+  authenticatedDocumentLoaderFactory: () => offlineLoader,
+});
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== USERNAME) return null;
+    const keys = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Fedify Peer",
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: keys[0]!.cryptographicKey,
+      assertionMethods: keys.map((k) => k.multikey),
+    });
+  })
+  .setKeyPairsDispatcher(() => keyPairs);
+
+/** Ids of activities whose Fedify inbox listener ran (Fedify calls listeners only for verified activities). */
+const heardByListener = new Set<string>();
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Activity, async (_ctx, activity) => {
+    if (activity.id) heardByListener.add(activity.id.href);
+  })
+  .onUnverifiedActivity((_ctx, _activity, reason) => new Response(JSON.stringify(reason), { status: 401 }));
+
+interface Received {
+  path: string;
+  type: string;
+  id: string | null;
+  objectId: string | null;
+  activity: Record<string, unknown>;
+  /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
+  httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
+  /** Fedify's verifyObject over the body's FEP-8b32 proofs; "absent" when there are none. */
+  proof: "verified" | "invalid" | "absent";
+  /** Whether Fedify's own inbox (federation.fetch) accepted it and ran its listener. */
+  inboxStatus: number;
+  inboxAnswer: string;
+  listenerRan: boolean;
+}
+
+const received: Received[] = [];
+
+function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
+  return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
+}
+
+async function receive(request: Request, path: string): Promise<Response> {
+  const activity = (await request.clone().json()) as Record<string, unknown>;
+  const signature = await verifyRequestDetailed(request.clone(), { documentLoader: offlineLoader, contextLoader: offlineLoader });
+  const hasProof = activity.proof !== undefined;
+  const proven = hasProof ? await verifyObject(Activity, activity, { documentLoader: offlineLoader, contextLoader: offlineLoader }) : null;
+  const response = await federation.fetch(request, { contextData: undefined });
+  const parsed = await Activity.fromJsonLd(activity, { documentLoader: offlineLoader, contextLoader: offlineLoader });
+  received.push({
+    path,
+    type: typeof activity.type === "string" ? activity.type : "?",
+    id: parsed.id?.href ?? null,
+    objectId: parsed.objectId?.href ?? null,
+    activity,
+    httpSignature: signature.verified
+      ? { verified: true, keyId: signature.key.id?.href ?? "", owner: signature.key.ownerId?.href ?? null }
+      : { verified: false, reason: describeFailure(signature.reason) },
+    proof: !hasProof ? "absent" : proven ? "verified" : "invalid",
+    inboxStatus: response.status,
+    inboxAnswer: await response.clone().text(),
+    listenerRan: parsed.id ? heardByListener.has(parsed.id.href) : false,
+  });
+  return response;
+}
+
+/** What Fedify made of a remote actor: the fields a Fedify server relies on. */
+async function resolveWithFedify(handle: string) {
+  const jrd = await withPushedDocumentsOnFetch(() => lookupWebFinger(`acct:${handle}`, { allowPrivateAddress: true }));
+  const actor = await withPushedDocumentsOnFetch(() =>
+    lookupObject(handle, { documentLoader: offlineLoader, contextLoader: offlineLoader, allowPrivateAddress: true } as Parameters<typeof lookupObject>[1]),
+  );
+  if (!(actor instanceof Person)) return { jrd, actor: actor ? { type: actor.constructor.name } : null };
+  const publicKey = await actor.getPublicKey({ documentLoader: offlineLoader, contextLoader: offlineLoader });
+  const assertionMethods: { id: string | null; controller: string | null; algorithm: string }[] = [];
+  for await (const key of actor.getAssertionMethods({ documentLoader: offlineLoader, contextLoader: offlineLoader })) {
+    assertionMethods.push({ id: key.id?.href ?? null, controller: key.controllerId?.href ?? null, algorithm: key.publicKey?.algorithm.name ?? "none" });
+  }
+  return {
+    jrd,
+    actor: {
+      type: "Person",
+      id: actor.id?.href ?? null,
+      preferredUsername: actor.preferredUsername?.toString() ?? null,
+      name: actor.name?.toString() ?? null,
+      inbox: actor.inboxId?.href ?? null,
+      sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
+      followers: actor.followersId?.href ?? null,
+      manuallyApprovesFollowers: actor.manuallyApprovesFollowers,
+      publicKey: publicKey instanceof CryptographicKey
+        ? { id: publicKey.id?.href ?? null, owner: publicKey.ownerId?.href ?? null, algorithm: publicKey.publicKey?.algorithm.name ?? "none" }
+        : null,
+      assertionMethods,
+    },
+  };
+}
+
+/** A Follow built with Fedify's vocabulary and signed with Fedify's signRequest, ready to POST. */
+async function signedFollow(object: string, inbox: string, spec: HttpMessageSignaturesSpec) {
+  const ctx = federation.createContext(new URL(ORIGIN), undefined);
+  const [key] = await ctx.getActorKeyPairs(USERNAME);
+  const follow = new Follow({ id: new URL(`${ORIGIN}/follows/${crypto.randomUUID()}`), actor: ctx.getActorUri(USERNAME), object: new URL(object) });
+  const body = JSON.stringify(await follow.toJsonLd({ contextLoader: offlineLoader }));
+  const unsigned = new Request(inbox, { method: "POST", headers: { "Content-Type": "application/activity+json" }, body });
+  const signed = await signRequest(unsigned, key!.privateKey, key!.keyId, { spec });
+  return { id: follow.id!.href, url: signed.url, method: signed.method, headers: Object.fromEntries(signed.headers), body };
+}
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+/** The peer's HTTP face; network.ts routes fedify.test here. */
+export async function handleFedifyPeer(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/__control/documents" && request.method === "POST") {
+    for (const [at, document] of Object.entries((await request.json()) as Record<string, unknown>)) documents.set(documentKey(at), document);
+    return json({ ok: true });
+  }
+  if (url.pathname === "/__control/resolve" && request.method === "POST") {
+    const { handle } = (await request.json()) as { handle: string };
+    return json(await resolveWithFedify(handle));
+  }
+  if (url.pathname === "/__control/follow" && request.method === "POST") {
+    const { object, inbox, spec } = (await request.json()) as { object: string; inbox: string; spec: HttpMessageSignaturesSpec };
+    return json(await signedFollow(object, inbox, spec));
+  }
+  if (url.pathname === "/__control/received") return json(received);
+  if (request.method === "POST" && (url.pathname === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(url.pathname))) {
+    return receive(request, url.pathname);
+  }
+  return federation.fetch(request, { contextData: undefined });
+}
