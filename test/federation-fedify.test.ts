@@ -42,7 +42,16 @@ describe("Fedify reads our identity", () => {
       sharedInbox: `${ORIGIN}/inbox`,
       followers: `${ACTOR}/followers`,
       publicKey: { id: `${ACTOR}#main-key`, owner: ACTOR, algorithm: "RSASSA-PKCS1-v1_5" },
+      manuallyApprovesFollowers: false,
+      discoverable: true,
+      indexable: true,
+      featured: `${ACTOR}/collections/featured`,
+      alsoKnownAs: ["https://mastodon.test/users/old"],
+      url: `${ORIGIN}/@me`,
+      summary: expect.stringContaining("Hello from the tests."),
+      attachments: [{ type: "PropertyValue", name: "Site", value: expect.stringContaining('href="https://example.com"') }],
     });
+    expect(Date.parse(actor.published)).not.toBeNaN();
     expect(actor.assertionMethods).toEqual([{ id: expect.stringMatching(new RegExp(`^${ACTOR}#`)), controller: ACTOR, algorithm: "Ed25519" }]);
   });
 });

@@ -17,7 +17,7 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person } from "@fedify/fedify/vocab";
+import { Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person, PropertyValue } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
@@ -152,6 +152,14 @@ async function resolveWithFedify(handle: string) {
   for await (const key of actor.getAssertionMethods({ documentLoader: offlineLoader, contextLoader: offlineLoader })) {
     assertionMethods.push({ id: key.id?.href ?? null, controller: key.controllerId?.href ?? null, algorithm: key.publicKey?.algorithm.name ?? "none" });
   }
+  const attachments: { type: string; name: string | null; value: string | null }[] = [];
+  for await (const item of actor.getAttachments({ documentLoader: offlineLoader, contextLoader: offlineLoader })) {
+    attachments.push(
+      item instanceof PropertyValue
+        ? { type: "PropertyValue", name: item.name?.toString() ?? null, value: item.value?.toString() ?? null }
+        : { type: item.constructor.name, name: null, value: null },
+    );
+  }
   return {
     jrd,
     actor: {
@@ -163,6 +171,14 @@ async function resolveWithFedify(handle: string) {
       sharedInbox: actor.endpoints?.sharedInbox?.href ?? null,
       followers: actor.followersId?.href ?? null,
       manuallyApprovesFollowers: actor.manuallyApprovesFollowers,
+      discoverable: actor.discoverable,
+      indexable: actor.indexable,
+      featured: actor.featuredId?.href ?? null,
+      alsoKnownAs: actor.aliasIds.map((u) => u.href),
+      url: actor.url instanceof URL ? actor.url.href : (actor.url?.href?.href ?? null),
+      published: actor.published?.toString() ?? null,
+      summary: actor.summary?.toString() ?? null,
+      attachments,
       publicKey: publicKey instanceof CryptographicKey
         ? { id: publicKey.id?.href ?? null, owner: publicKey.ownerId?.href ?? null, algorithm: publicKey.publicKey?.algorithm.name ?? "none" }
         : null,
