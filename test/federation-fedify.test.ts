@@ -14,6 +14,7 @@ interface Received {
   objectId: string | null;
   activity: Record<string, any>;
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
+  spec: "draft-cavage-http-signatures-12" | "rfc9421";
   proof: "verified" | "invalid" | "absent";
   inboxStatus: number;
   listenerRan: boolean;
@@ -56,28 +57,59 @@ describe("Fedify reads our identity", () => {
   });
 });
 
+type Spec = Received["spec"];
+
+/** Has the Fedify peer build and sign a Follow of us with `spec`, and sends it to our inbox. */
+async function followFromFedify(spec: Spec) {
+  const follow = await peer<{ id: string; url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/follow`, {
+    object: ACTOR,
+    inbox: `${ACTOR}/inbox`,
+    spec,
+  });
+  const res = await worker(follow.url, { method: follow.method, headers: follow.headers, body: follow.body });
+  return { id: follow.id, status: res.status };
+}
+
+/** Deliveries of our Accept of `followId` the peer has seen, once Fedify's inbox took one. */
+async function acceptsOf(followId: string) {
+  return waitFor(async () => {
+    const accepts = (await peer<Received[]>(`${FEDIFY}/__control/received`)).filter((r) => r.type === "Accept" && r.objectId === followId);
+    return accepts.some((r) => r.inboxStatus === 202) ? accepts : null;
+  });
+}
+
 describe("a Fedify server follows us", () => {
   it.each(["draft-cavage-http-signatures-12", "rfc9421"] as const)("Follow signed by Fedify (%s): 202, follower stored, Accept verified by Fedify", async (spec) => {
-    const follow = await peer<{ id: string; url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/follow`, {
-      object: ACTOR,
-      inbox: `${ACTOR}/inbox`,
-      spec,
-    });
-    const res = await worker(follow.url, { method: follow.method, headers: follow.headers, body: follow.body });
-    expect(res.status).toBe(202);
+    const follow = await followFromFedify(spec);
+    expect(follow.status).toBe(202);
 
-    const accept = await waitFor(async () => {
-      const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
-      return received.find((r) => r.type === "Accept" && r.objectId === follow.id) ?? null;
-    });
+    const [accept] = await acceptsOf(follow.id);
+    if (!accept) throw new Error("no Accept");
     expect(accept.path).toBe("/users/peer/inbox");
     expect(accept.httpSignature).toEqual({ verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR });
     expect(accept).toMatchObject({ inboxStatus: 202, inboxAnswer: "" });
     expect(accept.listenerRan).toBe(true);
     expect(accept.activity.actor).toBe(ACTOR);
+    expect(["absent", "verified"]).toContain(accept.proof);
 
     expect(await count("followers", "actor_id = ? AND state = 'accepted'", PEER_ACTOR)).toBe(1);
     const followers = (await (await worker("/users/me/followers?page=1", { headers: { Accept: AP } })).json()) as { orderedItems: string[] };
     expect(followers.orderedItems).toContain(PEER_ACTOR);
+  });
+
+  it("an inbox that refuses draft-cavage gets our RFC 9421 second knock, which Fedify verifies", async () => {
+    await peer(`${FEDIFY}/__control/rfc9421-only`, { enabled: true });
+    try {
+      const follow = await followFromFedify("rfc9421");
+      expect(follow.status).toBe(202);
+      const accepts = await acceptsOf(follow.id);
+      expect(accepts.map((r) => [r.spec, r.inboxStatus])).toEqual([
+        ["draft-cavage-http-signatures-12", 401],
+        ["rfc9421", 202],
+      ]);
+      expect(accepts[1]).toMatchObject({ httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, listenerRan: true });
+    } finally {
+      await peer(`${FEDIFY}/__control/rfc9421-only`, { enabled: false });
+    }
   });
 });

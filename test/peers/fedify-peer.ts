@@ -102,6 +102,8 @@ interface Received {
   activity: Record<string, unknown>;
   /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
+  /** Which signature scheme the delivery used. */
+  spec: HttpMessageSignaturesSpec;
   /** Fedify's verifyObject over the body's FEP-8b32 proofs; "absent" when there are none. */
   proof: "verified" | "invalid" | "absent";
   /** Whether Fedify's own inbox (federation.fetch) accepted it and ran its listener. */
@@ -111,6 +113,8 @@ interface Received {
 }
 
 const received: Received[] = [];
+/** When set, the inbox answers 401 to draft-cavage signatures, as a server that only speaks RFC 9421 would. */
+let rfc9421Only = false;
 
 function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
   return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
@@ -121,7 +125,11 @@ async function receive(request: Request, path: string): Promise<Response> {
   const signature = await verifyRequestDetailed(request.clone(), { documentLoader: offlineLoader, contextLoader: offlineLoader });
   const hasProof = activity.proof !== undefined;
   const proven = hasProof ? await verifyObject(Activity, activity, { documentLoader: offlineLoader, contextLoader: offlineLoader }) : null;
-  const response = await federation.fetch(request, { contextData: undefined });
+  const spec: HttpMessageSignaturesSpec = request.headers.has("signature-input") ? "rfc9421" : "draft-cavage-http-signatures-12";
+  const response =
+    rfc9421Only && spec !== "rfc9421"
+      ? new Response("this inbox only accepts RFC 9421 signatures", { status: 401 })
+      : await federation.fetch(request, { contextData: undefined });
   const parsed = await Activity.fromJsonLd(activity, { documentLoader: offlineLoader, contextLoader: offlineLoader });
   received.push({
     path,
@@ -132,6 +140,7 @@ async function receive(request: Request, path: string): Promise<Response> {
     httpSignature: signature.verified
       ? { verified: true, keyId: signature.key.id?.href ?? "", owner: signature.key.ownerId?.href ?? null }
       : { verified: false, reason: describeFailure(signature.reason) },
+    spec,
     proof: !hasProof ? "absent" : proven ? "verified" : "invalid",
     inboxStatus: response.status,
     inboxAnswer: await response.clone().text(),
@@ -216,6 +225,10 @@ export async function handleFedifyPeer(request: Request): Promise<Response> {
   if (url.pathname === "/__control/follow" && request.method === "POST") {
     const { object, inbox, spec } = (await request.json()) as { object: string; inbox: string; spec: HttpMessageSignaturesSpec };
     return json(await signedFollow(object, inbox, spec));
+  }
+  if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
+    rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;
+    return json({ ok: true });
   }
   if (url.pathname === "/__control/received") return json(received);
   if (request.method === "POST" && (url.pathname === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(url.pathname))) {
