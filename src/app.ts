@@ -7,6 +7,8 @@ import { database } from "./db/client.ts";
 import { actor, PROFILE_PATH } from "./federation/actor.ts";
 import { collections } from "./federation/collections.ts";
 import { inbox } from "./federation/inbox/route.ts";
+import { objectRoutes } from "./federation/objects.tsx";
+import { publishing } from "./publish/routes.ts";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { localUrls } from "./federation/urls.ts";
 import { webfinger } from "./federation/webfinger.ts";
@@ -45,6 +47,8 @@ app.route("/", nodeinfo);
 app.route("/", actor);
 app.route("/", collections);
 app.route("/", inbox);
+app.route("/", objectRoutes);
+app.route("/", publishing);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {

@@ -46,3 +46,33 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | 0 |
     return value as T;
   }, { timeout, interval: 50 });
 }
+
+export const MASTODON = "https://mastodon.test";
+
+export function follow(actor = "alice", id = `${MASTODON}/${crypto.randomUUID()}`) {
+  return { "@context": "https://www.w3.org/ns/activitystreams", id, type: "Follow", actor: `${MASTODON}/users/${actor}`, object: ACTOR };
+}
+
+/** Has the Mastodon-style peer sign a POST of `activity` to our inbox, then sends it. */
+export async function deliverFromMastodon(
+  activity: Record<string, unknown>,
+  options: { actor?: string; variant?: "4.5" | "main"; path?: string } = {},
+): Promise<Response> {
+  const body = JSON.stringify(activity);
+  const url = `${ORIGIN}${options.path ?? "/users/me/inbox"}`;
+  const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, {
+    method: "POST",
+    url,
+    body,
+    actor: options.actor ?? "alice",
+    variant: options.variant ?? "main",
+  });
+  return worker(url, { method: "POST", headers, body });
+}
+
+export interface Received {
+  path: string;
+  activity: Record<string, any>;
+  verified: boolean;
+  reason: string | null;
+}

@@ -1,33 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTOR, AP, count, ORIGIN, ourPublicKey, peer, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, ORIGIN, type Received, ourPublicKey, peer, waitFor, worker } from "./helpers.ts";
 
-const MASTODON = "https://mastodon.test";
 
-interface Received {
-  path: string;
-  activity: Record<string, any>;
-  verified: boolean;
-  reason: string | null;
-}
 
-/** Has the Mastodon-style peer sign a POST of `activity` to our inbox, then sends it. */
-async function deliverFromMastodon(activity: Record<string, unknown>, options: { actor?: string; variant?: "4.5" | "main"; path?: string } = {}) {
-  const body = JSON.stringify(activity);
-  const url = `${ORIGIN}${options.path ?? "/users/me/inbox"}`;
-  const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, {
-    method: "POST",
-    url,
-    body,
-    actor: options.actor ?? "alice",
-    variant: options.variant ?? "main",
-  });
-  return worker(url, { method: "POST", headers, body });
-}
-
-function follow(actor = "alice", id = `${MASTODON}/${crypto.randomUUID()}`) {
-  return { "@context": "https://www.w3.org/ns/activitystreams", id, type: "Follow", actor: `${MASTODON}/users/${actor}`, object: ACTOR };
-}
 
 beforeAll(async () => {
   await peer(`${MASTODON}/__control/trust`, await ourPublicKey());

@@ -104,6 +104,11 @@ registerPeer(HOST, async (request) => {
     inboxStatus = 202;
     return json({ ok: true });
   }
+  if (url.pathname === "/.well-known/webfinger") {
+    const acct = /^acct:([a-z0-9_]+)@mastodon\.test$/.exec(url.searchParams.get("resource") ?? "");
+    if (!acct) return json({ error: "not found" }, 404);
+    return json({ subject: `acct:${acct[1]}@${HOST}`, links: [{ rel: "self", type: "application/activity+json", href: `${ORIGIN}/users/${acct[1]}` }] }, 200, "application/jrd+json");
+  }
   const user = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
   if (user && request.method === "GET") {
     if (user[1] === "gone") return new Response("", { status: 410 });

@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { multibaseToEd25519 } from "../src/federation/encoding.ts";
+import { verifyProof } from "../src/federation/proofs.ts";
+import { renderMarkdown } from "../src/publish/markdown.ts";
+import { addressing } from "../src/publish/compose.ts";
+import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const FOLLOWERS = `${ACTOR}/followers`;
+
+async function receivedOf(type: string, objectId: string) {
+  return waitFor(async () => {
+    const received = await peer<Received[]>(`${MASTODON}/__control/received`);
+    return received.find((r) => r.activity.type === type && (r.activity.object?.id ?? r.activity.object) === objectId) ?? null;
+  });
+}
+
+beforeAll(async () => {
+  await peer(`${MASTODON}/__control/trust`, await ourPublicKey());
+  await deliverFromMastodon(follow("alice"));
+  await waitFor(() => count("followers", "actor_id = ? AND state = 'accepted'", `${MASTODON}/users/alice`));
+});
+
+describe("markdown to Mastodon-safe HTML", () => {
+  const tag = (name: string) => `https://roost.test/tags/${name}`;
+  it.each([
+    ["hello **world** and *you*", "<p>hello <strong>world</strong> and <em>you</em></p>"],
+    ["a\nb\n\nc", "<p>a<br>b</p><p>c</p>"],
+    ["<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"],
+    ['[x](javascript:alert(1)) <img src=x onerror="y">', "<p>[x](javascript:alert(1)) &lt;img src=x onerror=&quot;y&quot;&gt;</p>"],
+    ["see https://example.com/a?b=1.", '<p>see <a href="https://example.com/a?b=1" rel="nofollow noopener noreferrer" target="_blank">https://example.com/a?b=1</a>.</p>'],
+    ["#Roost rocks", '<p><a href="https://roost.test/tags/Roost" class="mention hashtag" rel="tag">#<span>Roost</span></a> rocks</p>'],
+    ["`<b>`", "<p><code>&lt;b&gt;</code></p>"],
+  ])("%s", (input, html) => {
+    expect(renderMarkdown(input, new Map(), tag)).toBe(html);
+  });
+});
+
+describe("addressing per visibility, as Mastodon expects", () => {
+  const m = ["https://mastodon.test/users/bob"];
+  it.each([
+    ["public", { to: [PUBLIC], cc: [FOLLOWERS, ...m] }],
+    ["unlisted", { to: [FOLLOWERS], cc: [PUBLIC, ...m] }],
+    ["followers", { to: [FOLLOWERS], cc: m }],
+    ["direct", { to: m, cc: [] }],
+  ] as const)("%s", (visibility, expected) => {
+    expect(addressing(visibility, FOLLOWERS, m)).toEqual(expected);
+  });
+});
+
+describe("publishing through the C2S outbox", () => {
+  it("creates, edits and deletes a post, each delivered signed to a follower's server", async () => {
+    const res = await owner("/users/me/outbox", {
+      method: "POST",
+      body: JSON.stringify({ type: "Note", content: "Hello @bob@mastodon.test #fediverse", to: [PUBLIC], contentMap: { en: "" } }),
+    });
+    expect(res.status).toBe(201);
+    const { objectId, activityId } = (await res.json()) as { objectId: string; activityId: string };
+    expect(res.headers.get("Location")).toBe(activityId);
+    expect(objectId.startsWith("https://roost.test/objects/")).toBe(true);
+
+    const create = await receivedOf("Create", objectId);
+    expect(create.verified).toBe(true);
+    expect(create.path).toBe("/inbox");
+    const note = create.activity.object;
+    expect(note).toMatchObject({ attributedTo: ACTOR, to: [PUBLIC], contentMap: { en: note.content } });
+    expect(note.cc).toEqual([FOLLOWERS, `${MASTODON}/users/bob`]);
+    expect(note.tag).toEqual([
+      { type: "Mention", href: `${MASTODON}/users/bob`, name: "@bob@mastodon.test" },
+      { type: "Hashtag", href: "https://roost.test/tags/fediverse", name: "#fediverse" },
+    ]);
+    expect(note.content).toContain('class="u-url mention">@<span>bob</span></a>');
+
+    const actor = (await (await worker("/users/me", { headers: { Accept: AP } })).json()) as any;
+    const publicKey = multibaseToEd25519(actor.assertionMethod[0].publicKeyMultibase)!;
+    expect(await verifyProof(create.activity, async () => ({ owner: ACTOR, publicKey }))).toMatchObject({ ok: true, owner: ACTOR });
+
+    const fetched = await worker(new URL(objectId).pathname, { headers: { Accept: AP } });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toMatchObject({ id: objectId, likes: { totalItems: 0 }, shares: { totalItems: 0 } });
+    const page = await worker(new URL(objectId).pathname, { headers: { Accept: "text/html" } });
+    expect(await page.text()).toContain("fediverse");
+
+    const edit = await owner("/users/me/outbox", {
+      method: "POST",
+      body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: "Hello again", to: [PUBLIC] } }),
+    });
+    expect(edit.status).toBe(201);
+    const update = await receivedOf("Update", objectId);
+    expect(update.verified).toBe(true);
+    expect(update.activity.object.updated).toBeTruthy();
+
+    const del = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Delete", object: objectId }) });
+    expect(del.status).toBe(201);
+    const deleted = await receivedOf("Delete", objectId);
+    expect(deleted.activity.object).toMatchObject({ id: objectId, type: "Tombstone" });
+    const gone = await worker(new URL(objectId).pathname, { headers: { Accept: AP } });
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ id: objectId, type: "Tombstone" });
+  });
+
+  it.each([
+    ["no token", () => worker("/users/me/outbox", { method: "POST", body: "{}" }), 401],
+    ["not JSON", () => owner("/users/me/outbox", { method: "POST", body: "nope" }), 400],
+    ["no type", () => owner("/users/me/outbox", { method: "POST", body: "{}" }), 400],
+    ["empty Note", () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: " " }) }), 400],
+    ["Create of a Person", () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Create", object: { type: "Person" } }) }), 400],
+    ["bad visibility", () => owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "x", visibility: "everyone" }) }), 400],
+    ["bad inReplyTo", () => owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "x", inReplyTo: "ftp://x" }) }), 400],
+    ["delete unknown", () => owner("/api/posts?id=nothing", { method: "DELETE" }), 404],
+  ] as const)("%s → %i and nothing stored", async (_name, send, status) => {
+    const before = [await count("objects"), await count("activities")];
+    const res = await send();
+    expect(res.status).toBe(status);
+    expect(typeof ((await res.json()) as { error?: unknown }).error).toBe("string");
+    expect([await count("objects"), await count("activities")]).toEqual(before);
+  });
+});
