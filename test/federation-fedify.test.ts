@@ -1,7 +1,7 @@
 // Interop with a real Fedify server (test/peers/fedify-peer.ts): Fedify's own WebFinger client,
 // JSON-LD parser, HTTP-signature signer and verifier judge what Roost publishes and sends.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTOR, AP, count, ORIGIN, peer, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, ORIGIN, owner, peer, waitFor, worker } from "./helpers.ts";
 
 const FEDIFY = "https://fedify.test";
 const PEER_ACTOR = `${FEDIFY}/users/peer`;
@@ -111,5 +111,28 @@ describe("a Fedify server follows us", () => {
     } finally {
       await peer(`${FEDIFY}/__control/rfc9421-only`, { enabled: false });
     }
+  });
+});
+
+describe("a Fedify follower receives what we publish", () => {
+  it("a Note posted to our C2S outbox reaches Fedify's inbox as a Create, HTTP signature and FEP-8b32 proof verified by Fedify", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    const text = `Hello Fedify ${crypto.randomUUID()}`;
+    const res = await owner("/users/me/outbox", {
+      method: "POST",
+      body: JSON.stringify({ type: "Note", content: text, to: ["https://www.w3.org/ns/activitystreams#Public"] }),
+    });
+    expect(res.status).toBe(201);
+    const { activityId } = (await res.json()) as { activityId: string };
+
+    const create = await waitFor(async () => {
+      const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
+      return received.find((r) => r.type === "Create" && r.id === activityId && r.inboxStatus === 202) ?? null;
+    });
+    expect(create.httpSignature).toEqual({ verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR });
+    expect(create.proof).toBe("verified");
+    expect(create.listenerRan).toBe(true);
+    expect(create.activity.object).toMatchObject({ type: "Note", attributedTo: ACTOR, content: expect.stringContaining(text) });
   });
 });
