@@ -9,6 +9,7 @@ import { collections } from "./federation/collections.ts";
 import { inbox } from "./federation/inbox/route.ts";
 import { objectRoutes } from "./federation/objects.tsx";
 import { publishing } from "./publish/routes.ts";
+import { deliveries } from "./api/deliveries.ts";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { localUrls } from "./federation/urls.ts";
 import { webfinger } from "./federation/webfinger.ts";
@@ -49,6 +50,7 @@ app.route("/", collections);
 app.route("/", inbox);
 app.route("/", objectRoutes);
 app.route("/", publishing);
+app.route("/api/deliveries", deliveries);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {
