@@ -16,7 +16,7 @@ function host(name = "mastodon.test") {
 }
 
 async function retryNow(name = "mastodon.test") {
-  await runInDurableObject(host(name), (instance: DeliveryHost) => instance.retryDue(Date.now() + 400_000_000));
+  await runInDurableObject(host(name), (instance) => (instance as DeliveryHost).retryDue(Date.now() + 400_000_000));
 }
 
 async function received(type: string, objectId: string) {
@@ -114,7 +114,7 @@ describe("per-server Durable Object", () => {
     const pending = await deliveriesOf(activityId);
     expect(pending.servers[0]).toMatchObject({ host: "mastodon.test", deliveries: [{ state: "pending", attempts: 1, lastError: "HTTP 503" }] });
     expect(await count("delivery_hosts", "host = 'mastodon.test' AND state = 'backlog'")).toBe(1);
-    expect(await runInDurableObject(host(), (_i: DeliveryHost, state) => state.storage.getAlarm())).not.toBeNull();
+    expect(await runInDurableObject(host(), (_i, state) => state.storage.getAlarm())).not.toBeNull();
 
     // A newer post queues behind the backlog instead of overtaking it.
     const second = await post("second");
@@ -141,7 +141,7 @@ describe("per-server Durable Object", () => {
     await peer(`${MASTODON}/__control/inbox-status`, { status: 500 });
     const { activityId } = await post("never arrives");
     await waitFor(async () => (await deliveriesOf(activityId)).counts?.pending === 1);
-    await runInDurableObject(host(), (_i: DeliveryHost, state) => state.storage.sql.exec("UPDATE deliveries SET attempts = ?", MAX_RETRIES + 1));
+    await runInDurableObject(host(), (_i, state) => state.storage.sql.exec("UPDATE deliveries SET attempts = ?", MAX_RETRIES + 1));
     await retryNow();
     const result = await deliveriesOf(activityId);
     expect(result.counts).toMatchObject({ pending: 0, givenUp: 1 });
@@ -151,7 +151,7 @@ describe("per-server Durable Object", () => {
 
   it("marks a server failing on 7 distinct days unavailable, and skips it", async () => {
     await peer(`${MASTODON}/__control/inbox-status`, { status: 500 });
-    await runInDurableObject(host(), (_i: DeliveryHost, state) => {
+    await runInDurableObject(host(), (_i, state) => {
       for (let d = 1; d <= 6; d++) state.storage.sql.exec("INSERT OR IGNORE INTO failure_days VALUES (?)", `2026-01-0${d}`);
     });
     const { activityId } = await post("seventh day");
@@ -179,8 +179,8 @@ describe("exactly once", () => {
   it("410 from a follower's personal inbox removes the follower", async () => {
     await deliverFromMastodon(follow("gone2"), { actor: "gone2" });
     await waitFor(() => count("followers", "actor_id = ?", `${MASTODON}/users/gone2`));
-    await runInDurableObject(host(), (instance: DeliveryHost) =>
-      instance.recordFailures("mastodon.test", "https://roost.test/activities/x", [{ inbox: `${MASTODON}/users/gone2/inbox`, status: 410, error: "HTTP 410" }]),
+    await runInDurableObject(host(), (instance) =>
+      (instance as DeliveryHost).recordFailures("mastodon.test", "https://roost.test/activities/x", [{ inbox: `${MASTODON}/users/gone2/inbox`, status: 410, error: "HTTP 410" }]),
     );
     expect(await count("followers", "actor_id = ?", `${MASTODON}/users/gone2`)).toBe(0);
   });
