@@ -116,3 +116,16 @@ describe("publishing through the C2S outbox", () => {
     expect([await count("objects"), await count("activities")]).toEqual(before);
   });
 });
+
+describe("outbox", () => {
+  it("lists public posts newest first, without edits, deletions or direct posts", async () => {
+    const kept = (await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "kept post" }) })).json()) as { activityId: string };
+    const dm = (await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "secret", visibility: "direct" }) })).json()) as { activityId: string };
+    const outbox = (await (await worker("/users/me/outbox?page=1", { headers: { Accept: AP } })).json()) as { orderedItems: { id: string; type: string }[] };
+    const ids = outbox.orderedItems.map((i) => i.id);
+    expect(ids[0]).toBe(kept.activityId);
+    expect(ids).not.toContain(dm.activityId);
+    expect(outbox.orderedItems.every((i) => i.type === "Create")).toBe(true);
+    expect(outbox.orderedItems.some((i) => i.id.endsWith("#delete"))).toBe(false);
+  });
+});

@@ -1,8 +1,8 @@
 // Outbox, followers, following and featured as OrderedCollections, paged newest first.
-import { count, desc, eq, inArray } from "drizzle-orm";
+import { and, count, desc, eq, inArray, notExists, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import { activities, followers, following } from "../db/schema.ts";
+import { activities, followers, following, objects } from "../db/schema.ts";
 import { AS_CONTEXT, activityJson, jsonError } from "../http.ts";
 
 export const PAGE_SIZE = 20;
@@ -63,6 +63,13 @@ function collectionRoute(collectionId: (c: AppContext) => string, total: (c: App
 }
 
 const PUBLIC_VISIBILITIES = ["public", "unlisted"] as const;
+// The outbox lists posts and boosts, as Mastodon's does; edits and deletions are not entries,
+// and a deleted post leaves the list.
+const OUTBOX_ENTRIES = and(
+  inArray(activities.visibility, PUBLIC_VISIBILITIES),
+  inArray(activities.type, ["Create", "Announce"]),
+  notExists(sql`(select 1 from ${objects} where ${objects.id} = ${activities.objectId} and ${objects.deletedAt} is not null)`),
+);
 
 export const collections = new Hono<AppEnv>()
   .get(
@@ -70,12 +77,12 @@ export const collections = new Hono<AppEnv>()
     collectionRoute(
       (c) => c.var.urls.outbox,
       async (c) =>
-        (await c.var.db.select({ n: count() }).from(activities).where(inArray(activities.visibility, PUBLIC_VISIBILITIES)))[0]?.n ?? 0,
+        (await c.var.db.select({ n: count() }).from(activities).where(OUTBOX_ENTRIES))[0]?.n ?? 0,
       async (c, offset) => {
         const rows = await c.var.db
           .select({ document: activities.document })
           .from(activities)
-          .where(inArray(activities.visibility, PUBLIC_VISIBILITIES))
+          .where(OUTBOX_ENTRIES)
           .orderBy(desc(activities.published))
           .limit(PAGE_SIZE)
           .offset(offset);
