@@ -129,3 +129,25 @@ describe("outbox", () => {
     expect(outbox.orderedItems.some((i) => i.id.endsWith("#delete"))).toBe(false);
   });
 });
+
+describe("subscribe template", () => {
+  it("asks the owner to confirm, and follows with the right token only", async () => {
+    const page = await worker("/authorize_interaction?uri=acct:carol@mastodon.test", { headers: { Accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('value="acct:carol@mastodon.test"');
+    const wrong = await worker("/authorize_interaction", { method: "POST", body: new URLSearchParams({ uri: "@carol@mastodon.test", token: "nope" }) });
+    expect(wrong.status).toBe(401);
+    expect(await count("following", "actor_id = ?", `${MASTODON}/users/carol`)).toBe(0);
+    const ok = await worker("/authorize_interaction", {
+      method: "POST",
+      body: new URLSearchParams({ uri: "acct:carol@mastodon.test", token: "test-owner-token-0123456789" }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await count("following", "actor_id = ? AND state = 'pending'", `${MASTODON}/users/carol`)).toBe(1);
+    const sent = await waitFor(async () =>
+      (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.type === "Follow" && r.activity.object === `${MASTODON}/users/carol`),
+    );
+    expect(sent.path).toBe("/users/carol/inbox");
+    expect(sent.verified).toBe(true);
+  });
+});
