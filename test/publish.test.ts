@@ -151,3 +151,37 @@ describe("subscribe template", () => {
     expect(sent.verified).toBe(true);
   });
 });
+
+describe("likes, boosts and profile updates", () => {
+  const status = `${MASTODON}/users/dora/statuses/7`;
+
+  it("likes and boosts a remote post, then undoes the boost", async () => {
+    const like = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Like", object: status }) });
+    expect(like.status).toBe(201);
+    const liked = await receivedOf("Like", status);
+    expect(liked).toMatchObject({ verified: true, activity: { actor: ACTOR, to: [`${MASTODON}/users/dora`] } });
+
+    const boost = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Announce", object: status }) });
+    const { activityId } = (await boost.json()) as { activityId: string };
+    const boosted = await receivedOf("Announce", status);
+    expect(boosted.activity).toMatchObject({ to: [PUBLIC], cc: [FOLLOWERS, `${MASTODON}/users/dora`] });
+
+    const undo = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Undo", object: activityId }) });
+    expect(undo.status).toBe(201);
+    const undone = await receivedOf("Undo", activityId);
+    expect(undone.activity.object).toMatchObject({ id: activityId, type: "Announce", object: status });
+  });
+
+  it("refuses to like what cannot be fetched", async () => {
+    const res = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Like", object: "https://nowhere.test/x" }) });
+    expect(res.status).toBe(400);
+  });
+
+  it("announces a profile change to followers", async () => {
+    const res = await owner("/api/profile/announce", { method: "POST" });
+    expect(res.status).toBe(201);
+    const update = await receivedOf("Update", ACTOR);
+    expect(update.verified).toBe(true);
+    expect(update.activity.object).toMatchObject({ id: ACTOR, type: "Person", name: "Test Owner" });
+  });
+});

@@ -9,6 +9,8 @@ import { isPublic } from "../federation/normalize.ts";
 import { jsonError } from "../http.ts";
 import { deleteNote, editNote, type PostInput, type PublishContext, type Published, publishNote, VISIBILITIES } from "./compose.ts";
 import { type FollowResult, follow, unfollow } from "./follow.ts";
+import { announceProfile, react, undoReaction } from "./interactions.ts";
+import { actorDocument } from "../federation/actor.ts";
 
 const MAX_TEXT = 20_000;
 
@@ -88,9 +90,12 @@ async function c2s(c: AppContext) {
       return objectId ? answer(c, await deleteNote(ctx, objectId)) : jsonError(c, 400, "Delete needs an object id");
     case "Follow":
       return objectId ? answer(c, await follow(ctx, objectId)) : jsonError(c, 400, "Follow needs the actor to follow");
+    case "Like":
+    case "Announce":
+      return objectId ? answer(c, await react(ctx, type, objectId)) : jsonError(c, 400, `${type} needs the post's id as object`);
     case "Undo":
-      if (object.type !== "Follow" || !str(object.object)) return jsonError(c, 400, "only Undo of a Follow is supported");
-      return answer(c, await unfollow(ctx, str(object.object)!));
+      if (object.type === "Follow" && str(object.object)) return answer(c, await unfollow(ctx, str(object.object)!));
+      return objectId ? answer(c, await undoReaction(ctx, objectId)) : jsonError(c, 400, "Undo needs the id of our Follow, Like or Announce");
     default:
       return jsonError(c, 400, `${type ?? "an activity without a type"} cannot be posted to the outbox`);
   }
@@ -110,6 +115,7 @@ export const publishing = new Hono<AppEnv>()
     const ctx = await publishContext(c);
     return answer(c, await deleteNote(ctx, /^https?:\/\//.test(id) ? id : ctx.urls.object(id)));
   })
+  .post("/api/profile/announce", requireOwner, async (c) => answer(c, await announceProfile(await publishContext(c), await actorDocument(c))))
   .post("/api/follows", requireOwner, async (c) => {
     const target = str((await readJson(c))?.target);
     return target ? answer(c, await follow(await publishContext(c), target)) : jsonError(c, 400, "target (@user@host or actor URL) is required");

@@ -109,6 +109,15 @@ registerPeer(HOST, async (request) => {
     if (!acct) return json({ error: "not found" }, 404);
     return json({ subject: `acct:${acct[1]}@${HOST}`, links: [{ rel: "self", type: "application/activity+json", href: `${ORIGIN}/users/${acct[1]}` }] }, 200, "application/jrd+json");
   }
+  const status = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(url.pathname);
+  if (status && request.method === "GET") {
+    const author = `${ORIGIN}/users/${status[1]}`;
+    return json(
+      { "@context": "https://www.w3.org/ns/activitystreams", id: `${author}/statuses/${status[2]}`, type: "Note", attributedTo: author, content: "<p>a post</p>", to: ["https://www.w3.org/ns/activitystreams#Public"] },
+      200,
+      "application/activity+json",
+    );
+  }
   const user = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
   if (user && request.method === "GET") {
     if (user[1] === "gone") return new Response("", { status: 410 });
