@@ -138,3 +138,36 @@ describe("bad input is refused and changes nothing", () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe("forwarded activities", () => {
+  it("accepts an activity signed over HTTP by another server when it carries a valid proof by its actor", async () => {
+    const { env } = await import("cloudflare:test");
+    const { database } = await import("../src/db/client.ts");
+    const { ed25519ToMultibase } = await import("../src/federation/encoding.ts");
+    const { normalizeActor } = await import("../src/federation/normalize.ts");
+    const { upsertRemoteActor } = await import("../src/federation/remote-actors.ts");
+    const { createProof } = await import("../src/federation/proofs.ts");
+    const pair = (await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"])) as CryptoKeyPair;
+    const raw = new Uint8Array((await crypto.subtle.exportKey("raw", pair.publicKey)) as ArrayBuffer);
+    const author = "https://hollo.test/users/hana";
+    const actor = normalizeActor({
+      id: author,
+      type: "Person",
+      inbox: `${author}/inbox`,
+      assertionMethod: [{ id: `${author}#ed`, type: "Multikey", controller: author, publicKeyMultibase: ed25519ToMultibase(raw) }],
+    });
+    if (!actor.ok) throw new Error(actor.reason);
+    await upsertRemoteActor(database(env.DB), actor.value);
+    const activity = await createProof(
+      { "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/data-integrity/v1"], id: `${author}/likes/1`, type: "Like", actor: author, object: `${ORIGIN}/objects/none` },
+      { verificationMethod: `${author}#ed`, privateKey: pair.privateKey },
+    );
+    const res = await deliverFromMastodon(activity, { actor: "relay" });
+    expect(res.status).toBe(202);
+    expect(await count("inbox_activities", "id = ?", `${author}/likes/1`)).toBe(1);
+
+    const forged = { ...activity, id: `${author}/likes/2` };
+    const refused = await deliverFromMastodon(forged, { actor: "relay" });
+    expect(refused.status).toBe(401);
+  });
+});
