@@ -10,6 +10,7 @@ import { inbox } from "./federation/inbox/route.ts";
 import { objectRoutes } from "./federation/objects.tsx";
 import { publishing } from "./publish/routes.ts";
 import { deliveries } from "./api/deliveries.ts";
+import { relationships } from "./api/relationships.ts";
 import { interaction } from "./web/interaction.tsx";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { localUrls } from "./federation/urls.ts";
@@ -52,6 +53,7 @@ app.route("/", inbox);
 app.route("/", objectRoutes);
 app.route("/", publishing);
 app.route("/api/deliveries", deliveries);
+app.route("/api", relationships);
 app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
