@@ -185,3 +185,19 @@ describe("likes, boosts and profile updates", () => {
     expect(update.activity.object).toMatchObject({ id: ACTOR, type: "Person", name: "Test Owner" });
   });
 });
+
+describe("C2S Block", () => {
+  it("blocks and unblocks an actor through the outbox", async () => {
+    const actor = `${MASTODON}/users/ursula`;
+    const res = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Block", object: actor }) });
+    expect(res.status).toBe(201);
+    expect(await count("blocks", "kind = 'actor' AND value = ?", actor)).toBe(1);
+    const blocked = await waitFor(async () =>
+      (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.type === "Block" && r.activity.object === actor),
+    );
+    expect(blocked.path).toBe("/users/ursula/inbox");
+    const undo = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Undo", object: { type: "Block", object: actor } }) });
+    expect(undo.status).toBe(201);
+    expect(await count("blocks", "value = ?", actor)).toBe(0);
+  });
+});

@@ -3,9 +3,10 @@
 import { and, desc, eq, like, lt, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import { blocks, followers, following, notifications } from "../db/schema.ts";
+import { blocks, followers, notifications } from "../db/schema.ts";
 import { handlerContext } from "../federation/inbox/process.ts";
-import { answerFollow, type Sender, sendTo } from "../federation/inbox/outgoing.ts";
+import { answerFollow, type Sender } from "../federation/inbox/outgoing.ts";
+import { blockActor, unblockActor } from "../publish/blocks.ts";
 import { jsonError } from "../http.ts";
 import { requireOwner } from "./auth.ts";
 
@@ -93,9 +94,7 @@ export const relationships = new Hono<AppEnv>()
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;
     if (actor) {
-      await c.var.db.insert(blocks).values({ kind: "actor", value: actor }).onConflictDoNothing();
-      await c.var.db.batch([c.var.db.delete(followers).where(eq(followers.actorId, actor)), c.var.db.delete(following).where(eq(following.actorId, actor))]);
-      await sendTo(await sender(c), actor, "Block", actor);
+      await blockActor(c.var.db, await sender(c), actor);
       return c.json({ actor, blocked: true }, 201);
     }
     if (domain && HOST_RE.test(domain)) {
@@ -109,10 +108,12 @@ export const relationships = new Hono<AppEnv>()
     const input = { actor: c.req.query("actor"), domain: c.req.query("domain"), ...(await body(c)) };
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;
-    const [kind, value] = actor ? (["actor", actor] as const) : domain ? (["domain", domain] as const) : [null, null];
-    if (!kind) return jsonError(c, 400, "actor or domain is required");
-    const removed = await c.var.db.delete(blocks).where(and(eq(blocks.kind, kind), eq(blocks.value, value))).returning();
-    if (removed.length === 0) return jsonError(c, 404, `${value} is not blocked`);
-    if (actor) await sendTo(await sender(c), actor, "Undo", { type: "Block", actor: c.var.urls.actor, object: actor });
-    return c.json({ [kind]: value, blocked: false });
+    if (actor) {
+      if (!(await unblockActor(c.var.db, await sender(c), actor))) return jsonError(c, 404, `${actor} is not blocked`);
+      return c.json({ actor, blocked: false });
+    }
+    if (!domain) return jsonError(c, 400, "actor or domain is required");
+    const removed = await c.var.db.delete(blocks).where(and(eq(blocks.kind, "domain"), eq(blocks.value, domain))).returning();
+    if (removed.length === 0) return jsonError(c, 404, `${domain} is not blocked`);
+    return c.json({ domain, blocked: false });
   });

@@ -10,6 +10,7 @@ import { jsonError } from "../http.ts";
 import { deleteNote, editNote, type PostInput, type PublishContext, type Published, publishNote, VISIBILITIES } from "./compose.ts";
 import { type FollowResult, follow, unfollow } from "./follow.ts";
 import { announceProfile, react, undoReaction } from "./interactions.ts";
+import { blockActor, unblockActor } from "./blocks.ts";
 import { actorDocument } from "../federation/actor.ts";
 
 const MAX_TEXT = 20_000;
@@ -93,8 +94,17 @@ async function c2s(c: AppContext) {
     case "Like":
     case "Announce":
       return objectId ? answer(c, await react(ctx, type, objectId)) : jsonError(c, 400, `${type} needs the post's id as object`);
+    case "Block": {
+      if (!objectId) return jsonError(c, 400, "Block needs the actor to block");
+      const activityId = await blockActor(ctx.db, ctx.sender, objectId);
+      return answer(c, { ok: true, objectId, activityId });
+    }
     case "Undo":
       if (object.type === "Follow" && str(object.object)) return answer(c, await unfollow(ctx, str(object.object)!));
+      if (object.type === "Block" && str(object.object)) {
+        const activityId = await unblockActor(ctx.db, ctx.sender, str(object.object)!);
+        return activityId ? answer(c, { ok: true, objectId: str(object.object)!, activityId }) : jsonError(c, 404, "that actor is not blocked");
+      }
       return objectId ? answer(c, await undoReaction(ctx, objectId)) : jsonError(c, 400, "Undo needs the id of our Follow, Like or Announce");
     default:
       return jsonError(c, 400, `${type ?? "an activity without a type"} cannot be posted to the outbox`);
