@@ -14,7 +14,7 @@ const OUR_POST = `${ORIGIN}/objects/fixture-post`;
 
 let ctx: HandlerContext;
 
-function fixture(name: string): Record<string, any> {
+function fixture(name: string): any {
   return structuredClone(fixtures[`./fixtures/activitypub/${name}.json`]!);
 }
 
