@@ -134,5 +134,28 @@ describe("a Fedify follower receives what we publish", () => {
     expect(create.proof).toBe("verified");
     expect(create.listenerRan).toBe(true);
     expect(create.activity.object).toMatchObject({ type: "Note", attributedTo: ACTOR, content: expect.stringContaining(text) });
+
+    // Its edit and its deletion, each verified by Fedify the same way.
+    const objectId = create.activity.object.id as string;
+    const edit = await owner("/users/me/outbox", {
+      method: "POST",
+      body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: `${text} (edited)`, to: ["https://www.w3.org/ns/activitystreams#Public"] } }),
+    });
+    expect(edit.status).toBe(201);
+    const arrival = async (type: string, id: string) =>
+      waitFor(async () => {
+        const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
+        return received.find((r) => r.type === type && r.id === id && r.inboxStatus === 202) ?? null;
+      });
+    const update = await arrival("Update", ((await edit.json()) as { activityId: string }).activityId);
+    expect(update.httpSignature).toMatchObject({ verified: true, owner: ACTOR });
+    expect(update.proof).toBe("verified");
+    expect(update.activity.object).toMatchObject({ id: objectId, content: expect.stringContaining("(edited)") });
+    const del = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Delete", object: objectId }) });
+    expect(del.status).toBe(201);
+    const deleted = await arrival("Delete", ((await del.json()) as { activityId: string }).activityId);
+    expect(deleted.httpSignature).toMatchObject({ verified: true, owner: ACTOR });
+    expect(deleted.proof).toBe("verified");
+    expect(deleted.activity.object).toMatchObject({ id: objectId, type: "Tombstone" });
   });
 });
