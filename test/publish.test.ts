@@ -1,9 +1,9 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { multibaseToEd25519 } from "../src/federation/encoding.ts";
 import { verifyProof } from "../src/federation/proofs.ts";
-import { renderMarkdown } from "../src/publish/markdown.ts";
-import { addressing } from "../src/publish/compose.ts";
-import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
+import { addressing, visibilityOf } from "../src/publish/addressing.ts";
+import { ACTOR, AP, ORIGIN, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const FOLLOWERS = `${ACTOR}/followers`;
@@ -21,21 +21,6 @@ beforeAll(async () => {
   await waitFor(() => count("followers", "actor_id = ? AND state = 'accepted'", `${MASTODON}/users/alice`));
 });
 
-describe("markdown to Mastodon-safe HTML", () => {
-  const tag = (name: string) => `https://roost.test/tags/${name}`;
-  it.each([
-    ["hello **world** and *you*", "<p>hello <strong>world</strong> and <em>you</em></p>"],
-    ["a\nb\n\nc", "<p>a<br>b</p><p>c</p>"],
-    ["<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"],
-    ['[x](javascript:alert(1)) <img src=x onerror="y">', "<p>[x](javascript:alert(1)) &lt;img src=x onerror=&quot;y&quot;&gt;</p>"],
-    ["see https://example.com/a?b=1.", '<p>see <a href="https://example.com/a?b=1" rel="nofollow noopener noreferrer" target="_blank">https://example.com/a?b=1</a>.</p>'],
-    ["#Roost rocks", '<p><a href="https://roost.test/tags/Roost" class="mention hashtag" rel="tag">#<span>Roost</span></a> rocks</p>'],
-    ["`<b>`", "<p><code>&lt;b&gt;</code></p>"],
-  ])("%s", (input, html) => {
-    expect(renderMarkdown(input, new Map(), tag)).toBe(html);
-  });
-});
-
 describe("addressing per visibility, as Mastodon expects", () => {
   const m = ["https://mastodon.test/users/bob"];
   it.each([
@@ -44,7 +29,9 @@ describe("addressing per visibility, as Mastodon expects", () => {
     ["followers", { to: [FOLLOWERS], cc: m }],
     ["direct", { to: m, cc: [] }],
   ] as const)("%s", (visibility, expected) => {
-    expect(addressing(visibility, FOLLOWERS, m)).toEqual(expected);
+    const written = addressing(visibility, FOLLOWERS, m);
+    expect(written).toEqual(expected);
+    expect(visibilityOf(written.to, written.cc, FOLLOWERS)).toBe(visibility);
   });
 });
 
@@ -99,21 +86,123 @@ describe("publishing through the C2S outbox", () => {
     expect(await gone.json()).toMatchObject({ id: objectId, type: "Tombstone" });
   });
 
+  async function stored(objectId: string) {
+    const row = await env.DB.prepare("SELECT visibility, document FROM objects WHERE id = ?").bind(objectId).first<{ visibility: string; document: string }>();
+    return { visibility: row!.visibility, note: JSON.parse(row!.document) };
+  }
+  const posted = async (res: Response) => {
+    expect(res.status).toBe(201);
+    return (await res.json()) as { objectId: string; activityId: string };
+  };
+
+  it("reads Markdown source, HTML content and the Create's addressing", async () => {
+    const markdown = await posted(
+      await owner("/users/me/outbox", {
+        method: "POST",
+        body: JSON.stringify({ type: "Create", to: [FOLLOWERS], cc: [PUBLIC], object: { type: "Note", source: { content: "**hi** there", mediaType: "text/markdown" } } }),
+      }),
+    );
+    expect(await stored(markdown.objectId)).toMatchObject({ visibility: "unlisted", note: { to: [FOLLOWERS], cc: [PUBLIC], content: "<p><strong>hi</strong> there</p>" } });
+
+    const html = await posted(await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: "<p>Hello <b>there</b></p><script>x</script>", to: [FOLLOWERS] }) }));
+    expect(await stored(html.objectId)).toMatchObject({ visibility: "followers", note: { to: [FOLLOWERS], cc: [], content: "<p>Hello there</p><p>x</p>" } });
+
+    const bare = await posted(await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: "no addressing" }) }));
+    expect(await stored(bare.objectId)).toMatchObject({ visibility: "public", note: { to: [PUBLIC], cc: [FOLLOWERS] } });
+  });
+
+  it("stores the signed Create and fans it out once; content warning and language", async () => {
+    const { objectId, activityId } = await posted(
+      await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "Hallo *Welt*", spoiler: " spoilers ", language: "de", visibility: "public" }) }),
+    );
+    expect(activityId).toBe(`${objectId}/activity`);
+    const row = await env.DB.prepare("SELECT type, object_id, visibility, document FROM activities WHERE id = ?").bind(activityId).first<{ type: string; object_id: string; visibility: string; document: string }>();
+    expect(row).toMatchObject({ type: "Create", object_id: objectId, visibility: "public" });
+    const activity = JSON.parse(row!.document);
+    expect(activity.proof).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022", verificationMethod: `${ACTOR}#ed25519-key` });
+    expect(activity.object).toMatchObject({
+      summary: "spoilers",
+      sensitive: true,
+      content: "<p>Hallo <em>Welt</em></p>",
+      contentMap: { de: "<p>Hallo <em>Welt</em></p>" },
+      url: `${ORIGIN}/@me/${objectId.split("/").pop()}`,
+    });
+    await waitFor(() => count("fanouts", "activity_id = ?", activityId));
+    const create = await receivedOf("Create", objectId);
+    expect(create.path).toBe("/inbox");
+  });
+
+  it("sends a post addressed to an actor in to/cc to that actor, mentioned or not", async () => {
+    const erin = `${MASTODON}/users/erin`;
+    const { objectId } = await posted(await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: "just for you", to: [erin] }) }));
+    const create = await receivedOf("Create", objectId);
+    expect(create.activity.object).toMatchObject({ to: [erin], cc: [], tag: [] });
+    expect((await stored(objectId)).visibility).toBe("direct");
+  });
+
+  it("gives two edits within one second distinct ids, each later than the last", async () => {
+    const { objectId } = await posted(await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "v1" }) }));
+    const edit = (text: string) => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: text } }) });
+    const first = await posted(await edit("v2"));
+    const second = await posted(await edit("v3"));
+    expect(first.activityId).toMatch(new RegExp(`^${objectId}#updates/\\d+$`));
+    expect(second.activityId).not.toBe(first.activityId);
+    const { note } = await stored(objectId);
+    expect(note).toMatchObject({ content: "<p>v3</p>", to: [PUBLIC] });
+    expect(Date.parse(note.updated)).toBeGreaterThan(Date.parse(note.published));
+  });
+
+  const c2s = (body: unknown) => () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify(body) });
+  const api = (body: unknown) => () => owner("/api/posts", { method: "POST", body: JSON.stringify(body) });
   it.each([
-    ["no token", () => worker("/users/me/outbox", { method: "POST", body: "{}" }), 401],
-    ["not JSON", () => owner("/users/me/outbox", { method: "POST", body: "nope" }), 400],
-    ["no type", () => owner("/users/me/outbox", { method: "POST", body: "{}" }), 400],
-    ["empty Note", () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: " " }) }), 400],
-    ["Create of a Person", () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Create", object: { type: "Person" } }) }), 400],
-    ["bad visibility", () => owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "x", visibility: "everyone" }) }), 400],
-    ["bad inReplyTo", () => owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "x", inReplyTo: "ftp://x" }) }), 400],
-    ["delete unknown", () => owner("/api/posts?id=nothing", { method: "DELETE" }), 404],
-  ] as const)("%s → %i and nothing stored", async (_name, send, status) => {
-    const before = [await count("objects"), await count("activities")];
+    ["no token", 401, () => worker("/users/me/outbox", { method: "POST", body: "{}" })],
+    ["wrong token", 401, () => worker("/users/me/outbox", { method: "POST", body: "{}", headers: { Authorization: "Bearer nope" } })],
+    ["not JSON", 400, () => owner("/users/me/outbox", { method: "POST", body: "nope" })],
+    ["a JSON array", 400, c2s([{ type: "Note", content: "x" }])],
+    ["no type", 400, c2s({})],
+    ["an unknown type", 400, c2s({ type: "Question", content: "x" })],
+    ["empty Note", 400, c2s({ type: "Note", content: " " })],
+    ["Note without content", 400, c2s({ type: "Note", to: [PUBLIC] })],
+    ["content that is not text", 400, c2s({ type: "Note", content: { en: "x" } })],
+    ["summary that is not text", 400, c2s({ type: "Note", content: "x", summary: 3 })],
+    ["to that is not a URL", 400, c2s({ type: "Note", content: "x", to: ["bob"] })],
+    ["to holding a number", 400, c2s({ type: "Note", content: "x", to: [7] })],
+    ["direct to nobody but us", 400, c2s({ type: "Note", content: "just me", to: [ACTOR] })],
+    ["Create of a Person", 400, c2s({ type: "Create", object: { type: "Person" } })],
+    ["Create without object", 400, c2s({ type: "Create" })],
+    ["Update without id", 400, c2s({ type: "Update", object: { type: "Note", content: "x" } })],
+    ["Update of an unknown post", 404, c2s({ type: "Update", object: { id: "https://roost.test/objects/nothing", type: "Note", content: "x" } })],
+    ["Update of someone else's post", 404, c2s({ type: "Update", object: { id: `${MASTODON}/users/dora/statuses/7`, type: "Note", content: "x" } })],
+    ["Delete without object", 400, c2s({ type: "Delete" })],
+    ["Delete of an unknown post", 404, c2s({ type: "Delete", object: "https://roost.test/objects/nothing" })],
+    ["Like of a non-URL", 400, c2s({ type: "Like", object: "dora" })],
+    ["Follow without object", 400, c2s({ type: "Follow" })],
+    ["Follow of ourselves", 400, c2s({ type: "Follow", object: ACTOR })],
+    ["Follow of an unknown handle", 400, c2s({ type: "Follow", object: "@nobody@nowhere.test" })],
+    ["Block of a non-URL", 400, c2s({ type: "Block", object: "bob" })],
+    ["Undo of an unknown activity", 404, c2s({ type: "Undo", object: "https://roost.test/activities/nothing" })],
+    ["Undo of nothing", 400, c2s({ type: "Undo" })],
+    ["Undo of a Follow never sent", 404, c2s({ type: "Undo", object: { type: "Follow", object: `${MASTODON}/users/nobody` } })],
+    ["reply to a post that cannot be fetched", 400, c2s({ type: "Note", content: "re", inReplyTo: "https://nowhere.test/p/1", to: [PUBLIC] })],
+    ["API: no text", 400, api({ visibility: "public" })],
+    ["API: text not a string", 400, api({ text: ["x"] })],
+    ["API: bad visibility", 400, api({ text: "x", visibility: "everyone" })],
+    ["API: visibility not a string", 400, api({ text: "x", visibility: 1 })],
+    ["API: bad inReplyTo", 400, api({ text: "x", inReplyTo: "ftp://x" })],
+    ["API: bad language", 400, api({ text: "x", language: "english!" })],
+    ["API: text too long", 400, api({ text: "x".repeat(20_001) })],
+    ["API: warning too long", 400, api({ text: "x", spoiler: "w".repeat(1_001) })],
+    ["API: direct to nobody", 400, api({ text: "hello @nobody@nowhere.test", visibility: "direct" })],
+    ["API: delete without id", 400, () => owner("/api/posts", { method: "DELETE" })],
+    ["API: delete unknown", 404, () => owner("/api/posts?id=nothing", { method: "DELETE" })],
+    ["API: follow without target", 400, () => owner("/api/follows", { method: "POST", body: "{}" })],
+    ["API: unfollow without target", 400, () => owner("/api/follows", { method: "DELETE" })],
+  ] as const)("%s → %i and nothing stored", async (_name, status, send) => {
+    const before = [await count("objects"), await count("activities"), await count("following")];
     const res = await send();
     expect(res.status).toBe(status);
     expect(typeof ((await res.json()) as { error?: unknown }).error).toBe("string");
-    expect([await count("objects"), await count("activities")]).toEqual(before);
+    expect([await count("objects"), await count("activities"), await count("following")]).toEqual(before);
   });
 });
 

@@ -1,112 +1,88 @@
 // The owner's posts: text in, a Note with Mastodon-shaped addressing, tags and HTML out,
-// stored, signed with an object proof and handed to delivery. C2S and the JSON API both use it.
+// signed with an object proof, stored, and handed to delivery. C2S and the JSON API both use it.
 import { and, eq, isNull } from "drizzle-orm";
 import type { Env } from "../config.ts";
 import { objects } from "../db/schema.ts";
-import { queueActivity, type Visibility } from "../delivery/outbox.ts";
+import { queueActivity } from "../delivery/outbox.ts";
 import type { HandlerContext } from "../federation/inbox/context.ts";
 import { getActorKeys } from "../federation/keys.ts";
-import { resolveHandle } from "../federation/lookup.ts";
-import { fetchActivityDocument } from "../federation/fetch.ts";
-import { normalizeObject, PUBLIC_COLLECTION } from "../federation/normalize.ts";
 import { createProof } from "../federation/proofs.ts";
 import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../http.ts";
-import { findHashtags, findMentions, type ResolvedMention, renderMarkdown } from "./markdown.ts";
-
-export interface PostInput {
-  text: string;
-  visibility: Visibility;
-  summary: string | null;
-  inReplyTo: string | null;
-  language: string | null;
-}
+import { actorRecipients, addressing } from "./addressing.ts";
+import { authorOf } from "./authors.ts";
+import { hashtagHtml, hashtagTag } from "./hashtags.ts";
+import type { PostInput } from "./input.ts";
+import { renderMarkdown, scanMarkdown } from "./markdown.ts";
+import { mentionHtml, mentionTag, resolveMentions } from "./mentions.ts";
 
 export type PublishContext = HandlerContext & { env: Env };
-export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404; error: string };
+export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409; error: string };
 
-export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "followers", "direct"];
 export const NOTE_CONTEXT = [AS_CONTEXT, "https://w3id.org/security/data-integrity/v1", { sensitive: "as:sensitive", Hashtag: "as:Hashtag" }];
 
-/** Mastodon's addressing per visibility (app/lib/activitypub/tag_manager.rb). */
-export function addressing(visibility: Visibility, followersUrl: string, mentioned: string[]): { to: string[]; cc: string[] } {
-  switch (visibility) {
-    case "public":
-      return { to: [PUBLIC_COLLECTION], cc: [followersUrl, ...mentioned] };
-    case "unlisted":
-      return { to: [followersUrl], cc: [PUBLIC_COLLECTION, ...mentioned] };
-    case "followers":
-      return { to: [followersUrl], cc: mentioned };
-    case "direct":
-      return { to: mentioned, cc: [] };
-  }
-}
+type Note = Record<string, unknown> & { id: string; to: string[]; cc: string[]; published: string };
 
-async function resolveMentions(ctx: PublishContext, text: string): Promise<ResolvedMention[]> {
-  const out: ResolvedMention[] = [];
-  for (const handle of findMentions(text).slice(0, 20)) {
-    const actor = await resolveHandle(ctx.db, ctx.fetch, handle);
-    if (!actor.ok) {
-      console.log(JSON.stringify({ event: "publish.mention_unresolved", handle, reason: actor.reason }));
-      continue;
-    }
-    out.push({ handle, actorId: actor.value.id, url: actor.value.url ?? actor.value.id, username: actor.value.preferredUsername ?? handle.split("@")[1]! });
-  }
-  return out;
-}
-
-/** The author of the post replied to: ours, or fetched. Null when it cannot be found. */
-async function replyAuthor(ctx: PublishContext, inReplyTo: string): Promise<string | null> {
-  if (inReplyTo.startsWith(`${ctx.config.origin}/`)) {
-    const [row] = await ctx.db.select({ id: objects.id }).from(objects).where(and(eq(objects.id, inReplyTo), isNull(objects.deletedAt)));
-    return row ? ctx.urls.actor : null;
-  }
-  const fetched = await fetchActivityDocument(inReplyTo, ctx.fetch);
-  if (!fetched.ok) return null;
-  const object = normalizeObject(fetched.value);
-  return object.ok ? (object.value.attributedTo[0] ?? null) : null;
-}
-
-async function sign(ctx: PublishContext, activity: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const keys = await getActorKeys(ctx.db);
-  return createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey });
-}
-
-export async function buildNote(ctx: PublishContext, input: PostInput, id: string, published: Date) {
-  const mentions = await resolveMentions(ctx, input.text);
-  const mentioned = mentions.map((m) => m.actorId);
+/**
+ * The Note for `input`. `alsoAddress`: recipients kept from before an edit, so an edit reaches
+ * everyone the post first went to (Mastodon keeps dropped mentions as silent ones).
+ */
+async function buildNote(
+  ctx: PublishContext,
+  input: PostInput,
+  id: string,
+  published: Date,
+  alsoAddress: string[] = [],
+): Promise<{ ok: true; note: Note } | { ok: false; error: string }> {
+  const scanned = scanMarkdown(input.text);
+  const mentions = await resolveMentions(ctx, scanned.mentions);
+  const recipients = new Set([...[...mentions.values()].map((m) => m.actorId), ...input.addressees, ...alsoAddress]);
   if (input.inReplyTo) {
-    const author = await replyAuthor(ctx, input.inReplyTo);
-    if (!author) return null;
-    if (author !== ctx.urls.actor && !mentioned.includes(author)) mentioned.push(author);
+    const author = await authorOf(ctx, input.inReplyTo);
+    if (!author) return { ok: false, error: `the post replied to (${input.inReplyTo}) could not be found` };
+    recipients.add(author);
   }
-  const html = renderMarkdown(input.text, new Map(mentions.map((m) => [m.handle, m])), ctx.urls.tag);
-  const localId = id.slice(id.lastIndexOf("/") + 1);
-  return {
+  recipients.delete(ctx.urls.actor);
+  if (input.visibility === "direct" && recipients.size === 0) {
+    return { ok: false, error: "a direct post needs someone to address: mention @user@host" };
+  }
+  const html = renderMarkdown(input.text, {
+    mention: (handle) => {
+      const mention = mentions.get(handle);
+      return mention ? mentionHtml(mention) : null;
+    },
+    hashtag: (name) => hashtagHtml(name, ctx.urls.tag(name)),
+  });
+  const note: Note = {
     id,
     type: "Note",
     attributedTo: ctx.urls.actor,
-    ...addressing(input.visibility, ctx.urls.followers, mentioned),
+    ...addressing(input.visibility, ctx.urls.followers, [...recipients]),
     inReplyTo: input.inReplyTo,
     published: published.toISOString(),
-    url: ctx.urls.permalink(localId),
+    url: ctx.urls.permalink(id.slice(id.lastIndexOf("/") + 1)),
     summary: input.summary,
     sensitive: input.summary !== null,
     content: html,
     ...(input.language ? { contentMap: { [input.language]: html } } : {}),
-    tag: [
-      ...mentions.map((m) => ({ type: "Mention", href: m.actorId, name: m.handle })),
-      ...findHashtags(input.text).map((name) => ({ type: "Hashtag", href: ctx.urls.tag(name), name: `#${name}` })),
-    ],
+    tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
   };
+  return { ok: true, note };
+}
+
+/** The activity with its FEP-8b32 proof by our Ed25519 key. */
+async function signed<T extends Record<string, unknown>>(ctx: PublishContext, activity: T): Promise<T> {
+  const keys = await getActorKeys(ctx.db);
+  return (await createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey })) as T;
 }
 
 export async function publishNote(ctx: PublishContext, input: PostInput): Promise<Published> {
   const now = new Date();
   const objectId = ctx.urls.object(newId(now.getTime()));
-  const note = await buildNote(ctx, input, objectId, now);
-  if (!note) return { ok: false, status: 400, error: `inReplyTo ${input.inReplyTo} could not be found` };
-  const activity = await sign(ctx, {
+  const built = await buildNote(ctx, input, objectId, now);
+  if (!built.ok) return { ok: false, status: 400, error: built.error };
+  const { note } = built;
+  const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
     id: `${objectId}/activity`,
     type: "Create",
@@ -124,8 +100,8 @@ export async function publishNote(ctx: PublishContext, input: PostInput): Promis
     document: JSON.stringify(note),
     published: now.getTime(),
   });
-  await queueActivity(ctx.env, ctx.db, activity as { id: string; type: string }, { visibility: input.visibility, objectId, published: now.getTime() });
-  return { ok: true, objectId, activityId: activity.id as string };
+  await queueActivity(ctx.env, ctx.db, activity, { visibility: input.visibility, objectId, published: now.getTime() });
+  return { ok: true, objectId, activityId: activity.id };
 }
 
 async function ownObject(ctx: PublishContext, objectId: string) {
@@ -133,17 +109,25 @@ async function ownObject(ctx: PublishContext, objectId: string) {
   return row ?? null;
 }
 
+/** New text, content warning and language; visibility and the post replied to stay as they were. */
 export async function editNote(ctx: PublishContext, objectId: string, input: PostInput): Promise<Published> {
   const row = await ownObject(ctx, objectId);
   if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
-  const now = new Date();
-  const previous = JSON.parse(row.document) as { published: string };
-  const built = await buildNote(ctx, { ...input, visibility: row.visibility, inReplyTo: row.inReplyTo }, objectId, new Date(previous.published));
-  if (!built) return { ok: false, status: 400, error: "the post replied to could not be found" };
-  const note = { ...built, updated: now.toISOString() };
-  const activity = await sign(ctx, {
+  const previous = JSON.parse(row.document) as Note;
+  const built = await buildNote(
+    ctx,
+    { ...input, visibility: row.visibility, inReplyTo: row.inReplyTo },
+    objectId,
+    new Date(previous.published),
+    actorRecipients(previous.to, previous.cc, ctx.urls.followers),
+  );
+  if (!built.ok) return { ok: false, status: 400, error: built.error };
+  // Edit activity ids carry the second of the edit; two edits within one second must not collide.
+  const updated = new Date(Math.max(Date.now(), (row.updated ?? 0) + 1000));
+  const note = { ...built.note, updated: updated.toISOString() };
+  const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
-    id: `${objectId}#updates/${Math.floor(now.getTime() / 1000)}`,
+    id: `${objectId}#updates/${Math.floor(updated.getTime() / 1000)}`,
     type: "Update",
     actor: ctx.urls.actor,
     published: note.updated,
@@ -151,9 +135,9 @@ export async function editNote(ctx: PublishContext, objectId: string, input: Pos
     cc: note.cc,
     object: note,
   });
-  await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: now.getTime() }).where(eq(objects.id, objectId));
-  await queueActivity(ctx.env, ctx.db, activity as { id: string; type: string }, { visibility: row.visibility, objectId, published: now.getTime() });
-  return { ok: true, objectId, activityId: activity.id as string };
+  await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId));
+  await queueActivity(ctx.env, ctx.db, activity, { visibility: row.visibility, objectId, published: updated.getTime() });
+  return { ok: true, objectId, activityId: activity.id };
 }
 
 export function tombstone(objectId: string, formerType: string, deleted: number) {
@@ -164,9 +148,9 @@ export async function deleteNote(ctx: PublishContext, objectId: string): Promise
   const row = await ownObject(ctx, objectId);
   if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
   const now = Date.now();
-  const note = JSON.parse(row.document) as { to: string[]; cc: string[] };
-  const { "@context": _c, ...object } = tombstone(objectId, row.type, now);
-  const activity = await sign(ctx, {
+  const note = JSON.parse(row.document) as Note;
+  const { "@context": _context, ...object } = tombstone(objectId, row.type, now);
+  const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
     id: `${objectId}#delete`,
     type: "Delete",
@@ -176,6 +160,6 @@ export async function deleteNote(ctx: PublishContext, objectId: string): Promise
     object,
   });
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
-  await queueActivity(ctx.env, ctx.db, activity as { id: string; type: string }, { visibility: row.visibility, objectId, published: now });
-  return { ok: true, objectId, activityId: activity.id as string };
+  await queueActivity(ctx.env, ctx.db, activity, { visibility: row.visibility, objectId, published: now });
+  return { ok: true, objectId, activityId: activity.id };
 }

@@ -31,3 +31,29 @@ export function textToHtml(text: string, rel?: string): string {
     .filter(Boolean);
   return paragraphs.map((p) => `<p>${p.split("\n").map((line) => linkify(line, rel)).join("<br>")}</p>`).join("");
 }
+
+const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+function decodeEntity(entity: string, name: string): string {
+  if (name.startsWith("#")) {
+    const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+  }
+  return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
+}
+
+/**
+ * The text an HTML `content` shows (ActivityStreams content is HTML unless mediaType says
+ * otherwise): line breaks and block ends become newlines, every tag is dropped. The result is
+ * rendered again as Markdown, so nothing of the original markup survives.
+ */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<\/li>\s*/gi, "\n")
+    .replace(/<\/(p|div|blockquote|pre|ul|ol|h[1-6])>\s*/gi, "\n\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#[xX][0-9a-fA-F]{1,6}|#\d{1,7}|[a-zA-Z]{2,8});/g, decodeEntity)
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}

@@ -1,65 +1,98 @@
-// A small Markdown subset to Mastodon-safe HTML: paragraphs, line breaks, **strong**, *em*,
-// `code`, [links](https://…), bare URLs, @mentions and #hashtags. Everything else is escaped
-// text, so the output only ever holds tags Mastodon keeps (p, br, a, span, strong, em, code).
+// A small Markdown subset to Mastodon-safe HTML. Blocks: paragraphs (single newlines become
+// <br>), ``` fenced code, > quotes, - and 1. lists; inline: see inline.ts. Anything else is
+// escaped text, so the output only holds elements Mastodon keeps
+// (p br a span strong em del code pre blockquote ul ol li).
 import { escapeHtml } from "./html.ts";
+import { type InlineHooks, renderInline } from "./inline.ts";
 
-export interface ResolvedMention {
-  /** `@user@host` as written. */
-  handle: string;
-  actorId: string;
-  /** Profile page, for the link; the actor id when there is none. */
-  url: string;
-  username: string;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const QUOTE = /^ {0,3}> ?/;
+const BULLET = /^ {0,3}[-*+][ \t]+(?=\S)/;
+const ORDERED = /^ {0,3}(\d{1,9})[.)][ \t]+(?=\S)/;
+/** Deeper quotes stay as text: bounds the recursion whatever the input. */
+const MAX_QUOTE_DEPTH = 4;
+
+const startsBlock = (line: string) => FENCE.test(line) || QUOTE.test(line) || BULLET.test(line) || ORDERED.test(line);
+const blank = (line: string) => line.trim() === "";
+
+/** The index of the first line from `from` that fails `keep`. */
+function runEnd(lines: string[], from: number, keep: (line: string) => boolean): number {
+  let i = from;
+  while (i < lines.length && keep(lines[i]!)) i++;
+  return i;
 }
 
-export const MENTION_RE = /(^|[^\w/@])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)/gi;
-export const HASHTAG_RE = /(^|[^\w&#/])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/gu;
-const INLINE_RE =
-  /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|`([^`\n]+)`|\*\*([^*\n]+)\*\*|\*([^*\n]+)\*|(^|[^\w/@])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)|(^|[^\w&#/])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)/giu;
-
-function link(href: string, text: string): string {
-  return `<a href="${escapeHtml(href)}" rel="nofollow noopener noreferrer" target="_blank">${text}</a>`;
+function paragraph(lines: string[], hooks: InlineHooks): string {
+  return `<p>${lines.map((line) => renderInline(line.trim(), hooks)).join("<br>")}</p>`;
 }
 
-function inline(text: string, mentions: Map<string, ResolvedMention>, tagUrl: (name: string) => string): string {
-  let out = "";
-  let last = 0;
-  for (const m of text.matchAll(INLINE_RE)) {
-    out += escapeHtml(text.slice(last, m.index));
-    last = m.index + m[0].length;
-    if (m[1] !== undefined) out += link(m[2]!, escapeHtml(m[1]));
-    else if (m[3] !== undefined) out += link(m[3], escapeHtml(m[3]));
-    else if (m[4] !== undefined) out += `<code>${escapeHtml(m[4])}</code>`;
-    else if (m[5] !== undefined) out += `<strong>${inline(m[5], mentions, tagUrl)}</strong>`;
-    else if (m[6] !== undefined) out += `<em>${inline(m[6], mentions, tagUrl)}</em>`;
-    else if (m[8] !== undefined) {
-      const handle = `@${m[8]}@${m[9]}`.toLowerCase();
-      const mention = mentions.get(handle);
-      out += escapeHtml(m[7] ?? "");
-      out += mention
-        ? `<span class="h-card" translate="no"><a href="${escapeHtml(mention.url)}" class="u-url mention">@<span>${escapeHtml(mention.username)}</span></a></span>`
-        : escapeHtml(`@${m[8]}@${m[9]}`);
-    } else if (m[11] !== undefined) {
-      out += `${escapeHtml(m[10] ?? "")}<a href="${escapeHtml(tagUrl(m[11]))}" class="mention hashtag" rel="tag">#<span>${escapeHtml(m[11])}</span></a>`;
+function list(lines: string[], from: number, hooks: InlineHooks): { html: string; next: number } {
+  const marker = ORDERED.test(lines[from]!) ? ORDERED : BULLET;
+  const items: string[][] = [];
+  let i = from;
+  while (i < lines.length && !blank(lines[i]!)) {
+    const line = lines[i]!;
+    const item = marker.exec(line);
+    if (item) items.push([line.slice(item[0].length)]);
+    else if (startsBlock(line)) break;
+    else items.at(-1)!.push(line);
+    i++;
+  }
+  const start = marker === ORDERED ? Number(ORDERED.exec(lines[from]!)![1]) : 1;
+  const tag = marker === ORDERED ? "ol" : "ul";
+  const body = items.map((item) => `<li>${item.map((line) => renderInline(line.trim(), hooks)).join("<br>")}</li>`).join("");
+  return { html: `<${tag}${start !== 1 ? ` start="${start}"` : ""}>${body}</${tag}>`, next: i };
+}
+
+function blocks(lines: string[], hooks: InlineHooks, depth: number): string {
+  let html = "";
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    if (blank(line)) {
+      i++;
+      continue;
+    }
+    const fence = FENCE.exec(line);
+    if (fence) {
+      const closing = new RegExp(`^ {0,3}${fence[1]![0] === "`" ? "`" : "~"}{${fence[1]!.length},}\\s*$`);
+      const end = runEnd(lines, i + 1, (l) => !closing.test(l));
+      html += `<pre><code>${escapeHtml(lines.slice(i + 1, end).join("\n"))}</code></pre>`;
+      i = end + 1;
+    } else if (QUOTE.test(line) && depth < MAX_QUOTE_DEPTH) {
+      const end = runEnd(lines, i, (l) => QUOTE.test(l));
+      html += `<blockquote>${blocks(lines.slice(i, end).map((l) => l.replace(QUOTE, "")), hooks, depth + 1)}</blockquote>`;
+      i = end;
+    } else if (BULLET.test(line) || ORDERED.test(line)) {
+      const rendered = list(lines, i, hooks);
+      html += rendered.html;
+      i = rendered.next;
+    } else {
+      const end = runEnd(lines, i + 1, (l) => !blank(l) && !startsBlock(l));
+      html += paragraph(lines.slice(i, end), hooks);
+      i = end;
     }
   }
-  return out + escapeHtml(text.slice(last));
+  return html;
 }
 
-export function renderMarkdown(text: string, mentions: Map<string, ResolvedMention>, tagUrl: (name: string) => string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .split(/\n{2,}/)
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => `<p>${p.split("\n").map((line) => inline(line, mentions, tagUrl)).join("<br>")}</p>`)
-    .join("");
+export function renderMarkdown(text: string, hooks: InlineHooks): string {
+  return blocks(text.replace(/\r\n?/g, "\n").split("\n"), hooks, 0);
 }
 
-export function findMentions(text: string): string[] {
-  return [...new Set([...text.matchAll(MENTION_RE)].map((m) => `@${m[2]}@${m[3]}`.toLowerCase()))];
-}
-
-export function findHashtags(text: string): string[] {
-  return [...new Set([...text.matchAll(HASHTAG_RE)].map((m) => m[2]!))];
+/** The mentions (lower-cased `@user@host`) and hashtags the text renders, code excluded. */
+export function scanMarkdown(text: string): { mentions: string[]; hashtags: string[] } {
+  const mentions = new Set<string>();
+  const hashtags = new Map<string, string>();
+  renderMarkdown(text, {
+    mention(handle) {
+      mentions.add(handle);
+      return null;
+    },
+    hashtag(name) {
+      if (!hashtags.has(name.toLowerCase())) hashtags.set(name.toLowerCase(), name);
+      return "";
+    },
+  });
+  return { mentions: [...mentions], hashtags: [...hashtags.values()] };
 }

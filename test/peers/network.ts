@@ -21,3 +21,4 @@ await import("./mastodon-peer.ts");
 // Registered here rather than by the module itself: a second peer importing network.ts back
 // deadlocks the bundled vitest config (the cycle awaits network.ts's own pending initialization).
 registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);
+registerPeer("social.test", (await import("./social-peer.ts")).handleSocialPeer);
