@@ -1,11 +1,13 @@
 // The owner's command line: `npm run roost -- <command>`. Talks to the node named by ROOST_URL
-// and ROOST_TOKEN, else the local dev node (.dev.vars), else the deployed one (.roost/).
+// and ROOST_TOKEN, else the local dev node (.dev.vars), else the deployed one (.roost/, with the
+// origin from .roost/deploy.json or WEB_ORIGIN in wrangler.toml). Files are read from the current
+// directory, which `npm run` sets to the project root.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { readDotenv } from "./lib/dotenv.mjs";
+import { readWranglerToml } from "./lib/wrangler-toml.mjs";
 
-const root = path.resolve(import.meta.dirname, "..");
 const USAGE = `usage: npm run roost -- <command>
   post "text" [--cw warning] [--visibility public|unlisted|followers|direct] [--reply-to URL] [--lang en]
   delete <post id or URL>
@@ -14,23 +16,44 @@ const USAGE = `usage: npm run roost -- <command>
   followers
   deliveries <post id or activity URL>`;
 
+/** The owner API's largest page. */
+const FOLLOWERS_SHOWN = 200;
+
 function fail(message) {
   console.error(`roost: ${message}`);
   process.exit(1);
 }
 
-function target(env = process.env, dir = root) {
-  if (env.ROOST_URL && env.ROOST_TOKEN) return { url: env.ROOST_URL, token: env.ROOST_TOKEN };
+function deployedOrigin(dir) {
+  const state = path.join(dir, ".roost", "deploy.json");
+  if (existsSync(state)) {
+    try {
+      const { origin } = JSON.parse(readFileSync(state, "utf8"));
+      if (typeof origin === "string" && origin) return origin;
+    } catch {
+      fail(`${state} is not valid JSON; run \`npm run deploy\` again`);
+    }
+  }
+  const toml = path.join(dir, "wrangler.toml");
+  return existsSync(toml) ? (readWranglerToml(toml).vars.WEB_ORIGIN ?? "").trim() || null : null;
+}
+
+/** The node to talk to, or null when none is configured. */
+function findNode(env, dir) {
+  if (env.ROOST_URL || env.ROOST_TOKEN) {
+    if (!env.ROOST_URL || !env.ROOST_TOKEN) fail("set both ROOST_URL and ROOST_TOKEN, or neither");
+    return { url: env.ROOST_URL, token: env.ROOST_TOKEN };
+  }
   const devVars = path.join(dir, ".dev.vars");
   if (existsSync(devVars)) {
     const vars = readDotenv(devVars);
     if (vars.WEB_ORIGIN && vars.OWNER_TOKEN) return { url: vars.WEB_ORIGIN, token: vars.OWNER_TOKEN };
   }
-  const deployed = path.join(dir, ".roost", "deploy.json");
   const tokenFile = path.join(dir, ".roost", "owner-token");
-  if (existsSync(deployed) && existsSync(tokenFile)) {
-    const { origin } = JSON.parse(readFileSync(deployed, "utf8"));
-    if (origin) return { url: origin, token: readFileSync(tokenFile, "utf8").trim() };
+  if (existsSync(tokenFile)) {
+    const url = deployedOrigin(dir);
+    if (!url) fail("found .roost/owner-token but not the node's URL: set WEB_ORIGIN in wrangler.toml, or ROOST_URL");
+    return { url, token: readFileSync(tokenFile, "utf8").trim() };
   }
   return null;
 }
@@ -40,7 +63,7 @@ async function call(node, method, pathname, body) {
   try {
     res = await fetch(new URL(pathname, node.url), {
       method,
-      headers: { Authorization: `Bearer ${node.token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch (error) {
@@ -51,27 +74,47 @@ async function call(node, method, pathname, body) {
   try {
     json = JSON.parse(text);
   } catch {
-    json = { error: text };
+    json = { error: text.trim().slice(0, 500) || "(empty body)" };
   }
   if (!res.ok) fail(`${method} ${pathname} answered ${res.status}: ${json.error ?? text}`);
   return json;
 }
 
+function parse(argv) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        cw: { type: "string" },
+        visibility: { type: "string" },
+        "reply-to": { type: "string" },
+        lang: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    fail(`${error.message}\n${USAGE}`);
+  }
+}
+
 async function main(argv) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { cw: { type: "string" }, visibility: { type: "string" }, "reply-to": { type: "string" }, lang: { type: "string" } },
-  });
-  const [command, arg] = positionals;
+  const { values, positionals } = parse(argv);
+  const [command, ...args] = positionals;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   if (!command) fail(USAGE);
-  const node = target();
+  const node = findNode(process.env, process.cwd());
   if (!node) fail("no node configured: set ROOST_URL and ROOST_TOKEN, or run `npm run dev` or `npm run deploy` first");
-  const needArg = (what) => arg ?? fail(`${command} needs ${what}\n${USAGE}`);
+  const arg = (what) => args[0] ?? fail(`${command} needs ${what}\n${USAGE}`);
   switch (command) {
     case "post": {
+      // Unquoted words are one post, as the shell split them.
+      const text = args.length > 0 ? args.join(" ") : fail(`post needs the text\n${USAGE}`);
       const result = await call(node, "POST", "/api/posts", {
-        text: needArg("the text"),
+        text,
         visibility: values.visibility ?? "public",
         spoiler: values.cw ?? null,
         inReplyTo: values["reply-to"] ?? null,
@@ -80,23 +123,26 @@ async function main(argv) {
       console.log(`posted ${result.objectId}`);
       break;
     }
-    case "delete":
-      await call(node, "DELETE", `/api/posts?id=${encodeURIComponent(needArg("a post id"))}`);
-      console.log("deleted");
+    case "delete": {
+      const result = await call(node, "DELETE", `/api/posts?id=${encodeURIComponent(arg("a post id"))}`);
+      console.log(`deleted ${result.objectId}`);
       break;
+    }
     case "follow":
-      console.log(`follow requested: ${(await call(node, "POST", "/api/follows", { target: needArg("an account") })).actorId}`);
+      console.log(`follow requested: ${(await call(node, "POST", "/api/follows", { target: arg("an account") })).actorId} (pending until they accept)`);
       break;
     case "unfollow":
-      console.log(`unfollowed ${(await call(node, "DELETE", `/api/follows?target=${encodeURIComponent(needArg("an account"))}`)).actorId}`);
+      console.log(`unfollowed ${(await call(node, "DELETE", `/api/follows?target=${encodeURIComponent(arg("an account"))}`)).actorId}`);
       break;
     case "followers": {
-      const result = await call(node, "GET", "/api/followers");
-      for (const f of result.followers ?? []) console.log(`${f.actorId ?? f.actor ?? f.id}\t${f.state ?? ""}`);
+      const { followers } = await call(node, "GET", `/api/followers?limit=${FOLLOWERS_SHOWN}`);
+      for (const f of followers) console.log(`${f.actorId}\tsince ${f.since}${f.movedTo ? `\tmoved to ${f.movedTo}` : ""}`);
+      if (followers.length === 0) console.log("no followers yet");
+      if (followers.length === FOLLOWERS_SHOWN) console.log(`(the ${FOLLOWERS_SHOWN} newest shown)`);
       break;
     }
     case "deliveries": {
-      const result = await call(node, "GET", `/api/deliveries/${encodeURIComponent(needArg("a post id"))}`);
+      const result = await call(node, "GET", `/api/deliveries/${encodeURIComponent(arg("a post id"))}`);
       const c = result.counts;
       console.log(`targets ${c.targets}  delivered ${c.delivered}  pending ${c.pending}  given up ${c.givenUp}`);
       for (const server of result.servers) {
