@@ -7,17 +7,15 @@
 //    actor on loopback, N signed Creates POSTed one after another. The workerd process's CPU
 //    (user + system, from /proc) divided by N covers everything: HTTP, verify, parse, D1 calls
 //    and SQLite itself. No queue consumer runs, so handling time is not counted.
-import { execFileSync } from "node:child_process";
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_startWorker } from "wrangler";
 import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
+import { prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.WRANGLER_SEND_METRICS = "false";
 const N = Number(process.argv[2] ?? 2000);
 const PORT = 8791;
 const PEER_PORT = 9301;
@@ -41,17 +39,7 @@ await isolate.dispose();
 const warm = micro.samples.slice(5);
 
 // --- 2. end to end ---------------------------------------------------------------------------
-const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8")
-  .replace('main = "src/index.ts"', `main = "${path.join(root, "src/index.ts")}"`)
-  .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(root, "migrations")}"`)
-  .replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
-const config = path.join(state, "wrangler.toml");
-writeFileSync(config, toml);
-execFileSync("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "--config", config], {
-  stdio: "ignore",
-  env: process.env,
-});
-
+const bench = prepareState({ consumers: false });
 const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const actorId = `http://127.0.0.1:${PEER_PORT}/users/bench`;
 const peer = createServer((req, res) => {
@@ -69,16 +57,7 @@ const peer = createServer((req, res) => {
 }).listen(PEER_PORT, "127.0.0.1");
 
 const origin = `http://127.0.0.1:${PORT}`;
-const worker = await unstable_startWorker({
-  config,
-  dev: { server: { hostname: "127.0.0.1", port: PORT }, persist: state, inspector: false, logLevel: "error" },
-  bindings: {
-    WEB_ORIGIN: { type: "plain_text", value: origin },
-    LOCAL_DEV: { type: "plain_text", value: "true" },
-    OWNER_TOKEN: { type: "plain_text", value: "bench-owner-token-0123456789" },
-  },
-});
-await worker.ready;
+const worker = await startWorker(bench, PORT);
 
 function signed(i) {
   const body = JSON.stringify({
@@ -108,19 +87,6 @@ function signed(i) {
   const signature = createSign("RSA-SHA256").update(text).sign(privateKey, "base64");
   headers.Signature = `keyId="${actorId}#main-key",algorithm="rsa-sha256",headers="host date content-type digest (request-target)",signature="${signature}"`;
   return { body, headers };
-}
-
-function workerdCpuSeconds() {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(workerd)")) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {}
-  }
-  return ticks / 100;
 }
 
 // Warm-up: the first request fetches the sender's key; it is not counted.

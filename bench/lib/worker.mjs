@@ -1,0 +1,73 @@
+// Starts the real Worker on local workerd with a fresh persisted D1 (migrations applied), for
+// benchmarks. `consumers: false` drops the queue consumer so only the request path runs.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { unstable_startWorker } from "wrangler";
+import { root } from "./report.mjs";
+
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+
+export const OWNER_TOKEN = "bench-owner-token-0123456789";
+
+export function prepareState({ consumers = true } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-"));
+  let toml = readFileSync(path.join(root, "wrangler.toml"), "utf8")
+    .replace('main = "src/index.ts"', `main = "${path.join(root, "src/index.ts")}"`)
+    .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(root, "migrations")}"`);
+  if (!consumers) toml = toml.replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
+  const config = path.join(dir, "wrangler.toml");
+  writeFileSync(config, toml);
+  d1(dir, config, ["migrations", "apply", "DB"]);
+  return { dir, config };
+}
+
+/** Runs `wrangler d1 <args> --local` against the benchmark's database. */
+export function d1(dir, config, args) {
+  return execFileSync("wrangler", ["d1", ...args, "--local", "--persist-to", dir, "--config", config], {
+    env: process.env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+export async function startWorker({ dir, config }, port) {
+  const worker = await unstable_startWorker({
+    config,
+    dev: { server: { hostname: "127.0.0.1", port }, persist: dir, inspector: false, logLevel: "error" },
+    bindings: {
+      WEB_ORIGIN: { type: "plain_text", value: `http://127.0.0.1:${port}` },
+      LOCAL_DEV: { type: "plain_text", value: "true" },
+      OWNER_TOKEN: { type: "plain_text", value: OWNER_TOKEN },
+    },
+  });
+  await worker.ready;
+  return worker;
+}
+
+/**
+ * CPU seconds (user + system) of the workerd processes this benchmark started: descendants of
+ * this Node process only, so other workerd instances on the machine (test runs) are not counted.
+ */
+export function workerdCpuSeconds() {
+  const stats = new Map();
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(pid), { workerd: stat.includes("(workerd)"), parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  const ours = (pid) => {
+    for (let p = stats.get(pid)?.parent; p; p = stats.get(p)?.parent) if (p === process.pid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, s] of stats) if (s.workerd && ours(pid)) ticks += s.ticks;
+  return ticks / 100;
+}
