@@ -43,6 +43,9 @@ export default defineConfig(async () => {
             exclude: [...configDefaults.exclude, NODE_TESTS],
             setupFiles: ["./test/setup.ts"],
             testTimeout: 20_000,
+            // One file at a time: every file's Worker is https://roost.test with its own keys, and the
+            // Node-side peers are shared, so two files at once would see each other's keys and traffic.
+            maxWorkers: 1,
           },
         },
         {
