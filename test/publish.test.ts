@@ -261,6 +261,22 @@ describe("likes, boosts and profile updates", () => {
     expect(undone.activity.object).toMatchObject({ id: activityId, type: "Announce", object: status });
   });
 
+  it("boosts our own public post to our followers, but not a followers-only one", async () => {
+    const post = async (visibility: string) =>
+      ((await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: `mine, ${visibility}`, visibility }) })).json()) as { objectId: string }).objectId;
+    const open = await post("public");
+    const boost = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Announce", object: open }) });
+    expect(boost.status).toBe(201);
+    const boosted = await receivedOf("Announce", open);
+    expect(boosted.activity).toMatchObject({ actor: ACTOR, to: [PUBLIC], cc: [FOLLOWERS, ACTOR] });
+
+    const closed = await post("followers");
+    const before = await count("activities");
+    const refused = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Announce", object: closed }) });
+    expect(refused.status).toBe(400);
+    expect(await count("activities")).toBe(before);
+  });
+
   it("refuses to like what cannot be fetched", async () => {
     const res = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Like", object: "https://nowhere.test/x" }) });
     expect(res.status).toBe(400);

@@ -1,6 +1,6 @@
 // The owner's likes and boosts, and their undoing.
 import { eq } from "drizzle-orm";
-import { activities } from "../db/schema.ts";
+import { activities, objects } from "../db/schema.ts";
 import { queueActivity } from "../delivery/outbox.ts";
 import { PUBLIC_COLLECTION } from "../federation/normalize.ts";
 import { newId } from "../federation/urls.ts";
@@ -10,6 +10,11 @@ import type { PublishContext, Published } from "./compose.ts";
 
 /** Like (to the author) or Announce (public, to our followers and the author) of a post. */
 export async function react(ctx: PublishContext, type: "Like" | "Announce", objectId: string): Promise<Published> {
+  if (type === "Announce" && objectId.startsWith(`${ctx.config.origin}/`)) {
+    // A boost is public: it must not carry one of our followers-only or direct posts further.
+    const [own] = await ctx.db.select({ visibility: objects.visibility }).from(objects).where(eq(objects.id, objectId));
+    if (own && own.visibility !== "public" && own.visibility !== "unlisted") return { ok: false, status: 400, error: "only public and unlisted posts can be boosted" };
+  }
   const author = await authorOf(ctx, objectId);
   if (!author) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
   const id = ctx.urls.activity(newId());
