@@ -20,7 +20,7 @@ const span = (delimiter: string, char: string) => `${delimiter}([^${char}\\s](?:
 
 const INLINE_RE = new RegExp(
   [
-    String.raw`\[([^\]\n]+)\]\((${URL_SOURCE})\)`,
+    String.raw`\[([^[\]\n]+)\]\((${URL_SOURCE})\)`,
     `(${URL_SOURCE})`,
     "`([^`\\n]+)`",
     span("\\*\\*", "*"),
