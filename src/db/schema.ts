@@ -199,6 +199,12 @@ export const fanouts = sqliteTable("fanouts", {
   targets: integer("targets").notNull(),
   batches: integer("batches").notNull(),
   createdAt: integer("created_at").notNull().default(now),
+  /** Batch numbers whose deliver message has run, JSON: a redelivered message is skipped, and batches − done are in flight. */
+  doneBatches: text("done_batches").notNull().default("[]"),
+  /** Inboxes not sent to because their server is unavailable, JSON: given up before sending. */
+  skipped: text("skipped").notNull().default("[]"),
+  /** When every deliver message was enqueued; null while the fan-out runs, so a redelivered fanout job resumes it. */
+  queuedAt: integer("queued_at"),
 });
 
 /** Hosts that refused our draft-cavage signature and verified RFC 9421 instead. */
