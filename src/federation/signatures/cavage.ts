@@ -6,8 +6,9 @@ export interface CavageSignature {
   algorithm: string;
   headers: string[];
   signature: string;
-  created: number | null;
-  expires: number | null;
+  /** The `created`/`expires` parameters as sent: the signing string repeats them verbatim. */
+  created: string | null;
+  expires: string | null;
 }
 
 /** Parses the Signature header; tolerates Mastodon's legacy `Signature ` prefix. Null when malformed. */
@@ -22,14 +23,13 @@ export function parseCavageHeader(value: string): CavageSignature | null {
   if (!keyId || !signature) return null;
   const algorithm = (params.get("algorithm") ?? "hs2019").toLowerCase();
   const defaultHeaders = algorithm === "hs2019" ? "(created)" : "date";
-  const number = (s: string | undefined) => (s && /^\d+(\.\d+)?$/.test(s) ? Math.floor(Number(s)) : null);
   return {
     keyId,
     algorithm,
     headers: (params.get("headers") ?? defaultHeaders).toLowerCase().split(/\s+/).filter(Boolean),
     signature,
-    created: number(params.get("created")),
-    expires: number(params.get("expires")),
+    created: params.get("created") || null,
+    expires: params.get("expires") || null,
   };
 }
 
@@ -38,8 +38,8 @@ export interface SigningInput {
   /** Path plus `?query` as sent. */
   target: string;
   headers: Headers;
-  created?: number | null;
-  expires?: number | null;
+  created?: string | null;
+  expires?: string | null;
 }
 
 /** The signing string, or null when a listed header is missing. */

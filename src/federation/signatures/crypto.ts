@@ -1,5 +1,5 @@
 // Public-key import (cached: the inbox verifies the same few keys over and over) and the
-// verify primitive shared by both signature schemes.
+// verify primitive shared by both signature schemes and by object proofs.
 import { fromPem } from "../encoding.ts";
 
 export type VerificationKey =
@@ -47,14 +47,15 @@ export async function verifySignature(
   key: VerificationKey,
   algorithm: SignatureAlgorithm,
   signature: Uint8Array,
-  data: string,
+  data: string | Uint8Array,
 ): Promise<boolean> {
   const cryptoKey = await importKey(key, algorithm);
   if (!cryptoKey) return false;
   const params =
     algorithm === "rsa-pss-sha512" ? { name: "RSA-PSS", saltLength: 64 } : algorithm === "ed25519" ? "Ed25519" : RSA_V15;
   try {
-    return await crypto.subtle.verify(params, cryptoKey, signature, new TextEncoder().encode(data));
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    return await crypto.subtle.verify(params, cryptoKey, signature, bytes);
   } catch {
     return false;
   }

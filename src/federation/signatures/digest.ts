@@ -21,10 +21,10 @@ export type DigestCheck = { ok: true } | { ok: false; status: 400 | 401; reason:
 export async function checkDigest(header: string, body: Uint8Array): Promise<DigestCheck> {
   const entries = header.split(",").map((part) => {
     const eq = part.indexOf("=");
-    return { algorithm: part.slice(0, eq).trim().toLowerCase(), value: part.slice(eq + 1).trim() };
+    return eq < 0 ? null : { algorithm: part.slice(0, eq).trim().toLowerCase(), value: part.slice(eq + 1).trim() };
   });
-  const sha = entries.find((e) => e.algorithm === "sha-256");
-  if (!sha) return { ok: false, status: 401, reason: "the Digest header has no SHA-256 entry" };
+  const sha = entries.find((e) => e?.algorithm === "sha-256");
+  if (!sha) return { ok: false, status: 401, reason: "the Digest header has no SHA-256 entry (only SHA-256 is supported)" };
   if (sha.value !== bytesToBase64(await sha256(body))) {
     return { ok: false, status: 401, reason: "the Digest header does not match the body" };
   }
@@ -35,9 +35,11 @@ export async function checkContentDigest(header: string, body: Uint8Array): Prom
   const dictionary = parseDictionary(header);
   if (!dictionary) return { ok: false, status: 400, reason: "the Content-Digest header is malformed" };
   const sha = dictionary.get("sha-256");
-  if (!sha) return { ok: false, status: 401, reason: "the Content-Digest header has no sha-256 entry" };
-  if (sha.kind !== "item" || !(sha.value instanceof Uint8Array)) return { ok: false, status: 400, reason: "the Content-Digest sha-256 entry is not a byte sequence" };
-  if (bytesToBase64(sha.value as Uint8Array) !== bytesToBase64(await sha256(body))) {
+  if (!sha) return { ok: false, status: 401, reason: "the Content-Digest header has no sha-256 entry (only sha-256 is supported)" };
+  if (sha.kind !== "item" || !(sha.value instanceof Uint8Array)) {
+    return { ok: false, status: 400, reason: "the Content-Digest sha-256 entry is not a byte sequence" };
+  }
+  if (bytesToBase64(sha.value) !== bytesToBase64(await sha256(body))) {
     return { ok: false, status: 401, reason: "the Content-Digest header does not match the body" };
   }
   return { ok: true };

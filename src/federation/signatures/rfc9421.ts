@@ -52,9 +52,8 @@ export function parseRfc9421Headers(signatureInput: string, signature: string): 
   return out;
 }
 
-function componentValue(item: Item, message: MessageForSignature): string | null {
+function componentValue(item: Item, message: MessageForSignature, url: URL): string | null {
   const name = item.value as string;
-  const url = new URL(message.url);
   if (name.startsWith("@")) {
     switch (name) {
       case "@method":
@@ -91,9 +90,10 @@ function componentValue(item: Item, message: MessageForSignature): string | null
 
 /** The signature base (RFC 9421 §2.5), or null when a covered component is missing or unsupported. */
 export function signatureBase(input: InnerList, message: MessageForSignature): string | null {
+  const url = new URL(message.url);
   const lines: string[] = [];
   for (const item of input.items) {
-    const value = componentValue(item, message);
+    const value = componentValue(item, message, url);
     if (value === null) return null;
     lines.push(`${serializeBareItem(item.value)}${serializeParams(item.params)}: ${value}`);
   }
@@ -110,5 +110,3 @@ export function buildSignatureInput(components: string[], params: { created: num
     ]),
   };
 }
-
-export { serializeInnerList };
