@@ -1,134 +1,177 @@
-// A Mastodon-style server at https://mastodon.test, written independently of Roost's code with
-// node:crypto: it signs exactly the header sets Mastodon 4.5/4.6 and main send
-// (app/lib/request.rb, app/lib/http_signature_draft.rb) and verifies what we POST to it the way
-// Mastodon does (app/lib/signed_request.rb): signed-header strength, Digest, time window.
-import { createHash, createSign, createVerify, generateKeyPairSync } from "node:crypto";
-import { registerPeer } from "./network.ts";
+// A Mastodon-style server at https://mastodon.test, independent of Roost's code: it signs exactly as
+// Mastodon 4.5/4.6 and main do, judges what Roost sends with Mastodon's signature rules
+// (mastodon-signatures.ts), and keeps the follow requests it sends the way Mastodon does, so an
+// Accept only counts when it names one of them and comes from the account that was asked.
+//
+// It is offline: Roost's key reaches it through `/__control/trust` (Mastodon would fetch it).
+import { generateKeyPairSync } from "node:crypto";
+import { account, accountUri, INSTANCE_ACTOR, instanceActor, status, webfinger } from "./mastodon-documents.ts";
+import { type MastodonVariant, signAsMastodon, type TrustedKey, verifyAsMastodon } from "./mastodon-signatures.ts";
 
-const HOST = "mastodon.test";
-const ORIGIN = `https://${HOST}`;
-const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+function rsaKeyPair() {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return { privateKey, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString() };
+}
 
-/** Keys the test tells us to trust (our node's published key), by key id. */
-const trusted = new Map<string, string>();
-const received: { path: string; activity: unknown; verified: boolean; reason: string | null }[] = [];
+// Every account shares one key pair: a test picks account names freely, and the key is not under test.
+const accountKeys = rsaKeyPair();
+const instanceKeys = rsaKeyPair();
+
+/** Roost's published keys, by key id; the owner is the key id without its fragment (Mastodon 4.5's lookup). */
+const trusted = new Map<string, TrustedKey>();
+
+interface Received {
+  path: string;
+  activity: Record<string, unknown>;
+  /** The signature holds by Mastodon's rules and the activity's actor is the signer. */
+  verified: boolean;
+  reason: string | null;
+}
+
+interface FollowRequest {
+  id: string;
+  actor: string;
+  object: string;
+  state: "requested" | "accepted" | "rejected";
+}
+
+interface Fetch {
+  path: string;
+  verified: boolean;
+  reason: string | null;
+  keyId: string | null;
+  signedHeaders: string[];
+}
+
+const received: Received[] = [];
+const followRequests = new Map<string, FollowRequest>();
+const fetches: Fetch[] = [];
 let inboxStatus = 202;
-
-function actor(name: string) {
-  const id = `${ORIGIN}/users/${name}`;
-  return {
-    "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-    id,
-    type: "Person",
-    preferredUsername: name,
-    name: name.toUpperCase(),
-    inbox: `${id}/inbox`,
-    outbox: `${id}/outbox`,
-    followers: `${id}/followers`,
-    following: `${id}/following`,
-    endpoints: { sharedInbox: `${ORIGIN}/inbox` },
-    publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem },
-  };
-}
-
-type Variant = "4.5" | "main";
-
-/** Signs a request exactly as Mastodon does; returns the headers to send. */
-function signAsMastodon(method: string, url: string, body: string, keyId: string, variant: Variant): Record<string, string> {
-  const target = new URL(url);
-  const headers: Record<string, string> = { Host: target.host, Date: new Date().toUTCString() };
-  if (method === "POST") {
-    const digest = `SHA-256=${createHash("sha256").update(body).digest("base64")}`;
-    if (variant === "main") Object.assign(headers, { "Content-Type": "application/activity+json", Digest: digest });
-    else Object.assign(headers, { Digest: digest, "Content-Type": "application/activity+json" });
-  } else if (variant === "4.5") headers.Accept = "application/activity+json, application/ld+json";
-  const names = [...Object.keys(headers).map((h) => h.toLowerCase()), "(request-target)"];
-  const text = names
-    .map((n) => (n === "(request-target)" ? `${n}: ${method.toLowerCase()} ${target.pathname}${target.search}` : `${n}: ${headers[Object.keys(headers).find((h) => h.toLowerCase() === n)!]}`))
-    .join("\n");
-  const signature = createSign("RSA-SHA256").update(text).sign(privateKey, "base64");
-  headers.Signature = `keyId="${keyId}",algorithm="rsa-sha256",headers="${names.join(" ")}",signature="${signature}"`;
-  return headers;
-}
-
-function verifyAsMastodon(request: Request, body: string): string | null {
-  const header = request.headers.get("signature");
-  if (!header) return "no Signature header";
-  const params = Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-  const pem = trusted.get(params.keyId ?? "");
-  if (!pem) return `unknown key ${params.keyId}`;
-  const names = (params.headers ?? "date").split(" ");
-  if (!names.includes("digest")) return "POST must sign digest";
-  if (!names.includes("date") || !names.includes("(request-target)")) return "weak signature";
-  const digest = request.headers.get("digest") ?? "";
-  if (digest !== `SHA-256=${createHash("sha256").update(body).digest("base64")}`) return "digest mismatch";
-  const date = Date.parse(request.headers.get("date") ?? "");
-  if (!(Math.abs(Date.now() - date) < 3600_000)) return "date outside window";
-  const url = new URL(request.url);
-  const text = names
-    .map((n) => (n === "(request-target)" ? `${n}: ${request.method.toLowerCase()} ${url.pathname}${url.search}` : `${n}: ${request.headers.get(n)}`))
-    .join("\n");
-  const ok = createVerify("RSA-SHA256").update(text).verify(pem, params.signature ?? "", "base64");
-  return ok ? null : "signature does not verify";
-}
+/** AUTHORIZED_FETCH: accounts and statuses are served only to signed GETs. */
+let authorizedFetch = false;
 
 function json(body: unknown, status = 200, type = "application/json") {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
 }
 
-registerPeer(HOST, async (request) => {
-  const url = new URL(request.url);
-  if (url.pathname === "/__control/sign" && request.method === "POST") {
-    const { method, url: target, body, actor: name, variant } = (await request.json()) as {
-      method: string;
-      url: string;
-      body: string;
-      actor: string;
-      variant: Variant;
-    };
-    return json({ headers: signAsMastodon(method, target, body, `${ORIGIN}/users/${name}#main-key`, variant) });
+function objectId(value: unknown): string | null {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && typeof (value as { id?: unknown }).id === "string") return (value as { id: string }).id;
+  return null;
+}
+
+interface SignRequest {
+  method: "GET" | "POST";
+  url: string;
+  body?: string;
+  /** The sending account; fetches are signed by the instance actor, as Mastodon does, when absent. */
+  actor?: string;
+  variant: MastodonVariant;
+}
+
+function sign(input: SignRequest) {
+  const keyId = input.actor ? `${accountUri(input.actor)}#main-key` : `${INSTANCE_ACTOR}#main-key`;
+  const privateKey = input.actor ? accountKeys.privateKey : instanceKeys.privateKey;
+  const body = input.body ?? "";
+  const activity = body ? (JSON.parse(body) as Record<string, unknown>) : null;
+  // The follow request Mastodon keeps until the target answers (follow_request.rb).
+  if (activity?.type === "Follow" && typeof activity.id === "string" && typeof activity.object === "string") {
+    followRequests.set(activity.id, { id: activity.id, actor: String(activity.actor), object: activity.object, state: "requested" });
   }
-  if (url.pathname === "/__control/trust" && request.method === "POST") {
-    const { keyId, publicKeyPem: pem } = (await request.json()) as { keyId: string; publicKeyPem: string };
-    trusted.set(keyId, pem);
-    return json({ ok: true });
+  return signAsMastodon({ method: input.method, url: input.url, body, keyId, privateKey, variant: input.variant, date: new Date() });
+}
+
+// Accept/Reject of a follow: matched on the follow request's uri with the signer as its target
+// (app/lib/activitypub/activity/accept.rb, reject.rb).
+function answerFollowRequest(activity: Record<string, unknown>, signer: string): void {
+  if (activity.type !== "Accept" && activity.type !== "Reject") return;
+  const request = followRequests.get(objectId(activity.object) ?? "");
+  if (request && request.object === signer) request.state = activity.type === "Accept" ? "accepted" : "rejected";
+}
+
+async function receive(request: Request, path: string): Promise<Response> {
+  const body = await request.text();
+  let activity: Record<string, unknown>;
+  try {
+    activity = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return json({ error: "Error parsing JSON" }, 400);
   }
-  if (url.pathname === "/__control/received") return json(received);
-  if (url.pathname === "/__control/inbox-status" && request.method === "POST") {
-    inboxStatus = ((await request.json()) as { status: number }).status;
-    return json({ ok: true });
+  const verdict = verifyAsMastodon(request, body, (keyId) => trusted.get(keyId) ?? null);
+  if (!verdict.ok) {
+    received.push({ path, activity, verified: false, reason: verdict.reason });
+    return json({ error: verdict.reason }, 401);
   }
-  if (url.pathname === "/__control/reset" && request.method === "POST") {
-    received.length = 0;
-    inboxStatus = 202;
-    return json({ ok: true });
+  // Mastodon answers 202 and then drops an activity whose actor is not the signer.
+  const actorMismatch = activity.actor === verdict.owner ? null : `actor ${String(activity.actor)} is not the signer ${verdict.owner}`;
+  received.push({ path, activity, verified: actorMismatch === null, reason: actorMismatch });
+  if (!actorMismatch && inboxStatus < 300) answerFollowRequest(activity, verdict.owner);
+  return new Response("", { status: inboxStatus });
+}
+
+/** Null when the GET may be served; under authorized fetch, a 401 unless Mastodon accepts its signature. */
+function refuseUnsignedFetch(request: Request, path: string): Response | null {
+  if (!authorizedFetch) return null;
+  const verdict = verifyAsMastodon(request, "", (keyId) => trusted.get(keyId) ?? null);
+  fetches.push(
+    verdict.ok
+      ? { path, verified: true, reason: null, keyId: verdict.keyId, signedHeaders: verdict.signedHeaders }
+      : { path, verified: false, reason: verdict.reason, keyId: null, signedHeaders: [] },
+  );
+  return verdict.ok ? null : json({ error: verdict.reason }, 401);
+}
+
+async function control(request: Request, path: string): Promise<Response> {
+  const input = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
+  switch (path) {
+    case "/__control/sign":
+      return json({ headers: sign(input as unknown as SignRequest) });
+    case "/__control/trust": {
+      const keyId = String(input.keyId);
+      trusted.set(keyId, { owner: keyId.replace(/#.*$/, ""), publicKeyPem: String(input.publicKeyPem) });
+      return json({ ok: true });
+    }
+    case "/__control/inbox-status":
+      inboxStatus = Number(input.status);
+      return json({ ok: true });
+    case "/__control/authorized-fetch":
+      authorizedFetch = input.enabled === true;
+      return json({ ok: true });
+    case "/__control/reset":
+      received.length = 0;
+      fetches.length = 0;
+      inboxStatus = 202;
+      authorizedFetch = false;
+      return json({ ok: true });
+    case "/__control/received":
+      return json(received);
+    case "/__control/follows":
+      return json([...followRequests.values()]);
+    case "/__control/fetches":
+      return json(fetches);
+    default:
+      return json({ error: `no control endpoint ${path}` }, 404);
   }
-  if (url.pathname === "/.well-known/webfinger") {
-    const acct = /^acct:([a-z0-9_]+)@mastodon\.test$/.exec(url.searchParams.get("resource") ?? "");
-    if (!acct) return json({ error: "not found" }, 404);
-    return json({ subject: `acct:${acct[1]}@${HOST}`, links: [{ rel: "self", type: "application/activity+json", href: `${ORIGIN}/users/${acct[1]}` }] }, 200, "application/jrd+json");
+}
+
+/** The peer's HTTP face; network.ts routes mastodon.test here. */
+export async function handleMastodonPeer(request: Request): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (path.startsWith("/__control/")) return control(request, path);
+  if (request.method === "POST" && (path === "/inbox" || /^\/users\/[a-z0-9_]+\/inbox$/.test(path))) return receive(request, path);
+  if (request.method !== "GET") return json({ error: "not found" }, 404);
+  if (path === "/.well-known/webfinger") {
+    const name = /^acct:([a-z0-9_]+)@mastodon\.test$/.exec(new URL(request.url).searchParams.get("resource") ?? "")?.[1];
+    return name ? json(webfinger(name), 200, "application/jrd+json") : json({ error: "not found" }, 404);
   }
-  const status = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(url.pathname);
-  if (status && request.method === "GET") {
-    const author = `${ORIGIN}/users/${status[1]}`;
-    return json(
-      { "@context": "https://www.w3.org/ns/activitystreams", id: `${author}/statuses/${status[2]}`, type: "Note", attributedTo: author, content: "<p>a post</p>", to: ["https://www.w3.org/ns/activitystreams#Public"] },
-      200,
-      "application/activity+json",
-    );
-  }
-  const user = /^\/users\/([a-z0-9_]+)$/.exec(url.pathname);
-  if (user && request.method === "GET") {
-    if (user[1] === "gone") return new Response("", { status: 410 });
-    return json(actor(user[1]!), 200, "application/activity+json");
-  }
-  if ((url.pathname === "/inbox" || /^\/users\/[a-z0-9_]+\/inbox$/.test(url.pathname)) && request.method === "POST") {
-    const body = await request.text();
-    const reason = verifyAsMastodon(request, body);
-    received.push({ path: url.pathname, activity: JSON.parse(body), verified: reason === null, reason });
-    if (reason) return json({ error: reason }, 401);
-    return new Response("", { status: inboxStatus });
-  }
-  return json({ error: "not found" }, 404);
-});
+  // The instance actor is served unsigned even under authorized fetch: it is how others get its key.
+  if (path === "/actor") return json(instanceActor(instanceKeys.publicKeyPem), 200, "application/activity+json");
+  const note = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(path);
+  const user = /^\/users\/([a-z0-9_]+)$/.exec(path);
+  if (!note && !user) return json({ error: "not found" }, 404);
+  const refusal = refuseUnsignedFetch(request, path);
+  if (refusal) return refusal;
+  if (note) return json(status(note[1]!, note[2]!), 200, "application/activity+json");
+  if (user![1] === "gone") return new Response("", { status: 410 });
+  return json(account(user![1]!, accountKeys.publicKeyPem), 200, "application/activity+json");
+}

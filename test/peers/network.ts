@@ -16,9 +16,8 @@ export async function outbound(request: Request): Promise<Response> {
   return peer(request);
 }
 
-// Peers register themselves when imported.
-await import("./mastodon-peer.ts");
-// Registered here rather than by the module itself: a second peer importing network.ts back
+// Registered here rather than by the modules themselves: a peer importing network.ts back
 // deadlocks the bundled vitest config (the cycle awaits network.ts's own pending initialization).
+registerPeer("mastodon.test", (await import("./mastodon-peer.ts")).handleMastodonPeer);
 registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);
 registerPeer("social.test", (await import("./social-peer.ts")).handleSocialPeer);
