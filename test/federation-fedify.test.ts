@@ -1,6 +1,8 @@
 // Interop with a real Fedify server (test/peers/fedify-peer.ts): Fedify's own WebFinger client,
 // JSON-LD parser, HTTP-signature signer and verifier judge what Roost publishes and sends.
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { DeliveryHost } from "../src/delivery/host.ts";
 import { ACTOR, AP, count, ORIGIN, owner, peer, waitFor, worker } from "./helpers.ts";
 
 const FEDIFY = "https://fedify.test";
@@ -157,5 +159,38 @@ describe("a Fedify follower receives what we publish", () => {
     expect(deleted.httpSignature).toMatchObject({ verified: true, owner: ACTOR });
     expect(deleted.proof).toBe("verified");
     expect(deleted.activity.object).toMatchObject({ id: objectId, type: "Tombstone" });
+  });
+});
+
+describe("a Fedify follower that was down", () => {
+  it("gets the post on the retry, its HTTP signature and FEP-8b32 proof verified by Fedify", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    await peer(`${FEDIFY}/__control/down`, { enabled: true });
+    let activityId: string;
+    try {
+      const res = await owner("/users/me/outbox", {
+        method: "POST",
+        body: JSON.stringify({ type: "Note", content: "while Fedify was down", to: ["https://www.w3.org/ns/activitystreams#Public"] }),
+      });
+      expect(res.status).toBe(201);
+      activityId = ((await res.json()) as { activityId: string }).activityId;
+      await waitFor(async () => {
+        const deliveries = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts?: { pending: number } };
+        return deliveries.counts?.pending === 1;
+      });
+    } finally {
+      await peer(`${FEDIFY}/__control/down`, { enabled: false });
+    }
+
+    // The retry is due in 15 s at the earliest; run it as if that time had passed.
+    const host = env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName("fedify.test")) as DurableObjectStub<DeliveryHost>;
+    await runInDurableObject(host, (instance) => (instance as DeliveryHost).retryDue(Date.now() + 3600_000));
+
+    const arrivals = (await peer<Received[]>(`${FEDIFY}/__control/received`)).filter((r) => r.type === "Create" && r.id === activityId);
+    expect(arrivals.map((r) => r.inboxStatus)).toEqual([503, 202]);
+    expect(arrivals[1]).toMatchObject({ httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, proof: "verified", listenerRan: true });
+    const after = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts: Record<string, number> };
+    expect(after.counts).toMatchObject({ pending: 0, givenUp: 0 });
   });
 });

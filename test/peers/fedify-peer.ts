@@ -115,6 +115,8 @@ interface Received {
 const received: Received[] = [];
 /** When set, the inbox answers 401 to draft-cavage signatures, as a server that only speaks RFC 9421 would. */
 let rfc9421Only = false;
+/** When set, the inbox answers 503, as a server that is down would (what arrives is still recorded). */
+let down = false;
 
 function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
   return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
@@ -126,8 +128,9 @@ async function receive(request: Request, path: string): Promise<Response> {
   const hasProof = activity.proof !== undefined;
   const proven = hasProof ? await verifyObject(Activity, activity, { documentLoader: offlineLoader, contextLoader: offlineLoader }) : null;
   const spec: HttpMessageSignaturesSpec = request.headers.has("signature-input") ? "rfc9421" : "draft-cavage-http-signatures-12";
-  const response =
-    rfc9421Only && spec !== "rfc9421"
+  const response = down
+    ? new Response("down for maintenance", { status: 503 })
+    : rfc9421Only && spec !== "rfc9421"
       ? new Response("this inbox only accepts RFC 9421 signatures", { status: 401 })
       : await federation.fetch(request, { contextData: undefined });
   const parsed = await Activity.fromJsonLd(activity, { documentLoader: offlineLoader, contextLoader: offlineLoader });
@@ -228,6 +231,10 @@ export async function handleFedifyPeer(request: Request): Promise<Response> {
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;
+    return json({ ok: true });
+  }
+  if (url.pathname === "/__control/down" && request.method === "POST") {
+    down = ((await request.json()) as { enabled: boolean }).enabled;
     return json({ ok: true });
   }
   if (url.pathname === "/__control/received") return json(received);
