@@ -1,7 +1,7 @@
 // Starts the real Worker on local workerd with a fresh persisted D1 (migrations applied), for
 // benchmarks. `consumers: false` drops the queue consumer so only the request path runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_startWorker } from "wrangler";
@@ -12,11 +12,23 @@ process.env.WRANGLER_SEND_METRICS = "false";
 
 export const OWNER_TOKEN = "bench-owner-token-0123456789";
 
-export function prepareState({ consumers = true } = {}) {
+/** `source`: a checkout to build the Worker from (default: this working tree). */
+/**
+ * Commit `rev`'s src, migrations and wrangler.toml in a temporary directory (with this tree's
+ * node_modules), so a benchmark measures committed code while others edit the working tree.
+ */
+export function committedSource(rev = "HEAD") {
+  const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-src-"));
+  execFileSync("sh", ["-c", `git archive ${rev} src migrations wrangler.toml | tar -x -C "${dir}"`], { cwd: root });
+  symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+  return { dir, commit: execFileSync("git", ["rev-parse", "--short", rev], { cwd: root, encoding: "utf8" }).trim() };
+}
+
+export function prepareState({ consumers = true, source = root } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-"));
-  let toml = readFileSync(path.join(root, "wrangler.toml"), "utf8")
-    .replace('main = "src/index.ts"', `main = "${path.join(root, "src/index.ts")}"`)
-    .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(root, "migrations")}"`);
+  let toml = readFileSync(path.join(source, "wrangler.toml"), "utf8")
+    .replace('main = "src/index.ts"', `main = "${path.join(source, "src/index.ts")}"`)
+    .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(source, "migrations")}"`);
   if (!consumers) toml = toml.replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
   const config = path.join(dir, "wrangler.toml");
   writeFileSync(config, toml);
