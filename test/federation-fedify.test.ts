@@ -8,12 +8,16 @@ import { ACTOR, AP, count, ORIGIN, owner, peer, waitFor, worker } from "./helper
 const FEDIFY = "https://fedify.test";
 const PEER_ACTOR = `${FEDIFY}/users/peer`;
 const WEBFINGER = "/.well-known/webfinger?resource=acct%3Ame%40roost.test";
+const AS = "https://www.w3.org/ns/activitystreams";
+/** Fedify verified our HTTP signature and its inbox ran the listener. */
+const TAKEN_BY_FEDIFY = { httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, listenerRan: true };
 
 interface Received {
   path: string;
   type: string;
   id: string | null;
   objectId: string | null;
+  objectType: string | null;
   activity: Record<string, any>;
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
   spec: "draft-cavage-http-signatures-12" | "rfc9421";
@@ -72,6 +76,14 @@ async function followFromFedify(spec: Spec) {
   return { id: follow.id, status: res.status };
 }
 
+/** The delivery of our activity `id` that Fedify's inbox took. */
+function arrival(type: string, id: string): Promise<Received> {
+  return waitFor(async () => {
+    const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
+    return received.find((r) => r.type === type && r.id === id && r.inboxStatus === 202) ?? null;
+  });
+}
+
 /** Deliveries of our Accept of `followId` the peer has seen, once Fedify's inbox took one. */
 async function acceptsOf(followId: string) {
   return waitFor(async () => {
@@ -128,10 +140,7 @@ describe("a Fedify follower receives what we publish", () => {
     expect(res.status).toBe(201);
     const { activityId } = (await res.json()) as { activityId: string };
 
-    const create = await waitFor(async () => {
-      const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
-      return received.find((r) => r.type === "Create" && r.id === activityId && r.inboxStatus === 202) ?? null;
-    });
+    const create = await arrival("Create", activityId);
     expect(create.httpSignature).toEqual({ verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR });
     expect(create.proof).toBe("verified");
     expect(create.listenerRan).toBe(true);
@@ -144,11 +153,6 @@ describe("a Fedify follower receives what we publish", () => {
       body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: `${text} (edited)`, to: ["https://www.w3.org/ns/activitystreams#Public"] } }),
     });
     expect(edit.status).toBe(201);
-    const arrival = async (type: string, id: string) =>
-      waitFor(async () => {
-        const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
-        return received.find((r) => r.type === type && r.id === id && r.inboxStatus === 202) ?? null;
-      });
     const update = await arrival("Update", ((await edit.json()) as { activityId: string }).activityId);
     expect(update.httpSignature).toMatchObject({ verified: true, owner: ACTOR });
     expect(update.proof).toBe("verified");
@@ -192,5 +196,53 @@ describe("a Fedify follower that was down", () => {
     expect(arrivals[1]).toMatchObject({ httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, proof: "verified", listenerRan: true });
     const after = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts: Record<string, number> };
     expect(after.counts).toMatchObject({ pending: 0, givenUp: 0 });
+  });
+});
+
+describe("we follow a Fedify account", () => {
+  it("our lookup reads Fedify's own WebFinger and actor, Fedify verifies our Follow, its Accept makes the follow active, and it verifies our Undo", async () => {
+    const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@peer@fedify.test" }) });
+    expect(res.status).toBe(201);
+    const { actorId, activityId } = (await res.json()) as { actorId: string; activityId: string };
+    expect(actorId).toBe(PEER_ACTOR);
+    const sent = await arrival("Follow", activityId);
+    expect(sent).toMatchObject({ path: "/users/peer/inbox", objectId: PEER_ACTOR, ...TAKEN_BY_FEDIFY });
+    expect(await count("following", "actor_id = ? AND state = 'pending'", PEER_ACTOR)).toBe(1);
+
+    const accept = await peer<{ url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/accept`, {
+      follow: sent.activity,
+      inbox: `${ACTOR}/inbox`,
+      spec: "draft-cavage-http-signatures-12",
+    });
+    expect((await worker(accept.url, { method: accept.method, headers: accept.headers, body: accept.body })).status).toBe(202);
+    await waitFor(() => count("following", "actor_id = ? AND state = 'accepted'", PEER_ACTOR));
+
+    const unfollow = await owner(`/api/follows?target=${encodeURIComponent(PEER_ACTOR)}`, { method: "DELETE" });
+    expect(unfollow.status).toBe(201);
+    const undo = await arrival("Undo", ((await unfollow.json()) as { activityId: string }).activityId);
+    expect(undo).toMatchObject({ objectId: activityId, objectType: `${AS}#Follow`, ...TAKEN_BY_FEDIFY });
+  });
+});
+
+describe("Fedify reads our other activities", () => {
+  it("a profile update arrives as an Update whose object Fedify parses as our Person", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    const res = await owner("/api/profile/announce", { method: "POST" });
+    expect(res.status).toBe(201);
+    const update = await arrival("Update", ((await res.json()) as { activityId: string }).activityId);
+    expect(update).toMatchObject({ objectId: ACTOR, objectType: `${AS}#Person`, ...TAKEN_BY_FEDIFY });
+  });
+
+  it("removing the Fedify follower sends a Reject of its Follow, verified by Fedify", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    const res = await owner(`/api/followers?actor=${encodeURIComponent(PEER_ACTOR)}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    const reject = await waitFor(async () =>
+      (await peer<Received[]>(`${FEDIFY}/__control/received`)).find((r) => r.type === "Reject" && r.objectId === follow.id && r.inboxStatus === 202),
+    );
+    expect(reject).toMatchObject({ objectType: `${AS}#Follow`, ...TAKEN_BY_FEDIFY });
+    expect(await count("followers", "actor_id = ?", PEER_ACTOR)).toBe(0);
   });
 });

@@ -17,7 +17,7 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person, PropertyValue } from "@fedify/fedify/vocab";
+import { Accept, Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person, PropertyValue } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
@@ -40,6 +40,8 @@ async function offlineLoader(url: string): Promise<RemoteDocument> {
   if (document === undefined) throw new FetchError(url, `offline: ${url} was not pushed to the Fedify peer`);
   return { contextUrl: null, documentUrl: url, document };
 }
+
+const loaders = { documentLoader: offlineLoader, contextLoader: offlineLoader };
 
 // Fedify's WebFinger client calls the global fetch and has no loader option; for the duration of one
 // lookup, pushed URLs are answered from the map and everything else goes to the real fetch.
@@ -99,6 +101,8 @@ interface Received {
   type: string;
   id: string | null;
   objectId: string | null;
+  /** The type IRI of the class Fedify parsed an embedded object as (null when the object is a bare id). */
+  objectType: string | null;
   activity: Record<string, unknown>;
   /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
@@ -118,27 +122,36 @@ let rfc9421Only = false;
 /** When set, the inbox answers 503, as a server that is down would (what arrives is still recorded). */
 let down = false;
 
+async function embeddedObjectType(parsed: Activity, raw: Record<string, unknown>): Promise<string | null> {
+  if (typeof raw.object !== "object" || raw.object === null) return null;
+  // By default Fedify refetches an embedded object whose id is on another origin (our Accept embeds
+  // the peer's own Follow); the question here is only what class the embedded JSON parses as.
+  const object = await parsed.getObject({ ...loaders, crossOrigin: "trust" });
+  return object ? (object.constructor as unknown as { typeId: URL }).typeId.href : null;
+}
+
 function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
   return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
 }
 
 async function receive(request: Request, path: string): Promise<Response> {
   const activity = (await request.clone().json()) as Record<string, unknown>;
-  const signature = await verifyRequestDetailed(request.clone(), { documentLoader: offlineLoader, contextLoader: offlineLoader });
+  const signature = await verifyRequestDetailed(request.clone(), loaders);
   const hasProof = activity.proof !== undefined;
-  const proven = hasProof ? await verifyObject(Activity, activity, { documentLoader: offlineLoader, contextLoader: offlineLoader }) : null;
+  const proven = hasProof ? await verifyObject(Activity, activity, loaders) : null;
   const spec: HttpMessageSignaturesSpec = request.headers.has("signature-input") ? "rfc9421" : "draft-cavage-http-signatures-12";
   const response = down
     ? new Response("down for maintenance", { status: 503 })
     : rfc9421Only && spec !== "rfc9421"
       ? new Response("this inbox only accepts RFC 9421 signatures", { status: 401 })
       : await federation.fetch(request, { contextData: undefined });
-  const parsed = await Activity.fromJsonLd(activity, { documentLoader: offlineLoader, contextLoader: offlineLoader });
+  const parsed = await Activity.fromJsonLd(activity, loaders);
   received.push({
     path,
     type: typeof activity.type === "string" ? activity.type : "?",
     id: parsed.id?.href ?? null,
     objectId: parsed.objectId?.href ?? null,
+    objectType: await embeddedObjectType(parsed, activity),
     activity,
     httpSignature: signature.verified
       ? { verified: true, keyId: signature.key.id?.href ?? "", owner: signature.key.ownerId?.href ?? null }
@@ -156,16 +169,16 @@ async function receive(request: Request, path: string): Promise<Response> {
 async function resolveWithFedify(handle: string) {
   const jrd = await withPushedDocumentsOnFetch(() => lookupWebFinger(`acct:${handle}`, { allowPrivateAddress: true }));
   const actor = await withPushedDocumentsOnFetch(() =>
-    lookupObject(handle, { documentLoader: offlineLoader, contextLoader: offlineLoader, allowPrivateAddress: true } as Parameters<typeof lookupObject>[1]),
+    lookupObject(handle, { ...loaders, allowPrivateAddress: true } as Parameters<typeof lookupObject>[1]),
   );
   if (!(actor instanceof Person)) return { jrd, actor: actor ? { type: actor.constructor.name } : null };
-  const publicKey = await actor.getPublicKey({ documentLoader: offlineLoader, contextLoader: offlineLoader });
+  const publicKey = await actor.getPublicKey(loaders);
   const assertionMethods: { id: string | null; controller: string | null; algorithm: string }[] = [];
-  for await (const key of actor.getAssertionMethods({ documentLoader: offlineLoader, contextLoader: offlineLoader })) {
+  for await (const key of actor.getAssertionMethods(loaders)) {
     assertionMethods.push({ id: key.id?.href ?? null, controller: key.controllerId?.href ?? null, algorithm: key.publicKey?.algorithm.name ?? "none" });
   }
   const attachments: { type: string; name: string | null; value: string | null }[] = [];
-  for await (const item of actor.getAttachments({ documentLoader: offlineLoader, contextLoader: offlineLoader })) {
+  for await (const item of actor.getAttachments(loaders)) {
     attachments.push(
       item instanceof PropertyValue
         ? { type: "PropertyValue", name: item.name?.toString() ?? null, value: item.value?.toString() ?? null }
@@ -199,23 +212,44 @@ async function resolveWithFedify(handle: string) {
   };
 }
 
-/** A Follow built with Fedify's vocabulary and signed with Fedify's signRequest, ready to POST. */
-async function signedFollow(object: string, inbox: string, spec: HttpMessageSignaturesSpec) {
-  const ctx = federation.createContext(new URL(ORIGIN), undefined);
-  const [key] = await ctx.getActorKeyPairs(USERNAME);
-  const follow = new Follow({ id: new URL(`${ORIGIN}/follows/${crypto.randomUUID()}`), actor: ctx.getActorUri(USERNAME), object: new URL(object) });
-  const body = JSON.stringify(await follow.toJsonLd({ contextLoader: offlineLoader }));
+const peerContext = () => federation.createContext(new URL(ORIGIN), undefined);
+
+/** An activity serialized by Fedify and signed with Fedify's signRequest, ready to POST to `inbox`. */
+async function signedActivity(activity: Activity, inbox: string, spec: HttpMessageSignaturesSpec) {
+  const [key] = await peerContext().getActorKeyPairs(USERNAME);
+  const body = JSON.stringify(await activity.toJsonLd({ contextLoader: offlineLoader }));
   const unsigned = new Request(inbox, { method: "POST", headers: { "Content-Type": "application/activity+json" }, body });
   const signed = await signRequest(unsigned, key!.privateKey, key!.keyId, { spec });
-  return { id: follow.id!.href, url: signed.url, method: signed.method, headers: Object.fromEntries(signed.headers), body };
+  return { id: activity.id!.href, url: signed.url, method: signed.method, headers: Object.fromEntries(signed.headers), body };
+}
+
+function signedFollow(object: string, inbox: string, spec: HttpMessageSignaturesSpec) {
+  const id = new URL(`${ORIGIN}/follows/${crypto.randomUUID()}`);
+  return signedActivity(new Follow({ id, actor: peerContext().getActorUri(USERNAME), object: new URL(object) }), inbox, spec);
+}
+
+/** Fedify's Accept of a Follow it received (the Follow as it arrived, parsed by Fedify and embedded). */
+async function signedAccept(follow: Record<string, unknown>, inbox: string, spec: HttpMessageSignaturesSpec) {
+  const id = new URL(`${ORIGIN}/accepts/${crypto.randomUUID()}`);
+  const object = await Follow.fromJsonLd(follow, loaders);
+  return signedActivity(new Accept({ id, actor: peerContext().getActorUri(USERNAME), object }), inbox, spec);
 }
 
 function json(body: unknown, status = 200) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
+// Miniflare hands the outbound request over as its own undici Request class, and Fedify tells a
+// Request from a URL with `instanceof Request` (a URL loses its query: WebFinger's `resource`).
+async function asGlobalRequest(request: Request): Promise<Request> {
+  if (request instanceof Request) return request;
+  const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
+}
+
 /** The peer's HTTP face; network.ts routes fedify.test here. */
-export async function handleFedifyPeer(request: Request): Promise<Response> {
+export async function handleFedifyPeer(incoming: Request): Promise<Response> {
+  const request = await asGlobalRequest(incoming);
   const url = new URL(request.url);
   if (url.pathname === "/__control/documents" && request.method === "POST") {
     for (const [at, document] of Object.entries((await request.json()) as Record<string, unknown>)) documents.set(documentKey(at), document);
@@ -228,6 +262,10 @@ export async function handleFedifyPeer(request: Request): Promise<Response> {
   if (url.pathname === "/__control/follow" && request.method === "POST") {
     const { object, inbox, spec } = (await request.json()) as { object: string; inbox: string; spec: HttpMessageSignaturesSpec };
     return json(await signedFollow(object, inbox, spec));
+  }
+  if (url.pathname === "/__control/accept" && request.method === "POST") {
+    const { follow, inbox, spec } = (await request.json()) as { follow: Record<string, unknown>; inbox: string; spec: HttpMessageSignaturesSpec };
+    return json(await signedAccept(follow, inbox, spec));
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;
