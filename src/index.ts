@@ -2,7 +2,7 @@
 import { app } from "./app.ts";
 import type { Env } from "./config.ts";
 import { consumeBatch } from "./delivery/consumer.ts";
-import { runDeliver } from "./delivery/deliver.ts";
+import { deliverMessages } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
 import { processInboxActivity } from "./federation/inbox/process.ts";
@@ -15,7 +15,7 @@ export default {
     await consumeBatch(batch, env, {
       inbox: processInboxActivity,
       fanout: runFanout,
-      deliver: runDeliver,
+      deliver: { batch: deliverMessages },
     });
   },
 } satisfies ExportedHandler<Env, Job>;

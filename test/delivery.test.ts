@@ -141,7 +141,7 @@ describe("per-server Durable Object", () => {
     await peer(`${MASTODON}/__control/inbox-status`, { status: 500 });
     const { activityId } = await post("never arrives");
     await waitFor(async () => (await deliveriesOf(activityId)).counts?.pending === 1);
-    await runInDurableObject(host(), (_i, state) => state.storage.sql.exec("UPDATE deliveries SET attempts = ?", MAX_RETRIES + 1));
+    await runInDurableObject(host(), (_i, state) => state.storage.sql.exec("UPDATE deliveries SET attempts = ?", MAX_RETRIES));
     await retryNow();
     const result = await deliveriesOf(activityId);
     expect(result.counts).toMatchObject({ pending: 0, givenUp: 1 });
@@ -180,7 +180,7 @@ describe("exactly once", () => {
     await deliverFromMastodon(follow("gone2"), { actor: "gone2" });
     await waitFor(() => count("followers", "actor_id = ?", `${MASTODON}/users/gone2`));
     await runInDurableObject(host(), (instance) =>
-      (instance as DeliveryHost).recordFailures("mastodon.test", "https://roost.test/activities/x", [{ inbox: `${MASTODON}/users/gone2/inbox`, status: 410, error: "HTTP 410" }]),
+      (instance as DeliveryHost).recordFailures("mastodon.test", "https://roost.test/activities/x", "Create", [{ inbox: `${MASTODON}/users/gone2/inbox`, status: 410, error: "HTTP 410" }]),
     );
     expect(await count("followers", "actor_id = ?", `${MASTODON}/users/gone2`)).toBe(0);
   });

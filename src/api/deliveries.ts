@@ -1,49 +1,120 @@
-// What happened to a post's deliveries: totals from the fan-out row, and per server the state
-// its Durable Object holds (pending with attempts and next retry, or given up with the reason).
-import { eq } from "drizzle-orm";
+// What happened to an activity's deliveries, and which servers are in trouble. Successes are not
+// written anywhere, so "delivered" is derived: the targets minus what the servers' Durable Objects
+// hold (pending or given up) and minus the servers skipped as unavailable, and it is only stated
+// once every deliver message has run; until then the rest is "unconfirmed".
+import { inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import { deliveryFailures, deliveryHosts, fanouts } from "../db/schema.ts";
-import type { HostStatus } from "../delivery/host.ts";
+import { findFanout, hostsWithFailures, listTroubledHosts } from "../db/queries/delivery.ts";
+import { activities } from "../db/schema.ts";
+import { type DeliveryRecord, hostStub } from "../delivery/host.ts";
+import { MAX_CONNECTIONS } from "../delivery/limits.ts";
+import { mapLimited } from "../delivery/post.ts";
 import { jsonError } from "../http.ts";
 import { requireOwner } from "./auth.ts";
 
-function hostStatus(c: AppContext, host: string, activityId?: string): Promise<HostStatus> {
-  return c.env.DELIVERY_HOST.get(c.env.DELIVERY_HOST.idFromName(host)).status(activityId);
+const RECENT_PER_HOST = 20;
+const HOSTS_LISTED = 100;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function deliveryView(d: DeliveryRecord) {
+  return {
+    inbox: d.inbox,
+    state: d.state,
+    attempts: d.attempts,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    waitingBehind: d.waitingBehind,
+  };
+}
+
+/** The activity ids an owner may mean: the full id, or the local id of an activity or of a post. */
+function candidates(c: AppContext, raw: string): string[] | null {
+  if (/^https?:\/\//.test(raw)) return [raw];
+  if (/^[0-9a-z]{1,64}$/i.test(raw)) return [c.var.urls.activity(raw), `${c.var.urls.object(raw)}/activity`];
+  return null;
 }
 
 export const deliveries = new Hono<AppEnv>()
   .use(requireOwner)
   .get("/", async (c) => {
-    const hosts = await c.var.db.select().from(deliveryHosts).limit(200);
-    return c.json({ hosts: await Promise.all(hosts.map(async (h) => ({ ...h, ...(await hostStatus(c, h.host)) }))) });
+    const hosts = await listTroubledHosts(c.var.db, HOSTS_LISTED);
+    const statuses = await mapLimited(hosts, MAX_CONNECTIONS, (h) => hostStub(c.env, h.host).status({ recent: RECENT_PER_HOST }));
+    return c.json({
+      hosts: hosts.map((h, i) => {
+        const s = statuses[i]!;
+        return {
+          host: h.host,
+          state: h.state,
+          since: iso(h.since),
+          pending: s.pending,
+          givenUp: s.givenUp,
+          failureDays: s.failureDays,
+          nextAttemptAt: iso(s.nextAttemptAt),
+          recent: s.deliveries.map((d) => ({ activityId: d.activityId, activityType: d.activityType, ...deliveryView(d) })),
+        };
+      }),
+    });
   })
   .get("/:id{.+}", async (c) => {
-    const raw = decodeURIComponent(c.req.param("id"));
-    const activityId = /^https?:\/\//.test(raw) ? raw : c.var.urls.object(raw) + "/activity";
-    const [fanout] = await c.var.db.select().from(fanouts).where(eq(fanouts.activityId, activityId));
-    if (!fanout) return jsonError(c, 404, `no fan-out recorded for ${activityId} (not sent yet, or not ours)`);
-    const failures = await c.var.db.select().from(deliveryFailures).where(eq(deliveryFailures.activityId, activityId));
-    const hosts = [...new Set(failures.map((f) => f.host))];
-    const servers = await Promise.all(hosts.map((host) => hostStatus(c, host, activityId)));
-    const rows = servers.flatMap((s) => s.deliveries.map((d) => ({ host: s.host, ...d })));
-    const pending = rows.filter((r) => r.state === "pending").length;
-    const givenUp = rows.filter((r) => r.state === "given_up").length;
-    return c.json({
-      activityId,
-      counts: { targets: fanout.targets, delivered: fanout.targets - pending - givenUp, pending, givenUp },
-      servers: servers.map((s) => ({
-        host: s.host,
-        unavailable: s.unavailable,
-        deliveries: s.deliveries.map((d) => ({
-          inbox: d.inbox,
-          state: d.state,
-          attempts: d.attempts,
-          lastStatus: d.lastStatus,
-          lastError: d.lastError,
-          nextAttemptAt: d.nextAttemptAt ? new Date(d.nextAttemptAt).toISOString() : null,
+    const ids = candidates(c, c.req.param("id"));
+    if (!ids) return jsonError(c, 400, "give the activity id (URL-encoded) or the local id of the activity or its post");
+    const [activity] = await c.var.db
+      .select({ id: activities.id, type: activities.type })
+      .from(activities)
+      .where(inArray(activities.id, ids))
+      .limit(1);
+    if (!activity) return jsonError(c, 404, "no such activity of ours");
+    const fanout = await findFanout(c.var.db, [activity.id]);
+    if (!fanout) {
+      return c.json({ activityId: activity.id, type: activity.type, state: "queued", note: "the fan-out has not run yet" });
+    }
+    const hosts = await hostsWithFailures(c.var.db, activity.id);
+    const held = await mapLimited(hosts, MAX_CONNECTIONS, (host) => hostStub(c.env, host).status({ activityId: activity.id }));
+    const skipped = JSON.parse(fanout.skipped) as string[];
+    const records = held.flatMap((s) => s.deliveries);
+    const pending = records.filter((d) => d.state === "pending").length;
+    const givenUp = records.length - pending + skipped.length;
+    const doneBatches = (JSON.parse(fanout.doneBatches) as number[]).length;
+    const settledBatches = fanout.queuedAt !== null && doneBatches >= fanout.batches;
+    const accounted = fanout.targets - pending - givenUp;
+    const servers = held
+      .filter((s) => s.deliveries.length > 0)
+      .map((s) => ({ host: s.host, unavailable: s.unavailable, deliveries: s.deliveries.map(deliveryView) }));
+    const skippedByHost = new Map<string, string[]>();
+    for (const inbox of skipped) {
+      const host = new URL(inbox).host;
+      skippedByHost.set(host, [...(skippedByHost.get(host) ?? []), inbox]);
+    }
+    for (const [host, inboxes] of skippedByHost) {
+      servers.push({
+        host,
+        unavailable: true,
+        deliveries: inboxes.map((inbox) => ({
+          inbox,
+          state: "given_up" as const,
+          attempts: 0,
+          lastStatus: null,
+          lastError: "not sent: the server is unavailable (failed on 7 distinct days)",
+          nextAttemptAt: null,
+          waitingBehind: 0,
         })),
-      })),
-      note: "delivered counts every target not held for retry or given up; deliver batches still in the queue count as delivered until they fail",
+      });
+    }
+    return c.json({
+      activityId: activity.id,
+      type: activity.type,
+      state: fanout.queuedAt === null ? "fanning out" : !settledBatches ? "sending" : pending > 0 ? "retrying" : "done",
+      counts: {
+        targets: fanout.targets,
+        delivered: settledBatches ? accounted : null,
+        unconfirmed: settledBatches ? 0 : accounted,
+        pending,
+        givenUp,
+      },
+      batches: { total: fanout.batches, done: doneBatches },
+      servers,
     });
   });

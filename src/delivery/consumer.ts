@@ -5,15 +5,32 @@ import type { Job } from "./jobs.ts";
 
 export type JobHandler<K extends Job["kind"]> = (job: Extract<Job, { kind: K }>, env: Env) => Promise<void>;
 
-export type JobHandlers = { [K in Job["kind"]]: JobHandler<K> };
+/**
+ * Takes all of an invocation's messages of its kind at once, so they can share the invocation's
+ * connections, and acks or retries each itself. If it throws, every one of them is retried.
+ */
+export interface BatchJobHandler<K extends Job["kind"]> {
+  batch: (messages: Message<Extract<Job, { kind: K }>>[], env: Env) => Promise<void>;
+}
+
+export type JobHandlers = { [K in Job["kind"]]: JobHandler<K> | BatchJobHandler<K> };
+
+function retryDelay(attempts: number): number {
+  return Math.min(600, 10 * 2 ** attempts);
+}
 
 export async function consumeBatch(batch: MessageBatch<Job>, env: Env, handlers: JobHandlers): Promise<void> {
+  const grouped = new Map<Job["kind"], Message<Job>[]>();
   for (const message of batch.messages) {
     const job = message.body;
-    const handler = handlers[job.kind] as JobHandler<typeof job.kind> | undefined;
+    const handler = handlers[job.kind] as JobHandler<typeof job.kind> | BatchJobHandler<typeof job.kind> | undefined;
     if (!handler) {
       console.log(JSON.stringify({ event: "queue.unknown_job", kind: (job as { kind?: unknown }).kind }));
       message.ack();
+      continue;
+    }
+    if (typeof handler !== "function") {
+      grouped.set(job.kind, [...(grouped.get(job.kind) ?? []), message]);
       continue;
     }
     try {
@@ -23,7 +40,15 @@ export async function consumeBatch(batch: MessageBatch<Job>, env: Env, handlers:
       console.log(
         JSON.stringify({ event: "queue.job_failed", kind: job.kind, attempts: message.attempts, error: String(error) }),
       );
-      message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
+      message.retry({ delaySeconds: retryDelay(message.attempts) });
+    }
+  }
+  for (const [kind, messages] of grouped) {
+    try {
+      await (handlers[kind] as BatchJobHandler<typeof kind>).batch(messages as never, env);
+    } catch (error) {
+      console.log(JSON.stringify({ event: "queue.batch_failed", kind, messages: messages.length, error: String(error) }));
+      for (const message of messages) message.retry({ delaySeconds: retryDelay(message.attempts) });
     }
   }
 }

@@ -1,23 +1,27 @@
-// Fan-out: one stored activity → its distinct target inboxes → deliver jobs of BATCH_SIZE
-// inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never
-// from scanning every follower.
-import { eq, inArray } from "drizzle-orm";
+// Fan-out: one stored activity → its distinct target inboxes → deliver messages of BATCH_SIZE
+// inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never from
+// the follower rows. Servers with a backlog get their deliveries through their Durable Object, so
+// nothing overtakes what is already waiting there; unavailable servers are skipped.
+import { eq } from "drizzle-orm";
 import type { Env } from "../config.ts";
-import { activities, deliveryHosts, deliveryTargets, fanouts } from "../db/schema.ts";
+import { findFanout, followerInboxes, type HostState, markFanoutQueued, recordFanout, troubledHosts } from "../db/queries/delivery.ts";
+import { activities } from "../db/schema.ts";
+import { isPublic } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
-import { PUBLIC_COLLECTION, isPublic } from "../federation/normalize.ts";
 import { type DeliveryContext, deliveryContext } from "./context.ts";
+import { hostStub } from "./host.ts";
 import type { Job } from "./jobs.ts";
+import { BATCH_SIZE, MAX_CONNECTIONS } from "./limits.ts";
+import { mapLimited } from "./post.ts";
 
-/**
- * Inboxes per deliver message. 50 keeps a 2,000-server post at 40 messages (≤125 queue
- * operations) and one invocation at ~40 ms of signing. On the Workers Free plan (10 ms CPU per
- * invocation) use 8: each RSA signature costs ~0.75 ms.
- */
-export const BATCH_SIZE = 50;
+// Activities about one account go to that account's own inbox, as Mastodon sends them.
+const PERSONAL_INBOX_TYPES = new Set(["Follow", "Accept", "Reject", "Undo", "Block", "Move", "Like", "EmojiReact", "Flag"]);
 
-// Activities about a relationship go to the personal inbox, as Mastodon sends them.
-const PERSONAL_INBOX_TYPES = new Set(["Follow", "Accept", "Reject", "Undo", "Block", "Move"]);
+// Mastodon still sends Follows to unavailable servers (DeliveryWorker's bypass_availability).
+const SENT_TO_UNAVAILABLE = new Set(["Follow"]);
+
+// Queues' sendBatch takes at most 100 messages.
+const SEND_BATCH_MAX = 100;
 
 function addressees(doc: Record<string, unknown>): string[] {
   const out: string[] = [];
@@ -28,25 +32,44 @@ function addressees(doc: Record<string, unknown>): string[] {
   return out;
 }
 
+/** The distinct inboxes an activity goes to, from its addressing. */
 export async function targetInboxes(ctx: DeliveryContext, doc: Record<string, unknown>): Promise<string[]> {
   const inboxes = new Set<string>();
   const recipients = addressees(doc);
-  if (recipients.includes(ctx.urls.followers)) {
-    for (const row of await ctx.db.select({ inbox: deliveryTargets.inbox }).from(deliveryTargets)) inboxes.add(row.inbox);
-  }
+  if (recipients.includes(ctx.urls.followers)) for (const inbox of await followerInboxes(ctx.db)) inboxes.add(inbox);
+  const ours = `${ctx.config.origin}/`;
+  const actors = [...new Set(recipients.filter((r) => !isPublic(r) && !r.startsWith(ours)))];
   const personal = PERSONAL_INBOX_TYPES.has(String(doc.type));
-  const actors = recipients.filter(
-    (r) => !isPublic(r) && r !== PUBLIC_COLLECTION && r !== ctx.urls.followers && r !== ctx.urls.actor && !r.startsWith(`${ctx.config.origin}/`),
-  );
-  for (const actorId of new Set(actors)) {
-    const actor = await getRemoteActor(ctx.db, ctx.fetch, actorId);
+  const resolved = await mapLimited(actors, MAX_CONNECTIONS, (actorId) => getRemoteActor(ctx.db, ctx.fetch, actorId));
+  resolved.forEach((actor, i) => {
     if (!actor.ok) {
-      console.log(JSON.stringify({ event: "fanout.unresolvable", actor: actorId, reason: actor.reason }));
-      continue;
+      console.log(JSON.stringify({ event: "fanout.unresolvable", actor: actors[i], reason: actor.reason }));
+      return;
     }
     inboxes.add(personal ? actor.value.inbox : (actor.value.sharedInbox ?? actor.value.inbox));
-  }
+  });
   return [...inboxes];
+}
+
+export interface FanoutPlan {
+  /** Sent now, in deliver messages. */
+  direct: string[];
+  /** Per host with a backlog: handed to its Durable Object, to go after what waits there. */
+  behindBacklog: Map<string, string[]>;
+  /** On unavailable servers: not sent. */
+  skipped: string[];
+}
+
+export function planFanout(inboxes: string[], troubled: Map<string, HostState>, activityType: string): FanoutPlan {
+  const plan: FanoutPlan = { direct: [], behindBacklog: new Map(), skipped: [] };
+  for (const inbox of inboxes) {
+    const host = new URL(inbox).host;
+    const state = troubled.get(host);
+    if (state === "unavailable" && !SENT_TO_UNAVAILABLE.has(activityType)) plan.skipped.push(inbox);
+    else if (state) plan.behindBacklog.set(host, [...(plan.behindBacklog.get(host) ?? []), inbox]);
+    else plan.direct.push(inbox);
+  }
+  return plan;
 }
 
 export async function runFanout(job: Extract<Job, { kind: "fanout" }>, env: Env): Promise<void> {
@@ -56,44 +79,37 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, env: Env)
     console.log(JSON.stringify({ event: "fanout.missing_activity", activityId: job.activityId }));
     return;
   }
-  // A redelivered fanout job must not send the post twice: the fanouts row marks it done.
-  const [done] = await ctx.db.select({ id: fanouts.activityId }).from(fanouts).where(eq(fanouts.activityId, row.id)).limit(1);
-  if (done) {
+  const progress = await findFanout(ctx.db, [row.id]);
+  if (progress?.queuedAt != null) {
     console.log(JSON.stringify({ event: "fanout.duplicate", activityId: row.id }));
     return;
   }
-  const doc = JSON.parse(row.document) as Record<string, unknown>;
-  const inboxes = await targetInboxes(ctx, doc);
-  const hosts = [...new Set(inboxes.map((i) => new URL(i).host))];
-  const troubled = new Map<string, string>();
-  for (let i = 0; i < hosts.length; i += 90) {
-    const rows = await ctx.db.select().from(deliveryHosts).where(inArray(deliveryHosts.host, hosts.slice(i, i + 90)));
-    for (const h of rows) troubled.set(h.host, h.state);
+  const inboxes = await targetInboxes(ctx, JSON.parse(row.document) as Record<string, unknown>);
+  const plan = planFanout(inboxes, await troubledHosts(ctx.db), row.type);
+  const messages: Job[] = [];
+  for (let i = 0; i < plan.direct.length; i += BATCH_SIZE) {
+    messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + BATCH_SIZE), batch: messages.length });
   }
-  const direct: string[] = [];
-  const behindBacklog = new Map<string, string[]>();
-  for (const inbox of inboxes) {
-    const host = new URL(inbox).host;
-    const state = troubled.get(host);
-    // Mastodon still sends Follows to unavailable servers (bypass_availability).
-    if (state === "unavailable" && row.type !== "Follow") continue;
-    if (state) behindBacklog.set(host, [...(behindBacklog.get(host) ?? []), inbox]);
-    else direct.push(inbox);
+  // Recorded first, so deliver messages find it; an interrupted fan-out is run again whole (batch
+  // numbers are stable because targets come in a stable order), and already done batches are skipped.
+  await recordFanout(ctx.db, { activityId: row.id, targets: inboxes.length, batches: messages.length, skipped: plan.skipped });
+  await mapLimited([...plan.behindBacklog], MAX_CONNECTIONS, ([host, hostInboxes]) =>
+    hostStub(env, host).enqueue(host, row.id, row.type, hostInboxes),
+  );
+  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+    await env.QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
   }
-  const batches: Job[] = [];
-  for (let i = 0; i < direct.length; i += BATCH_SIZE) {
-    batches.push({ kind: "deliver", activityId: row.id, inboxes: direct.slice(i, i + BATCH_SIZE) });
-  }
-  for (let i = 0; i < batches.length; i += 100) await env.QUEUE.sendBatch(batches.slice(i, i + 100).map((body) => ({ body })));
-  for (const [host, hostInboxes] of behindBacklog) {
-    await env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)).enqueue(host, row.id, hostInboxes);
-  }
-  // Written last: a crash before this line resends (receivers dedupe by id) rather than loses.
-  await ctx.db
-    .insert(fanouts)
-    .values({ activityId: row.id, targets: inboxes.length, batches: batches.length })
-    .onConflictDoNothing();
+  await markFanoutQueued(ctx.db, row.id, Date.now());
   console.log(
-    JSON.stringify({ event: "fanout.done", activityId: row.id, targets: inboxes.length, batches: batches.length, queuedBehindBacklog: behindBacklog.size }),
+    JSON.stringify({
+      event: "fanout.done",
+      activityId: row.id,
+      type: row.type,
+      targets: inboxes.length,
+      batches: messages.length,
+      behindBacklog: inboxes.length - plan.direct.length - plan.skipped.length,
+      skippedUnavailable: plan.skipped.length,
+      resumed: progress !== null,
+    }),
   );
 }

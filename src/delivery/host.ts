@@ -1,13 +1,26 @@
-// One Durable Object per remote server (named by host) holding that server's delivery retry
-// state in its own SQLite: pending deliveries in order, attempts, next attempt, last status and
-// error, and the days it failed. Its alarm retries with Mastodon's backoff.
+// One Durable Object per remote server (named by host) holding that server's retry state in its
+// own SQLite: pending deliveries in order, attempts, next attempt, last status and error, and the
+// days it failed. Its alarm retries with Mastodon's backoff. Deliveries to one inbox go in order:
+// one is tried only when every earlier one to that inbox was delivered or given up, so a Create is
+// never overtaken by its own Update or Delete.
 import { DurableObject } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Env } from "../config.ts";
 import { database } from "../db/client.ts";
-import { activities, deliveryFailures, deliveryHosts, followers } from "../db/schema.ts";
-import { MAX_RETRIES, UNAVAILABLE_AFTER_DAYS, classifyStatus, dayKey, retryDelayMs } from "./backoff.ts";
-import { deliveryContext } from "./context.ts";
+import {
+  forgetDeliveryFailure,
+  type HostState,
+  hostState,
+  publishHostState,
+  recordDeliveryFailures,
+  rememberSchemes,
+  removeFollowersAt,
+  rfc9421Hosts,
+} from "../db/queries/delivery.ts";
+import { activities } from "../db/schema.ts";
+import type { SignatureScheme } from "../federation/signatures/index.ts";
+import { UNAVAILABLE_AFTER_DAYS, classifyStatus, dayKey, nextAttemptAt } from "./backoff.ts";
+import { type DeliveryContext, deliveryContext } from "./context.ts";
 import { postActivity } from "./post.ts";
 
 export interface FailedDelivery {
@@ -18,11 +31,17 @@ export interface FailedDelivery {
 
 export interface DeliveryRecord {
   activityId: string;
+  activityType: string;
   inbox: string;
   state: "pending" | "given_up";
+  /** POSTs made so far. */
   attempts: number;
+  /** When it is tried next; for one waiting behind earlier deliveries to its inbox, not before then. */
   nextAttemptAt: number | null;
+  /** Earlier deliveries to the same inbox still pending: this one goes after them. */
+  waitingBehind: number;
   lastStatus: number | null;
+  /** For a given-up delivery, why. */
   lastError: string | null;
 }
 
@@ -30,12 +49,16 @@ export interface HostStatus {
   host: string;
   unavailable: boolean;
   failureDays: string[];
+  pending: number;
+  givenUp: number;
+  nextAttemptAt: number | null;
   deliveries: DeliveryRecord[];
 }
 
 type Row = {
   seq: number;
   activity_id: string;
+  activity_type: string;
   inbox: string;
   state: "pending" | "given_up";
   attempts: number;
@@ -44,97 +67,112 @@ type Row = {
   last_error: string | null;
 };
 
+// Mastodon still sends Follows to unavailable servers (DeliveryWorker's bypass_availability).
+const KEPT_WHEN_UNAVAILABLE = "'Follow'";
+const STATUS_LIMIT = 500;
+
+export function hostStub(env: Pick<Env, "DELIVERY_HOST">, host: string): DurableObjectStub<DeliveryHost> {
+  return env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host));
+}
+
 export class DeliveryHost extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Time and jitter; tests replace them to move days ahead. */
+  clock = { now: () => Date.now(), random: () => Math.random() };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, activity_id TEXT NOT NULL, inbox TEXT NOT NULL,
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, activity_id TEXT NOT NULL, activity_type TEXT NOT NULL, inbox TEXT NOT NULL,
       state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER, last_status INTEGER, last_error TEXT,
       UNIQUE (activity_id, inbox))`);
+    this.sql.exec("CREATE INDEX IF NOT EXISTS deliveries_lane ON deliveries (state, inbox, seq)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS failure_days (day TEXT PRIMARY KEY)");
     this.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
-  private get host(): string {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'host'").toArray()[0]?.value ?? "";
-  }
-
-  private remember(host: string) {
-    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('host', ?)", host);
-  }
-
-  /** Failures from a deliver batch: retried later, or given up with their reason. */
-  async recordFailures(host: string, activityId: string, failures: FailedDelivery[], now = Date.now()): Promise<void> {
-    this.remember(host);
-    const db = (await deliveryContext(this.env)).db;
+  /**
+   * Failures of a first attempt, from a deliver message: retried later, or given up with the
+   * reason. Keyed by activity and inbox, so a handover repeated by a redelivered message is a no-op.
+   */
+  async recordFailures(host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void> {
+    this.setMeta("host", host);
+    const now = this.clock.now();
+    const db = database(this.env.DB);
     for (const f of failures) {
-      const outcome = classifyStatus(f.status ?? undefined);
-      const givenUp = outcome === "permanent";
+      const retry = classifyStatus(f.status ?? undefined) === "retry";
       this.sql.exec(
-        `INSERT OR IGNORE INTO deliveries (activity_id, inbox, state, attempts, next_at, last_status, last_error)
-         VALUES (?, ?, ?, 1, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO deliveries (activity_id, activity_type, inbox, state, attempts, next_at, last_status, last_error)
+         VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
         activityId,
+        activityType,
         f.inbox,
-        givenUp ? "given_up" : "pending",
-        givenUp ? null : now + retryDelayMs(0),
+        retry ? "pending" : "given_up",
+        retry ? nextAttemptAt(1, now, this.clock.random) : null,
         f.status,
-        givenUp ? `permanent failure: ${f.error}` : f.error,
+        retry ? f.error : `permanent failure: ${f.error}`,
       );
-      if (f.status === 410) await db.delete(followers).where(eq(followers.inbox, f.inbox));
+      if (retry) this.failedOn(now);
+      if (f.status === 410) await this.removeGoneFollowers(f.inbox);
     }
-    await db
-      .insert(deliveryFailures)
-      .values(failures.map((f) => ({ activityId, inbox: f.inbox, host })))
-      .onConflictDoNothing();
-    if (failures.some((f) => classifyStatus(f.status ?? undefined) === "retry")) this.sql.exec("INSERT OR IGNORE INTO failure_days VALUES (?)", dayKey(now));
+    await recordDeliveryFailures(db, activityId, host, failures.map((f) => f.inbox));
     await this.settle(now);
   }
 
-  /** New deliveries for a server that has a backlog: they wait behind it, so order holds. */
-  async enqueue(host: string, activityId: string, inboxes: string[], now = Date.now()): Promise<void> {
-    this.remember(host);
+  /** Deliveries for a server with a backlog: they go after what already waits for the same inbox. */
+  async enqueue(host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void> {
+    this.setMeta("host", host);
+    const now = this.clock.now();
     for (const inbox of inboxes) {
       this.sql.exec(
-        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, state, attempts, next_at) VALUES (?, ?, 'pending', 0, ?)",
+        "INSERT OR IGNORE INTO deliveries (activity_id, activity_type, inbox, state, attempts, next_at) VALUES (?, ?, ?, 'pending', 0, ?)",
         activityId,
+        activityType,
         inbox,
         now,
       );
     }
-    await (await deliveryContext(this.env)).db
-      .insert(deliveryFailures)
-      .values(inboxes.map((inbox) => ({ activityId, inbox, host })))
-      .onConflictDoNothing();
+    await recordDeliveryFailures(database(this.env.DB), activityId, host, inboxes);
     await this.settle(now);
   }
 
-  /** The server delivered to us or accepted a delivery: it is available again. */
-  async markAlive(now = Date.now()): Promise<void> {
+  /** The server delivered to us: it is available again, and what waits for it is tried now. */
+  async markAlive(): Promise<void> {
+    const now = this.clock.now();
     this.sql.exec("DELETE FROM failure_days");
-    this.sql.exec("UPDATE deliveries SET next_at = ? WHERE state = 'pending'", now);
+    this.sql.exec("UPDATE deliveries SET next_at = ? WHERE state = 'pending' AND next_at > ?", now, now);
     await this.settle(now);
   }
 
-  async status(activityId?: string): Promise<HostStatus> {
+  /** The deliveries of one activity, or the most recent ones. */
+  async status(query: { activityId: string } | { recent: number }): Promise<HostStatus> {
+    const select = `SELECT d.*, CASE WHEN d.state = 'pending' THEN
+        (SELECT count(*) FROM deliveries e WHERE e.state = 'pending' AND e.inbox = d.inbox AND e.seq < d.seq) ELSE 0 END AS waiting_behind
+      FROM deliveries d`;
     const rows = (
-      activityId
-        ? this.sql.exec<Row>("SELECT * FROM deliveries WHERE activity_id = ? ORDER BY seq", activityId)
-        : this.sql.exec<Row>("SELECT * FROM deliveries ORDER BY seq LIMIT 500")
+      "activityId" in query
+        ? this.sql.exec<Row & { waiting_behind: number }>(`${select} WHERE d.activity_id = ? ORDER BY d.seq`, query.activityId)
+        : this.sql.exec<Row & { waiting_behind: number }>(`${select} ORDER BY d.seq DESC LIMIT ?`, Math.min(query.recent, STATUS_LIMIT))
     ).toArray();
     const failureDays = this.sql.exec<{ day: string }>("SELECT day FROM failure_days ORDER BY day").toArray().map((r) => r.day);
+    const counts = this.sql.exec<{ state: string; n: number }>("SELECT state, count(*) AS n FROM deliveries GROUP BY state").toArray();
+    const count = (state: string) => counts.find((c) => c.state === state)?.n ?? 0;
     return {
-      host: this.host,
+      host: this.getMeta("host") ?? "",
       unavailable: failureDays.length >= UNAVAILABLE_AFTER_DAYS,
       failureDays,
+      pending: count("pending"),
+      givenUp: count("given_up"),
+      nextAttemptAt: this.nextAlarm(),
       deliveries: rows.map((r) => ({
         activityId: r.activity_id,
+        activityType: r.activity_type,
         inbox: r.inbox,
         state: r.state,
         attempts: r.attempts,
         nextAttemptAt: r.next_at,
+        waitingBehind: r.waiting_behind,
         lastStatus: r.last_status,
         lastError: r.last_error,
       })),
@@ -142,51 +180,62 @@ export class DeliveryHost extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await this.retryDue(Date.now());
+    await this.retryDue();
   }
 
-  /** Retries what is due, oldest first; a delivery never overtakes an earlier one to the same inbox. */
-  async retryDue(now: number): Promise<void> {
-    const ctx = await deliveryContext(this.env);
-    const due = this.sql.exec<Row>("SELECT * FROM deliveries WHERE state = 'pending' ORDER BY seq").toArray();
-    const blocked = new Set<string>();
-    const documents = new Map<string, Uint8Array | null>();
-    for (const row of due) {
-      if (blocked.has(row.inbox)) continue;
+  /** Tries every delivery due at `now`, oldest first; a retryable failure stops its inbox until next time. */
+  async retryDue(now = this.clock.now()): Promise<void> {
+    const host = this.getMeta("host") ?? "";
+    const rows = this.sql.exec<Row>("SELECT * FROM deliveries WHERE state = 'pending' ORDER BY seq").toArray();
+    const stopped = new Set<string>();
+    const bodies = new Map<string, Uint8Array | null>();
+    let ctx: DeliveryContext | null = null;
+    let scheme: SignatureScheme | null = null;
+    for (const row of rows) {
+      if (stopped.has(row.inbox)) continue;
       if ((row.next_at ?? 0) > now) {
-        blocked.add(row.inbox);
+        stopped.add(row.inbox);
         continue;
       }
-      if (!documents.has(row.activity_id)) {
-        const [activity] = await ctx.db.select({ document: activities.document }).from(activities).where(eq(activities.id, row.activity_id));
-        documents.set(row.activity_id, activity ? new TextEncoder().encode(activity.document) : null);
-      }
-      const body = documents.get(row.activity_id);
+      ctx ??= await deliveryContext(this.env);
+      scheme ??= (await rfc9421Hosts(ctx.db, [host])).has(host) ? "rfc9421" : "draft-cavage";
+      if (!bodies.has(row.activity_id)) bodies.set(row.activity_id, await this.activityBody(ctx, row.activity_id));
+      const body = bodies.get(row.activity_id);
       if (!body) {
-        this.giveUp(row.seq, null, "the activity no longer exists");
+        this.giveUp(row.seq, row.attempts, null, "the activity no longer exists");
         continue;
       }
-      const result = await postActivity(row.inbox, body, ctx.key, ctx.fetch.policy);
+      const result = await postActivity(row.inbox, body, ctx.key, ctx.fetch.policy, scheme);
+      const attempts = row.attempts + 1;
       const outcome = classifyStatus(result.status);
       if (outcome === "delivered") {
+        if (result.scheme !== scheme) {
+          await rememberSchemes(ctx.db, result.scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
+          scheme = result.scheme;
+        }
         this.sql.exec("DELETE FROM deliveries WHERE seq = ?", row.seq);
         this.sql.exec("DELETE FROM failure_days");
-        await ctx.db.delete(deliveryFailures).where(and(eq(deliveryFailures.activityId, row.activity_id), eq(deliveryFailures.inbox, row.inbox)));
+        await forgetDeliveryFailure(ctx.db, row.activity_id, row.inbox);
         continue;
       }
-      blocked.add(row.inbox);
-      if (result.status === 410) await ctx.db.delete(followers).where(eq(followers.inbox, row.inbox));
+      const error = result.error ?? "no answer";
+      if (result.status === 410) await this.removeGoneFollowers(row.inbox);
       if (outcome === "permanent") {
-        this.giveUp(row.seq, result.status ?? null, `permanent failure: ${result.error ?? "unknown"}`);
-      } else if (row.attempts > MAX_RETRIES) {
-        this.giveUp(row.seq, result.status ?? null, `gave up after ${row.attempts} attempts: ${result.error ?? "unknown"}`);
+        this.giveUp(row.seq, attempts, result.status ?? null, `permanent failure: ${error}`);
+        continue;
+      }
+      this.failedOn(now);
+      stopped.add(row.inbox);
+      const next = nextAttemptAt(attempts, now, this.clock.random);
+      if (next === null) {
+        this.giveUp(row.seq, attempts, result.status ?? null, `gave up after ${attempts} attempts: ${error}`);
       } else {
-        this.sql.exec("INSERT OR IGNORE INTO failure_days VALUES (?)", dayKey(now));
         this.sql.exec(
-          "UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_status = ?, last_error = ? WHERE seq = ?",
-          now + retryDelayMs(row.attempts),
+          "UPDATE deliveries SET attempts = ?, next_at = ?, last_status = ?, last_error = ? WHERE seq = ?",
+          attempts,
+          next,
           result.status ?? null,
-          result.error ?? "unknown error",
+          error,
           row.seq,
         );
       }
@@ -194,29 +243,77 @@ export class DeliveryHost extends DurableObject<Env> {
     await this.settle(now);
   }
 
-  private giveUp(seq: number, status: number | null, reason: string) {
-    this.sql.exec("UPDATE deliveries SET state = 'given_up', next_at = NULL, last_status = ?, last_error = ? WHERE seq = ?", status, reason, seq);
+  private async activityBody(ctx: DeliveryContext, activityId: string): Promise<Uint8Array | null> {
+    const [row] = await ctx.db.select({ document: activities.document }).from(activities).where(eq(activities.id, activityId)).limit(1);
+    return row ? new TextEncoder().encode(row.document) : null;
   }
 
-  /** Publishes this server's state to D1 (so fan-out queues behind a backlog) and arms the alarm. */
+  private async removeGoneFollowers(inbox: string): Promise<void> {
+    const removed = await removeFollowersAt(database(this.env.DB), inbox);
+    if (removed > 0) console.log(JSON.stringify({ event: "delivery.follower_gone", inbox, removed }));
+  }
+
+  private failedOn(now: number) {
+    this.sql.exec("INSERT OR IGNORE INTO failure_days VALUES (?)", dayKey(now));
+  }
+
+  private giveUp(seq: number, attempts: number, status: number | null, reason: string) {
+    this.sql.exec(
+      "UPDATE deliveries SET state = 'given_up', attempts = ?, next_at = NULL, last_status = ?, last_error = ? WHERE seq = ?",
+      attempts,
+      status,
+      reason,
+      seq,
+    );
+  }
+
+  /** The earliest next attempt among the first pending delivery of each inbox. */
+  private nextAlarm(): number | null {
+    return this.sql
+      .exec<{ at: number | null }>(
+        `SELECT min(d.next_at) AS at FROM deliveries d WHERE d.state = 'pending'
+         AND d.seq = (SELECT min(e.seq) FROM deliveries e WHERE e.state = 'pending' AND e.inbox = d.inbox)`,
+      )
+      .one().at;
+  }
+
+  /**
+   * After every change: gives up what an unavailable server would never get, publishes the
+   * server's state to D1 when it changed (fan-out reads it), and arms the alarm.
+   */
   private async settle(now: number): Promise<void> {
-    const db = (await deliveryContext(this.env)).db;
-    const host = this.host;
-    const next = this.sql.exec<{ at: number | null }>("SELECT min(next_at) AS at FROM deliveries WHERE state = 'pending'").toArray()[0]?.at;
-    const days = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM failure_days").toArray()[0]?.n ?? 0;
-    const state = days >= UNAVAILABLE_AFTER_DAYS ? "unavailable" : next != null ? "backlog" : null;
-    if (state) {
-      await db.insert(deliveryHosts).values({ host, state, since: now }).onConflictDoUpdate({ target: deliveryHosts.host, set: { state } });
-    } else {
-      await db.delete(deliveryHosts).where(eq(deliveryHosts.host, host));
+    const days = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM failure_days").one().n;
+    if (days >= UNAVAILABLE_AFTER_DAYS) {
+      this.sql.exec(
+        `UPDATE deliveries SET state = 'given_up', next_at = NULL,
+         last_error = 'server unavailable: failed on ' || ? || ' distinct days' || coalesce(' (last error: ' || last_error || ')', '')
+         WHERE state = 'pending' AND activity_type NOT IN (${KEPT_WHEN_UNAVAILABLE})`,
+        days,
+      );
     }
-    if (next != null) await this.ctx.storage.setAlarm(Math.max(next, now));
+    const next = this.nextAlarm();
+    const state: HostState | null = days >= UNAVAILABLE_AFTER_DAYS ? "unavailable" : next !== null ? "backlog" : null;
+    if ((this.getMeta("published") ?? "none") !== (state ?? "none")) {
+      await publishHostState(database(this.env.DB), this.getMeta("host") ?? "", state, now);
+      this.setMeta("published", state ?? "none");
+    }
+    if (next !== null) await this.ctx.storage.setAlarm(next);
     else await this.ctx.storage.deleteAlarm();
+  }
+
+  private getMeta(key: string): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string) {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 }
 
-/** Called when a server delivers to us: clears its unavailable mark, if it has one (cheap otherwise). */
+/**
+ * A server delivered to us. Only an unavailable mark needs clearing, so this is one D1 read and,
+ * for a server marked unavailable, one Durable Object request.
+ */
 export async function markHostAlive(env: Env, host: string): Promise<void> {
-  const [row] = await database(env.DB).select().from(deliveryHosts).where(eq(deliveryHosts.host, host));
-  if (row) await env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)).markAlive();
+  if ((await hostState(database(env.DB), host)) === "unavailable") await hostStub(env, host).markAlive();
 }

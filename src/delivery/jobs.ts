@@ -4,5 +4,8 @@ export type Job =
   | { kind: "inbox"; id: string }
   /** Expand one of our activities into deliver jobs for its distinct target inboxes. */
   | { kind: "fanout"; activityId: string }
-  /** Sign and POST one activity to each of these inboxes. */
-  | { kind: "deliver"; activityId: string; inboxes: string[] };
+  /**
+   * Sign and POST one activity to each of these inboxes. `batch` is the message's number in its
+   * fan-out: once it has run, a redelivery of it is skipped.
+   */
+  | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number };

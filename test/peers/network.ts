@@ -21,3 +21,4 @@ export async function outbound(request: Request): Promise<Response> {
 registerPeer("mastodon.test", (await import("./mastodon-peer.ts")).handleMastodonPeer);
 registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);
 registerPeer("social.test", (await import("./social-peer.ts")).handleSocialPeer);
+(await import("./sink.ts")).registerSink(registerPeer);

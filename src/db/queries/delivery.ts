@@ -1,0 +1,142 @@
+// The D1 side of delivery. Successes write nothing here: a post writes its fanouts row and one
+// done-batches update per consumer invocation; each failing inbox writes one delivery_failures row.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../client.ts";
+import { activities, deliveryFailures, deliveryHosts, deliveryTargets, fanouts, followers, signatureSchemes } from "../schema.ts";
+
+export type HostState = "backlog" | "unavailable";
+
+/** Values per `IN (…)` list: D1 binds at most 100 parameters per statement. */
+const D1_MAX_PARAMS = 90;
+
+function chunks<T>(items: T[], size = D1_MAX_PARAMS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Distinct inboxes of accepted followers, one row per server (kept by triggers), in a stable order. */
+export async function followerInboxes(db: Database): Promise<string[]> {
+  const rows = await db.select({ inbox: deliveryTargets.inbox }).from(deliveryTargets).orderBy(asc(deliveryTargets.inbox));
+  return rows.map((r) => r.inbox);
+}
+
+/** Every server with a backlog or marked unavailable: a short list, read once per fan-out. */
+export async function troubledHosts(db: Database): Promise<Map<string, HostState>> {
+  const rows = await db.select({ host: deliveryHosts.host, state: deliveryHosts.state }).from(deliveryHosts);
+  return new Map(rows.map((r) => [r.host, r.state]));
+}
+
+export async function hostState(db: Database, host: string): Promise<HostState | null> {
+  const [row] = await db.select({ state: deliveryHosts.state }).from(deliveryHosts).where(eq(deliveryHosts.host, host)).limit(1);
+  return row?.state ?? null;
+}
+
+export async function listTroubledHosts(db: Database, limit: number) {
+  return db.select().from(deliveryHosts).orderBy(asc(deliveryHosts.since)).limit(limit);
+}
+
+/** Written only by the host's Durable Object; null removes the row. */
+export async function publishHostState(db: Database, host: string, state: HostState | null, since: number): Promise<void> {
+  if (state) {
+    await db.insert(deliveryHosts).values({ host, state, since }).onConflictDoUpdate({ target: deliveryHosts.host, set: { state, since } });
+  } else {
+    await db.delete(deliveryHosts).where(eq(deliveryHosts.host, host));
+  }
+}
+
+export type FanoutRow = typeof fanouts.$inferSelect;
+
+export async function findFanout(db: Database, activityIds: string[]): Promise<FanoutRow | null> {
+  if (activityIds.length === 0) return null;
+  const [row] = await db.select().from(fanouts).where(inArray(fanouts.activityId, activityIds)).limit(1);
+  return row ?? null;
+}
+
+/** Before the deliver messages go out, so they find the row; a rerun overwrites it. */
+export async function recordFanout(
+  db: Database,
+  row: { activityId: string; targets: number; batches: number; skipped: string[] },
+): Promise<void> {
+  const values = { targets: row.targets, batches: row.batches, skipped: JSON.stringify(row.skipped) };
+  await db
+    .insert(fanouts)
+    .values({ activityId: row.activityId, ...values })
+    .onConflictDoUpdate({ target: fanouts.activityId, set: values });
+}
+
+export async function markFanoutQueued(db: Database, activityId: string, now: number): Promise<void> {
+  await db.update(fanouts).set({ queuedAt: now }).where(eq(fanouts.activityId, activityId));
+}
+
+export interface ActivityToDeliver {
+  type: string;
+  document: string;
+  doneBatches: Set<number>;
+}
+
+/** The stored activities with the batches already run, one query per invocation. */
+export async function activitiesToDeliver(db: Database, activityIds: string[]): Promise<Map<string, ActivityToDeliver>> {
+  const out = new Map<string, ActivityToDeliver>();
+  for (const ids of chunks(activityIds)) {
+    const rows = await db
+      .select({ id: activities.id, type: activities.type, document: activities.document, doneBatches: fanouts.doneBatches })
+      .from(activities)
+      .leftJoin(fanouts, eq(fanouts.activityId, activities.id))
+      .where(inArray(activities.id, ids));
+    for (const r of rows) {
+      out.set(r.id, { type: r.type, document: r.document, doneBatches: new Set(JSON.parse(r.doneBatches ?? "[]") as number[]) });
+    }
+  }
+  return out;
+}
+
+/** Adds batch numbers to the done set in one statement, so concurrent invocations never lose one. */
+export async function markBatchesDone(db: Database, activityId: string, batches: number[]): Promise<void> {
+  if (batches.length === 0) return;
+  await db
+    .update(fanouts)
+    .set({
+      doneBatches: sql`(select json_group_array(value) from (select value from json_each("fanouts"."done_batches") union select value from json_each(${JSON.stringify(batches)})))`,
+    })
+    .where(eq(fanouts.activityId, activityId));
+}
+
+export async function rfc9421Hosts(db: Database, hosts: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of chunks(hosts)) {
+    const rows = await db.select({ host: signatureSchemes.host }).from(signatureSchemes).where(inArray(signatureSchemes.host, part));
+    for (const r of rows) found.add(r.host);
+  }
+  return found;
+}
+
+/** Remembers which hosts took the RFC 9421 second knock, and forgets hosts that went back to draft-cavage. */
+export async function rememberSchemes(db: Database, change: { rfc9421: string[]; draftCavage: string[] }): Promise<void> {
+  for (const part of chunks(change.rfc9421)) {
+    await db.insert(signatureSchemes).values(part.map((host) => ({ host, scheme: "rfc9421" as const }))).onConflictDoNothing();
+  }
+  for (const part of chunks(change.draftCavage)) await db.delete(signatureSchemes).where(inArray(signatureSchemes.host, part));
+}
+
+/** One row per inbox a Durable Object holds for this activity: where the owner API looks. */
+export async function recordDeliveryFailures(db: Database, activityId: string, host: string, inboxes: string[]): Promise<void> {
+  for (const part of chunks(inboxes, 30)) {
+    await db.insert(deliveryFailures).values(part.map((inbox) => ({ activityId, inbox, host }))).onConflictDoNothing();
+  }
+}
+
+export async function forgetDeliveryFailure(db: Database, activityId: string, inbox: string): Promise<void> {
+  await db.delete(deliveryFailures).where(and(eq(deliveryFailures.activityId, activityId), eq(deliveryFailures.inbox, inbox)));
+}
+
+export async function hostsWithFailures(db: Database, activityId: string): Promise<string[]> {
+  const rows = await db.selectDistinct({ host: deliveryFailures.host }).from(deliveryFailures).where(eq(deliveryFailures.activityId, activityId));
+  return rows.map((r) => r.host);
+}
+
+/** A 410 from a personal inbox: that account is gone, and so is its follow. */
+export async function removeFollowersAt(db: Database, inbox: string): Promise<number> {
+  const removed = await db.delete(followers).where(eq(followers.inbox, inbox)).returning({ actorId: followers.actorId });
+  return removed.length;
+}

@@ -1,0 +1,132 @@
+// Fan-out: who an activity goes to, and how the inboxes are cut into deliver messages.
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { deliveryContext } from "../src/delivery/context.ts";
+import { planFanout, runFanout, targetInboxes } from "../src/delivery/fanout.ts";
+import type { Job } from "../src/delivery/jobs.ts";
+import { BATCH_SIZE } from "../src/delivery/limits.ts";
+import { addFollowers, FOLLOWERS, hostObject, PUBLIC, Sink, setClock, storeActivity } from "./delivery-support.ts";
+import { ACTOR, count } from "./helpers.ts";
+
+let sink: Sink;
+
+/** Runs the fanout job with a queue that records what it is given. */
+async function fanout(activityId: string): Promise<Extract<Job, { kind: "deliver" }>[]> {
+  const sent: Extract<Job, { kind: "deliver" }>[] = [];
+  const queue = {
+    async sendBatch(messages: Iterable<MessageSendRequest<Job>>) {
+      for (const m of messages) if (m.body.kind === "deliver") sent.push(m.body);
+    },
+  } as unknown as Queue<Job>;
+  await runFanout({ kind: "fanout", activityId }, { ...env, QUEUE: queue });
+  return sent;
+}
+
+async function targets(doc: Record<string, unknown>) {
+  return (await targetInboxes(await deliveryContext(env), doc)).sort();
+}
+
+beforeAll(async () => {
+  sink = await Sink.open();
+  await addFollowers([
+    // Three followers on one server with a shared inbox: one target.
+    ...["a", "b", "c"].map((n) => ({ actor: sink.actor(1, n), inbox: `${sink.actor(1, n)}/inbox`, sharedInbox: sink.inbox(1) })),
+    // A server without shared inboxes: the personal inbox.
+    { actor: sink.actor(2, "p"), inbox: `${sink.actor(2, "p")}/inbox` },
+    // Not accepted yet: no target.
+    { actor: sink.actor(3, "q"), inbox: `${sink.actor(3, "q")}/inbox`, sharedInbox: sink.inbox(3), state: "pending" },
+  ]);
+});
+
+describe("target inboxes", () => {
+  it("public: followers' servers once each (shared inbox where offered), plus the mentioned", async () => {
+    const mentioned = sink.actor(4, "m");
+    expect(await targets({ type: "Create", to: [PUBLIC], cc: [FOLLOWERS, mentioned] })).toEqual(
+      [sink.inbox(1), `${sink.actor(2, "p")}/inbox`, sink.inbox(4)].sort(),
+    );
+    expect(await count("delivery_targets", "inbox = ? AND follower_count = 3", sink.inbox(1))).toBe(1);
+  });
+
+  it("unlisted goes where public goes", async () => {
+    expect(await targets({ type: "Create", to: [FOLLOWERS], cc: [PUBLIC] })).toEqual([sink.inbox(1), `${sink.actor(2, "p")}/inbox`].sort());
+  });
+
+  it("followers-only: followers' servers and the mentioned, nobody else", async () => {
+    expect(await targets({ type: "Create", to: [FOLLOWERS], cc: [] })).toEqual([sink.inbox(1), `${sink.actor(2, "p")}/inbox`].sort());
+    expect(await targets({ type: "Create", to: [FOLLOWERS], cc: [sink.actor(4, "m")] })).toEqual(
+      [sink.inbox(1), `${sink.actor(2, "p")}/inbox`, sink.inbox(4)].sort(),
+    );
+  });
+
+  it("direct: only the mentioned, and a mention on a follower's server adds nothing", async () => {
+    expect(await targets({ type: "Create", to: [sink.actor(4, "m")] })).toEqual([sink.inbox(4)]);
+    expect(await targets({ type: "Create", to: [PUBLIC], cc: [FOLLOWERS, sink.actor(1, "zz")] })).toEqual(
+      [sink.inbox(1), `${sink.actor(2, "p")}/inbox`].sort(),
+    );
+  });
+
+  it("an activity about one account goes to its personal inbox; unresolvable and local addressees are dropped", async () => {
+    expect(await targets({ type: "Accept", to: [sink.actor(4, "m")] })).toEqual([`${sink.actor(4, "m")}/inbox`]);
+    expect(await targets({ type: "Create", to: ["https://nowhere.test/users/x", ACTOR, PUBLIC] })).toEqual([]);
+  });
+});
+
+describe("fan-out", () => {
+  const many = 2 * BATCH_SIZE + 20;
+
+  beforeAll(async () => {
+    await addFollowers(
+      Array.from({ length: many }, (_, i) => ({ actor: sink.actor(5 + (i % 4), `f${i}`), inbox: sink.inbox(5 + (i % 4), `f${i}/inbox`) })),
+    );
+  });
+
+  it("cuts the distinct inboxes into deliver messages of BATCH_SIZE, numbered, each inbox once", async () => {
+    const activityId = await storeActivity({ type: "Create", to: [PUBLIC], cc: [FOLLOWERS] });
+    const messages = await fanout(activityId);
+    const total = many + 2;
+    expect(messages.map((m) => m.inboxes.length)).toEqual([BATCH_SIZE, BATCH_SIZE, total - 2 * BATCH_SIZE]);
+    expect(messages.map((m) => m.batch)).toEqual([0, 1, 2]);
+    expect(new Set(messages.flatMap((m) => m.inboxes)).size).toBe(total);
+    const row = await env.DB.prepare("SELECT targets, batches, queued_at FROM fanouts WHERE activity_id = ?").bind(activityId).first();
+    expect(row).toMatchObject({ targets: total, batches: 3 });
+    expect(row!.queued_at).not.toBeNull();
+  });
+
+  it("a redelivered fanout job sends nothing; an interrupted one is run again with the same batches", async () => {
+    const activityId = await storeActivity({ type: "Create", to: [PUBLIC], cc: [FOLLOWERS] });
+    const first = await fanout(activityId);
+    expect(await fanout(activityId)).toEqual([]);
+    await env.DB.prepare("UPDATE fanouts SET queued_at = NULL WHERE activity_id = ?").bind(activityId).run();
+    expect(await fanout(activityId)).toEqual(first);
+  });
+
+  it("skips unavailable servers (but not for a Follow) and queues behind a backlog in the server's Durable Object", async () => {
+    const unavailable = sink.host(1);
+    const backlogged = sink.host(2);
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO delivery_hosts (host, state, since) VALUES (?, 'unavailable', 0)").bind(unavailable),
+      env.DB.prepare("INSERT INTO delivery_hosts (host, state, since) VALUES (?, 'backlog', 0)").bind(backlogged),
+    ]);
+    // Far ahead, so the alarms the Durable Objects arm do not go off during the test.
+    for (const host of [unavailable, backlogged]) await setClock(host, Date.now() + 86_400_000);
+    try {
+      const post = await storeActivity({ type: "Create", to: [PUBLIC], cc: [FOLLOWERS] });
+      const sent = (await fanout(post)).flatMap((m) => m.inboxes);
+      expect(sent).not.toContain(sink.inbox(1));
+      expect(sent).not.toContain(`${sink.actor(2, "p")}/inbox`);
+      expect(JSON.parse((await env.DB.prepare("SELECT skipped FROM fanouts WHERE activity_id = ?").bind(post).first<{ skipped: string }>())!.skipped)).toEqual([
+        sink.inbox(1),
+      ]);
+      const held = await hostObject(backlogged).status({ activityId: post });
+      expect(held.deliveries).toMatchObject([{ inbox: `${sink.actor(2, "p")}/inbox`, state: "pending", attempts: 0 }]);
+
+      const followActivity = await storeActivity({ type: "Follow", object: sink.actor(1, "a"), to: [sink.actor(1, "a")] });
+      expect((await fanout(followActivity)).flatMap((m) => m.inboxes)).toEqual([]);
+      expect(planFanout([`${sink.actor(1, "a")}/inbox`], new Map([[unavailable, "unavailable"]]), "Follow").behindBacklog.get(unavailable)).toEqual([
+        `${sink.actor(1, "a")}/inbox`,
+      ]);
+    } finally {
+      await env.DB.prepare("DELETE FROM delivery_hosts").run();
+    }
+  });
+});
