@@ -86,13 +86,61 @@ describe("owner API", () => {
     expect((await queuedTo(actor, "Undo"))[0]?.object).toMatchObject({ type: "Block", object: actor });
   });
 
+  it("lists notifications newest first, a page at a time", async () => {
+    for (const n of [1, 2, 3]) {
+      await env.DB.prepare("INSERT INTO notifications (type, actor_id, activity_id) VALUES ('like', ?, ?)")
+        .bind(`https://paging.test/users/${n}`, `https://paging.test/likes/${n}`)
+        .run();
+    }
+    type Page = { notifications: { id: number; actorId: string; type: string; createdAt: string }[] };
+    const first = (await (await owner("/api/notifications?limit=2")).json()) as Page;
+    expect(first.notifications.map((n) => n.actorId)).toEqual(["https://paging.test/users/3", "https://paging.test/users/2"]);
+    expect(new Date(first.notifications[0]!.createdAt).toISOString()).toBe(first.notifications[0]!.createdAt);
+    const next = (await (await owner(`/api/notifications?limit=1&before=${first.notifications[1]!.id}`)).json()) as Page;
+    expect(next.notifications.map((n) => n.actorId)).toEqual(["https://paging.test/users/1"]);
+  });
+
+  it("removes a follower named in the body", async () => {
+    const actor = "https://body.test/users/una";
+    await env.DB.prepare("INSERT INTO followers (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')")
+      .bind(actor, `${actor}/inbox`, "https://body.test/follows/1")
+      .run();
+    expect((await owner("/api/followers", { method: "DELETE", body: JSON.stringify({ actor }) })).status).toBe(200);
+    expect(await count("followers", "actor_id = ?", actor)).toBe(0);
+    expect((await queuedTo(actor, "Reject"))[0]?.object).toMatchObject({ id: "https://body.test/follows/1", type: "Follow", actor });
+  });
+
+  it("a domain block removes followers on the domain and its subdomains, by host only", async () => {
+    const removed = ["https://blocked.test/users/a", "https://social.blocked.test/users/b", "https://BLOCKED.test:8443/users/c"];
+    const kept = ["https://elsewhere.test/x.blocked.test/users/d", "https://notblocked.test/users/e", "https://blocked.test.example/users/f"];
+    for (const actor of [...removed, ...kept]) {
+      await env.DB.prepare("INSERT INTO followers (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')")
+        .bind(actor, `${actor}/inbox`, `${actor}#follow`)
+        .run();
+    }
+    const res = await owner("/api/blocks", { method: "POST", body: JSON.stringify({ domain: "Blocked.Test" }) });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ domain: "blocked.test", blocked: true, removedFollowers: 3 });
+    for (const actor of removed) expect(await count("followers", "actor_id = ?", actor), actor).toBe(0);
+    for (const actor of kept) expect(await count("followers", "actor_id = ?", actor), actor).toBe(1);
+    expect(await count("activities", "instr(document, 'blocked.test') > 0")).toBe(0);
+    expect((await owner("/api/blocks", { method: "DELETE", body: JSON.stringify({ domain: "blocked.test" }) })).status).toBe(200);
+    expect(await count("blocks", "kind = 'domain' AND value = 'blocked.test'")).toBe(0);
+  });
+
   it.each([
-    ["approve without actor", () => owner("/api/follow-requests/approve", { method: "POST", body: "{}" }), 400],
-    ["remove follower without actor", () => owner("/api/followers", { method: "DELETE" }), 400],
-    ["remove a non-follower", () => owner(`/api/followers?actor=${encodeURIComponent("https://x.test/u")}`, { method: "DELETE" }), 404],
-    ["block nothing", () => owner("/api/blocks", { method: "POST", body: JSON.stringify({ domain: "not a domain" }) }), 400],
-    ["unblock what is not blocked", () => owner("/api/blocks?domain=never.test", { method: "DELETE" }), 404],
-  ] as const)("%s → %i", async (_name, send, status) => {
+    ["approve without actor", 400, () => owner("/api/follow-requests/approve", { method: "POST", body: "{}" })],
+    ["remove follower without actor", 400, () => owner("/api/followers", { method: "DELETE" })],
+    ["remove a non-follower", 404, () => owner(`/api/followers?actor=${encodeURIComponent("https://x.test/u")}`, { method: "DELETE" })],
+    ["block nothing", 400, () => owner("/api/blocks", { method: "POST", body: JSON.stringify({ domain: "not a domain" }) })],
+    ["unblock what is not blocked", 404, () => owner("/api/blocks?domain=never.test", { method: "DELETE" })],
+    ["a malformed body", 400, () => owner("/api/blocks", { method: "POST", body: "{not json" })],
+    ["an actor that is not a URL", 400, () => owner("/api/follow-requests/reject", { method: "POST", body: JSON.stringify({ actor: "@a@b.test" }) })],
+    ["a limit that is not a number", 400, () => owner("/api/notifications?limit=ten")],
+    ["a negative before", 400, () => owner("/api/notifications?before=-3")],
+    ["a zero limit", 400, () => owner("/api/followers?limit=0")],
+    ["a wrong token", 401, () => worker("/api/blocks", { headers: { Authorization: "Bearer not-the-owner-token-at-all" } })],
+  ] as const)("%s → %i", async (_name, status, send) => {
     const res = await send();
     expect(res.status).toBe(status);
     expect(typeof ((await res.json()) as { error?: unknown }).error).toBe("string");

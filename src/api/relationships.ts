@@ -1,8 +1,9 @@
 // Owner controls over who follows and who is blocked: notifications, follow requests, followers,
 // blocks. Every change that another server should know about is sent to it (Accept, Reject, Block, Undo).
-import { and, desc, eq, like, lt, or } from "drizzle-orm";
+import { and, desc, eq, inArray, like, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
+import type { Database } from "../db/client.ts";
 import { blocks, followers, notifications } from "../db/schema.ts";
 import { handlerContext } from "../federation/inbox/process.ts";
 import { answerFollow, type Sender } from "../federation/inbox/outgoing.ts";
@@ -35,30 +36,64 @@ function actorParam(value: unknown): string | null {
   }
 }
 
-function limitParam(c: AppContext): number {
-  const n = Number(c.req.query("limit") ?? "40");
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 200) : 40;
+const MAX_LIMIT = 200;
+
+/** A positive whole number from the query string: its default when absent, null when malformed. */
+function positiveParam(c: AppContext, name: string, fallback: number): number | null {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-/** Removes followers on a blocked domain (or its subdomains) without telling them: they are blocked. */
-function followersOnDomain(domain: string) {
-  return or(like(followers.actorId, `https://${domain}/%`), like(followers.actorId, `%.${domain}/%`), like(followers.actorId, `http://${domain}/%`));
+function limitParam(c: AppContext): number | null {
+  const n = positiveParam(c, "limit", 40);
+  return n === null ? null : Math.min(n, MAX_LIMIT);
+}
+
+function onDomain(actorId: string, domain: string): boolean {
+  try {
+    const host = new URL(actorId).hostname.toLowerCase();
+    return host === domain || host.endsWith(`.${domain}`);
+  } catch {
+    return false;
+  }
+}
+
+// D1 binds at most 100 parameters per statement.
+const DELETE_CHUNK = 90;
+
+/**
+ * Removes followers whose actor host is the domain or one of its subdomains, without telling them:
+ * they are blocked. LIKE only narrows the rows; the host itself decides, so a path never matches.
+ */
+async function removeFollowersOnDomain(db: Database, domain: string): Promise<number> {
+  const candidates = await db.select({ id: followers.actorId }).from(followers).where(like(followers.actorId, `%${domain}%`));
+  const ids = candidates.map((r) => r.id).filter((id) => onDomain(id, domain));
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+    await db.delete(followers).where(inArray(followers.actorId, ids.slice(i, i + DELETE_CHUNK)));
+  }
+  return ids.length;
 }
 
 export const relationships = new Hono<AppEnv>()
   .use(requireOwner)
   .get("/notifications", async (c) => {
-    const before = Number(c.req.query("before") ?? "0");
+    const limit = limitParam(c);
+    const before = positiveParam(c, "before", 0);
+    if (limit === null || before === null) return jsonError(c, 400, "limit and before must be positive whole numbers");
     const rows = await c.var.db
       .select()
       .from(notifications)
       .where(before > 0 ? lt(notifications.id, before) : undefined)
       .orderBy(desc(notifications.id))
-      .limit(limitParam(c));
+      .limit(limit);
     return c.json({ notifications: rows.map((n) => ({ ...n, detail: n.detail ? JSON.parse(n.detail) : null, createdAt: new Date(n.createdAt).toISOString() })) });
   })
   .get("/follow-requests", async (c) => {
-    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(limitParam(c));
+    const limit = limitParam(c);
+    if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
+    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(limit);
     return c.json({ requests: rows.map((r) => ({ actor: r.actorId, followId: r.followActivityId, requestedAt: new Date(r.createdAt).toISOString() })) });
   })
   .post("/follow-requests/:decision{approve|reject}", async (c) => {
@@ -73,7 +108,9 @@ export const relationships = new Hono<AppEnv>()
     return c.json({ actor, state: approve ? "accepted" : "rejected" });
   })
   .get("/followers", async (c) => {
-    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limitParam(c));
+    const limit = limitParam(c);
+    if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
+    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limit);
     return c.json({ followers: rows.map((r) => ({ actorId: r.actorId, state: r.state, movedTo: r.movedTo, since: new Date(r.createdAt).toISOString() })) });
   })
   .delete("/followers", async (c) => {
@@ -99,8 +136,8 @@ export const relationships = new Hono<AppEnv>()
     }
     if (domain && HOST_RE.test(domain)) {
       await c.var.db.insert(blocks).values({ kind: "domain", value: domain }).onConflictDoNothing();
-      await c.var.db.delete(followers).where(followersOnDomain(domain));
-      return c.json({ domain, blocked: true }, 201);
+      const removedFollowers = await removeFollowersOnDomain(c.var.db, domain);
+      return c.json({ domain, blocked: true, removedFollowers }, 201);
     }
     return jsonError(c, 400, 'give {"actor": "<actor URL>"} or {"domain": "example.com"}');
   })
