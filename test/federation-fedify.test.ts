@@ -246,3 +246,21 @@ describe("Fedify reads our other activities", () => {
     expect(await count("followers", "actor_id = ?", PEER_ACTOR)).toBe(0);
   });
 });
+
+describe("a Fedify server with authorized fetch", () => {
+  it("serves its actor only to signed GETs, verifies ours, and takes our Follow", async () => {
+    const LOCKED = `${FEDIFY}/users/locked`;
+    await peer(`${FEDIFY}/__control/authorized-fetch`, { enabled: true });
+    try {
+      expect((await fetch(LOCKED, { headers: { Accept: AP } })).status).toBe(401);
+      const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@locked@fedify.test" }) });
+      expect(res.status).toBe(201);
+      const { activityId } = (await res.json()) as { activityId: string };
+      const fetches = await peer<{ identifier: string; keyId: string | null; owner: string | null }[]>(`${FEDIFY}/__control/signed-fetches`);
+      expect(fetches.filter((f) => f.identifier === "locked" && f.keyId !== null)).toContainEqual({ identifier: "locked", keyId: `${ACTOR}#main-key`, owner: ACTOR });
+      expect(await arrival("Follow", activityId)).toMatchObject({ path: "/users/locked/inbox", objectId: LOCKED, ...TAKEN_BY_FEDIFY });
+    } finally {
+      await peer(`${FEDIFY}/__control/authorized-fetch`, { enabled: false });
+    }
+  });
+});

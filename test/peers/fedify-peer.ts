@@ -22,7 +22,10 @@ import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
 const ORIGIN = `https://${HOST}`;
+/** The account that follows us and signs what the peer sends. */
 const USERNAME = "peer";
+/** A second account, so a test can make our node fetch an actor it has not cached yet. */
+const ACCOUNTS = new Set([USERNAME, "locked"]);
 
 /** Documents pushed by the test, keyed by normalized URL (no fragment, sorted query). */
 const documents = new Map<string, unknown>();
@@ -60,6 +63,11 @@ async function withPushedDocumentsOnFetch<T>(run: () => Promise<T>): Promise<T> 
   }
 }
 
+/** Like Mastodon's AUTHORIZED_FETCH: actors are served only to GETs whose signature Fedify verifies. */
+let authorizedFetch = false;
+/** Fedify's verdict on each actor GET while authorized fetch is on: the verified key and its owner. */
+const signedFetches: { identifier: string; keyId: string | null; owner: string | null }[] = [];
+
 const keyPairs = Promise.all([generateCryptoKeyPair("RSASSA-PKCS1-v1_5"), generateCryptoKeyPair("Ed25519")]);
 
 const federation = createFederation<void>({
@@ -72,19 +80,26 @@ const federation = createFederation<void>({
 
 federation
   .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
-    if (identifier !== USERNAME) return null;
+    if (!ACCOUNTS.has(identifier)) return null;
     const keys = await ctx.getActorKeyPairs(identifier);
     return new Person({
       id: ctx.getActorUri(identifier),
       preferredUsername: identifier,
-      name: "Fedify Peer",
+      name: `Fedify ${identifier}`,
       inbox: ctx.getInboxUri(identifier),
       endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
       publicKey: keys[0]!.cryptographicKey,
       assertionMethods: keys.map((k) => k.multikey),
     });
   })
-  .setKeyPairsDispatcher(() => keyPairs);
+  .setKeyPairsDispatcher(() => keyPairs)
+  .authorize(async (ctx, identifier) => {
+    if (!authorizedFetch) return true;
+    const key = await ctx.getSignedKey();
+    const owner = key ? await ctx.getSignedKeyOwner() : null;
+    signedFetches.push({ identifier, keyId: key?.id?.href ?? null, owner: owner?.id?.href ?? null });
+    return owner !== null;
+  });
 
 /** Ids of activities whose Fedify inbox listener ran (Fedify calls listeners only for verified activities). */
 const heardByListener = new Set<string>();
@@ -275,6 +290,11 @@ export async function handleFedifyPeer(incoming: Request): Promise<Response> {
     down = ((await request.json()) as { enabled: boolean }).enabled;
     return json({ ok: true });
   }
+  if (url.pathname === "/__control/authorized-fetch" && request.method === "POST") {
+    authorizedFetch = ((await request.json()) as { enabled: boolean }).enabled;
+    return json({ ok: true });
+  }
+  if (url.pathname === "/__control/signed-fetches") return json(signedFetches);
   if (url.pathname === "/__control/received") return json(received);
   if (request.method === "POST" && (url.pathname === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(url.pathname))) {
     return receive(request, url.pathname);
