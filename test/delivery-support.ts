@@ -1,11 +1,11 @@
 // Shared by the delivery tests: a scope of the Node-side sink (test/peers/sink.ts), stored
 // activities, followers, the consumer run on hand-made message batches, and the hosts' Durable
 // Objects with a clock the test moves.
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import worker from "../src/index.ts";
 import type { Job } from "../src/delivery/jobs.ts";
 import type { DeliveryHost } from "../src/delivery/host.ts";
-import { ACTOR, ourPublicKey, peer } from "./helpers.ts";
+import { ACTOR, ORIGIN, ourPublicKey, peer } from "./helpers.ts";
 
 export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 export const FOLLOWERS = `${ACTOR}/followers`;
@@ -60,7 +60,7 @@ export class Sink {
 
 /** Stores one of our activities, as a publisher does before enqueuing its fanout job. */
 export async function storeActivity(doc: Record<string, unknown> & { type: string }): Promise<string> {
-  const id = (doc.id as string | undefined) ?? `${ACTOR.replace(/\/users\/me$/, "")}/activities/${crypto.randomUUID()}`;
+  const id = (doc.id as string | undefined) ?? `${ORIGIN}/activities/${crypto.randomUUID().replaceAll("-", "")}`;
   const full = { "@context": "https://www.w3.org/ns/activitystreams", id, actor: ACTOR, ...doc };
   await env.DB.prepare("INSERT INTO activities (id, type, object_id, visibility, document, published) VALUES (?, ?, NULL, 'public', ?, ?)")
     .bind(id, doc.type, JSON.stringify(full), Date.now())
@@ -110,4 +110,10 @@ export async function setClock(host: string, now: number): Promise<void> {
 
 export async function doAlarmTime(host: string): Promise<number | null> {
   return runInDurableObject(hostObject(host), (_instance, state) => state.storage.getAlarm());
+}
+
+/** Fires the Durable Object's alarm as if it were `now`; false when no alarm was armed. */
+export async function runAlarmAt(host: string, now: number): Promise<boolean> {
+  await setClock(host, now);
+  return runDurableObjectAlarm(hostObject(host));
 }

@@ -286,9 +286,9 @@ export class DeliveryHost extends DurableObject<Env> {
     if (days >= UNAVAILABLE_AFTER_DAYS) {
       this.sql.exec(
         `UPDATE deliveries SET state = 'given_up', next_at = NULL,
-         last_error = 'server unavailable: failed on ' || ? || ' distinct days' || coalesce(' (last error: ' || last_error || ')', '')
+         last_error = ? || coalesce(' (last error: ' || last_error || ')', '')
          WHERE state = 'pending' AND activity_type NOT IN (${KEPT_WHEN_UNAVAILABLE})`,
-        days,
+        `server unavailable: failed on ${days} distinct days`,
       );
     }
     const next = this.nextAlarm();
