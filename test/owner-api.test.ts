@@ -87,13 +87,12 @@ describe("owner API", () => {
   });
 
   it("lists notifications newest first, a page at a time", async () => {
-    for (const n of [1, 2, 3]) {
-      await env.DB.prepare("INSERT INTO notifications (type, actor_id, activity_id) VALUES ('like', ?, ?)")
-        .bind(`https://paging.test/users/${n}`, `https://paging.test/likes/${n}`)
-        .run();
-    }
+    // One batch, so notifications from earlier tests' queued work cannot land between these three.
+    const insert = env.DB.prepare("INSERT INTO notifications (type, actor_id, activity_id) VALUES ('like', ?, ?) RETURNING id");
+    const inserted = await env.DB.batch<{ id: number }>([1, 2, 3].map((n) => insert.bind(`https://paging.test/users/${n}`, `https://paging.test/likes/${n}`)));
+    const newest = inserted[2]!.results[0]!.id;
     type Page = { notifications: { id: number; actorId: string; type: string; createdAt: string }[] };
-    const first = (await (await owner("/api/notifications?limit=2")).json()) as Page;
+    const first = (await (await owner(`/api/notifications?limit=2&before=${newest + 1}`)).json()) as Page;
     expect(first.notifications.map((n) => n.actorId)).toEqual(["https://paging.test/users/3", "https://paging.test/users/2"]);
     expect(new Date(first.notifications[0]!.createdAt).toISOString()).toBe(first.notifications[0]!.createdAt);
     const next = (await (await owner(`/api/notifications?limit=1&before=${first.notifications[1]!.id}`)).json()) as Page;
