@@ -5,6 +5,7 @@ import { deliveryContext } from "../src/delivery/context.ts";
 import { planFanout, runFanout, targetInboxes } from "../src/delivery/fanout.ts";
 import type { Job } from "../src/delivery/jobs.ts";
 import { BATCH_SIZE } from "../src/delivery/limits.ts";
+import { queueActivity } from "../src/delivery/outbox.ts";
 import { addFollowers, FOLLOWERS, hostObject, PUBLIC, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { ACTOR, count } from "./helpers.ts";
 
@@ -128,5 +129,29 @@ describe("fan-out", () => {
     } finally {
       await env.DB.prepare("DELETE FROM delivery_hosts").run();
     }
+  });
+});
+
+describe("handing an activity to delivery", () => {
+  it("stores it and enqueues one fanout job; if the job cannot be enqueued, nothing stays behind", async () => {
+    const sent: Job[] = [];
+    const ok = {
+      async send(job: Job) {
+        sent.push(job);
+      },
+    } as unknown as Queue<Job>;
+    const db = (await deliveryContext(env)).db;
+    const activity = { id: "https://roost.test/activities/handed", type: "Like", object: sink.actor(1, "a") };
+    await queueActivity({ QUEUE: ok }, db, activity, { visibility: "direct" });
+    expect(sent).toEqual([{ kind: "fanout", activityId: activity.id }]);
+
+    const broken = {
+      async send() {
+        throw new Error("queue unavailable");
+      },
+    } as unknown as Queue<Job>;
+    const lost = { ...activity, id: "https://roost.test/activities/not-handed" };
+    await expect(queueActivity({ QUEUE: broken }, db, lost, { visibility: "direct" })).rejects.toThrow("could not be queued");
+    expect(await count("activities", "id = ?", lost.id)).toBe(0);
   });
 });

@@ -69,7 +69,14 @@ export const deliveries = new Hono<AppEnv>()
     if (!activity) return jsonError(c, 404, "no such activity of ours");
     const fanout = await findFanout(c.var.db, [activity.id]);
     if (!fanout) {
-      return c.json({ activityId: activity.id, type: activity.type, state: "queued", note: "the fan-out has not run yet" });
+      return c.json({
+        activityId: activity.id,
+        type: activity.type,
+        state: "queued",
+        counts: { targets: null, delivered: null, unconfirmed: null, pending: 0, givenUp: 0 },
+        batches: { total: null, done: 0 },
+        servers: [],
+      });
     }
     const hosts = await hostsWithFailures(c.var.db, activity.id);
     const held = await mapLimited(hosts, MAX_CONNECTIONS, (host) => hostStub(c.env, host).status({ activityId: activity.id }));

@@ -19,8 +19,8 @@ export const MAX_CONNECTIONS = 6;
 export const POST_TIMEOUT_MS = 30_000;
 
 /**
- * No POST starts after this much of a consumer invocation has passed: a queue consumer has 15 min
- * of wall time, and a batch of unanswering servers at 30 s each could need more. What is left goes
- * to the servers' Durable Objects, which send it next.
+ * No POST starts after this much of a consumer invocation or a Durable Object alarm has passed:
+ * both get 15 min of wall time, and a run of unanswering servers at 30 s each could need more.
+ * What a consumer leaves goes to the servers' Durable Objects; what an alarm leaves runs on the next.
  */
 export const SEND_DEADLINE_MS = 12 * 60_000;

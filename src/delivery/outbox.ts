@@ -1,5 +1,6 @@
 // How anything leaves: store the activity, then one fanout job. Inbox handlers (Accept, Reject,
 // Follow after a Move) and publishing use this same function.
+import { eq } from "drizzle-orm";
 import type { Env } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { activities } from "../db/schema.ts";
@@ -20,5 +21,13 @@ export async function queueActivity(
     document: JSON.stringify(activity),
     published: options.published ?? Date.now(),
   });
-  await env.QUEUE.send({ kind: "fanout", activityId: activity.id });
+  try {
+    await env.QUEUE.send({ kind: "fanout", activityId: activity.id });
+  } catch (error) {
+    // Without its fanout job the activity would sit stored and never go out: take it back, so the
+    // caller's error tells the truth.
+    await db.delete(activities).where(eq(activities.id, activity.id));
+    console.log(JSON.stringify({ event: "outbox.enqueue_failed", activityId: activity.id, error: String(error) }));
+    throw new Error(`the ${activity.type} could not be queued for delivery; try again`);
+  }
 }
