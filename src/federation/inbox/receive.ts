@@ -35,7 +35,8 @@ function refuse(status: 400 | 401 | 403 | 413 | 503, error: string): InboxOutcom
 
 /** Whether the actor, or its domain (or a parent domain), is blocked. */
 export async function isBlocked(db: Database, actorId: string): Promise<boolean> {
-  const host = hostOf(actorId)?.toLowerCase() ?? "";
+  // Domain blocks name hosts without ports; an actor on example.com:8443 is on example.com.
+  const host = hostOf(actorId)?.toLowerCase().replace(/:\d+$/, "") ?? "";
   const labels = host.split(".");
   const domains = labels.map((_, i) => labels.slice(i).join(".")).filter((d) => d.includes("."));
   const rows = await db
