@@ -1,56 +1,57 @@
-// The HTTP application: configuration and database per request, then the route groups.
+// The HTTP application: the request's services, then the route groups. Where an ActivityPub URL
+// is also a page (the actor, a post), the federation route answers ActivityStreams and passes
+// browsers on to the web route registered after it.
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { ConfigError, loadConfig } from "./config.ts";
+import { deliveries } from "./api/deliveries.ts";
+import { publishing } from "./api/publishing.ts";
+import { relationships } from "./api/relationships.ts";
+import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
-import { database } from "./db/client.ts";
 import { actor, PROFILE_PATH } from "./federation/actor.ts";
 import { collections } from "./federation/collections.ts";
-import { inbox } from "./federation/inbox/route.ts";
-import { objectRoutes } from "./federation/objects.tsx";
-import { publishing } from "./publish/routes.ts";
-import { deliveries } from "./api/deliveries.ts";
-import { relationships } from "./api/relationships.ts";
-import { interaction } from "./web/interaction.tsx";
 import { nodeinfo } from "./federation/nodeinfo.ts";
-import { localUrls } from "./federation/urls.ts";
+import { objectRoutes } from "./federation/objects.ts";
 import { webfinger } from "./federation/webfinger.ts";
 import { jsonError } from "./http.ts";
+import { inbox } from "./inbox/route.ts";
+import { log } from "./log.ts";
+import type { Env } from "./runtime/bindings.ts";
+import { createServices } from "./runtime/services.ts";
+import { interaction } from "./web/interaction.tsx";
+import { pages } from "./web/routes.tsx";
 
-export const app = new Hono<AppEnv>();
+export const app = new Hono<AppEnv & { Bindings: Env }>();
 
 app.use(async (c, next) => {
-  let config;
   try {
-    config = loadConfig(c.env);
+    c.set("services", createServices(c.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.log(JSON.stringify({ event: "config.invalid", error: error.message }));
+    log("config.invalid", { error: error.message });
     return jsonError(c, 503, error.message);
   }
-  c.set("config", config);
-  c.set("db", database(c.env.DB));
-  c.set("urls", localUrls(config));
   await next();
 });
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
 const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {
   const name = c.req.param("username") ?? c.req.param("handle")?.slice(1);
-  if (name !== c.var.config.username) return jsonError(c, 404, "no such user");
+  if (name !== c.var.services.config.username) return jsonError(c, 404, "no such user");
   await next();
 });
 for (const path of ["/users/:username", "/users/:username/*", `/:handle{${PROFILE_PATH}}`, `/:handle{${PROFILE_PATH}}/*`]) {
   app.use(path, onlyTheOwner);
 }
 
-app.get("/", (c) => c.redirect(c.var.urls.profile));
+app.get("/", (c) => c.redirect(c.var.services.urls.profile));
 app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);
 app.route("/", collections);
 app.route("/", inbox);
 app.route("/", objectRoutes);
+app.route("/", pages);
 app.route("/", publishing);
 app.route("/api/deliveries", deliveries);
 app.route("/api", relationships);
@@ -58,6 +59,6 @@ app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {
-  console.log(JSON.stringify({ event: "http.error", path: c.req.path, error: String(error) }));
+  log("http.error", { path: c.req.path, error: String(error) });
   return jsonError(c, 500, "internal error");
 });

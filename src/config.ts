@@ -1,12 +1,8 @@
 // Settings come from wrangler.toml [vars] and secrets; they are checked once per isolate and
 // every later use reads the typed Config, never `env` strings.
-import type { DeliveryHost } from "./delivery/host.ts";
-import type { Job } from "./delivery/jobs.ts";
 
-export interface Env {
-  DB: D1Database;
-  QUEUE: Queue<Job>;
-  DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
+/** The plain settings: `[vars]` in wrangler.toml and secrets, as strings. Bindings: src/runtime/bindings.ts. */
+export interface Settings {
   USERNAME?: string;
   WEB_ORIGIN?: string;
   HANDLE_DOMAIN?: string;
@@ -62,7 +58,7 @@ const HOST_RE = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 const cache = new WeakMap<object, Config>();
 
 /** The validated configuration for this environment; throws ConfigError naming the bad setting. */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Settings): Config {
   const cached = cache.get(env);
   if (cached) return cached;
   const config = parseConfig(env);
@@ -70,7 +66,7 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Settings): Config {
   const username = (env.USERNAME ?? "").trim();
   if (!username) throw new ConfigError("USERNAME", "is missing");
   if (!USERNAME_RE.test(username)) {

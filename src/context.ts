@@ -1,12 +1,10 @@
-// The Hono environment shared by every route: bindings, plus the validated config and database.
+// The Hono environment of every route: the request's Services (src/services.ts) on c.var.
+// Routes never read bindings; src/app.ts builds the services from them once per request.
 import type { Context } from "hono";
-import type { Config, Env } from "./config.ts";
-import type { Database } from "./db/client.ts";
-import type { LocalUrls } from "./federation/urls.ts";
+import type { Services } from "./services.ts";
 
 export interface AppEnv {
-  Bindings: Env;
-  Variables: { config: Config; db: Database; urls: LocalUrls };
+  Variables: { services: Services };
 }
 
 export type AppContext = Context<AppEnv>;

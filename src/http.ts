@@ -2,9 +2,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-export const ACTIVITY_JSON = "application/activity+json";
-export const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
-export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+import { ACTIVITY_JSON } from "./federation/vocabulary.ts";
 
 export function jsonError(c: Context, status: ContentfulStatusCode, error: string): Response {
   return c.json({ error }, status);

@@ -1,18 +1,20 @@
-// The Worker: HTTP through the Hono app, jobs through the queue consumer, retry state in DOs.
+// The Worker: HTTP through the Hono app, jobs through the queue consumer, retry state in the
+// per-server Durable Object. Wiring only.
 import { app } from "./app.ts";
-import type { Env } from "./config.ts";
 import { consumeBatch } from "./delivery/consumer.ts";
 import { deliverMessages } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
-import { processInboxActivity } from "./federation/inbox/process.ts";
+import { processInboxActivity } from "./inbox/process.ts";
+import type { Env } from "./runtime/bindings.ts";
+import { createServices } from "./runtime/services.ts";
 
-export { DeliveryHost } from "./delivery/host.ts";
+export { DeliveryHost } from "./runtime/delivery-host.ts";
 
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    await consumeBatch(batch, env, {
+    await consumeBatch(batch, () => createServices(env), {
       inbox: processInboxActivity,
       fanout: runFanout,
       deliver: { batch: deliverMessages },

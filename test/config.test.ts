@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, type Env } from "../src/config.ts";
+import { ConfigError, parseConfig, type Settings } from "../src/config.ts";
 
 const valid = {
   USERNAME: "me",
   WEB_ORIGIN: "https://social.example.com",
   OWNER_TOKEN: "0123456789abcdef0123",
-} as Env;
+} as Settings;
 
-function errorOf(env: Partial<Env>): ConfigError {
+function errorOf(env: Partial<Settings>): ConfigError {
   try {
-    parseConfig({ ...valid, ...env } as Env);
+    parseConfig({ ...valid, ...env } as Settings);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -47,7 +47,7 @@ describe("configuration", () => {
     [{ PROFILE_FIELDS: '[{"name": 1}]' }, "PROFILE_FIELDS", "JSON array"],
     [{ ALSO_KNOWN_AS: '["nope"]' }, "ALSO_KNOWN_AS", "not a URL"],
     [{ AVATAR_URL: "ftp://x/y.png" }, "AVATAR_URL", "http(s) URL"],
-  ] as [Partial<Env>, string, string][])("names the bad setting: %o", (env, setting, reason) => {
+  ] as [Partial<Settings>, string, string][])("names the bad setting: %o", (env, setting, reason) => {
     const error = errorOf(env);
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);

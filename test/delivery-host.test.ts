@@ -5,6 +5,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_RETRIES, retryDelayMs } from "../src/delivery/backoff.ts";
 import { markHostAlive } from "../src/delivery/host.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { addFollowers, consume, doAlarmTime, hostObject, PUBLIC, runAlarmAt, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { count, owner } from "./helpers.ts";
 
@@ -148,7 +149,7 @@ describe("unavailable servers", () => {
     expect(await held(host, follow)).toMatchObject([{ state: "pending" }]);
 
     // It delivers to us: available again, and the Follow is tried at once.
-    await markHostAlive(env, host);
+    await markHostAlive(createServices(env), host);
     expect(await count("delivery_hosts", "host = ? AND state = 'backlog'", host)).toBe(1);
     expect((await hostObject(host).status({ recent: 10 })).failureDays).toEqual([]);
     await sink.behave(5, { status: 202 });

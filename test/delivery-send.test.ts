@@ -4,6 +4,7 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { beforeAll, describe, expect, it } from "vitest";
 import { deliverMessages, type DeliverJob } from "../src/delivery/deliver.ts";
 import { MAX_CONNECTIONS } from "../src/delivery/limits.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { consume, documentOf, hostObject, PUBLIC, runAlarmAt, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { count } from "./helpers.ts";
 
@@ -119,7 +120,7 @@ describe("failures and redelivery", () => {
       { id: "m-late", timestamp: new Date(), attempts: 1, body: deliver(activityId, [sink.inbox(11)], 0) },
     ]);
     await setClock(sink.host(11), Date.now() + 86_400_000);
-    await deliverMessages(batch.messages, env, { sendDeadlineMs: 0 });
+    await deliverMessages(batch.messages, createServices(env), { sendDeadlineMs: 0 });
     expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["m-late"]);
     expect((await sink.arrivals()).filter((a) => a.host === sink.host(11))).toEqual([]);
     expect((await hostObject(sink.host(11)).status({ activityId })).deliveries).toMatchObject([{ state: "pending", attempts: 0 }]);

@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import worker from "../src/index.ts";
 import type { Job } from "../src/delivery/jobs.ts";
-import type { DeliveryHost } from "../src/delivery/host.ts";
+import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { ACTOR, ORIGIN, ourPublicKey, peer } from "./helpers.ts";
 
 export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";

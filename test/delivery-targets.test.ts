@@ -1,11 +1,12 @@
 // Fan-out: who an activity goes to, and how the inboxes are cut into deliver messages.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deliveryContext } from "../src/delivery/context.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { planFanout, runFanout, targetInboxes } from "../src/delivery/fanout.ts";
 import type { Job } from "../src/delivery/jobs.ts";
 import { BATCH_SIZE } from "../src/delivery/limits.ts";
-import { queueActivity } from "../src/delivery/outbox.ts";
+import { queuedOutbox } from "../src/delivery/outbox.ts";
+import { log } from "../src/log.ts";
 import { addFollowers, FOLLOWERS, hostObject, PUBLIC, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { ACTOR, count } from "./helpers.ts";
 
@@ -19,12 +20,12 @@ async function fanout(activityId: string): Promise<Extract<Job, { kind: "deliver
       for (const m of messages) if (m.body.kind === "deliver") sent.push(m.body);
     },
   } as unknown as Queue<Job>;
-  await runFanout({ kind: "fanout", activityId }, { ...env, QUEUE: queue });
+  await runFanout({ kind: "fanout", activityId }, { ...createServices(env), jobs: queue });
   return sent;
 }
 
 async function targets(doc: Record<string, unknown>) {
-  return (await targetInboxes(await deliveryContext(env), doc)).sort();
+  return (await targetInboxes(createServices(env), doc)).sort();
 }
 
 beforeAll(async () => {
@@ -140,9 +141,9 @@ describe("handing an activity to delivery", () => {
         sent.push(job);
       },
     } as unknown as Queue<Job>;
-    const db = (await deliveryContext(env)).db;
+    const db = createServices(env).db;
     const activity = { id: "https://roost.test/activities/handed", type: "Like", object: sink.actor(1, "a") };
-    await queueActivity({ QUEUE: ok }, db, activity, { visibility: "direct" });
+    await queuedOutbox(db, ok, log).send(activity, { visibility: "direct" });
     expect(sent).toEqual([{ kind: "fanout", activityId: activity.id }]);
 
     const broken = {
@@ -151,7 +152,7 @@ describe("handing an activity to delivery", () => {
       },
     } as unknown as Queue<Job>;
     const lost = { ...activity, id: "https://roost.test/activities/not-handed" };
-    await expect(queueActivity({ QUEUE: broken }, db, lost, { visibility: "direct" })).rejects.toThrow("could not be queued");
+    await expect(queuedOutbox(db, broken, log).send(lost, { visibility: "direct" })).rejects.toThrow("could not be queued");
     expect(await count("activities", "id = ?", lost.id)).toBe(0);
   });
 });

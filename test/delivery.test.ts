@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { classifyStatus, MAX_RETRIES, retryDelayMs } from "../src/delivery/backoff.ts";
-import { deliveryContext } from "../src/delivery/context.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { runFanout, targetInboxes } from "../src/delivery/fanout.ts";
-import type { DeliveryHost } from "../src/delivery/host.ts";
+import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
 import { normalizeActor } from "../src/federation/normalize.ts";
 import { ACTOR, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
@@ -64,7 +64,7 @@ describe("Mastodon's retry rules", () => {
 
 describe("fan-out targets", () => {
   beforeAll(async () => {
-    const ctx = await deliveryContext(env);
+    const ctx = createServices(env);
     for (const [name, shared] of [["bob", true], ["zed", false]] as const) {
       const id = `https://other.test/users/${name}`;
       const actor = normalizeActor({ id, type: "Person", inbox: `${id}/inbox`, ...(shared ? { endpoints: { sharedInbox: "https://other.test/inbox" } } : {}) });
@@ -84,19 +84,19 @@ describe("fan-out targets", () => {
   });
 
   it("dedups shared inboxes and adds mentioned non-followers", async () => {
-    const ctx = await deliveryContext(env);
+    const ctx = createServices(env);
     const inboxes = await targetInboxes(ctx, { type: "Create", to: [PUBLIC], cc: [FOLLOWERS, "https://other.test/users/bob"] });
     expect(inboxes.sort()).toEqual(["https://big.test/inbox", `${MASTODON}/inbox`, "https://other.test/inbox"]);
   });
 
   it("direct posts go only to the mentioned, followers-only only to followers' servers", async () => {
-    const ctx = await deliveryContext(env);
+    const ctx = createServices(env);
     expect(await targetInboxes(ctx, { type: "Create", to: ["https://other.test/users/zed"], cc: [] })).toEqual(["https://other.test/users/zed/inbox"]);
     expect((await targetInboxes(ctx, { type: "Create", to: [FOLLOWERS], cc: [] })).sort()).toEqual(["https://big.test/inbox", `${MASTODON}/inbox`]);
   });
 
   it("relationship activities go to the personal inbox", async () => {
-    const ctx = await deliveryContext(env);
+    const ctx = createServices(env);
     expect(await targetInboxes(ctx, { type: "Accept", to: ["https://other.test/users/bob"] })).toEqual(["https://other.test/users/bob/inbox"]);
   });
 
@@ -171,7 +171,7 @@ describe("exactly once", () => {
   it("a redelivered fanout job does not send the post twice", async () => {
     const { objectId, activityId } = await post("once");
     await waitFor(async () => (await received("Create", objectId)).length === 1);
-    await runFanout({ kind: "fanout", activityId }, env);
+    await runFanout({ kind: "fanout", activityId }, createServices(env));
     await new Promise((r) => setTimeout(r, 300));
     expect(await received("Create", objectId)).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import type { Env as RoostEnv } from "../src/config.ts";
+import type { Env as RoostEnv } from "../src/runtime/bindings.ts";
 
 declare global {
   namespace Cloudflare {

@@ -2,7 +2,7 @@
 // JSON-LD parser, HTTP-signature signer and verifier judge what Roost publishes and sends.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DeliveryHost } from "../src/delivery/host.ts";
+import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { ACTOR, AP, count, ORIGIN, owner, peer, waitFor, worker } from "./helpers.ts";
 
 const FEDIFY = "https://fedify.test";

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { database } from "../src/db/client.ts";
-import type { HandlerContext } from "../src/federation/inbox/context.ts";
-import { handleActivity, handlerContext, processInboxActivity } from "../src/federation/inbox/process.ts";
+import { handleActivity, processInboxActivity } from "../src/inbox/process.ts";
+import { createServices } from "../src/runtime/services.ts";
+import type { Services } from "../src/services.ts";
 import { normalizeActivity, normalizeActor } from "../src/federation/normalize.ts";
 import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
 import { ACTOR, count, ORIGIN } from "./helpers.ts";
@@ -18,7 +19,7 @@ const OUR_POST = `${ORIGIN}/objects/fixture-post`;
 const FIXTURE_ACTOR = "https://node.example/users/me";
 const FIXTURE_POST = "https://node.example/notes/01J5Z8Q6W3E4R5T6Y7U8I9O0P1";
 
-let ctx: HandlerContext;
+let ctx: Services;
 
 function fixture(name: string): any {
   return structuredClone(fixtures[`./fixtures/activitypub/${name}.json`]!);
@@ -41,7 +42,7 @@ async function handle(doc: unknown) {
 }
 
 beforeAll(async () => {
-  ctx = await handlerContext(env);
+  ctx = createServices(env);
   for (const [, doc] of activityFixtures) {
     const actor = normalizeActivity(doc);
     if (actor.ok) await seedActor(actor.value.actor);
@@ -69,7 +70,7 @@ describe("every activity fixture", () => {
     await env.DB.prepare("INSERT INTO inbox_activities (id, actor_id, type, body, state) VALUES (?, ?, 'Follow', ?, 'queued')")
       .bind(doc.id, doc.actor, JSON.stringify(doc))
       .run();
-    await expect(processInboxActivity({ kind: "inbox", id: doc.id }, env)).rejects.toThrow(/could not be fetched/);
+    await expect(processInboxActivity({ kind: "inbox", id: doc.id }, ctx)).rejects.toThrow(/could not be fetched/);
     expect(await count("inbox_activities", "id = ? AND state = 'queued'", doc.id)).toBe(1);
     expect(await count("followers", "actor_id = ?", doc.actor)).toBe(0);
     expect(await count("activities", "instr(document, ?) > 0", doc.id)).toBe(0);
@@ -208,8 +209,8 @@ describe("handlers, on real shapes retargeted at us", () => {
     await env.DB.prepare("INSERT INTO inbox_activities (id, actor_id, type, body, state) VALUES (?, ?, 'Like', ?, 'queued')")
       .bind(doc.id, doc.actor, JSON.stringify(doc))
       .run();
-    await processInboxActivity({ kind: "inbox", id: doc.id }, env);
-    await processInboxActivity({ kind: "inbox", id: doc.id }, env);
+    await processInboxActivity({ kind: "inbox", id: doc.id }, ctx);
+    await processInboxActivity({ kind: "inbox", id: doc.id }, ctx);
     expect(await count("reactions", "activity_id = ?", doc.id)).toBe(1);
     expect(await count("inbox_activities", "id = ? AND state = 'done'", doc.id)).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { handleActivity, handlerContext } from "../src/federation/inbox/process.ts";
+import { handleActivity } from "../src/inbox/process.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { normalizeActivity } from "../src/federation/normalize.ts";
 import { count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
 
@@ -10,7 +11,7 @@ async function queuedTo(recipient: string, type: string): Promise<Record<string,
 }
 
 async function requestFollow(name: string) {
-  const ctx = await handlerContext(env);
+  const ctx = createServices(env);
   const activity = normalizeActivity(follow(name));
   if (!activity.ok) throw new Error(activity.reason);
   // The same handler the queue runs, with manual approval switched on.

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { multibaseToEd25519 } from "../src/federation/encoding.ts";
 import { verifyProof } from "../src/federation/proofs.ts";
-import { addressing, visibilityOf } from "../src/publish/addressing.ts";
+import { addressing, visibilityOf } from "../src/federation/addressing.ts";
 import { ACTOR, AP, ORIGIN, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";

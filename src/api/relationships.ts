@@ -1,40 +1,20 @@
 // Owner controls over who follows and who is blocked: notifications, follow requests, followers,
-// blocks. Every change that another server should know about is sent to it (Accept, Reject, Block, Undo).
-import { and, desc, eq, inArray, like, lt } from "drizzle-orm";
+// blocks. Handlers parse and answer; the use cases (src/domain/) send what other servers must know.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import type { Database } from "../db/client.ts";
-import { blocks, followers, notifications } from "../db/schema.ts";
-import { handlerContext } from "../federation/inbox/process.ts";
-import { answerFollow, type Sender } from "../federation/inbox/outgoing.ts";
-import { blockActor, unblockActor } from "../publish/blocks.ts";
+import { blockActor, blockDomain, listBlocks, unblockActor, unblockDomain } from "../domain/blocks.ts";
+import { decideFollowRequest, listFollowers, listFollowRequests, removeFollower } from "../domain/follows.ts";
+import { listNotifications } from "../domain/notifications.ts";
+import { httpIri } from "../federation/normalize.ts";
 import { jsonError } from "../http.ts";
 import { requireOwner } from "./auth.ts";
+import { readJsonObject } from "./body.ts";
 
 const HOST_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
-async function sender(c: AppContext): Promise<Sender> {
-  return (await handlerContext(c.env)).sender;
-}
-
-async function body(c: AppContext): Promise<Record<string, unknown>> {
-  try {
-    const json = await c.req.json();
-    return json && typeof json === "object" && !Array.isArray(json) ? json : {};
-  } catch {
-    return {};
-  }
-}
-
-function actorParam(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch {
-    return null;
-  }
-}
+const body = async (c: AppContext) => (await readJsonObject(c)) ?? {};
+/** An actor URL from the request, in the URL parser's spelling (as ids are stored). */
+const actorParam = (value: unknown): string | null => (typeof value === "string" && httpIri(value) ? new URL(value).href : null);
 
 const MAX_LIMIT = 200;
 
@@ -51,79 +31,42 @@ function limitParam(c: AppContext): number | null {
   return n === null ? null : Math.min(n, MAX_LIMIT);
 }
 
-function onDomain(actorId: string, domain: string): boolean {
-  try {
-    const host = new URL(actorId).hostname.toLowerCase();
-    return host === domain || host.endsWith(`.${domain}`);
-  } catch {
-    return false;
-  }
-}
-
-// D1 binds at most 100 parameters per statement.
-const DELETE_CHUNK = 90;
-
-/**
- * Removes followers whose actor host is the domain or one of its subdomains, without telling them:
- * they are blocked. LIKE only narrows the rows; the host itself decides, so a path never matches.
- */
-async function removeFollowersOnDomain(db: Database, domain: string): Promise<number> {
-  const candidates = await db.select({ id: followers.actorId }).from(followers).where(like(followers.actorId, `%${domain}%`));
-  const ids = candidates.map((r) => r.id).filter((id) => onDomain(id, domain));
-  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
-    await db.delete(followers).where(inArray(followers.actorId, ids.slice(i, i + DELETE_CHUNK)));
-  }
-  return ids.length;
-}
-
 export const relationships = new Hono<AppEnv>()
   .use(requireOwner)
   .get("/notifications", async (c) => {
     const limit = limitParam(c);
     const before = positiveParam(c, "before", 0);
     if (limit === null || before === null) return jsonError(c, 400, "limit and before must be positive whole numbers");
-    const rows = await c.var.db
-      .select()
-      .from(notifications)
-      .where(before > 0 ? lt(notifications.id, before) : undefined)
-      .orderBy(desc(notifications.id))
-      .limit(limit);
+    const rows = await listNotifications(c.var.services, { limit, before });
     return c.json({ notifications: rows.map((n) => ({ ...n, detail: n.detail ? JSON.parse(n.detail) : null, createdAt: new Date(n.createdAt).toISOString() })) });
   })
   .get("/follow-requests", async (c) => {
     const limit = limitParam(c);
     if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
-    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(limit);
+    const rows = await listFollowRequests(c.var.services, limit);
     return c.json({ requests: rows.map((r) => ({ actor: r.actorId, followId: r.followActivityId, requestedAt: new Date(r.createdAt).toISOString() })) });
   })
   .post("/follow-requests/:decision{approve|reject}", async (c) => {
     const actor = actorParam((await body(c)).actor);
     if (!actor) return jsonError(c, 400, "actor (the requesting actor's URL) is required");
-    const [row] = await c.var.db.select().from(followers).where(and(eq(followers.actorId, actor), eq(followers.state, "pending")));
-    if (!row) return jsonError(c, 404, `no pending follow request from ${actor}`);
-    const approve = c.req.param("decision") === "approve";
-    if (approve) await c.var.db.update(followers).set({ state: "accepted" }).where(eq(followers.actorId, actor));
-    else await c.var.db.delete(followers).where(eq(followers.actorId, actor));
-    await answerFollow(await sender(c), approve ? "Accept" : "Reject", actor, row.followActivityId);
-    return c.json({ actor, state: approve ? "accepted" : "rejected" });
+    const decided = await decideFollowRequest(c.var.services, actor, c.req.param("decision") === "approve");
+    if (!decided.ok) return jsonError(c, decided.status, decided.error);
+    return c.json({ actor, state: decided.state });
   })
   .get("/followers", async (c) => {
     const limit = limitParam(c);
     if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
-    const rows = await c.var.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limit);
+    const rows = await listFollowers(c.var.services, limit);
     return c.json({ followers: rows.map((r) => ({ actorId: r.actorId, state: r.state, movedTo: r.movedTo, since: new Date(r.createdAt).toISOString() })) });
   })
   .delete("/followers", async (c) => {
     const actor = actorParam(c.req.query("actor") ?? (await body(c)).actor);
     if (!actor) return jsonError(c, 400, "actor (the follower's URL) is required");
-    const [row] = await c.var.db.delete(followers).where(eq(followers.actorId, actor)).returning();
-    if (!row) return jsonError(c, 404, `${actor} does not follow you`);
-    // Mastodon's "remove follower": a Reject of their Follow makes their server drop it.
-    await answerFollow(await sender(c), "Reject", actor, row.followActivityId);
+    if (!(await removeFollower(c.var.services, actor))) return jsonError(c, 404, `${actor} does not follow you`);
     return c.json({ actor, removed: true });
   })
   .get("/blocks", async (c) => {
-    const rows = await c.var.db.select().from(blocks).orderBy(desc(blocks.createdAt));
+    const rows = await listBlocks(c.var.services);
     return c.json({ blocks: rows.map((b) => ({ [b.kind]: b.value, since: new Date(b.createdAt).toISOString() })) });
   })
   .post("/blocks", async (c) => {
@@ -131,12 +74,11 @@ export const relationships = new Hono<AppEnv>()
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;
     if (actor) {
-      await blockActor(c.var.db, await sender(c), actor);
+      await blockActor(c.var.services, actor);
       return c.json({ actor, blocked: true }, 201);
     }
     if (domain && HOST_RE.test(domain)) {
-      await c.var.db.insert(blocks).values({ kind: "domain", value: domain }).onConflictDoNothing();
-      const removedFollowers = await removeFollowersOnDomain(c.var.db, domain);
+      const removedFollowers = await blockDomain(c.var.services, domain);
       return c.json({ domain, blocked: true, removedFollowers }, 201);
     }
     return jsonError(c, 400, 'give {"actor": "<actor URL>"} or {"domain": "example.com"}');
@@ -146,11 +88,10 @@ export const relationships = new Hono<AppEnv>()
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;
     if (actor) {
-      if (!(await unblockActor(c.var.db, await sender(c), actor))) return jsonError(c, 404, `${actor} is not blocked`);
+      if (!(await unblockActor(c.var.services, actor))) return jsonError(c, 404, `${actor} is not blocked`);
       return c.json({ actor, blocked: false });
     }
     if (!domain) return jsonError(c, 400, "actor or domain is required");
-    const removed = await c.var.db.delete(blocks).where(and(eq(blocks.kind, "domain"), eq(blocks.value, domain))).returning();
-    if (removed.length === 0) return jsonError(c, 404, `${domain} is not blocked`);
+    if (!(await unblockDomain(c.var.services, domain))) return jsonError(c, 404, `${domain} is not blocked`);
     return c.json({ domain, blocked: false });
   });

@@ -3,12 +3,11 @@
 // or records why it gave up; then the message is acked, never retried, so a success is never sent
 // twice. A message's batch number is marked done (one D1 write per activity per invocation) and a
 // redelivered message whose batch is done is skipped.
-import type { Env } from "../config.ts";
 import { activitiesToDeliver, type ActivityToDeliver, markBatchesDone, rememberSchemes, rfc9421Hosts } from "../db/queries/delivery.ts";
 import type { SignatureScheme } from "../federation/signatures/index.ts";
 import { classifyStatus } from "./backoff.ts";
-import { deliveryContext } from "./context.ts";
-import { type FailedDelivery, hostStub } from "./host.ts";
+import type { Services } from "../services.ts";
+import type { FailedDelivery } from "./host-api.ts";
 import type { Job } from "./jobs.ts";
 import { MAX_CONNECTIONS, SEND_DEADLINE_MS } from "./limits.ts";
 import { mapLimited, type PostResult, postActivity } from "./post.ts";
@@ -49,11 +48,10 @@ const REQUEUE_DELAY_S = 60;
  */
 export async function deliverMessages(
   messages: readonly Message<DeliverJob>[],
-  env: Env,
+  ctx: Services,
   limits: { sendDeadlineMs: number } = { sendDeadlineMs: SEND_DEADLINE_MS },
 ): Promise<void> {
   const started = Date.now();
-  const ctx = await deliveryContext(env);
   const stored = await activitiesToDeliver(ctx.db, [...new Set(messages.map((m) => m.body.activityId))]);
   const sends: Send[] = [];
   const toRun: Message<DeliverJob>[] = [];
@@ -62,7 +60,7 @@ export async function deliverMessages(
     const activity = stored.get(job.activityId);
     if (!activity || (job.batch !== undefined && activity.doneBatches.has(job.batch))) {
       const event = activity ? "deliver.duplicate" : "deliver.missing_activity";
-      console.log(JSON.stringify({ event, activityId: job.activityId, batch: job.batch ?? null, attempts: message.attempts }));
+      ctx.log(event, { activityId: job.activityId, batch: job.batch ?? null, attempts: message.attempts });
       message.ack();
       continue;
     }
@@ -70,6 +68,7 @@ export async function deliverMessages(
     for (const inbox of job.inboxes) sends.push({ message, activity, inbox, host: new URL(inbox).host });
   }
   const remembered = await rfc9421Hosts(ctx.db, [...new Set(sends.map((s) => s.host))]);
+  const key = sends.length > 0 ? await ctx.signingKey() : null;
   const bodies = new Map<ActivityToDeliver, Uint8Array>();
   const bodyOf = (activity: ActivityToDeliver) => {
     if (!bodies.has(activity)) bodies.set(activity, new TextEncoder().encode(activity.document));
@@ -79,7 +78,7 @@ export async function deliverMessages(
   const results = await mapLimited(sends, MAX_CONNECTIONS, async (send): Promise<PostResult | null> => {
     if (Date.now() - started >= limits.sendDeadlineMs) return null;
     const scheme: SignatureScheme = remembered.has(send.host) ? "rfc9421" : "draft-cavage";
-    return postActivity(send.inbox, bodyOf(send.activity), ctx.key, ctx.fetch.policy, scheme);
+    return postActivity(send.inbox, bodyOf(send.activity), key!, ctx.fetcher.policy, scheme);
   });
 
   const tallies = new Map<Message<DeliverJob>, Tally>(toRun.map((m) => [m, { delivered: 0, failed: 0, deferred: 0, rfc9421: 0 }]));
@@ -114,11 +113,11 @@ export async function deliverMessages(
 
   if (learned.rfc9421.size + learned.draftCavage.size > 0) {
     await rememberSchemes(ctx.db, { rfc9421: [...learned.rfc9421], draftCavage: [...learned.draftCavage] }).catch((error) =>
-      console.log(JSON.stringify({ event: "deliver.scheme_not_remembered", error: String(error) })),
+      ctx.log("deliver.scheme_not_remembered", { error: String(error) }),
     );
   }
-  const unhanded = await handOver(env, [...handovers.values()]);
-  const retried = await requeue(env, unhanded);
+  const unhanded = await handOver(ctx, [...handovers.values()]);
+  const retried = await requeue(ctx, unhanded);
 
   const done = new Map<string, number[]>();
   for (const message of toRun) {
@@ -128,29 +127,27 @@ export async function deliverMessages(
   }
   for (const [activityId, batches] of done) {
     await markBatchesDone(ctx.db, activityId, batches).catch((error) =>
-      console.log(JSON.stringify({ event: "deliver.progress_not_recorded", activityId, batches, error: String(error) })),
+      ctx.log("deliver.progress_not_recorded", { activityId, batches, error: String(error) }),
     );
   }
   for (const message of toRun) {
     if (retried.has(message)) message.retry({ delaySeconds: REQUEUE_DELAY_S });
     else message.ack();
     const { activityId, batch, inboxes } = message.body;
-    console.log(
-      JSON.stringify({ event: "deliver.batch", activityId, batch: batch ?? null, inboxes: inboxes.length, ...tallies.get(message), ms: Date.now() - started }),
-    );
+    ctx.log("deliver.batch", { activityId, batch: batch ?? null, inboxes: inboxes.length, ...tallies.get(message), ms: Date.now() - started });
   }
 }
 
 /** Hands each server's failures and unsent inboxes to its Durable Object; returns what it could not. */
-async function handOver(env: Env, handovers: Handover[]): Promise<Handover[]> {
+async function handOver(ctx: Services, handovers: Handover[]): Promise<Handover[]> {
   const outcomes = await mapLimited(handovers, MAX_CONNECTIONS, async (h) => {
     try {
-      const stub = hostStub(env, h.host);
+      const stub = ctx.deliveryHost(h.host);
       if (h.failures.length > 0) await stub.recordFailures(h.host, h.activityId, h.activityType, h.failures);
       if (h.deferred.length > 0) await stub.enqueue(h.host, h.activityId, h.activityType, h.deferred);
       return null;
     } catch (error) {
-      console.log(JSON.stringify({ event: "deliver.handover_failed", host: h.host, activityId: h.activityId, error: String(error) }));
+      ctx.log("deliver.handover_failed", { host: h.host, activityId: h.activityId, error: String(error) });
       return h;
     }
   });
@@ -161,14 +158,14 @@ async function handOver(env: Env, handovers: Handover[]): Promise<Handover[]> {
  * Sends what no Durable Object took as new messages (without a batch number: their inboxes only).
  * Returns the original messages that must be retried whole because even that failed.
  */
-async function requeue(env: Env, unhanded: Handover[]): Promise<Set<Message<DeliverJob>>> {
+async function requeue(ctx: Services, unhanded: Handover[]): Promise<Set<Message<DeliverJob>>> {
   const retried = new Set<Message<DeliverJob>>();
   for (const h of unhanded) {
     const inboxes = [...h.failures.map((f) => f.inbox), ...h.deferred];
     try {
-      await env.QUEUE.send({ kind: "deliver", activityId: h.activityId, inboxes }, { delaySeconds: REQUEUE_DELAY_S });
+      await ctx.jobs.send({ kind: "deliver", activityId: h.activityId, inboxes }, { delaySeconds: REQUEUE_DELAY_S });
     } catch (error) {
-      console.log(JSON.stringify({ event: "deliver.requeue_failed", host: h.host, activityId: h.activityId, error: String(error) }));
+      ctx.log("deliver.requeue_failed", { host: h.host, activityId: h.activityId, error: String(error) });
       for (const message of h.messages) retried.add(message);
     }
   }

@@ -3,13 +3,11 @@
 // the follower rows. Servers with a backlog get their deliveries through their Durable Object, so
 // nothing overtakes what is already waiting there; unavailable servers are skipped.
 import { eq } from "drizzle-orm";
-import type { Env } from "../config.ts";
 import { findFanout, followerInboxes, type HostState, markFanoutQueued, recordFanout, troubledHosts } from "../db/queries/delivery.ts";
 import { activities } from "../db/schema.ts";
 import { isPublic } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
-import { type DeliveryContext, deliveryContext } from "./context.ts";
-import { hostStub } from "./host.ts";
+import type { Services } from "../services.ts";
 import type { Job } from "./jobs.ts";
 import { BATCH_SIZE, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited } from "./post.ts";
@@ -33,17 +31,16 @@ function addressees(doc: Record<string, unknown>): string[] {
 }
 
 /** The distinct inboxes an activity goes to, from its addressing. */
-export async function targetInboxes(ctx: DeliveryContext, doc: Record<string, unknown>): Promise<string[]> {
+export async function targetInboxes(ctx: Services, doc: Record<string, unknown>): Promise<string[]> {
   const inboxes = new Set<string>();
   const recipients = addressees(doc);
   if (recipients.includes(ctx.urls.followers)) for (const inbox of await followerInboxes(ctx.db)) inboxes.add(inbox);
-  const ours = `${ctx.config.origin}/`;
-  const actors = [...new Set(recipients.filter((r) => !isPublic(r) && !r.startsWith(ours)))];
+  const actors = [...new Set(recipients.filter((r) => !isPublic(r) && !ctx.urls.isLocal(r)))];
   const personal = PERSONAL_INBOX_TYPES.has(String(doc.type));
-  const resolved = await mapLimited(actors, MAX_CONNECTIONS, (actorId) => getRemoteActor(ctx.db, ctx.fetch, actorId));
+  const resolved = await mapLimited(actors, MAX_CONNECTIONS, (actorId) => getRemoteActor(ctx.db, ctx.fetcher, actorId));
   resolved.forEach((actor, i) => {
     if (!actor.ok) {
-      console.log(JSON.stringify({ event: "fanout.unresolvable", actor: actors[i], reason: actor.reason }));
+      ctx.log("fanout.unresolvable", { actor: actors[i], reason: actor.reason });
       return;
     }
     inboxes.add(personal ? actor.value.inbox : (actor.value.sharedInbox ?? actor.value.inbox));
@@ -72,16 +69,15 @@ export function planFanout(inboxes: string[], troubled: Map<string, HostState>, 
   return plan;
 }
 
-export async function runFanout(job: Extract<Job, { kind: "fanout" }>, env: Env): Promise<void> {
-  const ctx = await deliveryContext(env);
+export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Services): Promise<void> {
   const [row] = await ctx.db.select().from(activities).where(eq(activities.id, job.activityId)).limit(1);
   if (!row) {
-    console.log(JSON.stringify({ event: "fanout.missing_activity", activityId: job.activityId }));
+    ctx.log("fanout.missing_activity", { activityId: job.activityId });
     return;
   }
   const progress = await findFanout(ctx.db, [row.id]);
   if (progress?.queuedAt != null) {
-    console.log(JSON.stringify({ event: "fanout.duplicate", activityId: row.id }));
+    ctx.log("fanout.duplicate", { activityId: row.id });
     return;
   }
   const inboxes = await targetInboxes(ctx, JSON.parse(row.document) as Record<string, unknown>);
@@ -94,22 +90,19 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, env: Env)
   // numbers are stable because targets come in a stable order), and already done batches are skipped.
   await recordFanout(ctx.db, { activityId: row.id, targets: inboxes.length, batches: messages.length, skipped: plan.skipped });
   await mapLimited([...plan.behindBacklog], MAX_CONNECTIONS, ([host, hostInboxes]) =>
-    hostStub(env, host).enqueue(host, row.id, row.type, hostInboxes),
+    ctx.deliveryHost(host).enqueue(host, row.id, row.type, hostInboxes),
   );
   for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-    await env.QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
+    await ctx.jobs.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
   }
-  await markFanoutQueued(ctx.db, row.id, Date.now());
-  console.log(
-    JSON.stringify({
-      event: "fanout.done",
-      activityId: row.id,
-      type: row.type,
-      targets: inboxes.length,
-      batches: messages.length,
-      behindBacklog: inboxes.length - plan.direct.length - plan.skipped.length,
-      skippedUnavailable: plan.skipped.length,
-      resumed: progress !== null,
-    }),
-  );
+  await markFanoutQueued(ctx.db, row.id, ctx.now());
+  ctx.log("fanout.done", {
+    activityId: row.id,
+    type: row.type,
+    targets: inboxes.length,
+    batches: messages.length,
+    behindBacklog: inboxes.length - plan.direct.length - plan.skipped.length,
+    skippedUnavailable: plan.skipped.length,
+    resumed: progress !== null,
+  });
 }

@@ -3,10 +3,10 @@
 // days it failed. Its alarm retries with Mastodon's backoff. Deliveries to one inbox go in order:
 // one is tried only when every earlier one to that inbox was delivered or given up, so a Create is
 // never overtaken by its own Update or Delete.
-import { DurableObject } from "cloudflare:workers";
+//
+// The Durable Object class itself (src/runtime/delivery-host.ts) only holds this state and builds
+// the services for each call; everything it does is here.
 import { eq } from "drizzle-orm";
-import type { Env } from "../config.ts";
-import { database } from "../db/client.ts";
 import {
   forgetDeliveryFailure,
   type HostState,
@@ -18,43 +18,12 @@ import {
   rfc9421Hosts,
 } from "../db/queries/delivery.ts";
 import { activities } from "../db/schema.ts";
-import type { SignatureScheme } from "../federation/signatures/index.ts";
+import type { SignatureScheme, SigningKey } from "../federation/signatures/index.ts";
 import { UNAVAILABLE_AFTER_DAYS, classifyStatus, dayKey, nextAttemptAt } from "./backoff.ts";
-import { type DeliveryContext, deliveryContext } from "./context.ts";
+import type { Services } from "../services.ts";
+import type { FailedDelivery, HostStatus } from "./host-api.ts";
 import { MAX_CONNECTIONS, SEND_DEADLINE_MS } from "./limits.ts";
 import { mapLimited, postActivity } from "./post.ts";
-
-export interface FailedDelivery {
-  inbox: string;
-  status: number | null;
-  error: string;
-}
-
-export interface DeliveryRecord {
-  activityId: string;
-  activityType: string;
-  inbox: string;
-  state: "pending" | "given_up";
-  /** POSTs made so far. */
-  attempts: number;
-  /** When it is tried next; for one waiting behind earlier deliveries to its inbox, not before then. */
-  nextAttemptAt: number | null;
-  /** Earlier deliveries to the same inbox still pending: this one goes after them. */
-  waitingBehind: number;
-  lastStatus: number | null;
-  /** For a given-up delivery, why. */
-  lastError: string | null;
-}
-
-export interface HostStatus {
-  host: string;
-  unavailable: boolean;
-  failureDays: string[];
-  pending: number;
-  givenUp: number;
-  nextAttemptAt: number | null;
-  deliveries: DeliveryRecord[];
-}
 
 type Row = {
   seq: number;
@@ -72,27 +41,29 @@ type Row = {
 const KEPT_WHEN_UNAVAILABLE = "'Follow'";
 const STATUS_LIMIT = 500;
 
+export interface Clock {
+  now(): number;
+  random(): number;
+}
+
 /** What one retry round shares across its inboxes. */
 interface Round {
-  ctx: DeliveryContext;
+  s: Services;
+  key: SigningKey;
   host: string;
   now: number;
   scheme: SignatureScheme;
   bodies: Map<string, Promise<Uint8Array | null>>;
 }
 
-export function hostStub(env: Pick<Env, "DELIVERY_HOST">, host: string): DurableObjectStub<DeliveryHost> {
-  return env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host));
-}
-
-export class DeliveryHost extends DurableObject<Env> {
+/** One server's deliveries in its Durable Object's SQLite; every method takes the call's services. */
+export class HostDeliveries {
   private readonly sql: SqlStorage;
   /** Time and jitter; tests replace them to move days ahead. */
-  clock = { now: () => Date.now(), random: () => Math.random() };
+  clock: Clock = { now: () => Date.now(), random: () => Math.random() };
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (
       seq INTEGER PRIMARY KEY AUTOINCREMENT, activity_id TEXT NOT NULL, activity_type TEXT NOT NULL, inbox TEXT NOT NULL,
       state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER, last_status INTEGER, last_error TEXT,
@@ -106,10 +77,10 @@ export class DeliveryHost extends DurableObject<Env> {
    * Failures of a first attempt, from a deliver message: retried later, or given up with the
    * reason. Keyed by activity and inbox, so a handover repeated by a redelivered message is a no-op.
    */
-  async recordFailures(host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void> {
+  async recordFailures(s: Services, host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void> {
     this.setMeta("host", host);
     const now = this.clock.now();
-    const db = database(this.env.DB);
+    const db = s.db;
     for (const f of failures) {
       const retry = classifyStatus(f.status ?? undefined) === "retry";
       this.sql.exec(
@@ -124,14 +95,14 @@ export class DeliveryHost extends DurableObject<Env> {
         retry ? f.error : `permanent failure: ${f.error}`,
       );
       if (retry) this.failedOn(now);
-      if (f.status === 410) await this.removeGoneFollowers(f.inbox);
+      if (f.status === 410) await this.removeGoneFollowers(s, f.inbox);
     }
     await recordDeliveryFailures(db, activityId, host, failures.map((f) => f.inbox));
-    await this.settle(now);
+    await this.settle(s, now);
   }
 
   /** Deliveries for a server with a backlog: they go after what already waits for the same inbox. */
-  async enqueue(host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void> {
+  async enqueue(s: Services, host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void> {
     this.setMeta("host", host);
     const now = this.clock.now();
     for (const inbox of inboxes) {
@@ -143,20 +114,20 @@ export class DeliveryHost extends DurableObject<Env> {
         now,
       );
     }
-    await recordDeliveryFailures(database(this.env.DB), activityId, host, inboxes);
-    await this.settle(now);
+    await recordDeliveryFailures(s.db, activityId, host, inboxes);
+    await this.settle(s, now);
   }
 
   /** The server delivered to us: it is available again, and what waits for it is tried now. */
-  async markAlive(): Promise<void> {
+  async markAlive(s: Services): Promise<void> {
     const now = this.clock.now();
     this.sql.exec("DELETE FROM failure_days");
     this.sql.exec("UPDATE deliveries SET next_at = ? WHERE state = 'pending' AND next_at > ?", now, now);
-    await this.settle(now);
+    await this.settle(s, now);
   }
 
   /** The deliveries of one activity, or the most recent ones. */
-  async status(query: { activityId: string } | { recent: number }): Promise<HostStatus> {
+  status(query: { activityId: string } | { recent: number }): HostStatus {
     const select = `SELECT d.*, CASE WHEN d.state = 'pending' THEN
         (SELECT count(*) FROM deliveries e WHERE e.state = 'pending' AND e.inbox = d.inbox AND e.seq < d.seq) ELSE 0 END AS waiting_behind
       FROM deliveries d`;
@@ -189,16 +160,12 @@ export class DeliveryHost extends DurableObject<Env> {
     };
   }
 
-  override async alarm(): Promise<void> {
-    await this.retryDue();
-  }
-
   /**
    * Tries what is due at `now`: inboxes side by side (six at a time), each inbox's deliveries in
    * order until one fails in a way worth retrying. Nothing starts past SEND_DEADLINE_MS, so the
    * alarm ends inside its 15 minutes; what is left is due at once and runs on the next alarm.
    */
-  async retryDue(now = this.clock.now()): Promise<void> {
+  async retryDue(s: Services, now = this.clock.now()): Promise<void> {
     const started = Date.now();
     const lanes = new Map<string, Row[]>();
     for (const row of this.sql.exec<Row>("SELECT * FROM deliveries WHERE state = 'pending' ORDER BY seq")) {
@@ -207,12 +174,12 @@ export class DeliveryHost extends DurableObject<Env> {
     const due = [...lanes.values()].filter((lane) => (lane[0]!.next_at ?? 0) <= now);
     if (due.length > 0) {
       const host = this.getMeta("host") ?? "";
-      const ctx = await deliveryContext(this.env);
       const round: Round = {
-        ctx,
+        s,
+        key: await s.signingKey(),
         host,
         now,
-        scheme: (await rfc9421Hosts(ctx.db, [host])).has(host) ? "rfc9421" : "draft-cavage",
+        scheme: (await rfc9421Hosts(s.db, [host])).has(host) ? "rfc9421" : "draft-cavage",
         bodies: new Map(),
       };
       await mapLimited(due, MAX_CONNECTIONS, async (lane) => {
@@ -222,19 +189,19 @@ export class DeliveryHost extends DurableObject<Env> {
         }
       });
     }
-    await this.settle(now);
+    await this.settle(s, now);
   }
 
   /** One POST of a pending delivery and what follows from the answer; false when its inbox must wait. */
   private async attempt(round: Round, row: Row): Promise<boolean> {
-    const { ctx, host, now } = round;
-    if (!round.bodies.has(row.activity_id)) round.bodies.set(row.activity_id, this.activityBody(ctx, row.activity_id));
+    const { s, host, now } = round;
+    if (!round.bodies.has(row.activity_id)) round.bodies.set(row.activity_id, this.activityBody(s, row.activity_id));
     const body = await round.bodies.get(row.activity_id);
     if (!body) {
       this.giveUp(row.seq, row.attempts, null, "the activity no longer exists");
       return true;
     }
-    const result = await postActivity(row.inbox, body, ctx.key, ctx.fetch.policy, round.scheme);
+    const result = await postActivity(row.inbox, body, round.key, s.fetcher.policy, round.scheme);
     const attempts = row.attempts + 1;
     const outcome = classifyStatus(result.status);
     if (outcome === "delivered") {
@@ -242,13 +209,13 @@ export class DeliveryHost extends DurableObject<Env> {
       this.sql.exec("DELETE FROM failure_days");
       if (result.scheme !== round.scheme) {
         round.scheme = result.scheme;
-        await rememberSchemes(ctx.db, result.scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
+        await rememberSchemes(s.db, result.scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
       }
-      await forgetDeliveryFailure(ctx.db, row.activity_id, row.inbox);
+      await forgetDeliveryFailure(s.db, row.activity_id, row.inbox);
       return true;
     }
     const error = result.error ?? "no answer";
-    if (result.status === 410) await this.removeGoneFollowers(row.inbox);
+    if (result.status === 410) await this.removeGoneFollowers(s, row.inbox);
     if (outcome === "permanent") {
       this.giveUp(row.seq, attempts, result.status ?? null, `permanent failure: ${error}`);
       return true;
@@ -270,14 +237,14 @@ export class DeliveryHost extends DurableObject<Env> {
     return false;
   }
 
-  private async activityBody(ctx: DeliveryContext, activityId: string): Promise<Uint8Array | null> {
-    const [row] = await ctx.db.select({ document: activities.document }).from(activities).where(eq(activities.id, activityId)).limit(1);
+  private async activityBody(s: Services, activityId: string): Promise<Uint8Array | null> {
+    const [row] = await s.db.select({ document: activities.document }).from(activities).where(eq(activities.id, activityId)).limit(1);
     return row ? new TextEncoder().encode(row.document) : null;
   }
 
-  private async removeGoneFollowers(inbox: string): Promise<void> {
-    const removed = await removeFollowersAt(database(this.env.DB), inbox);
-    if (removed > 0) console.log(JSON.stringify({ event: "delivery.follower_gone", inbox, removed }));
+  private async removeGoneFollowers(s: Services, inbox: string): Promise<void> {
+    const removed = await removeFollowersAt(s.db, inbox);
+    if (removed > 0) s.log("delivery.follower_gone", { inbox, removed });
   }
 
   private failedOn(now: number) {
@@ -308,7 +275,7 @@ export class DeliveryHost extends DurableObject<Env> {
    * After every change: gives up what an unavailable server would never get, publishes the
    * server's state to D1 when it changed (fan-out reads it), and arms the alarm.
    */
-  private async settle(now: number): Promise<void> {
+  private async settle(s: Services, now: number): Promise<void> {
     const days = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM failure_days").one().n;
     if (days >= UNAVAILABLE_AFTER_DAYS) {
       this.sql.exec(
@@ -321,11 +288,11 @@ export class DeliveryHost extends DurableObject<Env> {
     const next = this.nextAlarm();
     const state: HostState | null = days >= UNAVAILABLE_AFTER_DAYS ? "unavailable" : next !== null ? "backlog" : null;
     if ((this.getMeta("published") ?? "none") !== (state ?? "none")) {
-      await publishHostState(database(this.env.DB), this.getMeta("host") ?? "", state, now);
+      await publishHostState(s.db, this.getMeta("host") ?? "", state, now);
       this.setMeta("published", state ?? "none");
     }
-    if (next !== null) await this.ctx.storage.setAlarm(next);
-    else await this.ctx.storage.deleteAlarm();
+    if (next !== null) await this.storage.setAlarm(next);
+    else await this.storage.deleteAlarm();
   }
 
   private getMeta(key: string): string | null {
@@ -341,6 +308,6 @@ export class DeliveryHost extends DurableObject<Env> {
  * A server delivered to us. Only an unavailable mark needs clearing, so this is one D1 read and,
  * for a server marked unavailable, one Durable Object request.
  */
-export async function markHostAlive(env: Env, host: string): Promise<void> {
-  if ((await hostState(database(env.DB), host)) === "unavailable") await hostStub(env, host).markAlive();
+export async function markHostAlive(s: Services, host: string): Promise<void> {
+  if ((await hostState(s.db, host)) === "unavailable") await s.deliveryHost(host).markAlive();
 }

@@ -9,3 +9,6 @@ export type Job =
    * fan-out: once it has run, a redelivery of it is skipped.
    */
   | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number };
+
+/** The part of the Queue binding producers use. */
+export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

@@ -1,33 +1,49 @@
-// How anything leaves: store the activity, then one fanout job. Inbox handlers (Accept, Reject,
-// Follow after a Move) and publishing use this same function.
+// THE outbox: how anything of ours leaves. It stores the activity (the outbox collection and the
+// dereferenceable ids read it) and queues one fanout job. Posts, follows, Accepts, Blocks, profile
+// updates and Moves all go through `Outbox.send`; tests may pass a fake with the same shape.
 import { eq } from "drizzle-orm";
-import type { Env } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { activities } from "../db/schema.ts";
+import type { Visibility } from "../federation/addressing.ts";
+import type { Log } from "../log.ts";
+import type { JobQueue } from "./jobs.ts";
 
-export type Visibility = "public" | "unlisted" | "followers" | "direct";
+export type OutgoingActivity = Record<string, unknown> & { id: string; type: string };
 
-export async function queueActivity(
-  env: Pick<Env, "QUEUE">,
-  db: Database,
-  activity: Record<string, unknown> & { id: string; type: string },
-  options: { visibility: Visibility; objectId?: string | null; published?: number },
-): Promise<void> {
-  await db.insert(activities).values({
-    id: activity.id,
-    type: activity.type,
-    objectId: options.objectId ?? null,
-    visibility: options.visibility,
-    document: JSON.stringify(activity),
-    published: options.published ?? Date.now(),
-  });
-  try {
-    await env.QUEUE.send({ kind: "fanout", activityId: activity.id });
-  } catch (error) {
-    // Without its fanout job the activity would sit stored and never go out: take it back, so the
-    // caller's error tells the truth.
-    await db.delete(activities).where(eq(activities.id, activity.id));
-    console.log(JSON.stringify({ event: "outbox.enqueue_failed", activityId: activity.id, error: String(error) }));
-    throw new Error(`the ${activity.type} could not be queued for delivery; try again`);
-  }
+export interface SendOptions {
+  visibility: Visibility;
+  /** The object the activity is about, when it is one of ours (posts, likes, boosts). */
+  objectId?: string | null;
+  /** ms since epoch; now by default. */
+  published?: number;
+}
+
+export interface Outbox {
+  /** Stores `activity` and queues its delivery; throws (and stores nothing) when it cannot be queued. */
+  send(activity: OutgoingActivity, options: SendOptions): Promise<void>;
+}
+
+/** The one implementation: a row in `activities`, then a fanout job on the queue. */
+export function queuedOutbox(db: Database, queue: Pick<JobQueue, "send">, log: Log, now = () => Date.now()): Outbox {
+  return {
+    async send(activity, options) {
+      await db.insert(activities).values({
+        id: activity.id,
+        type: activity.type,
+        objectId: options.objectId ?? null,
+        visibility: options.visibility,
+        document: JSON.stringify(activity),
+        published: options.published ?? now(),
+      });
+      try {
+        await queue.send({ kind: "fanout", activityId: activity.id });
+      } catch (error) {
+        // Without its fanout job the activity would sit stored and never go out: take it back, so
+        // the caller's error tells the truth.
+        await db.delete(activities).where(eq(activities.id, activity.id));
+        log("outbox.enqueue_failed", { activityId: activity.id, error: String(error) });
+        throw new Error(`the ${activity.type} could not be queued for delivery; try again`);
+      }
+    },
+  };
 }

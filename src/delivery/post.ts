@@ -4,7 +4,7 @@
 // scheme got through.
 import { type FetchPolicy, safeFetch } from "../federation/fetch.ts";
 import { type SignatureScheme, type SigningKey, signRequest } from "../federation/signatures/index.ts";
-import { ACTIVITY_JSON } from "../http.ts";
+import { ACTIVITY_JSON } from "../federation/vocabulary.ts";
 import { VERSION } from "../version.ts";
 import { POST_TIMEOUT_MS } from "./limits.ts";
 

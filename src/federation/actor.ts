@@ -1,12 +1,13 @@
 // Our actor document: what Mastodon and every other server read to know us.
 import { Hono } from "hono";
 import type { Config } from "../config.ts";
-import type { AppContext, AppEnv } from "../context.ts";
-import { AS_CONTEXT, activityJson, wantsActivityJson } from "../http.ts";
-import { renderProfile } from "../web/pages.tsx";
-import { linkify, textToHtml } from "../publish/html.ts";
-import { type ActorKeys, getActorKeys } from "./keys.ts";
+import type { AppEnv } from "../context.ts";
+import { activityJson, wantsActivityJson } from "../http.ts";
+import type { Services } from "../services.ts";
+import { linkify, textToHtml } from "../text/html.ts";
+import type { ActorKeys } from "./keys.ts";
 import type { LocalUrls } from "./urls.ts";
+import { AS_CONTEXT } from "./vocabulary.ts";
 
 export const ACTOR_CONTEXT = [
   AS_CONTEXT,
@@ -78,22 +79,19 @@ export function buildActor({ config, urls, keys, published }: ActorInput): Recor
   };
 }
 
-/** The actor document for this request's node, with keys created on first use. */
-export async function actorDocument(c: AppContext): Promise<Record<string, unknown>> {
-  const keys = await getActorKeys(c.var.db);
-  return buildActor({ config: c.var.config, urls: c.var.urls, keys, published: new Date(keys.createdAt).toISOString() });
+/** Our actor document as served now, with keys created on first use. */
+export async function actorDocument(s: Pick<Services, "config" | "urls" | "keys">): Promise<Record<string, unknown>> {
+  const keys = await s.keys();
+  return buildActor({ config: s.config, urls: s.urls, keys, published: new Date(keys.createdAt).toISOString() });
 }
 
 /** Route pattern of `/@username` (Hono has no literal-prefix params). */
 export const PROFILE_PATH = "@[A-Za-z0-9_.-]+";
 
-// One URL, two representations: ActivityStreams for servers, the profile page for people.
-export const actor = new Hono<AppEnv>()
-  .get("/users/:username", actorOrProfile)
-  .get(`/:handle{${PROFILE_PATH}}`, actorOrProfile);
-
-async function actorOrProfile(c: AppContext) {
-  if (wantsActivityJson(c.req.header("Accept"))) return activityJson(c, await actorDocument(c));
+// One URL, two representations: ActivityStreams for servers here; people get the profile page,
+// registered after this route (src/web/routes.tsx).
+export const actor = new Hono<AppEnv>().on("GET", ["/users/:username", `/:handle{${PROFILE_PATH}}`], async (c, next) => {
   c.header("Vary", "Accept");
-  return c.html(await renderProfile(c));
-}
+  if (!wantsActivityJson(c.req.header("Accept"))) return next();
+  return activityJson(c, await actorDocument(c.var.services));
+});

@@ -3,7 +3,8 @@ import { and, count, desc, eq, inArray, notExists, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { activities, followers, following, objects } from "../db/schema.ts";
-import { AS_CONTEXT, activityJson, jsonError } from "../http.ts";
+import { activityJson, jsonError } from "../http.ts";
+import { AS_CONTEXT } from "./vocabulary.ts";
 
 export const PAGE_SIZE = 20;
 
@@ -75,11 +76,11 @@ export const collections = new Hono<AppEnv>()
   .get(
     "/users/:username/outbox",
     collectionRoute(
-      (c) => c.var.urls.outbox,
+      (c) => c.var.services.urls.outbox,
       async (c) =>
-        (await c.var.db.select({ n: count() }).from(activities).where(OUTBOX_ENTRIES))[0]?.n ?? 0,
+        (await c.var.services.db.select({ n: count() }).from(activities).where(OUTBOX_ENTRIES))[0]?.n ?? 0,
       async (c, offset) => {
-        const rows = await c.var.db
+        const rows = await c.var.services.db
           .select({ document: activities.document })
           .from(activities)
           .where(OUTBOX_ENTRIES)
@@ -93,11 +94,11 @@ export const collections = new Hono<AppEnv>()
   .get(
     "/users/:username/followers",
     collectionRoute(
-      (c) => c.var.urls.followers,
-      async (c) => (await c.var.db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted")))[0]?.n ?? 0,
+      (c) => c.var.services.urls.followers,
+      async (c) => (await c.var.services.db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted")))[0]?.n ?? 0,
       async (c, offset) =>
         (
-          await c.var.db
+          await c.var.services.db
             .select({ id: followers.actorId })
             .from(followers)
             .where(eq(followers.state, "accepted"))
@@ -110,11 +111,11 @@ export const collections = new Hono<AppEnv>()
   .get(
     "/users/:username/following",
     collectionRoute(
-      (c) => c.var.urls.following,
-      async (c) => (await c.var.db.select({ n: count() }).from(following).where(eq(following.state, "accepted")))[0]?.n ?? 0,
+      (c) => c.var.services.urls.following,
+      async (c) => (await c.var.services.db.select({ n: count() }).from(following).where(eq(following.state, "accepted")))[0]?.n ?? 0,
       async (c, offset) =>
         (
-          await c.var.db
+          await c.var.services.db
             .select({ id: following.actorId })
             .from(following)
             .where(eq(following.state, "accepted"))
@@ -125,7 +126,7 @@ export const collections = new Hono<AppEnv>()
     ),
   )
   // Pinned posts are not supported yet: the collection exists and is honestly empty.
-  .get("/users/:username/collections/featured", (c) => activityJson(c, orderedCollection(c.var.urls.featured, 0)));
+  .get("/users/:username/collections/featured", (c) => activityJson(c, orderedCollection(c.var.services.urls.featured, 0)));
 
 /** An embedded activity does not repeat the @context of the page around it. */
 function stripContext(doc: Record<string, unknown>): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // redirects, and refuses private, loopback, link-local and metadata addresses outside local dev.
 // Workers cannot resolve DNS, so the address policy applies to IP literals and to names; names
 // that resolve to private addresses are refused by Cloudflare's egress itself.
-import { ACTIVITY_JSON } from "../http.ts";
+import { ACTIVITY_JSON } from "./vocabulary.ts";
 import { VERSION } from "../version.ts";
 import { type SigningKey, signRequest } from "./signatures/index.ts";
 
@@ -12,7 +12,8 @@ export interface FetchPolicy {
 
 export interface FetchContext {
   policy: FetchPolicy;
-  signer: SigningKey | null;
+  /** Our RSA key, loaded on first use; null sends unsigned GETs. */
+  signer: () => Promise<SigningKey | null>;
 }
 
 export interface FetchLimits {
@@ -151,12 +152,11 @@ function isActivityContentType(value: string | null): boolean {
 export async function fetchActivityDocument(url: string, ctx: FetchContext): Promise<FetchResult<Record<string, unknown>>> {
   const target = url.replace(/#.*$/, "");
   const headers = new Headers({ Accept: AP_ACCEPT, "User-Agent": `Roost/${VERSION}` });
-  if (ctx.signer) {
-    try {
-      await signRequest({ method: "GET", url: target, headers }, ctx.signer);
-    } catch (error) {
-      return { ok: false, reason: `could not sign the request: ${String(error)}` };
-    }
+  try {
+    const signer = await ctx.signer();
+    if (signer) await signRequest({ method: "GET", url: target, headers }, signer);
+  } catch (error) {
+    return { ok: false, reason: `could not sign the request: ${String(error)}` };
   }
   const fetched = await safeFetch(target, { method: "GET", headers }, ctx.policy);
   if (!fetched.ok) return fetched;

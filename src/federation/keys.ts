@@ -1,6 +1,7 @@
 // Our actor's key pairs, created on first use and kept in D1. Private keys never leave this
 // module except as non-extractable CryptoKeys.
 import type { Database } from "../db/client.ts";
+import type { Log } from "../log.ts";
 import { keys } from "../db/schema.ts";
 import { base64ToBytes, bytesToBase64, ed25519ToMultibase, toPem } from "./encoding.ts";
 
@@ -16,20 +17,20 @@ const RSA = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const;
 // One isolate serves one node, so the imported keys can live as long as the isolate.
 let cached: Promise<ActorKeys> | null = null;
 
-export function getActorKeys(db: Database): Promise<ActorKeys> {
-  cached ??= loadOrCreate(db).catch((error) => {
+export function getActorKeys(db: Database, log: Log): Promise<ActorKeys> {
+  cached ??= loadOrCreate(db, log).catch((error) => {
     cached = null;
     throw error;
   });
   return cached;
 }
 
-async function loadOrCreate(db: Database): Promise<ActorKeys> {
+async function loadOrCreate(db: Database, log: Log): Promise<ActorKeys> {
   let rows = await db.select().from(keys);
   if (rows.length < 2) {
     await db.insert(keys).values(await generateMissing(rows.map((r) => r.kind))).onConflictDoNothing();
     rows = await db.select().from(keys);
-    console.log(JSON.stringify({ event: "keys.created", kinds: ["rsa", "ed25519"] }));
+    log("keys.created", { kinds: ["rsa", "ed25519"] });
   }
   const rsa = rows.find((r) => r.kind === "rsa");
   const ed = rows.find((r) => r.kind === "ed25519");

@@ -9,12 +9,12 @@ export const nodeinfo = new Hono<AppEnv>()
   .get("/.well-known/nodeinfo", (c) =>
     c.json({
       links: [
-        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${c.var.config.origin}/nodeinfo/2.1` },
+        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${c.var.services.config.origin}/nodeinfo/2.1` },
       ],
     }),
   )
   .get("/nodeinfo/2.1", async (c) => {
-    const db = c.var.db;
+    const db = c.var.services.db;
     const [posts] = await db
       .select({ n: count() })
       .from(objects)
@@ -39,7 +39,7 @@ export const nodeinfo = new Hono<AppEnv>()
           users: { total: 1, activeMonth: active(monthAgo), activeHalfyear: active(halfYearAgo) },
           localPosts: posts?.n ?? 0,
         },
-        metadata: { nodeName: c.var.config.displayName },
+        metadata: { nodeName: c.var.services.config.displayName },
       }),
       200,
       { "Content-Type": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"' },

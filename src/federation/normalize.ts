@@ -11,7 +11,7 @@
  * - unparsable dates become null; lists are capped so hostile input cannot burn CPU;
  * - nothing throws: every failure is `{ ok: false, reason }`.
  */
-import { AS_CONTEXT } from "../http.ts";
+import { AS_CONTEXT } from "./vocabulary.ts";
 import { activityAt, collectionAt, newEmbedBudget, normalizeAt } from "./normalize/document.ts";
 import { normalizeActorDocument } from "./normalize/actor.ts";
 import { normalizeKeyDocument } from "./normalize/keys.ts";
@@ -22,7 +22,7 @@ import type {
 import { asArray, field, isRecord } from "./normalize/values.ts";
 
 export type * from "./normalize/types.ts";
-export { hostOf, isPublic, PUBLIC_COLLECTION } from "./normalize/values.ts";
+export { domainsOf, hostOf, httpIri, isPublic, PUBLIC_COLLECTION } from "./normalize/values.ts";
 
 /** The AS context as servers spell it (plain http and a trailing `#` are seen from older software). */
 const AS_CONTEXT_SPELLINGS: ReadonlySet<string> = new Set([

@@ -2,6 +2,7 @@
 // lives here: key id → owner actor → key, with Mastodon's confirmed-owner rule for key documents.
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import type { Log } from "../log.ts";
 import { remoteActors } from "../db/schema.ts";
 import { type FetchContext, type FetchResult, fetchActivityDocument } from "./fetch.ts";
 import { type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
@@ -128,7 +129,7 @@ async function fetchActorForKey(db: Database, ctx: FetchContext, keyId: string):
  * The verifier's KeyResolver. `gone` collects key ids whose actor answered 410, so the inbox can
  * acknowledge a Delete from an account that no longer exists.
  */
-export function keyResolver(db: Database, ctx: FetchContext): { resolve: KeyResolver; gone: Set<string> } {
+export function keyResolver(db: Database, ctx: FetchContext, log: Log): { resolve: KeyResolver; gone: Set<string> } {
   const gone = new Set<string>();
   const resolve: KeyResolver = async (keyId, { refresh }) => {
     if (!refresh) {
@@ -139,7 +140,7 @@ export function keyResolver(db: Database, ctx: FetchContext): { resolve: KeyReso
     const fetched = await fetchActorForKey(db, ctx, keyId);
     if (!fetched.ok) {
       if (fetched.gone) gone.add(keyId);
-      console.log(JSON.stringify({ event: "key.unavailable", keyId, reason: fetched.reason }));
+      log("key.unavailable", { keyId, reason: fetched.reason });
       return null;
     }
     // Mastodon's confirmed-owner rule: the owner must list the key, whatever the key document said.

@@ -2,6 +2,8 @@
 import type { Config } from "../config.ts";
 
 export interface LocalUrls {
+  /** Scheme + host (+ port), no trailing slash. */
+  origin: string;
   actor: string;
   /** The HTML profile (`/@username`), also the actor's `url`. */
   profile: string;
@@ -19,6 +21,8 @@ export interface LocalUrls {
   permalink(id: string): string;
   activity(id: string): string;
   tag(name: string): string;
+  /** Whether an id names our actor or anything else on our origin. */
+  isLocal(id: string | null | undefined): id is string;
 }
 
 export function localUrls(config: Config): LocalUrls {
@@ -26,6 +30,7 @@ export function localUrls(config: Config): LocalUrls {
   const actor = `${o}/users/${config.username}`;
   const profile = `${o}/@${config.username}`;
   return {
+    origin: o,
     actor,
     profile,
     inbox: `${actor}/inbox`,
@@ -40,6 +45,7 @@ export function localUrls(config: Config): LocalUrls {
     permalink: (id) => `${profile}/${id}`,
     activity: (id) => `${o}/activities/${id}`,
     tag: (name) => `${o}/tags/${encodeURIComponent(name.toLowerCase())}`,
+    isLocal: (id): id is string => !!id && (id === o || id.startsWith(`${o}/`)),
   };
 }
 

@@ -3,8 +3,10 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import type { Config } from "../config.ts";
 import type { AppEnv } from "../context.ts";
-import { ACTIVITY_JSON, jsonError } from "../http.ts";
-import { escapeHtml } from "../publish/html.ts";
+import { jsonError } from "../http.ts";
+import { ACTIVITY_JSON } from "./vocabulary.ts";
+import { escapeHtml } from "../text/html.ts";
+import { httpIri } from "./normalize.ts";
 import type { LocalUrls } from "./urls.ts";
 
 export type WebfingerResult = { ok: true; jrd: Record<string, unknown> } | { ok: false; status: 400 | 404; error: string };
@@ -26,7 +28,7 @@ export function resolveWebfinger(resource: string | undefined, config: Config, u
     const user = acct.slice(0, at).toLowerCase();
     const host = acct.slice(at + 1).toLowerCase();
     matches = user === config.username.toLowerCase() && (host === config.handleDomain || host === webHost);
-  } else if (/^https?:\/\//i.test(resource)) {
+  } else if (httpIri(resource)) {
     matches = resource === urls.actor || resource === urls.profile;
   } else {
     return { ok: false, status: 400, error: `"${resource}" is neither an acct: URI nor an http(s) URL` };
@@ -49,7 +51,7 @@ export function resolveWebfinger(resource: string | undefined, config: Config, u
 export const webfinger = new Hono<AppEnv>()
   .use("/.well-known/webfinger", cors({ origin: "*" }))
   .get("/.well-known/webfinger", (c) => {
-    const result = resolveWebfinger(c.req.query("resource"), c.var.config, c.var.urls);
+    const result = resolveWebfinger(c.req.query("resource"), c.var.services.config, c.var.services.urls);
     if (!result.ok) return jsonError(c, result.status, result.error);
     return c.body(JSON.stringify(result.jrd), 200, {
       "Content-Type": "application/jrd+json; charset=utf-8",
@@ -57,7 +59,7 @@ export const webfinger = new Hono<AppEnv>()
     });
   })
   .get("/.well-known/host-meta", (c) => {
-    const template = escapeHtml(`${c.var.config.origin}/.well-known/webfinger?resource={uri}`);
+    const template = escapeHtml(`${c.var.services.config.origin}/.well-known/webfinger?resource={uri}`);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n  <Link rel="lrdd" template="${template}"/>\n</XRD>\n`;
     return c.body(xml, 200, { "Content-Type": "application/xrd+xml; charset=utf-8" });
   });

@@ -2,16 +2,9 @@
 // profile's "Follow" button sends the owner here; the owner confirms with the owner token.
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
-import { handlerContext } from "../federation/inbox/process.ts";
-import { follow } from "../publish/follow.ts";
+import { followAccount } from "../domain/follows.ts";
+import { isOwnerToken } from "../domain/owner.ts";
 import { Layout } from "./layout.tsx";
-
-function sameSecretText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 export const interaction = new Hono<AppEnv>()
   .get("/authorize_interaction", (c) => {
@@ -39,9 +32,9 @@ export const interaction = new Hono<AppEnv>()
     const form = await c.req.parseBody();
     const uri = typeof form.uri === "string" ? form.uri.replace(/^acct:/, "").trim() : "";
     const token = typeof form.token === "string" ? form.token : "";
-    if (!sameSecretText(token, c.var.config.ownerToken)) return c.html(<Layout title="Follow"><p>Wrong owner token.</p></Layout>, 401);
+    if (!(await isOwnerToken(c.var.services, token))) return c.html(<Layout title="Follow"><p>Wrong owner token.</p></Layout>, 401);
     if (!uri) return c.html(<Layout title="Follow"><p>Which account? The form needs one.</p></Layout>, 400);
-    const result = await follow({ ...(await handlerContext(c.env)), env: c.env }, uri);
+    const result = await followAccount(c.var.services, uri);
     return c.html(
       <Layout title="Follow">
         <p>{result.ok ? `Follow request sent to ${result.actorId}.` : `Could not follow: ${result.error}`}</p>

@@ -5,7 +5,7 @@ import { followers, objects } from "../db/schema.ts";
 import { ProfilePage, type ProfilePost } from "./profile.tsx";
 
 export async function renderProfile(c: AppContext) {
-  const db = c.var.db;
+  const db = c.var.services.db;
   const [followerCount] = await db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted"));
   const rows = await db
     .select({ id: objects.id, document: objects.document, published: objects.published })
@@ -17,5 +17,5 @@ export async function renderProfile(c: AppContext) {
     const doc = JSON.parse(r.document) as { content?: string; summary?: string | null; url?: string };
     return { permalink: doc.url ?? r.id, contentHtml: doc.content ?? "", summary: doc.summary ?? null, published: r.published };
   });
-  return <ProfilePage config={c.var.config} urls={c.var.urls} followers={followerCount?.n ?? 0} posts={posts} />;
+  return <ProfilePage config={c.var.services.config} urls={c.var.services.urls} followers={followerCount?.n ?? 0} posts={posts} />;
 }

@@ -2,7 +2,7 @@
 import { raw } from "hono/html";
 import type { Config } from "../config.ts";
 import type { LocalUrls } from "../federation/urls.ts";
-import { linkify, textToHtml } from "../publish/html.ts";
+import { linkify, textToHtml } from "../text/html.ts";
 import { Layout } from "./layout.tsx";
 
 export interface ProfilePost {

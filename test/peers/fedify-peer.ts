@@ -256,7 +256,7 @@ function json(body: unknown, status = 200) {
 
 // Miniflare hands the outbound request over as its own undici Request class, and Fedify tells a
 // Request from a URL with `instanceof Request` (a URL loses its query: WebFinger's `resource`).
-async function asGlobalRequest(request: Request): Promise<Request> {
+async function asGlobalRequest(request: Pick<Request, "url" | "method" | "headers" | "arrayBuffer">): Promise<Request> {
   if (request instanceof Request) return request;
   const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
   return new Request(request.url, { method: request.method, headers: request.headers, body });

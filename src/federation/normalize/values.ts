@@ -1,6 +1,6 @@
 // Readers for single JSON-LD values in the shapes servers actually send: a value or an array of them,
 // an IRI or an object carrying an `id`, a string or a language map.
-import { PUBLIC } from "../../http.ts";
+import { PUBLIC } from "../vocabulary.ts";
 
 export const PUBLIC_COLLECTION = PUBLIC;
 
@@ -44,6 +44,18 @@ export function httpIri(value: unknown): string | null {
 /** Host (with port) of an http(s) IRI, lowercased; null for anything else. */
 export function hostOf(iri: string): string | null {
   return httpIri(iri) === null ? null : new URL(iri).host;
+}
+
+/**
+ * The host of an http(s) IRI without its port, and each parent domain of it (`a.b.example.com`
+ * → itself, `b.example.com`, `example.com`): what a domain block names. Empty for anything else.
+ */
+export function domainsOf(iri: string): string[] {
+  const host = hostOf(iri)?.replace(/:\d+$/, "");
+  if (!host) return [];
+  const labels = host.split(".");
+  const parents = labels.map((_, i) => labels.slice(i).join(".")).filter((d) => d.includes("."));
+  return parents.length > 0 ? parents : [host];
 }
 
 /** The id of a reference: an IRI string, or an object with an `id` (`{id}` link or embedded document). */

@@ -1,0 +1,114 @@
+// What happened to an activity's deliveries, and which servers are in trouble. Successes are not
+// written anywhere, so "delivered" is derived: the targets minus what the servers' Durable Objects
+// hold (pending or given up) and minus the servers skipped as unavailable, and it is only stated
+// once every deliver message has run; until then the rest is "unconfirmed".
+import { inArray } from "drizzle-orm";
+import { findFanout, hostsWithFailures, listTroubledHosts } from "../db/queries/delivery.ts";
+import { activities } from "../db/schema.ts";
+import type { DeliveryRecord } from "../delivery/host-api.ts";
+import { MAX_CONNECTIONS } from "../delivery/limits.ts";
+import { mapLimited } from "../delivery/post.ts";
+import type { Services } from "../services.ts";
+
+const RECENT_PER_HOST = 20;
+const HOSTS_LISTED = 100;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function deliveryView(d: DeliveryRecord) {
+  return {
+    inbox: d.inbox,
+    state: d.state,
+    attempts: d.attempts,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    waitingBehind: d.waitingBehind,
+  };
+}
+
+/** The servers with a backlog or marked unavailable, each with its most recent deliveries. */
+export async function troubledServers(s: Services) {
+  const hosts = await listTroubledHosts(s.db, HOSTS_LISTED);
+  const statuses = await mapLimited(hosts, MAX_CONNECTIONS, (h) => s.deliveryHost(h.host).status({ recent: RECENT_PER_HOST }));
+  return hosts.map((h, i) => {
+    const status = statuses[i]!;
+    return {
+      host: h.host,
+      state: h.state,
+      since: iso(h.since),
+      pending: status.pending,
+      givenUp: status.givenUp,
+      failureDays: status.failureDays,
+      nextAttemptAt: iso(status.nextAttemptAt),
+      recent: status.deliveries.map((d) => ({ activityId: d.activityId, activityType: d.activityType, ...deliveryView(d) })),
+    };
+  });
+}
+
+/** The delivery state of the first of `candidateIds` that is one of our activities; null when none is. */
+export async function deliveryReport(s: Services, candidateIds: string[]) {
+  const [activity] = await s.db
+    .select({ id: activities.id, type: activities.type })
+    .from(activities)
+    .where(inArray(activities.id, candidateIds))
+    .limit(1);
+  if (!activity) return null;
+  const fanout = await findFanout(s.db, [activity.id]);
+  if (!fanout) {
+    return {
+      activityId: activity.id,
+      type: activity.type,
+      state: "queued",
+      counts: { targets: null, delivered: null, unconfirmed: null, pending: 0, givenUp: 0 },
+      batches: { total: null, done: 0 },
+      servers: [],
+    };
+  }
+  const hosts = await hostsWithFailures(s.db, activity.id);
+  const held = await mapLimited(hosts, MAX_CONNECTIONS, (host) => s.deliveryHost(host).status({ activityId: activity.id }));
+  const skipped = JSON.parse(fanout.skipped) as string[];
+  const records = held.flatMap((h) => h.deliveries);
+  const pending = records.filter((d) => d.state === "pending").length;
+  const givenUp = records.length - pending + skipped.length;
+  const doneBatches = (JSON.parse(fanout.doneBatches) as number[]).length;
+  const settledBatches = fanout.queuedAt !== null && doneBatches >= fanout.batches;
+  const accounted = fanout.targets - pending - givenUp;
+  const servers = held
+    .filter((h) => h.deliveries.length > 0)
+    .map((h) => ({ host: h.host, unavailable: h.unavailable, deliveries: h.deliveries.map(deliveryView) }));
+  const skippedByHost = new Map<string, string[]>();
+  for (const inbox of skipped) {
+    const host = new URL(inbox).host;
+    skippedByHost.set(host, [...(skippedByHost.get(host) ?? []), inbox]);
+  }
+  for (const [host, inboxes] of skippedByHost) {
+    servers.push({
+      host,
+      unavailable: true,
+      deliveries: inboxes.map((inbox) => ({
+        inbox,
+        state: "given_up" as const,
+        attempts: 0,
+        lastStatus: null,
+        lastError: "not sent: the server is unavailable (failed on 7 distinct days)",
+        nextAttemptAt: null,
+        waitingBehind: 0,
+      })),
+    });
+  }
+  return {
+    activityId: activity.id,
+    type: activity.type,
+    state: fanout.queuedAt === null ? "fanning out" : !settledBatches ? "sending" : pending > 0 ? "retrying" : "done",
+    counts: {
+      targets: fanout.targets,
+      delivered: settledBatches ? accounted : null,
+      unconfirmed: settledBatches ? 0 : accounted,
+      pending,
+      givenUp,
+    },
+    batches: { total: fanout.batches, done: doneBatches },
+    servers,
+  };
+}

@@ -1,0 +1,170 @@
+// Who follows whom. Every way in ends here: the owner API, the C2S outbox, the owner CLI, the
+// subscribe page (and next the Mastodon API) follow through `followAccount`; an incoming Follow is
+// `followReceived`, and its Accept — automatic or approved by the owner — is `acceptFollower`.
+import { and, desc, eq } from "drizzle-orm";
+import { followers, following } from "../db/schema.ts";
+import { resolveHandle } from "../federation/lookup.ts";
+import { httpIri, type NormalizedActivity } from "../federation/normalize.ts";
+import { getRemoteActor } from "../federation/remote-actors.ts";
+import { newId } from "../federation/urls.ts";
+import type { Services } from "../services.ts";
+import { done, type HandlerResult, ignored } from "./outcome.ts";
+import { notify } from "./notifications.ts";
+import { sendTo } from "./send.ts";
+
+export type FollowResult = { ok: true; actorId: string; activityId: string } | { ok: false; status: 400 | 404; error: string };
+
+async function resolveTarget(s: Services, target: string) {
+  return httpIri(target) ? getRemoteActor(s.db, s.fetcher, target) : resolveHandle(s.db, s.fetcher, target);
+}
+
+/** Follows `target` (`@user@host` or an actor URL): pending until their Accept. */
+export async function followAccount(s: Services, target: string): Promise<FollowResult> {
+  if (s.urls.isLocal(target)) return { ok: false, status: 400, error: "you cannot follow yourself" };
+  const actor = await resolveTarget(s, target);
+  if (!actor.ok) return { ok: false, status: 400, error: `${target} could not be resolved: ${actor.reason}` };
+  const activityId = s.urls.activity(newId());
+  await s.db
+    .insert(following)
+    .values({ actorId: actor.value.id, inbox: actor.value.inbox, followActivityId: activityId, state: "pending" })
+    .onConflictDoUpdate({ target: following.actorId, set: { followActivityId: activityId } });
+  await sendTo(s, actor.value.id, "Follow", actor.value.id, activityId);
+  return { ok: true, actorId: actor.value.id, activityId };
+}
+
+/** An actor URL needs no lookup, so an account whose server is gone can still be unfollowed. */
+export async function unfollowAccount(s: Services, target: string): Promise<FollowResult> {
+  let actorId = target;
+  if (!httpIri(target)) {
+    const actor = await resolveHandle(s.db, s.fetcher, target);
+    if (!actor.ok) return { ok: false, status: 400, error: `${target} could not be resolved: ${actor.reason}` };
+    actorId = actor.value.id;
+  }
+  const [row] = await s.db.delete(following).where(eq(following.actorId, actorId)).returning();
+  if (!row) return { ok: false, status: 404, error: `you do not follow ${target}` };
+  const activityId = await sendTo(s, actorId, "Undo", { id: row.followActivityId, type: "Follow", actor: s.urls.actor, object: actorId });
+  return { ok: true, actorId, activityId };
+}
+
+/** Accept or Reject of a Follow: the object is the Follow itself, with its original id. */
+function answerFollow(s: Services, type: "Accept" | "Reject", follower: string, followId: string) {
+  return sendTo(s, follower, type, { id: followId, type: "Follow", actor: follower, object: s.urls.actor });
+}
+
+type FollowerValues = Pick<typeof followers.$inferInsert, "actorId" | "inbox" | "sharedInbox" | "followActivityId">;
+
+/** The follower is in: stored as accepted (one write, new or not) and told so with an Accept. */
+export async function acceptFollower(s: Services, follower: FollowerValues): Promise<void> {
+  const { actorId, inbox, sharedInbox, followActivityId } = follower;
+  const values = { inbox, sharedInbox, followActivityId };
+  await s.db
+    .insert(followers)
+    .values({ actorId, ...values, state: "accepted" })
+    .onConflictDoUpdate({ target: followers.actorId, set: { ...values, state: "accepted", movedTo: null } });
+  await answerFollow(s, "Accept", actorId, follower.followActivityId);
+}
+
+/** A Follow of our actor arrived: accepted at once, or a request waiting for the owner. */
+export async function followReceived(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
+  if (activity.object?.id !== s.urls.actor) return ignored("a Follow of someone else");
+  if (!activity.id) return ignored("a Follow without an id cannot be accepted");
+  const actor = await getRemoteActor(s.db, s.fetcher, activity.actor);
+  if (!actor.ok) throw new Error(`the follower could not be fetched: ${actor.reason}`);
+  const [existing] = await s.db.select().from(followers).where(eq(followers.actorId, activity.actor));
+  const follower = { actorId: activity.actor, inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox, followActivityId: activity.id };
+  if (existing?.state === "accepted" || !s.config.manuallyApprovesFollowers) {
+    // A repeated Follow (new id) is accepted again: the follower's server may have lost our Accept.
+    await acceptFollower(s, follower);
+    if (!existing) await notify(s, { type: "follow", actorId: activity.actor, activityId: activity.id });
+    return done;
+  }
+  const { actorId, ...values } = follower;
+  await s.db
+    .insert(followers)
+    .values({ actorId, ...values, state: "pending" })
+    .onConflictDoUpdate({ target: followers.actorId, set: { ...values, state: "pending", movedTo: null } });
+  await notify(s, { type: "follow_request", actorId: activity.actor, activityId: activity.id });
+  return done;
+}
+
+export type RequestDecision = { ok: true; state: "accepted" | "rejected" } | { ok: false; status: 404; error: string };
+
+/** The owner's answer to a pending follow request. */
+export async function decideFollowRequest(s: Services, actor: string, approve: boolean): Promise<RequestDecision> {
+  const [row] = await s.db.select().from(followers).where(and(eq(followers.actorId, actor), eq(followers.state, "pending")));
+  if (!row) return { ok: false, status: 404, error: `no pending follow request from ${actor}` };
+  if (approve) {
+    await acceptFollower(s, row);
+    return { ok: true, state: "accepted" };
+  }
+  await s.db.delete(followers).where(eq(followers.actorId, actor));
+  await answerFollow(s, "Reject", actor, row.followActivityId);
+  return { ok: true, state: "rejected" };
+}
+
+/** Mastodon's "remove follower": a Reject of their Follow makes their server drop it. False when they do not follow. */
+export async function removeFollower(s: Services, actor: string): Promise<boolean> {
+  const [row] = await s.db.delete(followers).where(eq(followers.actorId, actor)).returning();
+  if (!row) return false;
+  await answerFollow(s, "Reject", actor, row.followActivityId);
+  return true;
+}
+
+export function listFollowRequests(s: Services, limit: number) {
+  return s.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(limit);
+}
+
+export function listFollowers(s: Services, limit: number) {
+  return s.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limit);
+}
+
+/** Undo{Follow} from a follower. */
+export async function followerLeft(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
+  const removed = await s.db.delete(followers).where(eq(followers.actorId, activity.actor)).returning({ id: followers.actorId });
+  return removed.length > 0 ? done : ignored("not a follower");
+}
+
+/** Accept{Follow} / Reject{Follow} of a follow we sent: matched on our Follow id, or on the embedded Follow's actor. */
+export async function followAnswered(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
+  const object = activity.object;
+  const embedded = object?.embedded?.kind === "activity" ? object.embedded : null;
+  if (embedded && embedded.type !== "Follow") return ignored(`${activity.type} of a ${embedded.type}`);
+  const [row] = await s.db.select().from(following).where(eq(following.actorId, activity.actor));
+  const matches = row && (row.followActivityId === object?.id || embedded?.actor === s.urls.actor);
+  if (!matches) return ignored(`${activity.type} of no follow we sent`);
+  if (activity.type === "Accept") await s.db.update(following).set({ state: "accepted" }).where(eq(following.actorId, activity.actor));
+  else await s.db.delete(following).where(eq(following.actorId, activity.actor));
+  return done;
+}
+
+/** Someone blocked us: whatever linked us is gone both ways. */
+export async function blockedBy(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
+  if (activity.object?.id !== s.urls.actor) return ignored("a Block of someone else");
+  await s.db.batch([
+    s.db.delete(followers).where(eq(followers.actorId, activity.actor)),
+    s.db.delete(following).where(eq(following.actorId, activity.actor)),
+  ]);
+  return done;
+}
+
+/** Move: a follower recorded as moved; an account we follow is followed at its target when the target confirms. */
+export async function accountMoved(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
+  const target = activity.target?.id;
+  if (activity.object?.id !== activity.actor || !target) return ignored("a Move must move its own actor to a target");
+  await s.db.update(followers).set({ movedTo: target }).where(eq(followers.actorId, activity.actor));
+  await notify(s, { type: "move", actorId: activity.actor, objectId: target, activityId: activity.id ?? `move:${activity.actor}` });
+  const [followed] = await s.db.select().from(following).where(eq(following.actorId, activity.actor));
+  if (!followed) return done;
+  const fresh = await getRemoteActor(s.db, s.fetcher, target, { refresh: true });
+  if (!fresh.ok) throw new Error(`the Move target could not be fetched: ${fresh.reason}`);
+  if (!fresh.value.alsoKnownAs.includes(activity.actor)) return ignored("the Move target does not list the old account in alsoKnownAs");
+  const followId = s.urls.activity(newId());
+  await s.db
+    .insert(following)
+    .values({ actorId: target, inbox: fresh.value.inbox, followActivityId: followId, state: "pending" })
+    .onConflictDoNothing();
+  await sendTo(s, target, "Follow", target, followId);
+  await sendTo(s, activity.actor, "Undo", { id: followed.followActivityId, type: "Follow", actor: s.urls.actor, object: activity.actor });
+  await s.db.delete(following).where(eq(following.actorId, activity.actor));
+  return done;
+}

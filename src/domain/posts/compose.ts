@@ -1,0 +1,155 @@
+// The owner's posts: text in, a Note with Mastodon-shaped addressing, tags and HTML out,
+// signed with an object proof, stored, and handed to delivery. C2S and the JSON API both use it.
+import { and, eq, isNull } from "drizzle-orm";
+import { objects } from "../../db/schema.ts";
+import { actorRecipients, addressing } from "../../federation/addressing.ts";
+import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
+import { createProof } from "../../federation/proofs.ts";
+import { newId } from "../../federation/urls.ts";
+import type { Services } from "../../services.ts";
+import { renderMarkdown, scanMarkdown } from "../../text/markdown.ts";
+import { authorOf } from "./authors.ts";
+import { hashtagHtml, hashtagTag } from "./hashtags.ts";
+import type { PostInput } from "./input.ts";
+import { mentionHtml, mentionTag, resolveMentions } from "./mentions.ts";
+
+export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409; error: string };
+
+type Note = Record<string, unknown> & { id: string; to: string[]; cc: string[]; published: string };
+
+/**
+ * The Note for `input`. `alsoAddress`: recipients kept from before an edit, so an edit reaches
+ * everyone the post first went to (Mastodon keeps dropped mentions as silent ones).
+ */
+async function buildNote(
+  ctx: Services,
+  input: PostInput,
+  id: string,
+  published: Date,
+  alsoAddress: string[] = [],
+): Promise<{ ok: true; note: Note } | { ok: false; error: string }> {
+  const scanned = scanMarkdown(input.text);
+  const mentions = await resolveMentions(ctx, scanned.mentions);
+  const recipients = new Set([...[...mentions.values()].map((m) => m.actorId), ...input.addressees, ...alsoAddress]);
+  if (input.inReplyTo) {
+    const author = await authorOf(ctx, input.inReplyTo);
+    if (!author) return { ok: false, error: `the post replied to (${input.inReplyTo}) could not be found` };
+    recipients.add(author);
+  }
+  recipients.delete(ctx.urls.actor);
+  if (input.visibility === "direct" && recipients.size === 0) {
+    return { ok: false, error: "a direct post needs someone to address: mention @user@host" };
+  }
+  const html = renderMarkdown(input.text, {
+    mention: (handle) => {
+      const mention = mentions.get(handle);
+      return mention ? mentionHtml(mention) : null;
+    },
+    hashtag: (name) => hashtagHtml(name, ctx.urls.tag(name)),
+  });
+  const note: Note = {
+    id,
+    type: "Note",
+    attributedTo: ctx.urls.actor,
+    ...addressing(input.visibility, ctx.urls.followers, [...recipients]),
+    inReplyTo: input.inReplyTo,
+    published: published.toISOString(),
+    url: ctx.urls.permalink(id.slice(id.lastIndexOf("/") + 1)),
+    summary: input.summary,
+    sensitive: input.summary !== null,
+    content: html,
+    ...(input.language ? { contentMap: { [input.language]: html } } : {}),
+    tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
+  };
+  return { ok: true, note };
+}
+
+/** The activity with its FEP-8b32 proof by our Ed25519 key. */
+async function signed<T extends Record<string, unknown>>(ctx: Services, activity: T): Promise<T> {
+  const keys = await ctx.keys();
+  return (await createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey })) as T;
+}
+
+export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
+  const now = new Date(ctx.now());
+  const objectId = ctx.urls.object(newId(now.getTime()));
+  const built = await buildNote(ctx, input, objectId, now);
+  if (!built.ok) return { ok: false, status: 400, error: built.error };
+  const { note } = built;
+  const activity = await signed(ctx, {
+    "@context": NOTE_CONTEXT,
+    id: `${objectId}/activity`,
+    type: "Create",
+    actor: ctx.urls.actor,
+    published: note.published,
+    to: note.to,
+    cc: note.cc,
+    object: note,
+  });
+  await ctx.db.insert(objects).values({
+    id: objectId,
+    type: "Note",
+    visibility: input.visibility,
+    inReplyTo: input.inReplyTo,
+    document: JSON.stringify(note),
+    published: now.getTime(),
+  });
+  await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
+  return { ok: true, objectId, activityId: activity.id };
+}
+
+async function ownObject(ctx: Services, objectId: string) {
+  const [row] = await ctx.db.select().from(objects).where(and(eq(objects.id, objectId), isNull(objects.deletedAt)));
+  return row ?? null;
+}
+
+/** New text, content warning and language; visibility and the post replied to stay as they were. */
+export async function editNote(ctx: Services, objectId: string, input: PostInput): Promise<Published> {
+  const row = await ownObject(ctx, objectId);
+  if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
+  const previous = JSON.parse(row.document) as Note;
+  const built = await buildNote(
+    ctx,
+    { ...input, visibility: row.visibility, inReplyTo: row.inReplyTo },
+    objectId,
+    new Date(previous.published),
+    actorRecipients(previous.to, previous.cc, ctx.urls.followers),
+  );
+  if (!built.ok) return { ok: false, status: 400, error: built.error };
+  // Edit activity ids carry the second of the edit; two edits within one second must not collide.
+  const updated = new Date(Math.max(Date.now(), (row.updated ?? 0) + 1000));
+  const note = { ...built.note, updated: updated.toISOString() };
+  const activity = await signed(ctx, {
+    "@context": NOTE_CONTEXT,
+    id: `${objectId}#updates/${Math.floor(updated.getTime() / 1000)}`,
+    type: "Update",
+    actor: ctx.urls.actor,
+    published: note.updated,
+    to: note.to,
+    cc: note.cc,
+    object: note,
+  });
+  await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId));
+  await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
+  return { ok: true, objectId, activityId: activity.id };
+}
+
+export async function deleteNote(ctx: Services, objectId: string): Promise<Published> {
+  const row = await ownObject(ctx, objectId);
+  if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
+  const now = Date.now();
+  const note = JSON.parse(row.document) as Note;
+  const { "@context": _context, ...object } = tombstone(objectId, row.type, now);
+  const activity = await signed(ctx, {
+    "@context": NOTE_CONTEXT,
+    id: `${objectId}#delete`,
+    type: "Delete",
+    actor: ctx.urls.actor,
+    to: note.to,
+    cc: note.cc,
+    object,
+  });
+  await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
+  await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
+  return { ok: true, objectId, activityId: activity.id };
+}

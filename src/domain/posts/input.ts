@@ -1,0 +1,113 @@
+// What the owner asks to publish, read and checked: from the JSON API ({text, visibility, …}) or
+// from a C2S Note. Both give the same PostInput, or the reason it is refused.
+import { actorRecipients, VISIBILITIES, type Visibility, visibilityOf } from "../../federation/addressing.ts";
+import { httpIri } from "../../federation/normalize.ts";
+import { htmlToText } from "../../text/html.ts";
+
+export interface PostInput {
+  /** Markdown source. */
+  text: string;
+  visibility: Visibility;
+  /** Content warning. */
+  summary: string | null;
+  inReplyTo: string | null;
+  language: string | null;
+  /** Actors addressed besides those the text mentions (a C2S Note's to/cc). */
+  addressees: string[];
+}
+
+export const MAX_TEXT = 20_000;
+export const MAX_SUMMARY = 1_000;
+export const MAX_ADDRESSEES = 50;
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+type Json = Record<string, unknown>;
+type Checked<T> = T | { error: string };
+
+export function isRefused<T>(value: Checked<T>): value is { error: string } {
+  return typeof value === "object" && value !== null && "error" in value;
+}
+
+/** A string, null when absent, or the error for any other type. */
+function optionalString(body: Json, field: string): Checked<string | null> {
+  const value = body[field];
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" ? value : { error: `${field} must be a string` };
+}
+
+function checked(input: PostInput): Checked<PostInput> {
+  if (!input.text.trim()) return { error: "the post has no text" };
+  if (input.text.length > MAX_TEXT) return { error: `the text is longer than ${MAX_TEXT} characters` };
+  if (!VISIBILITIES.includes(input.visibility)) return { error: `visibility must be one of ${VISIBILITIES.join(", ")}` };
+  if (input.summary !== null && input.summary.length > MAX_SUMMARY) return { error: `the content warning is longer than ${MAX_SUMMARY} characters` };
+  if (input.inReplyTo !== null && !httpIri(input.inReplyTo)) return { error: "inReplyTo must be an http(s) URL" };
+  if (input.language !== null && !LANGUAGE_TAG.test(input.language)) return { error: "language must be a language tag like en or pt-BR" };
+  if (input.addressees.length > MAX_ADDRESSEES) return { error: `at most ${MAX_ADDRESSEES} actors can be addressed` };
+  const notUrl = input.addressees.find((a) => !httpIri(a));
+  if (notUrl !== undefined) return { error: `${notUrl} in to/cc is not an actor URL` };
+  return input;
+}
+
+/** The JSON API's body: {text, visibility?, spoiler?, inReplyTo?, language?}. */
+export function postInput(body: Json): Checked<PostInput> {
+  const fields = {
+    text: optionalString(body, "text"),
+    visibility: optionalString(body, "visibility"),
+    spoiler: optionalString(body, "spoiler"),
+    inReplyTo: optionalString(body, "inReplyTo"),
+    language: optionalString(body, "language"),
+  };
+  const refused = Object.values(fields).find(isRefused);
+  if (refused) return refused;
+  const { text, visibility, spoiler, inReplyTo, language } = fields as { [K in keyof typeof fields]: string | null };
+  if (text === null) return { error: "text is required" };
+  return checked({
+    text,
+    visibility: (visibility ?? "public") as Visibility,
+    summary: spoiler?.trim() || null,
+    inReplyTo,
+    language,
+    addressees: [],
+  });
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+const idOf = (v: unknown): unknown => (typeof v === "object" && v !== null && "id" in v ? (v as Json).id : v);
+const firstValue = (map: unknown): unknown => (typeof map === "object" && map !== null ? Object.values(map)[0] : undefined);
+const isTextType = (mediaType: unknown) => mediaType === "text/markdown" || mediaType === "text/plain";
+
+/** The Markdown to render: `source` when it is text, else `content` (HTML unless typed as text). */
+function noteText(note: Json): unknown {
+  const source = note.source as Json | undefined;
+  if (typeof source?.content === "string" && (source.mediaType === undefined || isTextType(source.mediaType))) return source.content;
+  const content = note.content ?? firstValue(note.contentMap);
+  if (typeof content !== "string") return content;
+  return isTextType(note.mediaType) ? content : htmlToText(content);
+}
+
+/**
+ * A C2S Note: visibility is read from its to/cc (or the Create's) as Mastodon reads it, and any
+ * actor addressed there is kept as a recipient. A Note addressed to nobody at all is public,
+ * the JSON API's default.
+ */
+export function noteInput(note: Json, activity: Json, followersUrl: string): Checked<PostInput> {
+  const addressed = [note.to ?? activity.to, note.cc ?? activity.cc].map((field) => list(field).map(idOf));
+  const notString = addressed.flat().find((a) => typeof a !== "string");
+  if (notString !== undefined) return { error: "to and cc must hold URLs" };
+  const [to, cc] = addressed as [string[], string[]];
+  const text = noteText(note);
+  if (typeof text !== "string") return { error: "the Note needs content" };
+  const summary = note.summary ?? firstValue(note.summaryMap) ?? null;
+  if (summary !== null && typeof summary !== "string") return { error: "summary must be a string" };
+  const inReplyTo = idOf(note.inReplyTo) ?? null;
+  if (inReplyTo !== null && typeof inReplyTo !== "string") return { error: "inReplyTo must be a URL" };
+  const languages = typeof note.contentMap === "object" && note.contentMap !== null ? Object.keys(note.contentMap) : [];
+  return checked({
+    text,
+    visibility: to.length + cc.length === 0 ? "public" : visibilityOf(to, cc, followersUrl),
+    summary: summary?.trim() || null,
+    inReplyTo,
+    language: languages[0] ?? null,
+    addressees: actorRecipients(to, cc, followersUrl),
+  });
+}

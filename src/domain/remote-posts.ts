@@ -1,0 +1,113 @@
+// What others publish that concerns us: posts replying to or mentioning us, their edits and
+// deletions, actor updates and deletions, and reports.
+import { and, eq } from "drizzle-orm";
+import { followers, notifications, reactions, remoteActors, remoteObjects } from "../db/schema.ts";
+import { type NormalizedActivity, type NormalizedObject, normalizeActor } from "../federation/normalize.ts";
+import { upsertRemoteActor } from "../federation/remote-actors.ts";
+import type { Services } from "../services.ts";
+import { notify } from "./notifications.ts";
+import { done, type HandlerResult, ignored } from "./outcome.ts";
+
+export const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
+
+function embeddedObject(activity: NormalizedActivity): NormalizedObject | null {
+  const embedded = activity.object?.embedded;
+  return embedded?.kind === "object" ? embedded : null;
+}
+
+function concernsUs(object: NormalizedObject, ctx: Services): "reply" | "mention" | null {
+  if (ctx.urls.isLocal(object.inReplyTo)) return "reply";
+  const mentioned = object.tag.some((t) => t.type === "Mention" && t.href === ctx.urls.actor);
+  const addressed = [...object.to, ...object.cc].includes(ctx.urls.actor);
+  return mentioned || addressed ? "mention" : null;
+}
+
+function storedValues(object: NormalizedObject, actorId: string) {
+  return {
+    actorId,
+    type: object.type,
+    inReplyTo: object.inReplyTo,
+    document: JSON.stringify(object.raw),
+    published: object.published?.getTime() ?? null,
+    updated: object.updated?.getTime() ?? null,
+  };
+}
+
+export async function postReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const object = embeddedObject(activity);
+  if (!object) return ignored("Create without an embedded object");
+  if (!POST_TYPES.has(object.type)) return ignored(`Create of a ${object.type}`);
+  if (!object.attributedTo.includes(activity.actor)) return ignored("the object is not attributed to the actor");
+  const why = concernsUs(object, ctx);
+  if (!why) return ignored("neither a reply to us nor a mention of us");
+  const inserted = await ctx.db
+    .insert(remoteObjects)
+    .values({ id: object.id, ...storedValues(object, activity.actor) })
+    .onConflictDoNothing()
+    .returning({ id: remoteObjects.id });
+  if (inserted.length === 0) return ignored("already stored");
+  await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
+  return done;
+}
+
+export async function updateReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const embedded = activity.object?.embedded;
+  if (embedded?.kind === "actor") {
+    if (embedded.id !== activity.actor) return ignored("an actor may only update itself");
+    const actor = normalizeActor(embedded.raw);
+    if (!actor.ok) return ignored(`the updated actor is not usable: ${actor.reason}`);
+    await upsertRemoteActor(ctx.db, actor.value);
+    // Keep the delivery inboxes of a follower in step with their profile.
+    await ctx.db
+      .update(followers)
+      .set({ inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox })
+      .where(eq(followers.actorId, actor.value.id));
+    return done;
+  }
+  const object = embeddedObject(activity);
+  if (!object) return ignored("Update without an embedded object");
+  const [stored] = await ctx.db.select().from(remoteObjects).where(eq(remoteObjects.id, object.id));
+  if (!stored) return ignored("Update of an object we do not have");
+  if (stored.actorId !== activity.actor) return ignored("Update by someone other than the author");
+  // Mastodon applies an edit only when `updated` moves forward.
+  const previous = stored.updated ?? stored.published ?? 0;
+  if (!object.updated || object.updated.getTime() <= previous) return ignored("the Update is not newer than what we have");
+  await ctx.db.update(remoteObjects).set(storedValues(object, activity.actor)).where(eq(remoteObjects.id, object.id));
+  await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
+  return done;
+}
+
+export async function deleteReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const target = activity.object?.id;
+  if (!target) return ignored("Delete without an object");
+  if (target === activity.actor) {
+    await ctx.db.batch([
+      ctx.db.delete(followers).where(eq(followers.actorId, target)),
+      ctx.db.delete(notifications).where(eq(notifications.actorId, target)),
+      ctx.db.delete(reactions).where(eq(reactions.actorId, target)),
+      ctx.db.delete(remoteObjects).where(eq(remoteObjects.actorId, target)),
+      ctx.db.delete(remoteActors).where(eq(remoteActors.id, target)),
+    ]);
+    return done;
+  }
+  const removed = await ctx.db
+    .delete(remoteObjects)
+    .where(and(eq(remoteObjects.id, target), eq(remoteObjects.actorId, activity.actor)))
+    .returning({ id: remoteObjects.id });
+  if (removed.length === 0) return ignored("Delete of an object we do not have");
+  await ctx.db.delete(notifications).where(eq(notifications.objectId, target));
+  return done;
+}
+
+export async function reportReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const ours = activity.objects.map((o) => o.id).filter((id) => ctx.urls.isLocal(id));
+  if (ours.length === 0) return ignored("a report about someone else");
+  await notify(ctx, {
+    type: "report",
+    actorId: activity.actor,
+    objectId: ours[0] ?? null,
+    activityId: activity.id ?? `flag:${activity.actor}:${ctx.now()}`,
+    detail: JSON.stringify({ content: (activity.content ?? "").slice(0, 5000), objects: activity.objects.map((o) => o.id) }),
+  });
+  return done;
+}

@@ -1,0 +1,9 @@
+// The shapes of our Notes on the wire that more than one module writes: the JSON-LD context of a
+// Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
+import { AS_CONTEXT } from "./vocabulary.ts";
+
+export const NOTE_CONTEXT = [AS_CONTEXT, "https://w3id.org/security/data-integrity/v1", { sensitive: "as:sensitive", Hashtag: "as:Hashtag" }];
+
+export function tombstone(objectId: string, formerType: string, deleted: number) {
+  return { "@context": AS_CONTEXT, id: objectId, type: "Tombstone", formerType, deleted: new Date(deleted).toISOString() };
+}

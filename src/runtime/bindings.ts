@@ -1,0 +1,12 @@
+// The Worker's bindings: the one module that names the Durable Object classes and the job type
+// together with the settings. Only the entry (src/index.ts, src/app.ts) and src/runtime/ see it;
+// everything below receives a Services object instead (src/services.ts).
+import type { Settings } from "../config.ts";
+import type { Job } from "../delivery/jobs.ts";
+import type { DeliveryHost } from "./delivery-host.ts";
+
+export interface Env extends Settings {
+  DB: D1Database;
+  QUEUE: Queue<Job>;
+  DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
+}

@@ -1,0 +1,32 @@
+// What every use case, handler and job works with, built once per request, queue message or
+// Durable Object call by src/runtime/services.ts. Only types live here, so any layer may name it.
+import type { Config } from "./config.ts";
+import type { Database } from "./db/client.ts";
+import type { DeliveryHostApi } from "./delivery/host-api.ts";
+import type { JobQueue } from "./delivery/jobs.ts";
+import type { Outbox } from "./delivery/outbox.ts";
+import type { FetchContext } from "./federation/fetch.ts";
+import type { ActorKeys } from "./federation/keys.ts";
+import type { SigningKey } from "./federation/signatures/index.ts";
+import type { LocalUrls } from "./federation/urls.ts";
+import type { Log } from "./log.ts";
+
+export interface Services {
+  config: Config;
+  db: Database;
+  urls: LocalUrls;
+  /** Our key pairs, loaded (or created) on first use and kept for the isolate's life. */
+  keys(): Promise<ActorKeys>;
+  /** Our RSA key as the signer wants it (`#main-key`). */
+  signingKey(): Promise<SigningKey>;
+  /** What THE fetcher (src/federation/fetch.ts) needs: the address policy and our signer for signed GETs. */
+  fetcher: FetchContext;
+  /** THE way anything of ours leaves: store the activity, then its fan-out job. */
+  outbox: Outbox;
+  /** The jobs queue (inbox, fanout, deliver). */
+  jobs: JobQueue;
+  /** The Durable Object holding one remote server's retry state. */
+  deliveryHost(host: string): DeliveryHostApi;
+  log: Log;
+  now(): number;
+}
