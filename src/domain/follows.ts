@@ -87,7 +87,7 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
   return done;
 }
 
-export type RequestDecision = { ok: true; state: "accepted" | "rejected" } | { ok: false; status: 404; error: string };
+type RequestDecision = { ok: true; state: "accepted" | "rejected" } | { ok: false; status: 404; error: string };
 
 /** The owner's answer to a pending follow request. */
 export async function decideFollowRequest(s: Services, actor: string, approve: boolean): Promise<RequestDecision> {

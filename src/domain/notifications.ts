@@ -4,7 +4,7 @@ import { desc, lt } from "drizzle-orm";
 import { notifications } from "../db/schema.ts";
 import type { Services } from "../services.ts";
 
-export type NewNotification = typeof notifications.$inferInsert;
+type NewNotification = typeof notifications.$inferInsert;
 
 export async function notify(s: Services, notification: NewNotification): Promise<void> {
   await s.db.insert(notifications).values(notification);

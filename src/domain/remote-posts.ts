@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 
-export const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
+const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
 function embeddedObject(activity: NormalizedActivity): NormalizedObject | null {
   const embedded = activity.object?.embedded;

@@ -9,7 +9,7 @@ import type { ActorKeys } from "./keys.ts";
 import type { LocalUrls } from "./urls.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
-export const ACTOR_CONTEXT = [
+const ACTOR_CONTEXT = [
   AS_CONTEXT,
   "https://w3id.org/security/v1",
   "https://w3id.org/security/data-integrity/v1",
@@ -30,7 +30,7 @@ export const ACTOR_CONTEXT = [
   },
 ];
 
-export interface ActorInput {
+interface ActorInput {
   config: Config;
   urls: LocalUrls;
   keys: ActorKeys;
@@ -38,7 +38,7 @@ export interface ActorInput {
   published: string;
 }
 
-export function buildActor({ config, urls, keys, published }: ActorInput): Record<string, unknown> {
+function buildActor({ config, urls, keys, published }: ActorInput): Record<string, unknown> {
   const image = (url: string | null) => (url ? { type: "Image", url } : undefined);
   return {
     "@context": ACTOR_CONTEXT,

@@ -6,9 +6,9 @@ import { activities, followers, following, objects } from "../db/schema.ts";
 import { activityJson, jsonError } from "../http.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
-export function orderedCollection(id: string, totalItems: number): Record<string, unknown> {
+function orderedCollection(id: string, totalItems: number): Record<string, unknown> {
   return {
     "@context": AS_CONTEXT,
     id,
@@ -20,7 +20,7 @@ export function orderedCollection(id: string, totalItems: number): Record<string
   };
 }
 
-export function orderedCollectionPage(
+function orderedCollectionPage(
   collectionId: string,
   page: number,
   totalItems: number,

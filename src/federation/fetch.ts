@@ -23,7 +23,7 @@ export interface FetchLimits {
 }
 
 // Mastodon: 1 MB bodies, 3 redirect hops, a 30 s deadline (app/lib/request.rb); we keep GETs tighter.
-export const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 1_000_000, maxRedirects: 3 };
+const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 1_000_000, maxRedirects: 3 };
 
 export type FetchResult<T> = { ok: true; value: T } | { ok: false; status?: number; reason: string; gone?: boolean };
 
@@ -37,7 +37,7 @@ function ipv4Private(a: number, b: number): boolean {
 }
 
 /** Why a URL may not be fetched under this policy, or null when it may. */
-export function refusedUrl(url: URL, policy: FetchPolicy): string | null {
+function refusedUrl(url: URL, policy: FetchPolicy): string | null {
   if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol} URLs are not fetched`;
   if (policy.localDev) return null;
   if (url.protocol === "http:") return "plain http is refused outside local dev";

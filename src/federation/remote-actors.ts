@@ -25,7 +25,7 @@ export interface RemoteActor {
 }
 
 /** Mastodon refreshes a remote account after a day (Account::STALE_THRESHOLD). */
-export const STALE_AFTER_MS = 86_400_000;
+const STALE_AFTER_MS = 86_400_000;
 
 type Row = typeof remoteActors.$inferSelect;
 
@@ -70,7 +70,7 @@ export async function upsertRemoteActor(db: Database, actor: NormalizedActor, no
   return fromRow({ ...values } as Row);
 }
 
-export async function findRemoteActor(db: Database, id: string): Promise<RemoteActor | null> {
+async function findRemoteActor(db: Database, id: string): Promise<RemoteActor | null> {
   const [row] = await db.select().from(remoteActors).where(eq(remoteActors.id, id)).limit(1);
   return row ? fromRow(row) : null;
 }

@@ -9,14 +9,14 @@ import { escapeHtml } from "../text/html.ts";
 import { httpIri } from "./normalize.ts";
 import type { LocalUrls } from "./urls.ts";
 
-export type WebfingerResult = { ok: true; jrd: Record<string, unknown> } | { ok: false; status: 400 | 404; error: string };
+type WebfingerResult = { ok: true; jrd: Record<string, unknown> } | { ok: false; status: 400 | 404; error: string };
 
 /**
  * Answers for `acct:user@handle-domain`, `acct:user@web-host` (Mastodon asks the actor's host
  * first when the handle domain differs) and the actor or profile URL. The subject is always the
  * canonical handle, so Mastodon's round-trip check lands on `user@handle-domain`.
  */
-export function resolveWebfinger(resource: string | undefined, config: Config, urls: LocalUrls): WebfingerResult {
+function resolveWebfinger(resource: string | undefined, config: Config, urls: LocalUrls): WebfingerResult {
   if (!resource) return { ok: false, status: 400, error: "the resource parameter is required" };
   const subject = `acct:${config.username}@${config.handleDomain}`;
   const webHost = new URL(config.origin).host;

@@ -14,7 +14,7 @@ import { verifyRequest } from "../federation/signatures/index.ts";
 import type { Services } from "../services.ts";
 
 /** Mastodon refuses inbox bodies over 1 MB with 413 (inboxes_controller.rb). */
-export const MAX_INBOX_BYTES = 1_000_000;
+const MAX_INBOX_BYTES = 1_000_000;
 
 export type InboxOutcome =
   | { status: 202; result: "queued" | "duplicate" | "ignored"; id?: string }

@@ -10,9 +10,9 @@ export interface InlineHooks {
 }
 
 /** `@user@host`: the character before must not continue a word, a path or another handle. */
-export const MENTION_SOURCE = String.raw`(^|[^\w/@])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)`;
+const MENTION_SOURCE = String.raw`(^|[^\w/@])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?)`;
 /** `#tag`: letters, digits and underscores with at least one letter, as Mastodon reads them. */
-export const HASHTAG_SOURCE = String.raw`(^|[^\w&#/])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`;
+const HASHTAG_SOURCE = String.raw`(^|[^\w&#/])#([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`;
 const URL_SOURCE = String.raw`https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]]`;
 
 /** Text between delimiters: no delimiter inside, no space just inside either end. */

@@ -16,8 +16,8 @@ export interface PostInput {
   addressees: string[];
 }
 
-export const MAX_TEXT = 20_000;
-export const MAX_SUMMARY = 1_000;
+const MAX_TEXT = 20_000;
+const MAX_SUMMARY = 1_000;
 export const MAX_ADDRESSEES = 50;
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 

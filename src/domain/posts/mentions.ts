@@ -15,7 +15,7 @@ export interface ResolvedMention {
 }
 
 /** Each mention costs up to two subrequests; Workers allow 50 per request on the free plan. */
-export const MAX_MENTIONS = 20;
+const MAX_MENTIONS = 20;
 
 export async function resolveMentions(ctx: Pick<Services, "db" | "fetcher" | "log">, handles: string[]): Promise<Map<string, ResolvedMention>> {
   const resolved = await Promise.all(
