@@ -53,6 +53,8 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             include: [NODE_TESTS],
+            // The real Worker these tests start logs its requests; show them only when a test fails.
+            silent: "passed-only",
             environment: "node",
             testTimeout: 20_000,
           },

@@ -3,7 +3,9 @@
 // browsers on to the web route registered after it.
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
 import { deliveries } from "./api/deliveries.ts";
+import { clientCors, mastodonApi } from "./api/mastodon.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
 import { ConfigError } from "./config.ts";
@@ -18,14 +20,18 @@ import { inbox } from "./inbox/route.ts";
 import { log } from "./log.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
+import { oauth } from "./oauth/routes.tsx";
+import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
 import { pages } from "./web/routes.tsx";
 
-export const app = new Hono<AppEnv & { Bindings: Env }>();
+// strict: false — clients ask for /api/v1/instance/ and /oauth/authorize/ too.
+export const app = new Hono<AppEnv & { Bindings: Env }>({ strict: false });
 
 app.use(async (c, next) => {
   try {
     c.set("services", createServices(c.env));
+    c.set("grant", null);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log("config.invalid", { error: error.message });
@@ -45,6 +51,12 @@ for (const path of ["/users/:username", "/users/:username/*", `/:handle{${PROFIL
 }
 
 app.get("/", (c) => c.redirect(c.var.services.urls.profile));
+app.use("/.well-known/*", clientCors);
+app.use("/oauth/token", clientCors);
+app.use("/oauth/revoke", clientCors);
+app.route("/", mastodonApi);
+app.route("/", oauth);
+app.route("/", images);
 app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);
@@ -59,6 +71,8 @@ app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {
+  // Middleware refusals (hono/csrf's 403) are answers, not failures.
+  if (error instanceof HTTPException && error.status < 500) return jsonError(c, error.status, error.message || "refused");
   log("http.error", { path: c.req.path, error: String(error) });
   return jsonError(c, 500, "internal error");
 });

@@ -31,45 +31,45 @@ function limitParam(c: AppContext): number | null {
   return n === null ? null : Math.min(n, MAX_LIMIT);
 }
 
+// Mounted at /api beside the client API (/api/v1, /api/v2), so each route names its guard.
 export const relationships = new Hono<AppEnv>()
-  .use(requireOwner)
-  .get("/notifications", async (c) => {
+  .get("/notifications", requireOwner, async (c) => {
     const limit = limitParam(c);
     const before = positiveParam(c, "before", 0);
     if (limit === null || before === null) return jsonError(c, 400, "limit and before must be positive whole numbers");
     const rows = await listNotifications(c.var.services, { limit, before });
     return c.json({ notifications: rows.map((n) => ({ ...n, detail: n.detail ? JSON.parse(n.detail) : null, createdAt: new Date(n.createdAt).toISOString() })) });
   })
-  .get("/follow-requests", async (c) => {
+  .get("/follow-requests", requireOwner, async (c) => {
     const limit = limitParam(c);
     if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
     const rows = await listFollowRequests(c.var.services, limit);
     return c.json({ requests: rows.map((r) => ({ actor: r.actorId, followId: r.followActivityId, requestedAt: new Date(r.createdAt).toISOString() })) });
   })
-  .post("/follow-requests/:decision{approve|reject}", async (c) => {
+  .post("/follow-requests/:decision{approve|reject}", requireOwner, async (c) => {
     const actor = actorParam((await body(c)).actor);
     if (!actor) return jsonError(c, 400, "actor (the requesting actor's URL) is required");
     const decided = await decideFollowRequest(c.var.services, actor, c.req.param("decision") === "approve");
     if (!decided.ok) return jsonError(c, decided.status, decided.error);
     return c.json({ actor, state: decided.state });
   })
-  .get("/followers", async (c) => {
+  .get("/followers", requireOwner, async (c) => {
     const limit = limitParam(c);
     if (limit === null) return jsonError(c, 400, "limit must be a positive whole number");
     const rows = await listFollowers(c.var.services, limit);
     return c.json({ followers: rows.map((r) => ({ actorId: r.actorId, state: r.state, movedTo: r.movedTo, since: new Date(r.createdAt).toISOString() })) });
   })
-  .delete("/followers", async (c) => {
+  .delete("/followers", requireOwner, async (c) => {
     const actor = actorParam(c.req.query("actor") ?? (await body(c)).actor);
     if (!actor) return jsonError(c, 400, "actor (the follower's URL) is required");
     if (!(await removeFollower(c.var.services, actor))) return jsonError(c, 404, `${actor} does not follow you`);
     return c.json({ actor, removed: true });
   })
-  .get("/blocks", async (c) => {
+  .get("/blocks", requireOwner, async (c) => {
     const rows = await listBlocks(c.var.services);
     return c.json({ blocks: rows.map((b) => ({ [b.kind]: b.value, since: new Date(b.createdAt).toISOString() })) });
   })
-  .post("/blocks", async (c) => {
+  .post("/blocks", requireOwner, async (c) => {
     const input = await body(c);
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;
@@ -83,7 +83,7 @@ export const relationships = new Hono<AppEnv>()
     }
     return jsonError(c, 400, 'give {"actor": "<actor URL>"} or {"domain": "example.com"}');
   })
-  .delete("/blocks", async (c) => {
+  .delete("/blocks", requireOwner, async (c) => {
     const input = { actor: c.req.query("actor"), domain: c.req.query("domain"), ...(await body(c)) };
     const actor = actorParam(input.actor);
     const domain = typeof input.domain === "string" ? input.domain.trim().toLowerCase() : null;

@@ -225,3 +225,88 @@ export const deliveryFailures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.activityId, t.inbox] })],
 );
+
+// --- client API ---
+
+/** Apps registered through POST /api/v1/apps; the secret is kept as its SHA-256. */
+export const oauthApps = sqliteTable("oauth_apps", {
+  id: integer("id").primaryKey(),
+  clientId: text("client_id").notNull().unique("oauth_apps_client_id"),
+  clientSecretHash: text("client_secret_hash").notNull(),
+  name: text("name").notNull(),
+  website: text("website"),
+  /** Newline-separated, compared as exact strings (custom schemes and OOB included). */
+  redirectUris: text("redirect_uris").notNull(),
+  /** Space-separated. */
+  scopes: text("scopes").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Authorization codes: single use, ten minutes. */
+export const oauthCodes = sqliteTable("oauth_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  appId: integer("app_id").notNull(),
+  redirectUri: text("redirect_uri").notNull(),
+  scopes: text("scopes").notNull(),
+  /** PKCE S256 challenge, when the app sent one. */
+  codeChallenge: text("code_challenge"),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+/** Access tokens (SHA-256). `actsAsOwner` is 0 for client_credentials tokens, which may only read public data. */
+export const oauthTokens = sqliteTable("oauth_tokens", {
+  id: integer("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique("oauth_tokens_hash"),
+  appId: integer("app_id").notNull(),
+  scopes: text("scopes").notNull(),
+  actsAsOwner: integer("acts_as_owner", { mode: "boolean" }).notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Stable numeric ids for remote accounts (the owner is 1). */
+export const accountIds = sqliteTable("account_ids", {
+  id: integer("id").primaryKey(),
+  actorId: text("actor_id").notNull().unique("account_ids_actor"),
+});
+
+/**
+ * Every status the client API shows: our posts and boosts (`local`), remote posts that reached us
+ * (replies, mentions, and posts and boosts of accounts we follow: `home`). The id is a 53-bit
+ * snowflake of the arrival time; content stays in `objects` / `remote_objects`.
+ */
+export const statuses = sqliteTable(
+  "statuses",
+  {
+    id: integer("id").primaryKey(),
+    /** The Note's id, or the Announce's id for a boost. */
+    uri: text("uri").notNull().unique("statuses_uri"),
+    /** The author, or the booster. */
+    actorId: text("actor_id").notNull(),
+    /** For a boost: the boosted Note's id. */
+    reblogOfUri: text("reblog_of_uri"),
+    local: integer("local", { mode: "boolean" }).notNull(),
+    visibility: text("visibility", { enum: ["public", "unlisted", "followers", "direct"] }).notNull(),
+    inReplyTo: text("in_reply_to"),
+    published: integer("published").notNull(),
+    home: integer("home", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    index("statuses_home").on(t.home, t.id),
+    index("statuses_actor").on(t.actorId, t.id),
+    index("statuses_reply").on(t.inReplyTo),
+    index("statuses_reblog").on(t.reblogOfUri),
+  ],
+);
+
+/** The owner's bookmarks; the id orders the list. */
+export const bookmarks = sqliteTable("bookmarks", {
+  id: integer("id").primaryKey(),
+  statusUri: text("status_uri").notNull().unique("bookmarks_status"),
+});
+
+/** `Idempotency-Key` of a status post → the status it made, kept an hour. */
+export const idempotencyKeys = sqliteTable("idempotency_keys", {
+  key: text("key").primaryKey(),
+  statusUri: text("status_uri").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

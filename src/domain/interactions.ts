@@ -1,14 +1,15 @@
 // Likes, boosts and emoji reactions: the owner's own (sent, and undone) and those of others on our
 // posts (counted, notified, and undone by their Undo).
 import { and, eq, isNull } from "drizzle-orm";
-import { activities, notifications, objects, reactions } from "../db/schema.ts";
-import { type NormalizedActivity, PUBLIC_COLLECTION } from "../federation/normalize.ts";
+import { activities, notifications, objects, reactions, statuses } from "../db/schema.ts";
+import { hostOf, isPublic, type NormalizedActivity, PUBLIC_COLLECTION } from "../federation/normalize.ts";
 import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 import { authorOf } from "./posts/authors.ts";
+import { fetchRemotePost, indexStatus, isFollowed, storeRemotePost, unindexStatus } from "./statuses.ts";
 import type { Published } from "./posts/compose.ts";
 
 /** Like (to the author) or Announce (public, to our followers and the author) of a post. */
@@ -18,16 +19,27 @@ export async function react(ctx: Services, type: "Like" | "Announce", objectId: 
     const [own] = await ctx.db.select({ visibility: objects.visibility }).from(objects).where(eq(objects.id, objectId));
     if (own && own.visibility !== "public" && own.visibility !== "unlisted") return { ok: false, status: 400, error: "only public and unlisted posts can be boosted" };
   }
-  const author = await authorOf(ctx, objectId);
+  // A remote post is stored on the way, so the client API can show what was liked or boosted.
+  const author = ctx.urls.isLocal(objectId) ? await authorOf(ctx, objectId) : await remoteAuthor(ctx, objectId);
   if (!author) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
   const id = ctx.urls.activity(newId());
-  const published = new Date();
+  const published = new Date(ctx.now());
   const addressing = type === "Like" ? { to: [author] } : { to: [PUBLIC_COLLECTION], cc: [ctx.urls.followers, author] };
   await ctx.outbox.send(
     { "@context": AS_CONTEXT, id, type, actor: ctx.urls.actor, object: objectId, published: published.toISOString(), ...addressing },
     { visibility: type === "Like" ? "direct" : "public", objectId, published: published.getTime() },
   );
+  if (type === "Announce") {
+    await indexStatus(ctx, { uri: id, actorId: ctx.urls.actor, reblogOfUri: objectId, local: true, visibility: "public", inReplyTo: null, published: published.getTime(), home: true });
+  }
   return { ok: true, objectId, activityId: id };
+}
+
+async function remoteAuthor(ctx: Services, objectId: string): Promise<string | null> {
+  const post = await fetchRemotePost(ctx, objectId);
+  if (post.ok) return post.row.actorId;
+  ctx.log("publish.author_unknown", { objectId, reason: post.reason });
+  return null;
 }
 
 /** Undo of one of our Likes or Announces, sent to the same audience. */
@@ -42,6 +54,7 @@ export async function undoReaction(ctx: Services, activityId: string): Promise<P
     { visibility: "direct", objectId: row.objectId },
   );
   await ctx.db.delete(activities).where(eq(activities.id, activityId));
+  if (row.type === "Announce") await unindexStatus(ctx, activityId);
   return { ok: true, objectId: row.objectId ?? activityId, activityId: id };
 }
 
@@ -55,7 +68,7 @@ export async function reactionReceived(activity: NormalizedActivity, ctx: Servic
     .select({ id: objects.id })
     .from(objects)
     .where(and(eq(objects.id, objectId), isNull(objects.deletedAt)));
-  if (!ours) return ignored(`${type} of an object that is not ours`);
+  if (!ours) return type === "Announce" ? boostOfOthers(activity, ctx) : ignored(`${type} of an object that is not ours`);
   // Misskey sends reactions as Like with content: they count as likes, the emoji is kept.
   const inserted = await ctx.db
     .insert(reactions)
@@ -81,7 +94,40 @@ export async function reactionUndone(activity: NormalizedActivity, ctx: Services
     .delete(reactions)
     .where(and(eq(reactions.activityId, target), eq(reactions.actorId, activity.actor)))
     .returning({ id: reactions.activityId });
-  if (removed.length === 0) return ignored("Undo of a reaction we do not have");
+  if (removed.length === 0) {
+    const unboosted = await ctx.db
+      .delete(statuses)
+      .where(and(eq(statuses.uri, target), eq(statuses.actorId, activity.actor), eq(statuses.local, false)))
+      .returning({ id: statuses.id });
+    return unboosted.length > 0 ? done : ignored("Undo of a reaction we do not have");
+  }
   await ctx.db.delete(notifications).where(eq(notifications.activityId, target));
+  return done;
+}
+
+/** A boost by someone we follow of a post that is not ours: the boosted post is fetched (or taken embedded) and shown in the home timeline. */
+async function boostOfOthers(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const objectId = activity.object?.id;
+  if (!objectId || !activity.id) return ignored("Announce without an id or object");
+  if (!(await isFollowed(ctx, activity.actor))) return ignored("a boost by someone we do not follow of a post that is not ours");
+  const embedded = activity.object?.embedded;
+  // An embedded post is only trusted when it comes from its author's host (as Mastodon checks).
+  if (embedded?.kind === "object" && embedded.attributedTo[0] && hostOf(embedded.id) === hostOf(embedded.attributedTo[0])) {
+    await storeRemotePost(ctx, embedded, embedded.attributedTo[0], false);
+  } else {
+    const post = await fetchRemotePost(ctx, objectId);
+    if (!post.ok) throw new Error(`the boosted post could not be fetched: ${post.reason}`);
+  }
+  const visibility = activity.to.some(isPublic) ? "public" : activity.cc.some(isPublic) ? "unlisted" : "followers";
+  await indexStatus(ctx, {
+    uri: activity.id,
+    actorId: activity.actor,
+    reblogOfUri: objectId,
+    local: false,
+    visibility,
+    inReplyTo: null,
+    published: activity.published?.getTime() ?? ctx.now(),
+    home: true,
+  });
   return done;
 }

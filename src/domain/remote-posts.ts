@@ -1,11 +1,12 @@
 // What others publish that concerns us: posts replying to or mentioning us, their edits and
 // deletions, actor updates and deletions, and reports.
 import { and, eq } from "drizzle-orm";
-import { followers, notifications, reactions, remoteActors, remoteObjects } from "../db/schema.ts";
+import { followers, notifications, reactions, remoteActors, remoteObjects, statuses } from "../db/schema.ts";
 import { type NormalizedActivity, type NormalizedObject, normalizeActor } from "../federation/normalize.ts";
 import { upsertRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
+import { isFollowed, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
@@ -22,31 +23,17 @@ function concernsUs(object: NormalizedObject, ctx: Services): "reply" | "mention
   return mentioned || addressed ? "mention" : null;
 }
 
-function storedValues(object: NormalizedObject, actorId: string) {
-  return {
-    actorId,
-    type: object.type,
-    inReplyTo: object.inReplyTo,
-    document: JSON.stringify(object.raw),
-    published: object.published?.getTime() ?? null,
-    updated: object.updated?.getTime() ?? null,
-  };
-}
-
+/** A post: kept when it replies to or mentions us, or when its author is someone we follow (the home timeline). */
 export async function postReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
   const object = embeddedObject(activity);
   if (!object) return ignored("Create without an embedded object");
   if (!POST_TYPES.has(object.type)) return ignored(`Create of a ${object.type}`);
   if (!object.attributedTo.includes(activity.actor)) return ignored("the object is not attributed to the actor");
   const why = concernsUs(object, ctx);
-  if (!why) return ignored("neither a reply to us nor a mention of us");
-  const inserted = await ctx.db
-    .insert(remoteObjects)
-    .values({ id: object.id, ...storedValues(object, activity.actor) })
-    .onConflictDoNothing()
-    .returning({ id: remoteObjects.id });
-  if (inserted.length === 0) return ignored("already stored");
-  await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
+  const followed = await isFollowed(ctx, activity.actor);
+  if (!why && !followed) return ignored("neither a reply to us, a mention of us, nor a post of someone we follow");
+  if (!(await storeRemotePost(ctx, object, activity.actor, followed))) return ignored("already stored");
+  if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
   return done;
 }
 
@@ -72,7 +59,7 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   // Mastodon applies an edit only when `updated` moves forward.
   const previous = stored.updated ?? stored.published ?? 0;
   if (!object.updated || object.updated.getTime() <= previous) return ignored("the Update is not newer than what we have");
-  await ctx.db.update(remoteObjects).set(storedValues(object, activity.actor)).where(eq(remoteObjects.id, object.id));
+  await replaceRemotePost(ctx, object, activity.actor);
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
   return done;
 }
@@ -86,15 +73,12 @@ export async function deleteReceived(activity: NormalizedActivity, ctx: Services
       ctx.db.delete(notifications).where(eq(notifications.actorId, target)),
       ctx.db.delete(reactions).where(eq(reactions.actorId, target)),
       ctx.db.delete(remoteObjects).where(eq(remoteObjects.actorId, target)),
+      ctx.db.delete(statuses).where(and(eq(statuses.actorId, target), eq(statuses.local, false))),
       ctx.db.delete(remoteActors).where(eq(remoteActors.id, target)),
     ]);
     return done;
   }
-  const removed = await ctx.db
-    .delete(remoteObjects)
-    .where(and(eq(remoteObjects.id, target), eq(remoteObjects.actorId, activity.actor)))
-    .returning({ id: remoteObjects.id });
-  if (removed.length === 0) return ignored("Delete of an object we do not have");
+  if (!(await removeRemotePost(ctx, target, activity.actor))) return ignored("Delete of an object we do not have");
   await ctx.db.delete(notifications).where(eq(notifications.objectId, target));
   return done;
 }

@@ -1,19 +1,22 @@
-// NodeInfo 2.1 for crawlers and server directories (Mastodon itself never reads it).
+// NodeInfo 2.1 (and 2.0, which megalodon's detector and Elk's probe ask for) for crawlers, server
+// directories and clients. `metadata.upstream` says the client API is Mastodon's (megalodon reads it).
 import { count, desc, eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { activities, objects } from "../db/schema.ts";
-import { VERSION } from "../version.ts";
+import { MASTODON_API_VERSION, VERSION } from "../version.ts";
 
 export const nodeinfo = new Hono<AppEnv>()
   .get("/.well-known/nodeinfo", (c) =>
     c.json({
       links: [
         { rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", href: `${c.var.services.config.origin}/nodeinfo/2.1` },
+        { rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `${c.var.services.config.origin}/nodeinfo/2.0` },
       ],
     }),
   )
-  .get("/nodeinfo/2.1", async (c) => {
+  .get("/nodeinfo/:version{2\\.[01]}", async (c) => {
+    const version = c.req.param("version");
     const db = c.var.services.db;
     const [posts] = await db
       .select({ n: count() })
@@ -30,7 +33,7 @@ export const nodeinfo = new Hono<AppEnv>()
     const active = (since: number) => (lastPost && lastPost.published >= since ? 1 : 0);
     return c.body(
       JSON.stringify({
-        version: "2.1",
+        version,
         software: { name: "roost", version: VERSION },
         protocols: ["activitypub"],
         services: { inbound: [], outbound: [] },
@@ -39,9 +42,9 @@ export const nodeinfo = new Hono<AppEnv>()
           users: { total: 1, activeMonth: active(monthAgo), activeHalfyear: active(halfYearAgo) },
           localPosts: posts?.n ?? 0,
         },
-        metadata: { nodeName: c.var.services.config.displayName },
+        metadata: { nodeName: c.var.services.config.displayName, upstream: { name: "mastodon", version: MASTODON_API_VERSION } },
       }),
       200,
-      { "Content-Type": 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"' },
+      { "Content-Type": `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/${version}#"` },
     );
   });

@@ -1,6 +1,9 @@
 // Every URL of ours in one place, so ids stay byte-identical wherever they are emitted.
 import type { Config } from "../config.ts";
 
+/** The stand-in avatar and header (src/web/images.ts): clients need an image URL that loads. */
+export const MISSING_IMAGE_PATH = "/images/missing.png";
+
 export interface LocalUrls {
   /** Scheme + host (+ port), no trailing slash. */
   origin: string;
@@ -21,6 +24,7 @@ export interface LocalUrls {
   permalink(id: string): string;
   activity(id: string): string;
   tag(name: string): string;
+  missingImage: string;
   /** Whether an id names our actor or anything else on our origin. */
   isLocal(id: string | null | undefined): id is string;
 }
@@ -45,6 +49,7 @@ export function localUrls(config: Config): LocalUrls {
     permalink: (id) => `${profile}/${id}`,
     activity: (id) => `${o}/activities/${id}`,
     tag: (name) => `${o}/tags/${encodeURIComponent(name.toLowerCase())}`,
+    missingImage: `${o}${MISSING_IMAGE_PATH}`,
     isLocal: (id): id is string => !!id && (id === o || id.startsWith(`${o}/`)),
   };
 }

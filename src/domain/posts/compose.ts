@@ -8,6 +8,7 @@ import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
 import { renderMarkdown, scanMarkdown } from "../../text/markdown.ts";
+import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
 import type { PostInput } from "./input.ts";
@@ -58,6 +59,8 @@ async function buildNote(
     summary: input.summary,
     sensitive: input.summary !== null,
     content: html,
+    // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
+    source: { content: input.text, mediaType: "text/markdown" },
     ...(input.language ? { contentMap: { [input.language]: html } } : {}),
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
   };
@@ -95,6 +98,7 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
     published: now.getTime(),
   });
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
+  await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   return { ok: true, objectId, activityId: activity.id };
 }
 
@@ -150,6 +154,7 @@ export async function deleteNote(ctx: Services, objectId: string): Promise<Publi
     object,
   });
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
+  await unindexStatus(ctx, objectId);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
   return { ok: true, objectId, activityId: activity.id };
 }

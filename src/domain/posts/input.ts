@@ -16,7 +16,7 @@ export interface PostInput {
   addressees: string[];
 }
 
-const MAX_TEXT = 20_000;
+export const MAX_TEXT = 20_000;
 const MAX_SUMMARY = 1_000;
 export const MAX_ADDRESSEES = 50;
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -35,7 +35,8 @@ function optionalString(body: Json, field: string): Checked<string | null> {
   return typeof value === "string" ? value : { error: `${field} must be a string` };
 }
 
-function checked(input: PostInput): Checked<PostInput> {
+/** The rules every post obeys, whichever surface it came from. */
+export function checked(input: PostInput): Checked<PostInput> {
   if (!input.text.trim()) return { error: "the post has no text" };
   if (input.text.length > MAX_TEXT) return { error: `the text is longer than ${MAX_TEXT} characters` };
   if (!VISIBILITIES.includes(input.visibility)) return { error: `visibility must be one of ${VISIBILITIES.join(", ")}` };

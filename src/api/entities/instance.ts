@@ -1,0 +1,79 @@
+// Instance entities, v1 and v2, complete as strict clients decode them (Ice Cubes needs
+// contact.email as a string, registrations.enabled and thumbnail; Mastodon.py needs urls and a
+// 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2).
+import { MAX_TEXT } from "../../domain/posts/input.ts";
+import type { Services } from "../../services.ts";
+import { MASTODON_API_VERSION, VERSION } from "../../version.ts";
+import type { AccountEntity } from "./account.ts";
+
+export const INSTANCE_VERSION = `${MASTODON_API_VERSION} (compatible; Roost ${VERSION})`;
+export const API_VERSIONS = { mastodon: 2 };
+
+function limits() {
+  return {
+    accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
+    statuses: { max_characters: MAX_TEXT, max_media_attachments: 0, characters_reserved_per_url: 23 },
+    // No uploads yet: nothing is accepted, and clients are told so.
+    media_attachments: {
+      supported_mime_types: [],
+      image_size_limit: 0,
+      image_matrix_limit: 0,
+      video_size_limit: 0,
+      video_frame_rate_limit: 0,
+      video_matrix_limit: 0,
+      description_limit: 1500,
+    },
+    polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
+  };
+}
+
+export function instanceV2(s: Services, contact: AccountEntity) {
+  const { config, urls } = s;
+  const host = new URL(config.origin).host;
+  return {
+    domain: config.handleDomain,
+    title: config.displayName,
+    version: INSTANCE_VERSION,
+    source_url: "https://github.com/",
+    description: `${config.displayName}'s own Roost on the fediverse.`,
+    usage: { users: { active_month: 1 } },
+    thumbnail: { url: config.headerUrl ?? config.avatarUrl ?? urls.missingImage },
+    icon: [],
+    languages: ["en"],
+    configuration: {
+      urls: { about: urls.profile, privacy_policy: null, terms_of_service: null },
+      vapid: { public_key: "" },
+      ...limits(),
+      translation: { enabled: false },
+      timelines_access: { live_feeds: { local: "public", remote: "public" }, hashtag_feeds: { local: "public", remote: "public" }, trending_link_feeds: { local: "public", remote: "public" } },
+    },
+    registrations: { enabled: false, approval_required: false, message: null, url: null },
+    api_versions: API_VERSIONS,
+    contact: { email: "", account: contact },
+    rules: [],
+    web_host: host,
+  };
+}
+
+export function instanceV1(s: Services, contact: AccountEntity, stats: { statuses: number }) {
+  const { config, urls } = s;
+  return {
+    uri: config.handleDomain,
+    title: config.displayName,
+    short_description: `${config.displayName}'s own Roost on the fediverse.`,
+    description: `${config.displayName}'s own Roost on the fediverse.`,
+    email: "",
+    version: INSTANCE_VERSION,
+    urls: {},
+    stats: { user_count: 1, status_count: stats.statuses, domain_count: 0 },
+    thumbnail: config.headerUrl ?? config.avatarUrl ?? urls.missingImage,
+    languages: ["en"],
+    registrations: false,
+    approval_required: false,
+    invites_enabled: false,
+    configuration: limits(),
+    contact_account: contact,
+    rules: [],
+    api_versions: API_VERSIONS,
+  };
+}

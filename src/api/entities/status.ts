@@ -1,0 +1,227 @@
+// Status entities (app/serializers/rest/status_serializer.rb) for a page of index rows, built with
+// a fixed number of queries whatever the page size: the rows' contents, the boosted originals,
+// the owner's likes, boosts and bookmarks, counts, parents and every account involved.
+import { and, count, eq, inArray } from "drizzle-orm";
+import { activities, bookmarks, objects, reactions, remoteObjects, statuses } from "../../db/schema.ts";
+import type { StatusRow } from "../../domain/statuses.ts";
+import type { Visibility } from "../../federation/addressing.ts";
+import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
+import type { Services } from "../../services.ts";
+import { sanitizeHtml } from "../../text/sanitize.ts";
+import { type AccountEntity, accountsFor } from "./account.ts";
+
+export type StatusEntity = Record<string, unknown> & { id: string };
+
+const API_VISIBILITY: Record<Visibility, string> = { public: "public", unlisted: "unlisted", followers: "private", direct: "direct" };
+
+interface Content {
+  url: string | null;
+  html: string;
+  summary: string | null;
+  sensitive: boolean;
+  language: string | null;
+  published: number;
+  updated: number | null;
+  tags: Tag[];
+  attachments: Attachment[];
+}
+
+function localContent(document: string): Content {
+  const note = JSON.parse(document) as Record<string, any>;
+  const tags: Tag[] = (Array.isArray(note.tag) ? note.tag : []).flatMap((t: Record<string, string>): Tag[] => {
+    if (t.type === "Mention") return [{ type: "Mention", href: t.href!, name: t.name ?? null }];
+    if (t.type === "Hashtag") return [{ type: "Hashtag", name: String(t.name ?? "").replace(/^#/, ""), href: t.href ?? null }];
+    return [];
+  });
+  return {
+    url: note.url ?? null,
+    html: note.content ?? "",
+    summary: note.summary ?? null,
+    sensitive: note.sensitive === true,
+    language: note.contentMap ? (Object.keys(note.contentMap)[0] ?? null) : null,
+    published: Date.parse(note.published),
+    updated: note.updated ? Date.parse(note.updated) : null,
+    tags,
+    attachments: [],
+  };
+}
+
+function remoteContent(document: string): Content | null {
+  const parsed = normalizeObject(JSON.parse(document));
+  if (!parsed.ok) return null;
+  const o = parsed.value;
+  return {
+    url: o.url,
+    // Remote HTML is shown only through Mastodon's allowlist; Articles carry their name as a title.
+    html: sanitizeHtml(o.type === "Article" && o.name ? `<p><strong>${o.name.replace(/[<>&]/g, "")}</strong></p>${o.content ?? ""}` : (o.content ?? "")),
+    summary: o.summary,
+    sensitive: o.sensitive || o.summary !== null,
+    language: o.language,
+    published: o.published?.getTime() ?? 0,
+    updated: o.updated?.getTime() ?? null,
+    tags: o.tag,
+    attachments: o.attachment.filter((a) => a.type !== "Link"),
+  };
+}
+
+function mediaType(a: Attachment): string {
+  const type = (a.mediaType ?? "").split("/")[0];
+  if (a.mediaType === "image/gif") return "gifv";
+  if (type === "image" || type === "video" || type === "audio") return type;
+  if (a.type === "Image") return "image";
+  if (a.type === "Video") return "video";
+  if (a.type === "Audio") return "audio";
+  return "unknown";
+}
+
+function mediaAttachment(statusId: number, index: number, a: Attachment) {
+  const size = a.width && a.height ? { width: a.width, height: a.height, size: `${a.width}x${a.height}`, aspect: a.width / a.height } : null;
+  return {
+    id: `${statusId}${String(index).padStart(2, "0")}`,
+    type: mediaType(a),
+    url: a.url,
+    preview_url: a.url,
+    remote_url: a.url,
+    preview_remote_url: null,
+    text_url: null,
+    meta: { ...(size ? { original: size, small: size } : {}), ...(a.focalPoint ? { focus: { x: a.focalPoint[0], y: a.focalPoint[1] } } : {}) },
+    description: a.name,
+    blurhash: a.blurhash,
+  };
+}
+
+const unique = <T>(items: T[]) => [...new Set(items)];
+
+/** Entities for `rows` (any mix of posts and boosts), keyed by status id; rows whose content is gone are left out. */
+export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Map<number, StatusEntity>> {
+  const out = new Map<number, StatusEntity>();
+  if (rows.length === 0) return out;
+  const db = s.db;
+  const boostedUris = unique(rows.flatMap((r) => (r.reblogOfUri ? [r.reblogOfUri] : [])));
+  const originals = boostedUris.length > 0 ? await db.select().from(statuses).where(inArray(statuses.uri, boostedUris)) : [];
+  const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
+  const localUris = unique(contentRows.filter((r) => r.local).map((r) => r.uri));
+  const remoteUris = unique(contentRows.filter((r) => !r.local).map((r) => r.uri));
+  const contentUris = unique(contentRows.map((r) => r.uri));
+  const parentUris = unique(contentRows.flatMap((r) => (r.inReplyTo ? [r.inReplyTo] : [])));
+  const none = Promise.resolve([]);
+  const [localDocs, remoteDocs, mine, marked, counted, replies, parents] = await Promise.all([
+    localUris.length ? db.select({ id: objects.id, document: objects.document }).from(objects).where(inArray(objects.id, localUris)) : none,
+    remoteUris.length ? db.select({ id: remoteObjects.id, document: remoteObjects.document }).from(remoteObjects).where(inArray(remoteObjects.id, remoteUris)) : none,
+    db
+      .select({ id: activities.id, type: activities.type, objectId: activities.objectId })
+      .from(activities)
+      .where(and(inArray(activities.type, ["Like", "Announce"]), inArray(activities.objectId, contentUris))),
+    db.select({ uri: bookmarks.statusUri }).from(bookmarks).where(inArray(bookmarks.statusUri, contentUris)),
+    localUris.length
+      ? db.select({ objectId: reactions.objectId, type: reactions.type, n: count() }).from(reactions).where(inArray(reactions.objectId, localUris)).groupBy(reactions.objectId, reactions.type)
+      : none,
+    db.select({ uri: statuses.inReplyTo, n: count() }).from(statuses).where(inArray(statuses.inReplyTo, contentUris)).groupBy(statuses.inReplyTo),
+    parentUris.length ? db.select({ id: statuses.id, uri: statuses.uri, actorId: statuses.actorId }).from(statuses).where(inArray(statuses.uri, parentUris)) : none,
+  ]);
+  const contents = new Map<string, Content | null>();
+  for (const d of localDocs as { id: string; document: string }[]) contents.set(d.id, localContent(d.document));
+  for (const d of remoteDocs as { id: string; document: string }[]) contents.set(d.id, remoteContent(d.document));
+  const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
+  const parentRows = parents as { id: number; uri: string; actorId: string }[];
+  const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
+  const countOf = (uri: string, type: string) =>
+    (counted as { objectId: string; type: string; n: number }[]).filter((c) => c.objectId === uri && c.type === type).reduce((n, c) => n + c.n, 0);
+  const parentOf = new Map(parentRows.map((p) => [p.uri, p]));
+  const bookmarked = new Set((marked as { uri: string }[]).map((b) => b.uri));
+
+  const entity = (row: StatusRow): StatusEntity | null => {
+    const content = contents.get(row.uri);
+    if (!content) return null;
+    const account = accounts.get(row.actorId)!;
+    const parent = row.inReplyTo ? parentOf.get(row.inReplyTo) : undefined;
+    const liked = mine.some((m) => m.type === "Like" && m.objectId === row.uri);
+    const boosted = mine.some((m) => m.type === "Announce" && m.objectId === row.uri);
+    return {
+      id: String(row.id),
+      uri: row.uri,
+      url: content.url ?? row.uri,
+      created_at: new Date(content.published || row.published).toISOString(),
+      edited_at: content.updated ? new Date(content.updated).toISOString() : null,
+      account,
+      in_reply_to_id: parent ? String(parent.id) : null,
+      in_reply_to_account_id: parent ? (accounts.get(parent.actorId)?.id ?? null) : null,
+      sensitive: content.sensitive,
+      spoiler_text: content.summary ?? "",
+      visibility: API_VISIBILITY[row.visibility],
+      language: content.language,
+      replies_count: (replies as { uri: string | null; n: number }[]).find((r) => r.uri === row.uri)?.n ?? 0,
+      reblogs_count: countOf(row.uri, "Announce") + (boosted && !row.local ? 1 : 0),
+      favourites_count: countOf(row.uri, "Like") + (liked && !row.local ? 1 : 0),
+      favourited: liked,
+      reblogged: boosted,
+      muted: false,
+      bookmarked: bookmarked.has(row.uri),
+      pinned: false,
+      content: content.html,
+      filtered: [],
+      reblog: null,
+      application: null,
+      media_attachments: content.attachments.map((a, i) => mediaAttachment(row.id, i, a)),
+      mentions: content.tags.flatMap((t) => {
+        if (t.type !== "Mention") return [];
+        const mentioned: AccountEntity | undefined = accounts.get(t.href);
+        return mentioned ? [{ id: mentioned.id, username: mentioned.username, url: mentioned.url, acct: mentioned.acct }] : [];
+      }),
+      tags: content.tags.flatMap((t) => (t.type === "Hashtag" ? [{ name: t.name.toLowerCase(), url: t.href ?? `${s.urls.origin}/tags/${encodeURIComponent(t.name.toLowerCase())}` }] : [])),
+      emojis: content.tags.flatMap((t) => (t.type === "Emoji" ? [{ shortcode: t.name, url: t.iconUrl, static_url: t.iconUrl, visible_in_picker: false }] : [])),
+      card: null,
+      poll: null,
+    };
+  };
+
+  const byUri = new Map(originals.map((o) => [o.uri, o]));
+  for (const row of rows) {
+    if (!row.reblogOfUri) {
+      const e = entity(row);
+      if (e) out.set(row.id, e);
+      continue;
+    }
+    const original = byUri.get(row.reblogOfUri);
+    const inner = original ? entity(original) : null;
+    if (!inner) continue;
+    // The wrapper has its own id (Ivory crashes when it equals the original's) and no content of its own.
+    out.set(row.id, {
+      ...inner,
+      id: String(row.id),
+      uri: row.uri,
+      url: row.uri,
+      created_at: new Date(row.published).toISOString(),
+      edited_at: null,
+      account: accounts.get(row.actorId)!,
+      in_reply_to_id: null,
+      in_reply_to_account_id: null,
+      visibility: API_VISIBILITY[row.visibility],
+      content: "",
+      spoiler_text: "",
+      sensitive: false,
+      media_attachments: [],
+      mentions: [],
+      tags: [],
+      emojis: [],
+      reblog: inner,
+    });
+  }
+  return out;
+}
+
+/** The entities of `rows` in their order. */
+export async function statusList(s: Services, rows: StatusRow[]): Promise<StatusEntity[]> {
+  const entities = await statusEntities(s, rows);
+  return rows.flatMap((r) => {
+    const e = entities.get(r.id);
+    return e ? [e] : [];
+  });
+}
+
+export async function statusEntity(s: Services, row: StatusRow): Promise<StatusEntity | null> {
+  return (await statusEntities(s, [row])).get(row.id) ?? null;
+}
+
+/** Mastodon's "is this status visible to the owner" is always yes; to an app token, only public and unlisted ones. */
+export const publicVisibilities: Visibility[] = ["public", "unlisted"];

@@ -1,0 +1,41 @@
+// The Mastodon client API (/api/v1, /api/v2): one sub-app per resource, behind CORS (browser
+// clients) and the bearer-token reader. Rules: docs/client-api.md.
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import type { AppEnv } from "../context.ts";
+import { jsonError } from "../http.ts";
+import { readGrant } from "./scopes.ts";
+import { accounts } from "./v1/accounts.ts";
+import { apps } from "./v1/apps.ts";
+import { blockRoutes } from "./v1/blocks.ts";
+import { followRequests } from "./v1/follow-requests.ts";
+import { instance } from "./v1/instance.ts";
+import { notificationRoutes } from "./v1/notifications.ts";
+import { statusRoutes } from "./v1/statuses.ts";
+import { stubs } from "./v1/stubs.ts";
+import { timelines } from "./v1/timelines.ts";
+import { search } from "./v2/search.ts";
+
+export const clientCors = cors({
+  origin: "*",
+  allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+  allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+  exposeHeaders: ["Link", "X-RateLimit-Reset", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-Request-Id"],
+  maxAge: 86400,
+});
+
+export const mastodonApi = new Hono<AppEnv>()
+  .use("/api/v1/*", clientCors, readGrant)
+  .use("/api/v2/*", clientCors, readGrant)
+  .route("/", instance)
+  .route("/", apps)
+  .route("/", accounts)
+  .route("/", statusRoutes)
+  .route("/", timelines)
+  .route("/", notificationRoutes)
+  .route("/", followRequests)
+  .route("/", blockRoutes)
+  .route("/", search)
+  .route("/", stubs)
+  .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
+  .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

@@ -1,0 +1,33 @@
+// Bearer tokens on the client API: who the request acts for, and whether its scopes allow it.
+// Errors are Mastodon's: 401 without a valid token, 403 outside the token's scopes, 422 for an
+// app token on an endpoint that needs the owner.
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context.ts";
+import { allows, grantOf } from "../domain/oauth.ts";
+import { jsonError } from "../http.ts";
+
+/** Reads `Authorization: Bearer` (or `access_token` in the query, as megalodon's streaming does) once per request. */
+export const readGrant = createMiddleware<AppEnv>(async (c, next) => {
+  const header = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  const bearer = header ?? c.req.query("access_token");
+  c.set("grant", bearer ? await grantOf(c.var.services, bearer) : null);
+  if (bearer && !c.var.grant) return jsonError(c, 401, "The access token is invalid");
+  await next();
+});
+
+/** The owner, through a token that carries `scope`. */
+export function requireScope(scope: string) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const grant = c.var.grant;
+    if (!grant) return jsonError(c, 401, "The access token is invalid");
+    if (!allows(grant.scopes, scope)) return jsonError(c, 403, "This action is outside the authorized scopes");
+    if (!grant.actsAsOwner) return jsonError(c, 422, "This method requires an authenticated user");
+    await next();
+  });
+}
+
+/** Any valid token, an app token included (apps/verify_credentials). */
+export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.var.grant) return jsonError(c, 401, "The access token is invalid");
+  await next();
+});

@@ -1,0 +1,157 @@
+// /api/v1/accounts: the owner's credentials, any account by id or handle, its statuses and
+// relations, and following, unfollowing, blocking and removing followers through the same use
+// cases the owner API, the C2S outbox and the inbox use.
+import { and, desc, eq, gt, isNull, lt } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../context.ts";
+import { followers, following, statuses } from "../../db/schema.ts";
+import { accountIdFor, actorForAccountId } from "../../domain/accounts.ts";
+import { blockActor, unblockActor } from "../../domain/blocks.ts";
+import { followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
+import { resolveHandle } from "../../federation/lookup.ts";
+import { jsonError } from "../../http.ts";
+import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
+import { relationshipsFor } from "../entities/relationship.ts";
+import { statusList } from "../entities/status.ts";
+import { boolParam, listParam, readParams } from "../body.ts";
+import { bounds, readPage, setLinks } from "../pagination.ts";
+import { requireScope } from "../scopes.ts";
+
+/** The actor behind `:id`, or the 404 to answer. */
+async function actorParam(c: AppContext): Promise<string | Response> {
+  const raw = c.req.param("id") ?? "";
+  const actor = /^\d{1,16}$/.test(raw) ? await actorForAccountId(c.var.services, Number(raw)) : null;
+  return actor ?? jsonError(c, 404, "Record not found");
+}
+
+async function relationship(c: AppContext, actorId: string) {
+  const s = c.var.services;
+  const [entity] = await relationshipsFor(s, [{ id: await accountIdFor(s, actorId), actorId }]);
+  return c.json(entity);
+}
+
+/** Followers or following of the owner, newest first, paged by when each began (ms). */
+async function relationList(c: AppContext, table: typeof followers | typeof following) {
+  const page = readPage(c, { default: 40, max: 80 });
+  if ("error" in page) return jsonError(c, 400, page.error);
+  const { lower, upper, ascending } = bounds(page);
+  const rows = await c.var.services.db
+    .select({ actorId: table.actorId, createdAt: table.createdAt })
+    .from(table)
+    .where(and(eq(table.state, "accepted"), lower !== null ? gt(table.createdAt, lower) : undefined, upper !== null ? lt(table.createdAt, upper) : undefined))
+    .orderBy(ascending ? table.createdAt : desc(table.createdAt))
+    .limit(page.limit);
+  if (ascending) rows.reverse();
+  const accounts = await accountsFor(c.var.services, rows.map((r) => r.actorId));
+  setLinks(c, page, rows.map((r) => r.createdAt));
+  return c.json(rows.map((r) => accounts.get(r.actorId)!));
+}
+
+export const accounts = new Hono<AppEnv>()
+  .get("/api/v1/accounts/verify_credentials", requireScope("read:accounts"), async (c) => c.json(await ownerAccount(c.var.services, { credential: true })))
+  .get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {
+    const params = await readParams(c);
+    const ids = params.ok ? listParam(params.params, "id").filter((id) => /^\d{1,16}$/.test(id)).slice(0, 80) : [];
+    const s = c.var.services;
+    const pairs = (await Promise.all(ids.map(async (id) => ({ id: Number(id), actorId: await actorForAccountId(s, Number(id)) })))).filter(
+      (p): p is { id: number; actorId: string } => p.actorId !== null,
+    );
+    return c.json(await relationshipsFor(s, pairs));
+  })
+  .get("/api/v1/accounts/lookup", async (c) => {
+    const s = c.var.services;
+    const acct = (c.req.query("acct") ?? "").replace(/^@/, "").trim();
+    if (!acct) return jsonError(c, 400, "acct is required");
+    const [user, host] = acct.split("@");
+    if (!host || host === s.config.handleDomain || host === new URL(s.config.origin).host) {
+      return user?.toLowerCase() === s.config.username.toLowerCase() ? c.json(await ownerAccount(s)) : jsonError(c, 404, "Record not found");
+    }
+    const actor = await resolveHandle(s.db, s.fetcher, acct);
+    return actor.ok ? c.json(await accountFor(s, actor.value.id)) : jsonError(c, 404, "Record not found");
+  })
+  .get("/api/v1/accounts/familiar_followers", (c) => c.json([]))
+  .get("/api/v1/accounts/:id{\\d+}", async (c) => {
+    const actor = await actorParam(c);
+    return typeof actor === "string" ? c.json(await accountFor(c.var.services, actor)) : actor;
+  })
+  .get("/api/v1/accounts/:id{\\d+}/statuses", async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    const page = readPage(c, { default: 20, max: 40 });
+    if ("error" in page) return jsonError(c, 400, page.error);
+    const params = await readParams(c);
+    const p = params.ok ? params.params : {};
+    // Pinned posts and media are not kept yet: those filters find nothing.
+    if (boolParam(p, "pinned") || boolParam(p, "only_media")) return c.json([]);
+    const s = c.var.services;
+    const { lower, upper, ascending } = bounds(page);
+    const owner = actor === s.urls.actor;
+    const rows = await s.db
+      .select()
+      .from(statuses)
+      .where(
+        and(
+          eq(statuses.actorId, actor),
+          eq(statuses.local, owner),
+          boolParam(p, "exclude_replies") ? isNull(statuses.inReplyTo) : undefined,
+          boolParam(p, "exclude_reblogs") ? isNull(statuses.reblogOfUri) : undefined,
+          lower !== null ? gt(statuses.id, lower) : undefined,
+          upper !== null ? lt(statuses.id, upper) : undefined,
+        ),
+      )
+      .orderBy(ascending ? statuses.id : desc(statuses.id))
+      .limit(page.limit);
+    if (ascending) rows.reverse();
+    setLinks(c, page, rows.map((r) => r.id));
+    return c.json(await statusList(s, rows));
+  })
+  .get("/api/v1/accounts/:id{\\d+}/followers", async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    // Only the owner's own lists are known here; a remote account's are on its server.
+    return actor === c.var.services.urls.actor ? relationList(c, followers) : c.json([]);
+  })
+  .get("/api/v1/accounts/:id{\\d+}/following", async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    return actor === c.var.services.urls.actor ? relationList(c, following) : c.json([]);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/follow", requireScope("write:follows"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    const s = c.var.services;
+    if (actor === s.urls.actor) return jsonError(c, 403, "You cannot follow yourself");
+    // Following again is a no-op that answers the relationship, as Mastodon does.
+    const [existing] = await s.db.select().from(following).where(eq(following.actorId, actor)).limit(1);
+    if (!existing) {
+      const result = await followAccount(s, actor);
+      if (!result.ok) return jsonError(c, result.status === 404 ? 404 : 422, result.error);
+    }
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/unfollow", requireScope("write:follows"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    await unfollowAccount(c.var.services, actor);
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/remove_from_followers", requireScope("write:follows"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    await removeFollower(c.var.services, actor);
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/block", requireScope("write:blocks"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot block yourself");
+    await blockActor(c.var.services, actor);
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/unblock", requireScope("write:blocks"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    await unblockActor(c.var.services, actor);
+    return relationship(c, actor);
+  });
+

@@ -1,0 +1,153 @@
+// Notifications, v1 and grouped v2, from what the inbox records. Types Mastodon clients do not know
+// (moves, reports, emoji reactions) are shown as the nearest Mastodon type or left out.
+import { and, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../context.ts";
+import { notifications, statuses } from "../../db/schema.ts";
+import { jsonError } from "../../http.ts";
+import type { Services } from "../../services.ts";
+import { accountsFor } from "../entities/account.ts";
+import { statusEntities } from "../entities/status.ts";
+import { listParam, readParams } from "../body.ts";
+import { bounds, readPage, setLinks } from "../pagination.ts";
+import { requireScope } from "../scopes.ts";
+
+type Row = typeof notifications.$inferSelect;
+
+/** Our stored type → Mastodon's. */
+const TYPES: Record<string, string> = {
+  follow: "follow",
+  follow_request: "follow_request",
+  reply: "mention",
+  mention: "mention",
+  like: "favourite",
+  reaction: "favourite",
+  announce: "reblog",
+  update: "update",
+};
+const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
+type StoredType = Row["type"];
+const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
+
+async function entities(s: Services, rows: Row[]) {
+  const accounts = await accountsFor(s, rows.map((r) => r.actorId));
+  const uris = [...new Set(rows.flatMap((r) => (r.objectId && STATUS_TYPES.has(TYPES[r.type] ?? "") ? [r.objectId] : [])))];
+  const statusRows = uris.length ? await s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [];
+  const built = await statusEntities(s, statusRows);
+  const byUri = new Map(statusRows.map((r) => [r.uri, built.get(r.id)]));
+  return rows.flatMap((r) => {
+    const type = TYPES[r.type];
+    if (!type) return [];
+    const status = r.objectId ? (byUri.get(r.objectId) ?? null) : null;
+    // A status notification whose status is gone is not shown (Mastodon deletes them with it).
+    if (STATUS_TYPES.has(type) && !status) return [];
+    return [{ id: String(r.id), type, created_at: new Date(r.createdAt).toISOString(), account: accounts.get(r.actorId)!, status, group_key: `ungrouped-${r.id}` }];
+  });
+}
+
+/** The rows of a page, filtered by `types[]` / `exclude_types[]` (unknown types simply match nothing). */
+async function page(c: AppContext) {
+  const page = readPage(c, { default: 40, max: 80 });
+  if ("error" in page) return { error: page.error } as const;
+  const params = await readParams(c);
+  const p = params.ok ? params.params : {};
+  const only = listParam(p, "types");
+  const except = listParam(p, "exclude_types");
+  const { lower, upper, ascending } = bounds(page);
+  const s = c.var.services;
+  const rows = await s.db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        inArray(notifications.type, only.length > 0 ? ours(only) : (Object.keys(TYPES) as StoredType[])),
+        except.length > 0 ? notInArray(notifications.type, ours(except)) : undefined,
+        lower !== null ? gt(notifications.id, lower) : undefined,
+        upper !== null ? lt(notifications.id, upper) : undefined,
+      ),
+    )
+    .orderBy(ascending ? notifications.id : desc(notifications.id))
+    .limit(page.limit);
+  if (ascending) rows.reverse();
+  return { page, rows } as const;
+}
+
+const hourOf = (ms: number) => Math.floor(ms / 3600_000);
+
+export const notificationRoutes = new Hono<AppEnv>()
+  .get("/api/v1/notifications", requireScope("read:notifications"), async (c) => {
+    const result = await page(c);
+    if ("error" in result) return jsonError(c, 400, result.error!);
+    setLinks(c, result.page, result.rows.map((r) => r.id));
+    return c.json(await entities(c.var.services, result.rows));
+  })
+  .get("/api/v1/notifications/unread_count", requireScope("read:notifications"), async (c) => c.json({ count: 0 }))
+  .get("/api/v1/notifications/policy", requireScope("read:notifications"), (c) => c.json(policy()))
+  .get("/api/v2/notifications/policy", requireScope("read:notifications"), (c) => c.json(policy()))
+  .get("/api/v1/notifications/requests", requireScope("read:notifications"), (c) => c.json([]))
+  .get("/api/v1/notifications/:id{\\d+}", requireScope("read:notifications"), async (c) => {
+    const [row] = await c.var.services.db.select().from(notifications).where(eq(notifications.id, Number(c.req.param("id"))));
+    const [entity] = row ? await entities(c.var.services, [row]) : [];
+    return entity ? c.json(entity) : jsonError(c, 404, "Record not found");
+  })
+  .post("/api/v1/notifications/:id{\\d+}/dismiss", requireScope("write:notifications"), async (c) => {
+    await c.var.services.db.delete(notifications).where(eq(notifications.id, Number(c.req.param("id"))));
+    return c.json({});
+  })
+  .post("/api/v1/notifications/clear", requireScope("write:notifications"), async (c) => {
+    await c.var.services.db.delete(notifications);
+    return c.json({});
+  })
+  .get("/api/v2/notifications/unread_count", requireScope("read:notifications"), (c) => c.json({ count: 0 }))
+  .get("/api/v2/notifications", requireScope("read:notifications"), async (c) => {
+    const result = await page(c);
+    if ("error" in result) return jsonError(c, 400, result.error!);
+    const s = c.var.services;
+    const shown = await entities(s, result.rows);
+    // Mastodon's grouping: favourites and boosts of one status, and follows, within the same hour.
+    const groups = new Map<string, { group_key: string; type: string; items: (typeof shown)[number][] }>();
+    for (const n of shown) {
+      const hour = hourOf(Date.parse(n.created_at));
+      const statusId = (n.status as { id?: string } | null)?.id;
+      const key = n.type === "favourite" || n.type === "reblog" ? `${n.type}-${statusId}-${hour}` : n.type === "follow" ? `follow-${hour}` : `ungrouped-${n.id}`;
+      const group = groups.get(key) ?? { group_key: key, type: n.type, items: [] };
+      group.items.push(n);
+      groups.set(key, group);
+    }
+    const accounts = new Map(shown.map((n) => [n.account.id, n.account]));
+    const statusesById = new Map(shown.flatMap((n) => (n.status ? [[(n.status as { id: string }).id, n.status]] : [])));
+    setLinks(c, result.page, result.rows.map((r) => r.id));
+    return c.json({
+      accounts: [...accounts.values()],
+      statuses: [...statusesById.values()],
+      notification_groups: [...groups.values()].map((g) => {
+        const ids = g.items.map((i) => Number(i.id));
+        return {
+          group_key: g.group_key,
+          notifications_count: g.items.length,
+          type: g.type,
+          most_recent_notification_id: Math.max(...ids),
+          page_min_id: String(Math.min(...ids)),
+          page_max_id: String(Math.max(...ids)),
+          latest_page_notification_at: g.items[0]!.created_at,
+          sample_account_ids: [...new Set(g.items.map((i) => i.account.id))].slice(0, 8),
+          status_id: (g.items[0]!.status as { id?: string } | null)?.id ?? null,
+        };
+      }),
+    });
+  });
+
+function policy() {
+  return {
+    for_not_following: "accept",
+    for_not_followers: "accept",
+    for_new_accounts: "accept",
+    for_private_mentions: "accept",
+    for_limited_accounts: "accept",
+    filter_not_following: false,
+    filter_not_followers: false,
+    filter_new_accounts: false,
+    filter_private_mentions: false,
+    summary: { pending_requests_count: 0, pending_notifications_count: 0 },
+  };
+}

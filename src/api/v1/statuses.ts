@@ -1,0 +1,256 @@
+// /api/v1/statuses: post, read, edit, delete, thread context, favourite, boost, bookmark — each
+// through the use cases the C2S outbox calls, so it federates exactly the same way.
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppContext, AppEnv } from "../../context.ts";
+import { activities, bookmarks, idempotencyKeys, objects, reactions, statuses } from "../../db/schema.ts";
+import { snowflake } from "../../db/snowflake.ts";
+import { react, undoReaction } from "../../domain/interactions.ts";
+import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts";
+import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
+import type { StatusRow } from "../../domain/statuses.ts";
+import type { Visibility } from "../../federation/addressing.ts";
+import { jsonError } from "../../http.ts";
+import type { Services } from "../../services.ts";
+import { accountsFor } from "../entities/account.ts";
+import { statusEntity, statusList } from "../entities/status.ts";
+import { type Json, listParam, readParams, stringParam } from "../body.ts";
+import { requireScope } from "../scopes.ts";
+
+const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
+const IDEMPOTENCY_MS = 3600_000;
+const CONTEXT_LIMIT = 40;
+
+async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
+  if (!raw || !/^\d{1,16}$/.test(raw)) return null;
+  const [row] = await s.db.select().from(statuses).where(eq(statuses.id, Number(raw))).limit(1);
+  return row ?? null;
+}
+
+async function statusByUri(s: Services, uri: string): Promise<StatusRow | null> {
+  const [row] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
+  return row ?? null;
+}
+
+/** The status of `:id` (a boost means its original for actions), or the 404 to answer. */
+async function target(c: AppContext): Promise<StatusRow | Response> {
+  const s = c.var.services;
+  const row = await statusById(s, c.req.param("id"));
+  if (!row) return jsonError(c, 404, "Record not found");
+  if (!row.reblogOfUri) return row;
+  return (await statusByUri(s, row.reblogOfUri)) ?? jsonError(c, 404, "Record not found");
+}
+
+async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
+  const entity = row ? await statusEntity(c.var.services, row) : null;
+  return entity ? c.json({ ...entity, ...extra }) : jsonError(c, 404, "Record not found");
+}
+
+/** The post the client asked for, as PostInput, or the 422 reason. */
+async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility; inReplyTo: string | null }): Promise<PostInput | { error: string }> {
+  if (listParam(p, "media_ids").length > 0) return { error: "Validation failed: media attachments are not supported yet" };
+  if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
+  if (stringParam(p, "scheduled_at")) return { error: "Validation failed: scheduled posts are not supported yet" };
+  const text = stringParam(p, "status") ?? "";
+  if (!text.trim()) return { error: "Validation failed: Text can't be blank" };
+  const visibility = base?.visibility ?? VISIBILITY[stringParam(p, "visibility") ?? "public"];
+  if (!visibility) return { error: "Validation failed: Visibility is not one of public, unlisted, private, direct" };
+  let inReplyTo = base?.inReplyTo ?? null;
+  const replyId = base ? undefined : stringParam(p, "in_reply_to_id");
+  if (replyId) {
+    const parent = await statusById(c.var.services, replyId);
+    if (!parent) return { error: "Validation failed: the post replied to does not exist" };
+    inReplyTo = parent.reblogOfUri ?? parent.uri;
+  }
+  const input = checked({
+    text,
+    visibility,
+    summary: stringParam(p, "spoiler_text")?.trim() || null,
+    inReplyTo,
+    language: stringParam(p, "language")?.trim() || null,
+    addressees: [],
+  });
+  return isRefused(input) ? { error: `Validation failed: ${input.error}` } : input;
+}
+
+/** The owner's Like or Announce of `uri`, if any. */
+async function ownReaction(s: Services, type: "Like" | "Announce", uri: string) {
+  const [row] = await s.db.select({ id: activities.id }).from(activities).where(and(eq(activities.type, type), eq(activities.objectId, uri))).limit(1);
+  return row?.id ?? null;
+}
+
+async function ancestors(s: Services, row: StatusRow): Promise<StatusRow[]> {
+  const chain: StatusRow[] = [];
+  let parentUri = row.inReplyTo;
+  while (parentUri && chain.length < CONTEXT_LIMIT) {
+    const parent = await statusByUri(s, parentUri);
+    if (!parent) break;
+    chain.unshift(parent);
+    parentUri = parent.inReplyTo;
+  }
+  return chain;
+}
+
+async function descendants(s: Services, row: StatusRow): Promise<StatusRow[]> {
+  const found: StatusRow[] = [];
+  let frontier = [row.uri];
+  while (frontier.length > 0 && found.length < CONTEXT_LIMIT) {
+    const replies = await s.db.select().from(statuses).where(inArray(statuses.inReplyTo, frontier.slice(0, 90))).orderBy(statuses.id).limit(CONTEXT_LIMIT);
+    found.push(...replies);
+    frontier = replies.map((r) => r.uri);
+  }
+  return found.slice(0, CONTEXT_LIMIT);
+}
+
+export const statusRoutes = new Hono<AppEnv>()
+  .post("/api/v1/statuses", requireScope("write:statuses"), async (c) => {
+    const s = c.var.services;
+    const body = await readParams(c);
+    if (!body.ok) return jsonError(c, 422, body.error);
+    // Idempotency-Key: the same key within an hour answers with the status it made (the official iOS app always sends one).
+    const key = c.req.header("Idempotency-Key")?.slice(0, 200);
+    const scopedKey = key ? `${c.var.grant?.tokenId ?? "owner"}:${key}` : null;
+    if (scopedKey) {
+      const [seen] = await s.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, scopedKey)).limit(1);
+      if (seen && seen.createdAt > s.now() - IDEMPOTENCY_MS) return entityResponse(c, await statusByUri(s, seen.statusUri));
+    }
+    const input = await postInput(c, body.params);
+    if ("error" in input) return jsonError(c, 422, input.error);
+    const published = await publishNote(s, input);
+    if (!published.ok) return jsonError(c, 422, published.error);
+    if (scopedKey) {
+      await s.db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, s.now() - IDEMPOTENCY_MS));
+      await s.db
+        .insert(idempotencyKeys)
+        .values({ key: scopedKey, statusUri: published.objectId, createdAt: s.now() })
+        .onConflictDoUpdate({ target: idempotencyKeys.key, set: { statusUri: published.objectId, createdAt: s.now() } });
+    }
+    return entityResponse(c, await statusByUri(s, published.objectId));
+  })
+  .get("/api/v1/statuses/:id{\\d+}", async (c) => {
+    const row = await statusById(c.var.services, c.req.param("id"));
+    // Without an owner token only what is public can be read.
+    if (row && !c.var.grant?.actsAsOwner && row.visibility !== "public" && row.visibility !== "unlisted") return jsonError(c, 404, "Record not found");
+    return entityResponse(c, row);
+  })
+  .put("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
+    const s = c.var.services;
+    const row = await statusById(s, c.req.param("id"));
+    if (!row || !row.local || row.reblogOfUri) return jsonError(c, 404, "Record not found");
+    const body = await readParams(c);
+    if (!body.ok) return jsonError(c, 422, body.error);
+    const input = await postInput(c, body.params, { visibility: row.visibility, inReplyTo: row.inReplyTo });
+    if ("error" in input) return jsonError(c, 422, input.error);
+    const edited = await editNote(s, row.uri, input);
+    if (!edited.ok) return jsonError(c, edited.status === 404 ? 404 : 422, edited.error);
+    return entityResponse(c, row);
+  })
+  .get("/api/v1/statuses/:id{\\d+}/source", requireScope("read:statuses"), async (c) => {
+    const s = c.var.services;
+    const row = await statusById(s, c.req.param("id"));
+    if (!row || !row.local || row.reblogOfUri) return jsonError(c, 404, "Record not found");
+    const [object] = await s.db.select({ document: objects.document }).from(objects).where(eq(objects.id, row.uri));
+    const note = object ? (JSON.parse(object.document) as { source?: { content?: string }; summary?: string | null }) : null;
+    return c.json({ id: String(row.id), text: note?.source?.content ?? "", spoiler_text: note?.summary ?? "" });
+  })
+  .get("/api/v1/statuses/:id{\\d+}/history", async (c) => {
+    const s = c.var.services;
+    const row = await statusById(s, c.req.param("id"));
+    const entity = row ? await statusEntity(s, row) : null;
+    if (!entity) return jsonError(c, 404, "Record not found");
+    // Earlier versions are not kept: the history is the current version.
+    const { content, spoiler_text, sensitive, account, media_attachments, emojis, edited_at, created_at } = entity;
+    return c.json([{ content, spoiler_text, sensitive, created_at: edited_at ?? created_at, account, media_attachments, emojis, poll: null }]);
+  })
+  .delete("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
+    const s = c.var.services;
+    const row = await statusById(s, c.req.param("id"));
+    if (!row || !row.local || row.reblogOfUri) return jsonError(c, 404, "Record not found");
+    const entity = await statusEntity(s, row);
+    const [object] = await s.db.select({ document: objects.document }).from(objects).where(eq(objects.id, row.uri));
+    const text = object ? ((JSON.parse(object.document) as { source?: { content?: string } }).source?.content ?? "") : "";
+    const deleted = await deleteNote(s, row.uri);
+    if (!deleted.ok) return jsonError(c, 404, deleted.error);
+    // Delete-and-redraft starts from `text`.
+    return c.json({ ...entity, text });
+  })
+  .get("/api/v1/statuses/:id{\\d+}/context", async (c) => {
+    const s = c.var.services;
+    const row = await statusById(s, c.req.param("id"));
+    if (!row) return jsonError(c, 404, "Record not found");
+    const [up, down] = await Promise.all([ancestors(s, row), descendants(s, row)]);
+    return c.json({ ancestors: await statusList(s, up), descendants: await statusList(s, down) });
+  })
+  .post("/api/v1/statuses/:id{\\d+}/favourite", requireScope("write:favourites"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    if (!(await ownReaction(s, "Like", row.uri))) {
+      const result = await react(s, "Like", row.uri);
+      if (!result.ok) return jsonError(c, 422, result.error);
+    }
+    return entityResponse(c, row);
+  })
+  .post("/api/v1/statuses/:id{\\d+}/unfavourite", requireScope("write:favourites"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    const like = await ownReaction(s, "Like", row.uri);
+    if (like) await undoReaction(s, like);
+    return entityResponse(c, row);
+  })
+  .post("/api/v1/statuses/:id{\\d+}/reblog", requireScope("write:statuses"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    if (row.visibility !== "public" && row.visibility !== "unlisted") return jsonError(c, 422, "Validation failed: only public and unlisted posts can be boosted");
+    let boost = await ownReaction(s, "Announce", row.uri);
+    if (!boost) {
+      const result = await react(s, "Announce", row.uri);
+      if (!result.ok) return jsonError(c, 422, result.error);
+      boost = result.activityId;
+    }
+    // The answer is the boost itself: a wrapper with its own id around the original.
+    return entityResponse(c, await statusByUri(s, boost));
+  })
+  .post("/api/v1/statuses/:id{\\d+}/unreblog", requireScope("write:statuses"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    const boost = await ownReaction(s, "Announce", row.uri);
+    if (boost) await undoReaction(s, boost);
+    return entityResponse(c, row);
+  })
+  .post("/api/v1/statuses/:id{\\d+}/bookmark", requireScope("write:bookmarks"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    await s.db.insert(bookmarks).values({ id: snowflake(s.now()), statusUri: row.uri }).onConflictDoNothing();
+    return entityResponse(c, row);
+  })
+  .post("/api/v1/statuses/:id{\\d+}/unbookmark", requireScope("write:bookmarks"), async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    await c.var.services.db.delete(bookmarks).where(eq(bookmarks.statusUri, row.uri));
+    return entityResponse(c, row);
+  })
+  .get("/api/v1/statuses/:id{\\d+}/favourited_by", async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    const rows = await s.db.select({ actorId: reactions.actorId }).from(reactions).where(and(eq(reactions.objectId, row.uri), eq(reactions.type, "Like"))).orderBy(desc(reactions.createdAt)).limit(80);
+    const actors = [...rows.map((r) => r.actorId), ...((await ownReaction(s, "Like", row.uri)) ? [s.urls.actor] : [])];
+    const accounts = await accountsFor(s, actors);
+    return c.json(actors.map((a) => accounts.get(a)!));
+  })
+  .get("/api/v1/statuses/:id{\\d+}/reblogged_by", async (c) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const s = c.var.services;
+    const rows = await s.db.select({ actorId: reactions.actorId }).from(reactions).where(and(eq(reactions.objectId, row.uri), eq(reactions.type, "Announce"))).orderBy(desc(reactions.createdAt)).limit(80);
+    const boosters = await s.db.select({ actorId: statuses.actorId }).from(statuses).where(eq(statuses.reblogOfUri, row.uri)).limit(80);
+    const actors = [...new Set([...rows.map((r) => r.actorId), ...boosters.map((b) => b.actorId)])];
+    const accounts = await accountsFor(s, actors);
+    return c.json(actors.map((a) => accounts.get(a)!));
+  });
+

@@ -1,0 +1,123 @@
+// The status index the client API reads (`statuses`): every post and boost it can show, with a
+// numeric id from its arrival. Our own posts and boosts are indexed when published; remote posts
+// when they reach us as replies, mentions, or posts and boosts of accounts we follow.
+import { and, eq, inArray } from "drizzle-orm";
+import { following, remoteObjects, statuses } from "../db/schema.ts";
+import { snowflake } from "../db/snowflake.ts";
+import type { Visibility } from "../federation/addressing.ts";
+import { fetchActivityDocument } from "../federation/fetch.ts";
+import { isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
+import type { Services } from "../services.ts";
+
+export type StatusRow = typeof statuses.$inferSelect;
+
+export interface IndexEntry {
+  uri: string;
+  actorId: string;
+  reblogOfUri?: string | null;
+  local: boolean;
+  visibility: Visibility;
+  inReplyTo: string | null;
+  published: number;
+  home: boolean;
+}
+
+/** Adds (or keeps) the entry; returns its row. */
+export async function indexStatus(s: Services, entry: IndexEntry): Promise<StatusRow> {
+  const [row] = await s.db
+    .insert(statuses)
+    .values({ id: snowflake(s.now()), reblogOfUri: null, ...entry })
+    .onConflictDoUpdate({ target: statuses.uri, set: { home: entry.home } })
+    .returning();
+  return row!;
+}
+
+export async function unindexStatus(s: Services, uri: string): Promise<void> {
+  await s.db.delete(statuses).where(eq(statuses.uri, uri));
+}
+
+/** Whether the owner follows `actorId` (accepted): their posts and boosts belong in the home timeline. */
+export async function isFollowed(s: Services, actorId: string): Promise<boolean> {
+  const [row] = await s.db
+    .select({ id: following.actorId })
+    .from(following)
+    .where(and(eq(following.actorId, actorId), eq(following.state, "accepted")))
+    .limit(1);
+  return !!row;
+}
+
+/**
+ * The visibility Mastodon would show for a remote post: public or unlisted by where Public is;
+ * otherwise followers-only, unless it is addressed to actors only (then direct).
+ */
+export function remoteVisibility(object: NormalizedObject): Visibility {
+  if (object.to.some(isPublic)) return "public";
+  if (object.cc.some(isPublic)) return "unlisted";
+  const followersLike = [...object.to, ...object.cc].some((r) => /\/followers$/.test(r));
+  return followersLike ? "followers" : "direct";
+}
+
+function storedValues(object: NormalizedObject, actorId: string) {
+  return {
+    actorId,
+    type: object.type,
+    inReplyTo: object.inReplyTo,
+    document: JSON.stringify(object.raw),
+    published: object.published?.getTime() ?? null,
+    updated: object.updated?.getTime() ?? null,
+  };
+}
+
+/** Stores a remote post and indexes it; false when it was already stored. */
+export async function storeRemotePost(s: Services, object: NormalizedObject, authorId: string, home: boolean): Promise<boolean> {
+  const inserted = await s.db
+    .insert(remoteObjects)
+    .values({ id: object.id, ...storedValues(object, authorId) })
+    .onConflictDoNothing()
+    .returning({ id: remoteObjects.id });
+  await indexStatus(s, {
+    uri: object.id,
+    actorId: authorId,
+    local: false,
+    visibility: remoteVisibility(object),
+    inReplyTo: object.inReplyTo,
+    published: object.published?.getTime() ?? s.now(),
+    home,
+  });
+  return inserted.length > 0;
+}
+
+/** An edit of a stored remote post. */
+export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string): Promise<void> {
+  await s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+}
+
+/** A remote post gone: its row, its index entry, and the boosts of it we indexed. */
+export async function removeRemotePost(s: Services, uri: string, authorId: string): Promise<boolean> {
+  const removed = await s.db
+    .delete(remoteObjects)
+    .where(and(eq(remoteObjects.id, uri), eq(remoteObjects.actorId, authorId)))
+    .returning({ id: remoteObjects.id });
+  if (removed.length === 0) return false;
+  await s.db.delete(statuses).where(inArray(statuses.uri, [uri]));
+  await s.db.delete(statuses).where(and(eq(statuses.reblogOfUri, uri), eq(statuses.local, false)));
+  return true;
+}
+
+const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
+
+/** A post by URL: stored already, or fetched (through the safe fetcher), checked and stored. */
+export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: true; row: StatusRow } | { ok: false; reason: string }> {
+  const [known] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
+  if (known) return { ok: true, row: known };
+  const fetched = await fetchActivityDocument(uri, s.fetcher);
+  if (!fetched.ok) return { ok: false, reason: fetched.reason };
+  const object = normalizeObject(fetched.value);
+  if (!object.ok) return { ok: false, reason: object.reason };
+  if (!POST_TYPES.has(object.value.type)) return { ok: false, reason: `${uri} is a ${object.value.type}, not a post` };
+  const author = object.value.attributedTo[0];
+  if (!author) return { ok: false, reason: `${uri} names no author` };
+  await storeRemotePost(s, object.value, author, false);
+  const [row] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
+  return row ? { ok: true, row } : { ok: false, reason: "the post could not be stored" };
+}

@@ -1,0 +1,140 @@
+// Real Mastodon client libraries — masto.js (Elk's) and megalodon (Whalebird's) — signing in to the
+// real Worker on local workerd (wrangler's dev server, fresh D1) and using it as an app would.
+import { createOAuthAPIClient, createRestAPIClient } from "masto";
+import megalodon from "megalodon";
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: plain ESM helper shared with the benchmarks
+import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
+
+const OOB = "urn:ietf:wg:oauth:2.0:oob";
+const PORT = 18_700 + Math.floor(Math.random() * 200);
+const URL_BASE = `http://127.0.0.1:${PORT}`;
+const generator = ((megalodon as unknown as { default?: typeof megalodon }).default ?? megalodon) as unknown as (sns: "mastodon", url: string, token?: string | null) => any;
+
+let worker: { dispose(): Promise<void> };
+
+beforeAll(async () => {
+  worker = await startWorker(prepareState(), PORT);
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.dispose();
+});
+
+/** What a person does in the browser: sign in as the owner, allow; the OOB page shows the code. */
+async function approve(clientId: string, scope: string, challenge?: string): Promise<string> {
+  const query = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: OOB, scope });
+  if (challenge) query.set("code_challenge", challenge), query.set("code_challenge_method", "S256");
+  const path = `/oauth/authorize?${query}`;
+  const form = (fields: Record<string, string>, cookie?: string) => ({
+    method: "POST",
+    redirect: "manual" as const,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: URL_BASE, ...(cookie ? { Cookie: cookie } : {}) },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const login = await fetch(`${URL_BASE}/oauth/login`, form({ token: OWNER_TOKEN, next: path }));
+  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const consent = await (await fetch(`${URL_BASE}${path}`, { headers: { Cookie: cookie } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(consent)![1]!;
+  const fields: Record<string, string> = { client_id: clientId, redirect_uri: OOB, scope, csrf, decision: "allow" };
+  if (challenge) Object.assign(fields, { code_challenge: challenge, code_challenge_method: "S256" });
+  const page = await (await fetch(`${URL_BASE}/oauth/authorize`, form(fields, cookie))).text();
+  return /<code id="code">([^<]+)<\/code>/.exec(page)![1]!;
+}
+
+const linkPages = async (client: ReturnType<typeof createRestAPIClient>) => {
+  const sizes: number[] = [];
+  for await (const page of client.v1.timelines.home.list({ limit: 2 })) {
+    sizes.push(page.length);
+    if (sizes.length > 10) break;
+  }
+  return sizes;
+};
+
+describe("masto.js", () => {
+  it("registers, signs in with PKCE, posts, edits, reacts, paginates and reads notifications", async () => {
+    const anonymous = createRestAPIClient({ url: URL_BASE });
+    const app = await anonymous.v1.apps.create({ clientName: "masto test", redirectUris: OOB, scopes: "read write follow push" });
+    const verifier = randomBytes(32).toString("base64url");
+    const challenge = createHash("sha256").update(verifier).digest("base64url");
+    const code = await approve(app.clientId!, "read write follow", challenge);
+    const token = await createOAuthAPIClient({ url: URL_BASE }).token.create({
+      grantType: "authorization_code",
+      clientId: app.clientId!,
+      clientSecret: app.clientSecret!,
+      redirectUri: OOB,
+      code,
+      // masto 7's types do not list PKCE, but it sends every parameter it is given (as code_verifier).
+      ...({ codeVerifier: verifier } as object),
+    });
+    const client = createRestAPIClient({ url: URL_BASE, accessToken: token.accessToken });
+
+    const me = await client.v1.accounts.verifyCredentials();
+    expect(me).toMatchObject({ id: "1", username: "me" });
+    const instance = await client.v2.instance.fetch();
+    expect(instance.apiVersions?.mastodon).toBeGreaterThanOrEqual(2);
+
+    const posted = [];
+    for (const visibility of ["public", "unlisted", "private", "direct"] as const) {
+      const status =
+        visibility === "direct"
+          ? null
+          : await client.v1.statuses.create({ status: `${visibility} post`, spoilerText: "cw", visibility });
+      if (status) {
+        expect(status).toMatchObject({ visibility, spoilerText: "cw", sensitive: true });
+        posted.push(status);
+      }
+    }
+    const reply = await client.v1.statuses.create({ status: "a reply", inReplyToId: posted[0]!.id });
+    expect(reply.inReplyToId).toBe(posted[0]!.id);
+    const edited = await client.v1.statuses.$select(reply.id).update({ status: "an edited reply" });
+    expect(edited.editedAt).not.toBeNull();
+    const history = await client.v1.statuses.$select(reply.id).history.list();
+    expect(history.length).toBeGreaterThanOrEqual(1);
+    const context = await client.v1.statuses.$select(reply.id).context.fetch();
+    expect(context.ancestors.map((s) => s.id)).toEqual([posted[0]!.id]);
+
+    expect((await client.v1.statuses.$select(posted[0]!.id).favourite()).favourited).toBe(true);
+    const boost = await client.v1.statuses.$select(posted[0]!.id).reblog();
+    expect(boost.id).not.toBe(posted[0]!.id);
+    expect(boost.reblog?.id).toBe(posted[0]!.id);
+    expect((await client.v1.statuses.$select(posted[0]!.id).bookmark()).bookmarked).toBe(true);
+    const removed = await client.v1.statuses.$select(reply.id).remove();
+    expect(removed.text).toBe("an edited reply");
+
+    // Five posts, two a page: three pages, then the empty one that ends the paginator.
+    for (let i = 0; i < 5; i++) await client.v1.statuses.create({ status: `page ${i}` });
+    const sizes = await linkPages(client);
+    expect(sizes.slice(0, 3)).toEqual([2, 2, 2]);
+    expect(sizes.at(-1)).toBe(0);
+
+    expect(Array.isArray(await client.v1.notifications.list())).toBe(true);
+    const grouped = await client.v2.notifications.list();
+    expect(grouped).toHaveProperty("notificationGroups");
+  }, 60_000);
+});
+
+describe("megalodon", () => {
+  it("registers, signs in, posts with a content warning, reacts, reads home and notifications", async () => {
+    const anonymous = generator("mastodon", URL_BASE);
+    const app = await anonymous.registerApp("megalodon test", { scopes: ["read", "write", "follow"] });
+    const code = await approve(app.client_id, "read write follow");
+    const token = await anonymous.fetchAccessToken(app.client_id, app.client_secret, code, OOB);
+    const client = generator("mastodon", URL_BASE, token.access_token);
+
+    const me = await client.verifyAccountCredentials();
+    expect(me.data.username).toBe("me");
+    const status = await client.postStatus("from megalodon", { spoiler_text: "cw", visibility: "unlisted" });
+    expect(status.data).toMatchObject({ spoiler_text: "cw", visibility: "unlisted" });
+    expect((await client.favouriteStatus(status.data.id)).data.favourited).toBe(true);
+    expect((await client.reblogStatus(status.data.id)).data.reblog.id).toBe(status.data.id);
+    expect((await client.bookmarkStatus(status.data.id)).data.bookmarked).toBe(true);
+    const edited = await client.editStatus(status.data.id, { status: "edited from megalodon" });
+    expect(edited.data.edited_at).not.toBeNull();
+    const home = await client.getHomeTimeline({ limit: 5 });
+    expect(home.data.some((s: { reblog: { id: string } | null }) => s.reblog?.id === status.data.id)).toBe(true);
+    expect(Array.isArray((await client.getNotifications()).data)).toBe(true);
+    await client.deleteStatus(status.data.id);
+  }, 60_000);
+});
