@@ -2,6 +2,7 @@
 // conventions clients depend on (numeric ids, Link pagination, CORS, bodies of every kind).
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, authorize, exchange, OOB, registerApp, signIn } from "./client-support.ts";
+import * as helpers from "./helpers.ts";
 import { count, deliverFromMastodon, MASTODON, ORIGIN, worker } from "./helpers.ts";
 
 let token: string;
@@ -246,5 +247,64 @@ describe("notifications and stubs", () => {
     const res = await api(token, "/api/v1/nothing-here");
     expect(res.status).toBe(404);
     expect(await json(res)).toHaveProperty("error");
+  });
+});
+
+describe("living with a Fedify account through the API", () => {
+  const FEDIFY = "https://fedify.test";
+  const PEER = `${FEDIFY}/users/peer`;
+  const { peer, waitFor, ACTOR, AP } = helpers;
+
+  it("finds @peer@fedify.test with resolve, follows it, sees its post in home and its like and reply as notifications", async () => {
+    // The offline Fedify peer reads our documents from what the test pushes.
+    const webfinger = "/.well-known/webfinger?resource=acct%3Ame%40roost.test";
+    await peer(`${FEDIFY}/__control/documents`, {
+      [`${ORIGIN}${webfinger}`]: await (await worker(webfinger)).json(),
+      [ACTOR]: await (await worker("/users/me", { headers: { Accept: AP } })).json(),
+    });
+    const found = await json(api(token, "/api/v2/search?q=%40peer%40fedify.test&resolve=true&type=accounts"));
+    expect(found.accounts).toHaveLength(1);
+    const account = found.accounts[0];
+    expect(account).toMatchObject({ acct: "peer@fedify.test", uri: PEER });
+    expect(account.id).toMatch(/^\d+$/);
+
+    const relationship = await json(api(token, `/api/v1/accounts/${account.id}/follow`, { method: "POST" }));
+    expect(relationship).toMatchObject({ id: account.id, requested: true, following: false });
+    // Fedify got our Follow and answers with its Accept.
+    const follow = await waitFor(async () => {
+      const received = await peer<{ type: string; activity: Record<string, unknown> }[]>(`${FEDIFY}/__control/received`);
+      return received.find((r) => r.type === "Follow" && (r.activity.object === PEER));
+    });
+    const accept = await peer<{ url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/accept`, {
+      follow: follow.activity,
+      inbox: `${ACTOR}/inbox`,
+      spec: "draft-cavage-http-signatures-12",
+    });
+    expect((await worker(accept.url, { method: accept.method, headers: accept.headers, body: accept.body })).status).toBe(202);
+    await waitFor(async () => (await json(api(token, `/api/v1/accounts/relationships?id[]=${account.id}`)))[0].following);
+
+    // Its post arrives and shows in home; then it likes and replies to one of ours.
+    const send = async (path: string, body: Record<string, unknown>) => {
+      const signed = await peer<{ id: string; url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/${path}`, body);
+      expect((await worker(signed.url, { method: signed.method, headers: signed.headers, body: signed.body })).status).toBe(202);
+      return signed;
+    };
+    await send("note", { inbox: `${ACTOR}/inbox`, content: "<p>hello from Fedify</p>" });
+    const inHome = await waitFor(async () => ((await json(api(token, "/api/v1/timelines/home?limit=40"))) as any[]).find((s) => s.account.acct === "peer@fedify.test"));
+    expect(inHome.content).toBe("<p>hello from Fedify</p>");
+
+    const mine = await post("tell me what you think");
+    await send("like", { object: mine.uri, inbox: `${ACTOR}/inbox` });
+    await send("note", { inbox: `${ACTOR}/inbox`, content: "<p>nice</p>", inReplyTo: mine.uri, mention: ACTOR });
+    const notifications = await waitFor(async () => {
+      const list = (await json(api(token, "/api/v1/notifications"))) as any[];
+      return list.some((n) => n.type === "mention") && list.some((n) => n.type === "favourite") ? list : null;
+    });
+    expect(notifications.find((n) => n.type === "favourite")).toMatchObject({ account: { id: account.id }, status: { id: mine.id } });
+    expect(notifications.find((n) => n.type === "mention")).toMatchObject({ account: { id: account.id }, status: { in_reply_to_id: mine.id } });
+    const grouped = await json(api(token, "/api/v2/notifications"));
+    expect(grouped.notification_groups.map((g: { type: string }) => g.type)).toEqual(expect.arrayContaining(["mention", "favourite"]));
+    const context = await json(api(token, `/api/v1/statuses/${mine.id}/context`));
+    expect(context.descendants.map((s: { content: string }) => s.content)).toContain("<p>nice</p>");
   });
 });

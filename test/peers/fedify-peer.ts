@@ -17,7 +17,7 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Accept, Activity, CryptographicKey, Endpoints, Follow, lookupObject, Person, PropertyValue } from "@fedify/fedify/vocab";
+import { Accept, Activity, Create, CryptographicKey, Endpoints, Follow, Like, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
@@ -250,6 +250,30 @@ async function signedAccept(follow: Record<string, unknown>, inbox: string, spec
   return signedActivity(new Accept({ id, actor: peerContext().getActorUri(USERNAME), object }), inbox, spec);
 }
 
+/** A public Note by the peer, built and signed by Fedify; `mention` tags and addresses an actor, `inReplyTo` makes it a reply. */
+function signedNote(inbox: string, content: string, options: { inReplyTo?: string; mention?: string }) {
+  const actor = peerContext().getActorUri(USERNAME);
+  const noteId = new URL(`${ORIGIN}/notes/${crypto.randomUUID()}`);
+  const followers = new URL(`${actor.href}/followers`);
+  const cc = options.mention ? [followers, new URL(options.mention)] : [followers];
+  const note = new Note({
+    id: noteId,
+    attribution: actor,
+    content,
+    to: PUBLIC_COLLECTION,
+    ccs: cc,
+    replyTarget: options.inReplyTo ? new URL(options.inReplyTo) : null,
+    tags: options.mention ? [new Mention({ href: new URL(options.mention), name: "@me@roost.test" })] : [],
+  });
+  const create = new Create({ id: new URL(`${noteId.href}/activity`), actor, object: note, to: PUBLIC_COLLECTION, ccs: cc });
+  return signedActivity(create, inbox, "draft-cavage-http-signatures-12");
+}
+
+function signedLike(object: string, inbox: string) {
+  const id = new URL(`${ORIGIN}/likes/${crypto.randomUUID()}`);
+  return signedActivity(new Like({ id, actor: peerContext().getActorUri(USERNAME), object: new URL(object) }), inbox, "draft-cavage-http-signatures-12");
+}
+
 function json(body: unknown, status = 200) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
@@ -281,6 +305,14 @@ export async function handleFedifyPeer(incoming: Request): Promise<Response> {
   if (url.pathname === "/__control/accept" && request.method === "POST") {
     const { follow, inbox, spec } = (await request.json()) as { follow: Record<string, unknown>; inbox: string; spec: HttpMessageSignaturesSpec };
     return json(await signedAccept(follow, inbox, spec));
+  }
+  if (url.pathname === "/__control/note" && request.method === "POST") {
+    const { inbox, content, inReplyTo, mention } = (await request.json()) as { inbox: string; content: string; inReplyTo?: string; mention?: string };
+    return json(await signedNote(inbox, content, { inReplyTo, mention }));
+  }
+  if (url.pathname === "/__control/like" && request.method === "POST") {
+    const { object, inbox } = (await request.json()) as { object: string; inbox: string };
+    return json(await signedLike(object, inbox));
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;
