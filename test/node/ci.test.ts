@@ -25,9 +25,11 @@ describe(".ci/run", () => {
     expect(clone).toBeGreaterThan(1);
     expect(enter).toBeGreaterThan(clone);
     const install = installAndDev!.replace(" && npm run dev", "").replace(/^npm install$/, "npm ci");
-    expect(commands.slice(enter + 1)).toEqual([install, "npm run typecheck", "npm run lint:layers", test]);
+    expect(commands.slice(enter + 1, enter + 5)).toEqual([install, "npm run typecheck", "npm run lint:layers", test]);
+    // After the npm suites: the Debian-package client suites (apt-get when missing, then the run).
+    expect(commands.at(-1)).toBe("npm run test:clients");
     const { scripts } = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["typecheck", "lint:layers"]));
+    expect(Object.keys(scripts)).toEqual(expect.arrayContaining(["typecheck", "lint:layers", "test:clients"]));
     expect(statSync(ciPath).mode & 0o111).not.toBe(0);
   });
 });
