@@ -41,6 +41,45 @@ export interface Config {
   ownerToken: string;
 }
 
+/**
+ * The owner's profile: the [vars] are its first defaults; what the owner changes from an app lives
+ * in D1 (Services.profile() merges the two).
+ */
+export interface Profile {
+  displayName: string;
+  /** Plain text; rendered to HTML for the actor. */
+  bio: string;
+  avatarUrl: string | null;
+  headerUrl: string | null;
+  fields: ProfileField[];
+  alsoKnownAs: string[];
+  manuallyApprovesFollowers: boolean;
+  bot: boolean;
+  discoverable: boolean;
+  /** Posting defaults the apps read (Mastodon's source.privacy, source.sensitive, source.language). */
+  defaultVisibility: "public" | "unlisted" | "private" | "direct";
+  defaultSensitive: boolean;
+  defaultLanguage: string | null;
+}
+
+/** The profile the [vars] describe. */
+export function profileDefaults(config: Config): Profile {
+  return {
+    displayName: config.displayName,
+    bio: config.bio,
+    avatarUrl: config.avatarUrl,
+    headerUrl: config.headerUrl,
+    fields: config.fields,
+    alsoKnownAs: config.alsoKnownAs,
+    manuallyApprovesFollowers: config.manuallyApprovesFollowers,
+    bot: false,
+    discoverable: true,
+    defaultVisibility: "public",
+    defaultSensitive: false,
+    defaultLanguage: null,
+  };
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,

@@ -1,6 +1,6 @@
 // What every use case, handler and job works with, built once per request, queue message or
 // Durable Object call by src/runtime/services.ts. Only types live here, so any layer may name it.
-import type { Config } from "./config.ts";
+import type { Config, Profile } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import type { DeliveryHostApi } from "./delivery/host-api.ts";
 import type { JobQueue } from "./delivery/jobs.ts";
@@ -15,6 +15,8 @@ export interface Services {
   config: Config;
   db: Database;
   urls: LocalUrls;
+  /** The owner's profile: D1's changes over the [vars], read once per services object. */
+  profile(): Promise<Profile>;
   /** Our key pairs, loaded (or created) on first use and kept for the isolate's life. */
   keys(): Promise<ActorKeys>;
   /** Our RSA key as the signer wants it (`#main-key`). */

@@ -117,6 +117,29 @@ describe("instance and account", () => {
   });
 });
 
+describe("profile", () => {
+  it("update_credentials (multipart, Rails fields) changes the profile in D1, the actor and sends Update{Person}", async () => {
+    const form = new FormData();
+    form.set("display_name", "Renamed Owner");
+    form.set("note", "A new bio.");
+    form.set("fields_attributes[0][name]", "Blog");
+    form.set("fields_attributes[0][value]", "https://blog.example");
+    form.set("source[privacy]", "unlisted");
+    const res = await api(token, "/api/v1/accounts/update_credentials", { method: "PATCH", body: form });
+    expect(res.status).toBe(200);
+    const me = await json(res);
+    expect(me).toMatchObject({ display_name: "Renamed Owner", source: { note: "A new bio.", privacy: "unlisted" }, fields: [{ name: "Blog" }] });
+    const actor = await json(worker("/users/me", { headers: { Accept: "application/activity+json" } }));
+    expect(actor).toMatchObject({ name: "Renamed Owner", attachment: [{ name: "Blog" }] });
+    expect(await count("activities", "type = 'Update' AND json_extract(document, '$.object.name') = 'Renamed Owner'")).toBe(1);
+    expect((await json(api(token, "/api/v1/preferences")))["posting:default:visibility"]).toBe("unlisted");
+    const tooLong = await api(token, "/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ display_name: "x".repeat(500) }) });
+    expect(tooLong.status).toBe(422);
+    // Back to the test profile, for the other files' expectations of this node.
+    await api(token, "/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ display_name: "Test Owner", note: "Hello from the tests.\n\nSee https://example.com/about", fields_attributes: [{ name: "Site", value: "https://example.com" }], source: { privacy: "public" } }) });
+  });
+});
+
 describe("statuses", () => {
   it("posts, reads, edits, reads the source and deletes with text for redraft", async () => {
     const created = await post("Hello *apps*", { spoiler_text: "cw", visibility: "unlisted", language: "en" });

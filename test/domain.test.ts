@@ -4,7 +4,8 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { blockActor, blockDomain, isBlocked, unblockActor } from "../src/domain/blocks.ts";
 import { decideFollowRequest, followReceived, removeFollower } from "../src/domain/follows.ts";
-import { normalizeActivity, normalizeActor } from "../src/federation/normalize.ts";
+import { normalizeActivity, normalizeActor, normalizeObject } from "../src/federation/normalize.ts";
+import { pruneRemotePosts, storeRemotePost } from "../src/domain/statuses.ts";
 import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
 import { processInboxActivity } from "../src/inbox/process.ts";
 import { log } from "../src/log.ts";
@@ -52,7 +53,7 @@ describe("follows", () => {
 
   it("under manual approval the Follow waits; approving sends the Accept, rejecting the Reject", async () => {
     const base = createServices(env);
-    const { s, sent } = services({ config: { ...base.config, manuallyApprovesFollowers: true } });
+    const { s, sent } = services({ profile: async () => ({ ...(await base.profile()), manuallyApprovesFollowers: true }) });
     const asks = followOf(`${REMOTE}/users/asks`);
     const asks2 = followOf(`${REMOTE}/users/asks2`);
     await followReceived(asks, s);
@@ -122,5 +123,27 @@ describe("the logger", () => {
       .run();
     await processInboxActivity({ kind: "inbox", id }, s);
     expect(entries).toEqual([{ event: "inbox.processed", id, type: "Listen", outcome: "ignored", reason: "Listen is not handled" }]);
+  });
+});
+
+describe("remote post retention", () => {
+  it("prunes old remote posts nobody touched, and keeps the bookmarked one", async () => {
+    const { s } = services();
+    const make = (n: number) => {
+      const parsed = normalizeObject({ id: `${REMOTE}/notes/${n}`, type: "Note", attributedTo: `${REMOTE}/users/auto`, content: `<p>${n}</p>`, to: ["https://www.w3.org/ns/activitystreams#Public"] });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.value;
+    };
+    await storeRemotePost(s, make(1), `${REMOTE}/users/auto`, true);
+    await storeRemotePost(s, make(2), `${REMOTE}/users/auto`, true);
+    await env.DB.prepare("INSERT INTO bookmarks (id, status_uri) VALUES (1, ?)").bind(`${REMOTE}/notes/2`).run();
+    const later = { ...s, now: () => Date.now() + 40 * 86_400_000 };
+    expect(await pruneRemotePosts(later)).toBeGreaterThanOrEqual(1);
+    expect(await count("statuses", "uri = ?", `${REMOTE}/notes/1`)).toBe(0);
+    expect(await count("remote_objects", "id = ?", `${REMOTE}/notes/1`)).toBe(0);
+    expect(await count("statuses", "uri = ?", `${REMOTE}/notes/2`)).toBe(1);
+    // Nothing is old yet at the real clock.
+    await storeRemotePost(s, make(3), `${REMOTE}/users/auto`, true);
+    expect(await pruneRemotePosts(s)).toBe(0);
   });
 });

@@ -15,7 +15,7 @@ async function requestFollow(name: string) {
   const activity = normalizeActivity(follow(name));
   if (!activity.ok) throw new Error(activity.reason);
   // The same handler the queue runs, with manual approval switched on.
-  await handleActivity(activity.value, { ...ctx, config: { ...ctx.config, manuallyApprovesFollowers: true } });
+  await handleActivity(activity.value, { ...ctx, profile: async () => ({ ...(await ctx.profile()), manuallyApprovesFollowers: true }) });
   return activity.value;
 }
 

@@ -310,3 +310,10 @@ export const idempotencyKeys = sqliteTable("idempotency_keys", {
   statusUri: text("status_uri").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/** One row (id 1): the owner's profile fields changed at runtime, JSON; the [vars] give the rest. */
+export const profile = sqliteTable("profile", {
+  id: integer("id").primaryKey(),
+  data: text("data").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

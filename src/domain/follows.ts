@@ -72,7 +72,7 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
   if (!actor.ok) throw new Error(`the follower could not be fetched: ${actor.reason}`);
   const [existing] = await s.db.select().from(followers).where(eq(followers.actorId, activity.actor));
   const follower = { actorId: activity.actor, inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox, followActivityId: activity.id };
-  if (existing?.state === "accepted" || !s.config.manuallyApprovesFollowers) {
+  if (existing?.state === "accepted" || !(await s.profile()).manuallyApprovesFollowers) {
     // A repeated Follow (new id) is accepted again: the follower's server may have lost our Accept.
     await acceptFollower(s, follower);
     if (!existing) await notify(s, { type: "follow", actorId: activity.actor, activityId: activity.id });

@@ -1,8 +1,12 @@
-// The profile lives in wrangler.toml vars, so a change reaches nobody by itself: after a deploy
-// the owner announces it, and followers' servers refresh the actor on Update{Person}.
+// The owner's profile: the wrangler.toml [vars] are its defaults, changes from an app are kept in
+// D1. Followers' servers refresh the actor on Update{Person}: sent on every change from an app, and
+// on request after a deploy changed the [vars].
 import { eq } from "drizzle-orm";
 import { activities } from "../db/schema.ts";
 import { PUBLIC_COLLECTION } from "../federation/normalize.ts";
+import type { Profile } from "../config.ts";
+import { saveProfile, storedProfile } from "../db/queries/profile.ts";
+import { actorDocument } from "../federation/actor.ts";
 import type { Services } from "../services.ts";
 import type { Published } from "./posts/compose.ts";
 
@@ -18,4 +22,16 @@ export async function announceProfileUpdate(ctx: Services, actor: Record<string,
     { visibility: "direct", objectId: ctx.urls.actor, published: now },
   );
   return { ok: true, objectId: ctx.urls.actor, activityId: id };
+}
+
+export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs" | "avatarUrl" | "headerUrl">>;
+
+/** Stores the changes over what is stored, then announces the new actor to followers. */
+export async function updateProfile(ctx: Services, changes: ProfileChanges): Promise<Profile> {
+  const stored = await storedProfile(ctx.db);
+  await saveProfile(ctx.db, { ...stored, ...changes }, ctx.now());
+  const fresh = { ...ctx, profile: async () => ({ ...(await ctx.profile()), ...changes }) };
+  const announced = await announceProfileUpdate(fresh, await actorDocument(fresh));
+  if (!announced.ok) ctx.log("profile.update_not_announced", { reason: announced.error });
+  return fresh.profile();
 }

@@ -1,9 +1,9 @@
 // The status index the client API reads (`statuses`): every post and boost it can show, with a
 // numeric id from its arrival. Our own posts and boosts are indexed when published; remote posts
 // when they reach us as replies, mentions, or posts and boosts of accounts we follow.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, not, sql } from "drizzle-orm";
 import { following, remoteObjects, statuses } from "../db/schema.ts";
-import { snowflake } from "../db/snowflake.ts";
+import { snowflake, snowflakeFloor } from "../db/snowflake.ts";
 import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
@@ -121,3 +121,41 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: t
   const [row] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
   return row ? { ok: true, row } : { ok: false, reason: "the post could not be stored" };
 }
+
+/** How long remote posts no one interacted with are kept (the home timeline's depth). */
+export const REMOTE_RETENTION_DAYS = 30;
+
+/**
+ * Deletes remote posts older than the retention that the owner never touched — not bookmarked,
+ * liked, boosted, replied to, nor the subject of a notification — so D1 stays within the Free
+ * plan's size. Boosts by others of pruned posts go with them. Returns how many posts were removed.
+ */
+export async function pruneRemotePosts(s: Services, retentionDays = REMOTE_RETENTION_DAYS): Promise<number> {
+  const cutoff = snowflakeFloor(s.now() - retentionDays * 86_400_000);
+  const kept = sql`(
+    ${statuses.uri} IN (SELECT status_uri FROM bookmarks)
+    OR ${statuses.uri} IN (SELECT object_id FROM activities WHERE object_id IS NOT NULL)
+    OR ${statuses.uri} IN (SELECT mine.in_reply_to FROM statuses AS mine WHERE mine.local = 1 AND mine.in_reply_to IS NOT NULL)
+    OR ${statuses.uri} IN (SELECT object_id FROM notifications WHERE object_id IS NOT NULL)
+  )`;
+  const old = await s.db
+    .select({ uri: statuses.uri })
+    .from(statuses)
+    .where(and(eq(statuses.local, false), isNull(statuses.reblogOfUri), lt(statuses.id, cutoff), not(kept)))
+    .limit(PRUNE_BATCH);
+  const uris = old.map((o) => o.uri);
+  for (let i = 0; i < uris.length; i += CHUNK) {
+    const chunk = uris.slice(i, i + CHUNK);
+    await s.db.batch([
+      s.db.delete(statuses).where(inArray(statuses.uri, chunk)),
+      s.db.delete(statuses).where(and(eq(statuses.local, false), inArray(statuses.reblogOfUri, chunk))),
+      s.db.delete(remoteObjects).where(inArray(remoteObjects.id, chunk)),
+    ]);
+  }
+  if (uris.length > 0) s.log("statuses.pruned", { removed: uris.length, retentionDays });
+  return uris.length;
+}
+
+// One scheduled run removes at most this many (bounded work per invocation); the next run goes on.
+const PRUNE_BATCH = 500;
+const CHUNK = 90;

@@ -1,8 +1,5 @@
 // Our actor document: what Mastodon and every other server read to know us.
-import { Hono } from "hono";
-import type { Config } from "../config.ts";
-import type { AppEnv } from "../context.ts";
-import { activityJson, wantsActivityJson } from "../http.ts";
+import type { Config, Profile } from "../config.ts";
 import type { Services } from "../services.ts";
 import { linkify, textToHtml } from "../text/html.ts";
 import type { ActorKeys } from "./keys.ts";
@@ -32,22 +29,23 @@ const ACTOR_CONTEXT = [
 
 interface ActorInput {
   config: Config;
+  profile: Profile;
   urls: LocalUrls;
   keys: ActorKeys;
   /** When the account was created (our first key), ISO 8601. */
   published: string;
 }
 
-function buildActor({ config, urls, keys, published }: ActorInput): Record<string, unknown> {
+function buildActor({ config, profile, urls, keys, published }: ActorInput): Record<string, unknown> {
   const image = (url: string | null) => (url ? { type: "Image", url } : undefined);
   return {
     "@context": ACTOR_CONTEXT,
     id: urls.actor,
-    type: "Person",
+    type: profile.bot ? "Service" : "Person",
     preferredUsername: config.username,
     webfinger: `${config.username}@${config.handleDomain}`,
-    name: config.displayName,
-    summary: textToHtml(config.bio),
+    name: profile.displayName,
+    summary: textToHtml(profile.bio),
     url: urls.profile,
     inbox: urls.inbox,
     outbox: urls.outbox,
@@ -55,18 +53,18 @@ function buildActor({ config, urls, keys, published }: ActorInput): Record<strin
     following: urls.following,
     featured: urls.featured,
     endpoints: { sharedInbox: urls.sharedInbox },
-    manuallyApprovesFollowers: config.manuallyApprovesFollowers,
-    discoverable: true,
-    indexable: true,
+    manuallyApprovesFollowers: profile.manuallyApprovesFollowers,
+    discoverable: profile.discoverable,
+    indexable: profile.discoverable,
     published,
-    icon: image(config.avatarUrl),
-    image: image(config.headerUrl),
-    attachment: config.fields.map((f) => ({
+    icon: image(profile.avatarUrl),
+    image: image(profile.headerUrl),
+    attachment: profile.fields.map((f) => ({
       type: "PropertyValue",
       name: f.name,
       value: linkify(f.value, "me nofollow noopener noreferrer"),
     })),
-    alsoKnownAs: config.alsoKnownAs,
+    alsoKnownAs: profile.alsoKnownAs,
     publicKey: { id: urls.rsaKeyId, owner: urls.actor, publicKeyPem: keys.rsa.publicKeyPem },
     assertionMethod: [
       {
@@ -80,18 +78,8 @@ function buildActor({ config, urls, keys, published }: ActorInput): Record<strin
 }
 
 /** Our actor document as served now, with keys created on first use. */
-export async function actorDocument(s: Pick<Services, "config" | "urls" | "keys">): Promise<Record<string, unknown>> {
-  const keys = await s.keys();
-  return buildActor({ config: s.config, urls: s.urls, keys, published: new Date(keys.createdAt).toISOString() });
+export async function actorDocument(s: Pick<Services, "config" | "urls" | "keys" | "profile">): Promise<Record<string, unknown>> {
+  const [keys, profile] = await Promise.all([s.keys(), s.profile()]);
+  return buildActor({ config: s.config, profile, urls: s.urls, keys, published: new Date(keys.createdAt).toISOString() });
 }
 
-/** Route pattern of `/@username` (Hono has no literal-prefix params). */
-export const PROFILE_PATH = "@[A-Za-z0-9_.-]+";
-
-// One URL, two representations: ActivityStreams for servers here; people get the profile page,
-// registered after this route (src/web/routes.tsx).
-export const actor = new Hono<AppEnv>().on("GET", ["/users/:username", `/:handle{${PROFILE_PATH}}`], async (c, next) => {
-  c.header("Vary", "Accept");
-  if (!wantsActivityJson(c.req.header("Accept"))) return next();
-  return activityJson(c, await actorDocument(c.var.services));
-});

@@ -42,7 +42,7 @@ export const nodeinfo = new Hono<AppEnv>()
           users: { total: 1, activeMonth: active(monthAgo), activeHalfyear: active(halfYearAgo) },
           localPosts: posts?.n ?? 0,
         },
-        metadata: { nodeName: c.var.services.config.displayName, upstream: { name: "mastodon", version: MASTODON_API_VERSION } },
+        metadata: { nodeName: (await c.var.services.profile()).displayName, upstream: { name: "mastodon", version: MASTODON_API_VERSION } },
       }),
       200,
       { "Content-Type": `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/${version}#"` },

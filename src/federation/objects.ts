@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { reactionCounts, servedActivity, servedObject } from "../db/queries/objects.ts";
 import { activityJson, jsonError, wantsActivityJson } from "../http.ts";
-import { PROFILE_PATH } from "./actor.ts";
+import { PROFILE_PATH } from "./urls.ts";
 import { NOTE_CONTEXT, tombstone } from "./notes.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 

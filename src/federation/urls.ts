@@ -1,6 +1,9 @@
 // Every URL of ours in one place, so ids stay byte-identical wherever they are emitted.
 import type { Config } from "../config.ts";
 
+/** Route pattern of `/@username` (Hono has no literal-prefix params). */
+export const PROFILE_PATH = "@[A-Za-z0-9_.-]+";
+
 /** The stand-in avatar and header (src/web/images.ts): clients need an image URL that loads. */
 export const MISSING_IMAGE_PATH = "/images/missing.png";
 

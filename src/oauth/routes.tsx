@@ -128,7 +128,7 @@ export const oauth = new Hono<AppEnv>()
         c,
         "Sign in",
         <>
-          <h1>Sign in to {s.config.displayName}</h1>
+          <h1>Sign in to {(await s.profile()).displayName}</h1>
           <p>{checked.appName} wants to use your account. First, sign in as the owner.</p>
           <form method="post" action="/oauth/login">
             <input type="hidden" name="next" value={`${next.pathname}${next.search}`} />

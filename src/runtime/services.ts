@@ -1,7 +1,8 @@
 // Builds the Services object from the bindings: once per request (src/app.ts), per queue message
 // (src/runtime/queue.ts) and per Durable Object call (src/runtime/delivery-host.ts).
 // Throws ConfigError when a setting is invalid.
-import { loadConfig, type Settings } from "../config.ts";
+import { loadConfig, type Profile, profileDefaults, type Settings } from "../config.ts";
+import { storedProfile } from "../db/queries/profile.ts";
 import { database } from "../db/client.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
@@ -23,12 +24,14 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
   const db = database(env.DB);
   const urls = localUrls(config);
   const now = () => Date.now();
+  let profile: Promise<Profile> | null = null;
   const keys = () => getActorKeys(db, log);
   const signingKey = async () => ({ keyId: urls.rsaKeyId, privateKey: (await keys()).rsa.privateKey });
   return {
     config,
     db,
     urls,
+    profile: () => (profile ??= storedProfile(db).then((stored) => ({ ...profileDefaults(config), ...(stored as Partial<Profile>) }))),
     keys,
     signingKey,
     fetcher: { policy: { localDev: config.localDev }, signer: signingKey },

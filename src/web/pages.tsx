@@ -17,5 +17,5 @@ export async function renderProfile(c: AppContext) {
     const doc = JSON.parse(r.document) as { content?: string; summary?: string | null; url?: string };
     return { permalink: doc.url ?? r.id, contentHtml: doc.content ?? "", summary: doc.summary ?? null, published: r.published };
   });
-  return <ProfilePage config={c.var.services.config} urls={c.var.services.urls} followers={followerCount?.n ?? 0} posts={posts} />;
+  return <ProfilePage config={c.var.services.config} profile={await c.var.services.profile()} urls={c.var.services.urls} followers={followerCount?.n ?? 0} posts={posts} />;
 }

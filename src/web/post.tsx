@@ -1,7 +1,7 @@
 // A post's permalink page for browsers: the content warning folds the body, as on Mastodon.
 // The HTML is our own renderer's output (src/publish/markdown.ts), so it is inserted as is.
 import { raw } from "hono/html";
-import type { Config } from "../config.ts";
+import type { Config, Profile } from "../config.ts";
 import type { LocalUrls } from "../federation/urls.ts";
 import { Layout } from "./layout.tsx";
 
@@ -19,14 +19,14 @@ export interface PostView {
 
 const minute = (iso: string) => iso.slice(0, 16).replace("T", " ");
 
-export function PostPage(props: { config: Config; urls: LocalUrls; post: PostView }) {
-  const { config, urls, post } = props;
+export function PostPage(props: { config: Config; profile: Profile; urls: LocalUrls; post: PostView }) {
+  const { config, profile, urls, post } = props;
   const handle = `@${config.username}@${config.handleDomain}`;
   return (
-    <Layout title={`${config.displayName}: ${post.summary ?? "post"}`} alternate={post.id}>
+    <Layout title={`${profile.displayName}: ${post.summary ?? "post"}`} alternate={post.id}>
       <article>
         <p class="meta">
-          <a href={urls.profile}>{config.displayName}</a> {handle}
+          <a href={urls.profile}>{profile.displayName}</a> {handle}
           {post.inReplyTo && (
             <>
               {" · in reply to "}

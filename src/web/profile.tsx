@@ -1,6 +1,6 @@
 // The owner's profile page, served to browsers at the actor URL and at /@username.
 import { raw } from "hono/html";
-import type { Config } from "../config.ts";
+import type { Config, Profile } from "../config.ts";
 import type { LocalUrls } from "../federation/urls.ts";
 import { linkify, textToHtml } from "../text/html.ts";
 import { Layout } from "./layout.tsx";
@@ -12,21 +12,21 @@ export interface ProfilePost {
   published: number;
 }
 
-export function ProfilePage(props: { config: Config; urls: LocalUrls; followers: number; posts: ProfilePost[] }) {
-  const { config, urls } = props;
+export function ProfilePage(props: { config: Config; profile: Profile; urls: LocalUrls; followers: number; posts: ProfilePost[] }) {
+  const { config, profile, urls } = props;
   const handle = `@${config.username}@${config.handleDomain}`;
   return (
-    <Layout title={`${config.displayName} (${handle})`} alternate={urls.actor}>
+    <Layout title={`${profile.displayName} (${handle})`} alternate={urls.actor}>
       <header>
-        {config.avatarUrl && <img class="avatar" src={config.avatarUrl} alt="" />}
-        <h1>{config.displayName}</h1>
+        {profile.avatarUrl && <img class="avatar" src={profile.avatarUrl} alt="" />}
+        <h1>{profile.displayName}</h1>
         <p class="meta">
           {handle} · {props.followers} followers
         </p>
-        {raw(textToHtml(config.bio))}
-        {config.fields.length > 0 && (
+        {raw(textToHtml(profile.bio))}
+        {profile.fields.length > 0 && (
           <dl>
-            {config.fields.map((f) => (
+            {profile.fields.map((f) => (
               <>
                 <dt>{f.name}</dt>
                 <dd>{raw(linkify(f.value, "me nofollow noopener noreferrer"))}</dd>

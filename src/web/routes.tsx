@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { reactionCounts, servedObject } from "../db/queries/objects.ts";
-import { PROFILE_PATH } from "../federation/actor.ts";
+import { PROFILE_PATH } from "../federation/urls.ts";
 import { tombstone } from "../federation/notes.ts";
 import { activityJson, jsonError } from "../http.ts";
 import { renderProfile } from "./pages.tsx";
@@ -36,7 +36,7 @@ async function postPage(c: AppContext) {
     likes,
     shares,
   };
-  return c.html(<PostPage config={config} urls={urls} post={post} />);
+  return c.html(<PostPage config={config} profile={await c.var.services.profile()} urls={urls} post={post} />);
 }
 
 export const pages = new Hono<AppEnv>()

@@ -16,35 +16,36 @@ const day = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** The owner, with live counts; `credential` adds `source` and `role` (verify_credentials). */
 export async function ownerAccount(s: Services, options: { credential?: boolean } = {}): Promise<AccountEntity> {
   const { config, urls, db } = s;
-  const [[followerCount], [followingCount], [posts], [requests], keys] = await Promise.all([
+  const [[followerCount], [followingCount], [posts], [requests], keys, profile] = await Promise.all([
     db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted")),
     db.select({ n: count() }).from(following).where(eq(following.state, "accepted")),
     db.select({ n: count(), last: max(statuses.published) }).from(statuses).where(and(eq(statuses.local, true), eq(statuses.actorId, urls.actor))),
     db.select({ n: count() }).from(followers).where(eq(followers.state, "pending")),
     s.keys(),
+    s.profile(),
   ]);
   const missing = urls.missingImage;
-  const fields = config.fields.map((f) => ({ name: f.name, value: linkify(f.value, "me nofollow noopener noreferrer"), verified_at: null }));
+  const fields = profile.fields.map((f) => ({ name: f.name, value: linkify(f.value, "me nofollow noopener noreferrer"), verified_at: null }));
   const account: AccountEntity = {
     id: String(OWNER_ACCOUNT_ID),
     username: config.username,
     acct: config.username,
-    display_name: config.displayName,
-    locked: config.manuallyApprovesFollowers,
-    bot: false,
-    discoverable: true,
-    indexable: true,
+    display_name: profile.displayName,
+    locked: profile.manuallyApprovesFollowers,
+    bot: profile.bot,
+    discoverable: profile.discoverable,
+    indexable: profile.discoverable,
     group: false,
     noindex: false,
     hide_collections: false,
     created_at: new Date(keys.createdAt).toISOString(),
-    note: textToHtml(config.bio),
+    note: textToHtml(profile.bio),
     url: urls.profile,
     uri: urls.actor,
-    avatar: config.avatarUrl ?? missing,
-    avatar_static: config.avatarUrl ?? missing,
-    header: config.headerUrl ?? missing,
-    header_static: config.headerUrl ?? missing,
+    avatar: profile.avatarUrl ?? missing,
+    avatar_static: profile.avatarUrl ?? missing,
+    header: profile.headerUrl ?? missing,
+    header_static: profile.headerUrl ?? missing,
     followers_count: followerCount?.n ?? 0,
     following_count: followingCount?.n ?? 0,
     statuses_count: posts?.n ?? 0,
@@ -57,15 +58,15 @@ export async function ownerAccount(s: Services, options: { credential?: boolean 
   return {
     ...account,
     source: {
-      privacy: "public",
-      sensitive: false,
-      language: "",
-      note: config.bio,
-      fields: config.fields.map((f) => ({ ...f, verified_at: null })),
+      privacy: profile.defaultVisibility,
+      sensitive: profile.defaultSensitive,
+      language: profile.defaultLanguage ?? "",
+      note: profile.bio,
+      fields: profile.fields.map((f) => ({ ...f, verified_at: null })),
       follow_requests_count: requests?.n ?? 0,
-      indexable: true,
+      indexable: profile.discoverable,
       hide_collections: false,
-      discoverable: true,
+      discoverable: profile.discoverable,
       attribution_domains: [],
     },
     role: { id: "-99", name: "", color: "", permissions: "0", highlighted: false },

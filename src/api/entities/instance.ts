@@ -2,6 +2,7 @@
 // contact.email as a string, registrations.enabled and thumbnail; Mastodon.py needs urls and a
 // 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2).
 import { MAX_TEXT } from "../../domain/posts/input.ts";
+import type { Profile } from "../../config.ts";
 import type { Services } from "../../services.ts";
 import { MASTODON_API_VERSION, VERSION } from "../../version.ts";
 import type { AccountEntity } from "./account.ts";
@@ -27,17 +28,17 @@ function limits() {
   };
 }
 
-export function instanceV2(s: Services, contact: AccountEntity) {
+export function instanceV2(s: Services, profile: Profile, contact: AccountEntity) {
   const { config, urls } = s;
   const host = new URL(config.origin).host;
   return {
     domain: config.handleDomain,
-    title: config.displayName,
+    title: profile.displayName,
     version: INSTANCE_VERSION,
     source_url: "https://github.com/",
-    description: `${config.displayName}'s own Roost on the fediverse.`,
+    description: `${profile.displayName}'s own Roost on the fediverse.`,
     usage: { users: { active_month: 1 } },
-    thumbnail: { url: config.headerUrl ?? config.avatarUrl ?? urls.missingImage },
+    thumbnail: { url: profile.headerUrl ?? profile.avatarUrl ?? urls.missingImage },
     icon: [],
     languages: ["en"],
     configuration: {
@@ -55,18 +56,18 @@ export function instanceV2(s: Services, contact: AccountEntity) {
   };
 }
 
-export function instanceV1(s: Services, contact: AccountEntity, stats: { statuses: number }) {
+export function instanceV1(s: Services, profile: Profile, contact: AccountEntity, stats: { statuses: number }) {
   const { config, urls } = s;
   return {
     uri: config.handleDomain,
-    title: config.displayName,
-    short_description: `${config.displayName}'s own Roost on the fediverse.`,
-    description: `${config.displayName}'s own Roost on the fediverse.`,
+    title: profile.displayName,
+    short_description: `${profile.displayName}'s own Roost on the fediverse.`,
+    description: `${profile.displayName}'s own Roost on the fediverse.`,
     email: "",
     version: INSTANCE_VERSION,
     urls: {},
     stats: { user_count: 1, status_count: stats.statuses, domain_count: 0 },
-    thumbnail: config.headerUrl ?? config.avatarUrl ?? urls.missingImage,
+    thumbnail: profile.headerUrl ?? profile.avatarUrl ?? urls.missingImage,
     languages: ["en"],
     registrations: false,
     approval_required: false,

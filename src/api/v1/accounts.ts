@@ -8,12 +8,13 @@ import { followers, following, statuses } from "../../db/schema.ts";
 import { accountIdFor, actorForAccountId } from "../../domain/accounts.ts";
 import { blockActor, unblockActor } from "../../domain/blocks.ts";
 import { followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
+import { type ProfileChanges, updateProfile } from "../../domain/profile.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
 import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
-import { boolParam, listParam, readParams } from "../body.ts";
+import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { requireScope } from "../scopes.ts";
 
@@ -47,8 +48,61 @@ async function relationList(c: AppContext, table: typeof followers | typeof foll
   return c.json(rows.map((r) => accounts.get(r.actorId)!));
 }
 
+const MAX_DISPLAY_NAME = 100;
+const MAX_NOTE = 5000;
+const MAX_FIELDS = 50;
+const PRIVACY = ["public", "unlisted", "private", "direct"] as const;
+
+/** update_credentials' parameters as profile changes; only what was sent changes. */
+function profileChanges(p: Json): ProfileChanges | { error: string } {
+  const changes: ProfileChanges = {};
+  if (p.avatar !== undefined || p.header !== undefined) return { error: "Validation failed: avatar and header uploads are not supported yet" };
+  const name = stringParam(p, "display_name");
+  if (name !== undefined) {
+    if (name.length > MAX_DISPLAY_NAME) return { error: `Validation failed: Display name is too long (maximum is ${MAX_DISPLAY_NAME} characters)` };
+    changes.displayName = name;
+  }
+  const note = stringParam(p, "note");
+  if (note !== undefined) {
+    if (note.length > MAX_NOTE) return { error: `Validation failed: Bio is too long (maximum is ${MAX_NOTE} characters)` };
+    changes.bio = note;
+  }
+  for (const [param, key] of [["locked", "manuallyApprovesFollowers"], ["bot", "bot"], ["discoverable", "discoverable"]] as const) {
+    const value = boolParam(p, param);
+    if (value !== undefined) changes[key] = value;
+  }
+  const fields = p.fields_attributes;
+  if (fields !== undefined) {
+    const entries = (Array.isArray(fields) ? fields : fields && typeof fields === "object" ? Object.values(fields as Json) : []) as Json[];
+    const parsed = entries
+      .map((f) => ({ name: stringParam(f ?? {}, "name") ?? "", value: stringParam(f ?? {}, "value") ?? "" }))
+      .filter((f) => f.name.trim() || f.value.trim());
+    if (parsed.length > MAX_FIELDS) return { error: `Validation failed: at most ${MAX_FIELDS} profile fields` };
+    changes.fields = parsed;
+  }
+  const source = (p.source && typeof p.source === "object" ? p.source : {}) as Json;
+  const privacy = stringParam(source, "privacy");
+  if (privacy !== undefined) {
+    if (!(PRIVACY as readonly string[]).includes(privacy)) return { error: "Validation failed: source[privacy] is not one of public, unlisted, private, direct" };
+    changes.defaultVisibility = privacy as (typeof PRIVACY)[number];
+  }
+  const sensitive = boolParam(source, "sensitive");
+  if (sensitive !== undefined) changes.defaultSensitive = sensitive;
+  const language = stringParam(source, "language");
+  if (language !== undefined) changes.defaultLanguage = /^[a-z]{2,3}$/.test(language) ? language : null;
+  return changes;
+}
+
 export const accounts = new Hono<AppEnv>()
   .get("/api/v1/accounts/verify_credentials", requireScope("read:accounts"), async (c) => c.json(await ownerAccount(c.var.services, { credential: true })))
+  .on(["PATCH", "PUT"], "/api/v1/accounts/update_credentials", requireScope("write:accounts"), async (c) => {
+    const body = await readParams(c);
+    if (!body.ok) return jsonError(c, 422, body.error);
+    const changes = profileChanges(body.params);
+    if ("error" in changes) return jsonError(c, 422, changes.error);
+    await updateProfile(c.var.services, changes);
+    return c.json(await ownerAccount(c.var.services, { credential: true }));
+  })
   .get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {
     const params = await readParams(c);
     const ids = params.ok ? listParam(params.params, "id").filter((id) => /^\d{1,16}$/.test(id)).slice(0, 80) : [];

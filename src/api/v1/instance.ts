@@ -11,20 +11,21 @@ export const instance = new Hono<AppEnv>()
   .get("/api/v1/instance", async (c) => {
     const s = c.var.services;
     const [posts] = await s.db.select({ n: count() }).from(statuses).where(and(eq(statuses.local, true), eq(statuses.actorId, s.urls.actor)));
-    return c.json(instanceV1(s, await ownerAccount(s), { statuses: posts?.n ?? 0 }));
+    return c.json(instanceV1(s, await s.profile(), await ownerAccount(s), { statuses: posts?.n ?? 0 }));
   })
-  .get("/api/v2/instance", async (c) => c.json(instanceV2(c.var.services, await ownerAccount(c.var.services))))
+  .get("/api/v2/instance", async (c) => c.json(instanceV2(c.var.services, await c.var.services.profile(), await ownerAccount(c.var.services))))
   .get("/api/v1/instance/peers", (c) => c.json([]))
   .get("/api/v1/instance/activity", (c) => c.json([]))
   .get("/api/v1/instance/rules", (c) => c.json([]))
   .get("/api/v1/instance/extended_description", (c) => c.json({ updated_at: null, content: "" }))
   .get("/api/v1/custom_emojis", (c) => c.json([]))
-  .get("/api/v1/preferences", requireScope("read:accounts"), (c) =>
-    c.json({
-      "posting:default:visibility": "public",
-      "posting:default:sensitive": false,
-      "posting:default:language": null,
+  .get("/api/v1/preferences", requireScope("read:accounts"), async (c) => {
+    const profile = await c.var.services.profile();
+    return c.json({
+      "posting:default:visibility": profile.defaultVisibility,
+      "posting:default:sensitive": profile.defaultSensitive,
+      "posting:default:language": profile.defaultLanguage,
       "reading:expand:media": "default",
       "reading:expand:spoilers": false,
-    }),
-  );
+    });
+  });
