@@ -4,11 +4,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createServices } from "../src/runtime/services.ts";
 import { planFanout, runFanout, targetInboxes } from "../src/delivery/fanout.ts";
 import type { Job } from "../src/delivery/jobs.ts";
-import { BATCH_SIZE } from "../src/delivery/limits.ts";
+import { limitsFor } from "../src/delivery/limits.ts";
+import { parseConfig } from "../src/config.ts";
 import { queuedOutbox } from "../src/delivery/outbox.ts";
 import { log } from "../src/log.ts";
 import { addFollowers, FOLLOWERS, hostObject, PUBLIC, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { ACTOR, count } from "./helpers.ts";
+
+// The plan the tests run with (wrangler.toml's PLAN, free by default).
+const BATCH_SIZE = limitsFor(parseConfig(env).plan).batchSize;
 
 let sink: Sink;
 
@@ -74,7 +78,7 @@ describe("target inboxes", () => {
 });
 
 describe("fan-out", () => {
-  const many = 2 * BATCH_SIZE + 20;
+  const many = 3 * BATCH_SIZE - 3; // with the two followers above: three messages, the last one short
 
   beforeAll(async () => {
     await addFollowers(

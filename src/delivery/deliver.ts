@@ -9,7 +9,7 @@ import { classifyStatus } from "./backoff.ts";
 import type { Services } from "../services.ts";
 import type { FailedDelivery } from "./host-api.ts";
 import type { Job } from "./jobs.ts";
-import { MAX_CONNECTIONS, SEND_DEADLINE_MS } from "./limits.ts";
+import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited, type PostResult, postActivity } from "./post.ts";
 
 export type DeliverJob = Extract<Job, { kind: "deliver" }>;
@@ -49,7 +49,7 @@ const REQUEUE_DELAY_S = 60;
 export async function deliverMessages(
   messages: readonly Message<DeliverJob>[],
   ctx: Services,
-  limits: { sendDeadlineMs: number } = { sendDeadlineMs: SEND_DEADLINE_MS },
+  limits: { sendDeadlineMs: number } = limitsFor(ctx.config.plan),
 ): Promise<void> {
   const started = Date.now();
   const stored = await activitiesToDeliver(ctx.db, [...new Set(messages.map((m) => m.body.activityId))]);

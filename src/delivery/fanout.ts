@@ -1,5 +1,5 @@
-// Fan-out: one stored activity → its distinct target inboxes → deliver messages of BATCH_SIZE
-// inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never from
+// Fan-out: one stored activity → its distinct target inboxes → deliver messages of the plan's
+// batchSize inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never from
 // the follower rows. Servers with a backlog get their deliveries through their Durable Object, so
 // nothing overtakes what is already waiting there; unavailable servers are skipped.
 import { eq } from "drizzle-orm";
@@ -9,7 +9,7 @@ import { isPublic } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import type { Job } from "./jobs.ts";
-import { BATCH_SIZE, MAX_CONNECTIONS } from "./limits.ts";
+import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited } from "./post.ts";
 
 // Activities about one account go to that account's own inbox, as Mastodon sends them.
@@ -83,8 +83,9 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
   const inboxes = await targetInboxes(ctx, JSON.parse(row.document) as Record<string, unknown>);
   const plan = planFanout(inboxes, await troubledHosts(ctx.db), row.type);
   const messages: Job[] = [];
-  for (let i = 0; i < plan.direct.length; i += BATCH_SIZE) {
-    messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + BATCH_SIZE), batch: messages.length });
+  const { batchSize } = limitsFor(ctx.config.plan);
+  for (let i = 0; i < plan.direct.length; i += batchSize) {
+    messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + batchSize), batch: messages.length });
   }
   // Recorded first, so deliver messages find it; an interrupted fan-out is run again whole (batch
   // numbers are stable because targets come in a stable order), and already done batches are skipped.
