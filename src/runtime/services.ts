@@ -4,6 +4,7 @@
 import { loadConfig, type Settings } from "../config.ts";
 import { database } from "../db/client.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
+import { sendImmediately } from "../delivery/immediate.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
 import { getActorKeys } from "../federation/keys.ts";
 import { localUrls } from "../federation/urls.ts";
@@ -25,18 +26,20 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
   const now = () => Date.now();
   const keys = () => getActorKeys(db, log);
   const signingKey = async () => ({ keyId: urls.rsaKeyId, privateKey: (await keys()).rsa.privateKey });
-  return {
+  const services: Services = {
     config,
     db,
     urls,
     keys,
     signingKey,
     fetcher: { policy: { localDev: config.localDev }, signer: signingKey },
-    outbox: queuedOutbox(db, env.QUEUE, log, now),
+    // One-recipient activities sent with `immediate` go out from this invocation (src/delivery/immediate.ts).
+    outbox: queuedOutbox(db, env.QUEUE, log, now, (activity, document) => sendImmediately(services, activity, document)),
     jobs: env.QUEUE,
     // The stub's RPC methods are the class's methods; their declared types are the API's.
     deliveryHost: (host) => env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi,
     log,
     now,
   };
+  return services;
 }
