@@ -83,7 +83,7 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
   const inboxes = await targetInboxes(ctx, JSON.parse(row.document) as Record<string, unknown>);
   const plan = planFanout(inboxes, await troubledHosts(ctx.db), row.type);
   const messages: Job[] = [];
-  const { batchSize } = limitsFor(ctx.config.plan);
+  const { batchSize, senderAboveBatches, senderShards } = limitsFor(ctx.config.plan);
   for (let i = 0; i < plan.direct.length; i += batchSize) {
     messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + batchSize), batch: messages.length });
   }
@@ -93,8 +93,18 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
   await mapLimited([...plan.behindBacklog], MAX_CONNECTIONS, ([host, hostInboxes]) =>
     ctx.deliveryHost(host).enqueue(host, row.id, row.type, hostInboxes),
   );
-  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-    await ctx.jobs.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
+  const bySender = messages.length > senderAboveBatches && senderShards > 0;
+  if (bySender) {
+    // Free plan: the batches go to FanoutSender objects, sent one per alarm (src/delivery/sender.ts).
+    const shards = Array.from({ length: Math.min(senderShards, messages.length) }, () => [] as { batch: number; inboxes: string[] }[]);
+    messages.forEach((m, i) => {
+      if (m.kind === "deliver") shards[i % shards.length]!.push({ batch: m.batch!, inboxes: m.inboxes });
+    });
+    await mapLimited(shards, MAX_CONNECTIONS, (batches, k) => ctx.fanoutSender(`${row.id} ${k}`).add(row.id, batches));
+  } else {
+    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+      await ctx.jobs.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
+    }
   }
   await markFanoutQueued(ctx.db, row.id, ctx.now());
   ctx.log("fanout.done", {
@@ -102,6 +112,7 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
     type: row.type,
     targets: inboxes.length,
     batches: messages.length,
+    sentBy: bySender ? "alarms" : "queue",
     behindBacklog: inboxes.length - plan.direct.length - plan.skipped.length,
     skippedUnavailable: plan.skipped.length,
     resumed: progress !== null,

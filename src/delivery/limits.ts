@@ -47,6 +47,14 @@ export interface PlanLimits {
   sendDeadlineMs: number;
   /** Most POSTs one Durable Object alarm makes (a retry round, a fan-out chunk); the rest goes on the next alarm. */
   alarmSendMax: number;
+  /**
+   * A fan-out of more deliver batches than this is sent by FanoutSender Durable Objects on their
+   * alarms (1 Durable Object request per batch) instead of deliver messages (3 queue operations
+   * per batch). Infinity: always deliver messages.
+   */
+  senderAboveBatches: number;
+  /** FanoutSender objects one fan-out is spread over (they send side by side). */
+  senderShards: number;
   /** The plan's daily allowances (null: billed, no hard cap); the budget meter reads them. */
   daily: DailyBudget | null;
   /** Share of a daily budget after which bulk delivery waits for the next UTC day. */
@@ -72,6 +80,9 @@ const PLANS: Record<Plan, PlanLimits> = {
     // unanswering servers (6 inboxes at 30 s each).
     sendDeadlineMs: 12 * 60_000,
     alarmSendMax: FREE_INBOXES_PER_INVOCATION,
+    // Up to 3 batches (18 inboxes) a fan-out is queued (≤ 12 queue operations); above, alarms.
+    senderAboveBatches: 3,
+    senderShards: 4,
     daily: { queueOperations: 10_000, d1RowsRead: 5_000_000, d1RowsWritten: 100_000, durableObjectRequests: 100_000 },
     slowDownAt: 0.9,
   },
@@ -83,6 +94,8 @@ const PLANS: Record<Plan, PlanLimits> = {
     // Consumers and alarms get 15 min of wall time; a run of unanswering servers at 30 s each could need more.
     sendDeadlineMs: 12 * 60_000,
     alarmSendMax: 10_000,
+    senderAboveBatches: Number.POSITIVE_INFINITY,
+    senderShards: 0,
     daily: null,
     slowDownAt: 1,
   },

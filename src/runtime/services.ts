@@ -4,6 +4,7 @@
 import { loadConfig, type Settings } from "../config.ts";
 import { database } from "../db/client.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
+import type { FanoutSenderApi } from "../delivery/sender-api.ts";
 import { sendImmediately } from "../delivery/immediate.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
 import { getActorKeys } from "../federation/keys.ts";
@@ -17,6 +18,7 @@ export interface ServiceBindings extends Settings {
   DB: D1Database;
   QUEUE: JobQueue;
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
 }
 
 export function createServices(env: ServiceBindings, log: Log = defaultLog): Services {
@@ -38,6 +40,7 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     jobs: env.QUEUE,
     // The stub's RPC methods are the class's methods; their declared types are the API's.
     deliveryHost: (host) => env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi,
+    fanoutSender: (name) => env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi,
     log,
     now,
   };
