@@ -225,3 +225,15 @@ export const deliveryFailures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.activityId, t.inbox] })],
 );
+
+// --- free plan ---
+
+/**
+ * Counts the public GETs show, kept by the triggers of migrations/0003_free_plan_counters.sql
+ * (followers, following, outbox, local_posts), and `public_version`, bumped by every change a
+ * public document shows: the Cache API key of those documents includes it.
+ */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  n: integer("n").notNull(),
+});

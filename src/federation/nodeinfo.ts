@@ -1,8 +1,9 @@
 // NodeInfo 2.1 for crawlers and server directories (Mastodon itself never reads it).
-import { count, desc, eq, inArray } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
-import { activities, objects } from "../db/schema.ts";
+import { readCounters } from "../db/queries/public.ts";
+import { activities } from "../db/schema.ts";
 import { VERSION } from "../version.ts";
 
 export const nodeinfo = new Hono<AppEnv>()
@@ -15,10 +16,8 @@ export const nodeinfo = new Hono<AppEnv>()
   )
   .get("/nodeinfo/2.1", async (c) => {
     const db = c.var.services.db;
-    const [posts] = await db
-      .select({ n: count() })
-      .from(objects)
-      .where(inArray(objects.visibility, ["public", "unlisted"]));
+    // The count is a trigger-kept counter; the last post is one index row.
+    const counts = await readCounters(db);
     const [lastPost] = await db
       .select({ published: activities.published })
       .from(activities)
@@ -37,7 +36,7 @@ export const nodeinfo = new Hono<AppEnv>()
         openRegistrations: false,
         usage: {
           users: { total: 1, activeMonth: active(monthAgo), activeHalfyear: active(halfYearAgo) },
-          localPosts: posts?.n ?? 0,
+          localPosts: Math.max(0, counts.local_posts),
         },
         metadata: { nodeName: c.var.services.config.displayName },
       }),
