@@ -16,6 +16,7 @@ import { webfinger } from "./federation/webfinger.ts";
 import { jsonError } from "./http.ts";
 import { inbox } from "./inbox/route.ts";
 import { log } from "./log.ts";
+import { publicCache } from "./public-cache.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
 import { interaction } from "./web/interaction.tsx";
@@ -42,6 +43,18 @@ const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {
 });
 for (const path of ["/users/:username", "/users/:username/*", `/:handle{${PROFILE_PATH}}`, `/:handle{${PROFILE_PATH}}/*`]) {
   app.use(path, onlyTheOwner);
+}
+
+// The public documents fetched over and over go through the Cache API (src/public-cache.ts).
+for (const path of [
+  "/users/:username",
+  "/users/:username/outbox",
+  "/users/:username/followers",
+  "/users/:username/following",
+  `/:handle{${PROFILE_PATH}}`,
+  "/nodeinfo/2.1",
+]) {
+  app.use(path, publicCache);
 }
 
 app.get("/", (c) => c.redirect(c.var.services.urls.profile));
