@@ -6,6 +6,7 @@ import { createMiddleware } from "hono/factory";
 import { deliveries } from "./api/deliveries.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
+import { usageRoutes } from "./api/usage.ts";
 import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
 import { actor, PROFILE_PATH } from "./federation/actor.ts";
@@ -33,6 +34,13 @@ app.use(async (c, next) => {
     return jsonError(c, 503, error.message);
   }
   await next();
+  // The budget meter: what this request spent (queue messages, Durable Object calls), if anything.
+  const flushed = c.var.services.usage.flush().catch((error) => log("usage.not_recorded", { error: String(error) }));
+  try {
+    c.executionCtx.waitUntil(flushed);
+  } catch {
+    await flushed;
+  }
 });
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
@@ -67,6 +75,7 @@ app.route("/", objectRoutes);
 app.route("/", pages);
 app.route("/", publishing);
 app.route("/api/deliveries", deliveries);
+app.route("/api/usage", usageRoutes);
 app.route("/api", relationships);
 app.route("/", interaction);
 

@@ -237,3 +237,12 @@ export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),
   n: integer("n").notNull(),
 });
+
+/** What Roost counted it spent per UTC day (src/delivery/usage.ts): the budget meter. */
+export const usage = sqliteTable("usage", {
+  day: text("day").primaryKey(),
+  queueOperations: integer("queue_operations").notNull().default(0),
+  doRequests: integer("do_requests").notNull().default(0),
+  d1RowsRead: integer("d1_rows_read").notNull().default(0),
+  d1RowsWritten: integer("d1_rows_written").notNull().default(0),
+});

@@ -24,6 +24,7 @@ import type { Services } from "../services.ts";
 import type { FailedDelivery, HostStatus } from "./host-api.ts";
 import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited, postActivity } from "./post.ts";
+import { nextUtcDay, overBudget } from "./usage.ts";
 
 type Row = {
   seq: number;
@@ -174,6 +175,13 @@ export class HostDeliveries {
     }
     const due = [...lanes.values()].filter((lane) => (lane[0]!.next_at ?? 0) <= now);
     if (due.length > 0) {
+      // Near the end of a daily allowance the retries wait for the next UTC day: nothing is given up for it.
+      const over = await overBudget(s.db, limitsFor(s.config.plan), now);
+      if (over) {
+        s.log("delivery.over_budget", { budget: over, host: this.getMeta("host") ?? "", due: due.length });
+        await this.storage.setAlarm(nextUtcDay(now) + Math.floor(this.clock.random() * 600_000));
+        return;
+      }
       const host = this.getMeta("host") ?? "";
       const round: Round = {
         s,

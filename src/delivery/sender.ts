@@ -9,6 +9,8 @@
 // services for each call; everything it does is here.
 import type { Services } from "../services.ts";
 import { type DeliverJob, deliverMessages } from "./deliver.ts";
+import { limitsFor } from "./limits.ts";
+import { nextUtcDay, overBudget } from "./usage.ts";
 import type { SenderBatchInput } from "./sender-api.ts";
 
 export type SenderBatch = SenderBatchInput;
@@ -44,6 +46,15 @@ export class SenderBatches {
       .exec<{ activity_id: string; batch: number; inboxes: string; attempts: number }>("SELECT * FROM batches ORDER BY rowid LIMIT 1")
       .toArray();
     if (!row) return;
+    // Near the end of a daily allowance the batches wait for the next UTC day: nothing is lost.
+    const now = this.clock.now();
+    const over = await overBudget(s.db, limitsFor(s.config.plan), now);
+    if (over) {
+      const resume = nextUtcDay(now) + Math.floor(Math.random() * 600_000);
+      s.log("sender.over_budget", { budget: over, activityId: row.activity_id, pending: this.pending(), resumeAt: resume });
+      await this.storage.setAlarm(resume);
+      return;
+    }
     let retried = false;
     const message = {
       id: `${row.activity_id}#${row.batch}`,

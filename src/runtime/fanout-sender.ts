@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type SenderBatch, SenderBatches } from "../delivery/sender.ts";
 import type { FanoutSenderApi } from "../delivery/sender-api.ts";
+import { flushUsage } from "../delivery/consumer.ts";
 import { createServices, type ServiceBindings } from "./services.ts";
 
 export class FanoutSender extends DurableObject<ServiceBindings> implements FanoutSenderApi {
@@ -22,6 +23,12 @@ export class FanoutSender extends DurableObject<ServiceBindings> implements Fano
   }
 
   override async alarm(): Promise<void> {
-    await this.batches.sendNext(createServices(this.env));
+    const s = createServices(this.env);
+    s.usage.add({ durableObjectRequests: 1 });
+    try {
+      await this.batches.sendNext(s);
+    } finally {
+      await flushUsage(s);
+    }
   }
 }
