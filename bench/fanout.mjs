@@ -127,7 +127,14 @@ registerKey(actor.publicKey.id, actor.publicKey.publicKeyPem);
 const expectedArrivals = (failing) => (failing ? SERVERS - Math.ceil(SERVERS / 20) : SERVERS);
 const query = (sql) => JSON.parse(d1(state.dir, state.config, ["execute", "DB", "--json", "--command", sql]))[0].results;
 
+// Roost's own budget meter (GET /api/usage); absent on commits before it.
+async function meter() {
+  const res = await fetch(`${origin}/api/usage`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } });
+  return res.ok ? (await res.json()).used : null;
+}
+
 async function roostPost(label, failing) {
+  const used0 = await meter();
   const cpu0 = workerdCpuSeconds();
   const arrivals = sinkRun(label, failing, expectedArrivals(failing));
   const res = await fetch(`${origin}/api/posts`, {
@@ -144,7 +151,9 @@ async function roostPost(label, failing) {
   const [fanout] = query(`SELECT targets, batches FROM fanouts WHERE activity_id = '${activityId}'`);
   const [{ n: failures }] = query(`SELECT count(*) AS n FROM delivery_failures WHERE activity_id = '${activityId}'`);
   const [{ n: hosts }] = query("SELECT count(*) AS n FROM delivery_hosts");
-  return { ...result, cpuS, fanout, failures, hosts };
+  const used1 = await meter();
+  const metered = used0 && used1 ? Object.fromEntries(Object.keys(used1).map((k) => [k, used1[k] - used0[k]])) : null;
+  return { ...result, cpuS, fanout, failures, hosts, metered };
 }
 
 const roostHealthy = await roostPost("roost", false);
@@ -269,6 +278,11 @@ const planLines = [
   `| Durable Object requests (counted from the code: hand-overs + one alarm per batch + one per failing server) | ${bySender(roostHealthy) ? planLimits.senderShards + (roostHealthy.fanout?.batches ?? 0) : 0} | ${(bySender(roostFailing) ? planLimits.senderShards + (roostFailing.fanout?.batches ?? 0) : 0) + roostFailing.hosts} |`,
   `| D1 rows written (derived: fanouts insert + queued_at + one done_batches update per batch${bySender(roostHealthy) ? "" : " per invocation, at most"}) | ${n(2 + (roostHealthy.fanout?.batches ?? 0))} | ${n(2 + (roostFailing.fanout?.batches ?? 0) + 2 * roostFailing.failures)} (2 per failing server) |`,
   `| D1 rows read (derived: keys, the activity and ${n(SERVERS)} delivery_targets for the fan-out; keys + the activity per batch) | ${n(keyRows + 1 + SERVERS + (roostHealthy.fanout?.batches ?? 0) * (keyRows + 1))} | — |`,
+  ...(roostHealthy.metered
+    ? [
+        `| Roost's meter (\`GET /api/usage\`, the post's whole day share): queue operations / DO requests / D1 rows read / D1 rows written (incl. the meter's own writes) | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostHealthy.metered[k])).join(" / ")} | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostFailing.metered[k])).join(" / ")} |`,
+      ]
+    : []),
 ];
 if (PLAN === "free" || !WITH_FEDIFY) writeSection(`fanout-${PLAN}`, `Fan-out, ${PLAN === "free" ? "Free" : "Paid"} plan`, planLines);
 console.log(lines.join("\n"));
