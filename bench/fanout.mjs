@@ -1,7 +1,8 @@
 // One post to 10,000 followers on 2,000 distinct servers, delivered by Roost (local workerd,
 // local Queue and D1) and by a Fedify sender (Node, in-process queue) to the same signature-
-// verifying sink. Run: `npx node bench/fanout.mjs [followers] [servers]`. Writes the "Fan-out"
-// section of BENCHMARKS.md. Local wall clock is not production's: no network latency, and
+// verifying sink. Run: `npx node bench/fanout.mjs [followers] [servers] [--plan=free|paid] [--no-fedify]`.
+// Writes the "Fan-out" section of BENCHMARKS.md (with --plan=free: "Fan-out, Free plan"; the plan
+// sets PLAN and the queue consumer settings as `npm run deploy` does; default: paid). Local wall clock is not production's: no network latency, and
 // miniflare schedules queue batches one after another.
 import { createVerify } from "node:crypto";
 import { fork } from "node:child_process";
@@ -13,8 +14,12 @@ import { Create, Endpoints, Note, Person } from "@fedify/fedify/vocab";
 import { provenance, writeSection } from "./lib/report.mjs";
 import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
-const FOLLOWERS = Number(process.argv[2] ?? 10_000);
-const SERVERS = Number(process.argv[3] ?? 2_000);
+const flags = process.argv.slice(2).filter((a) => a.startsWith("--") && a !== "--sink");
+const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const FOLLOWERS = Number(positional[0] ?? 10_000);
+const SERVERS = Number(positional[1] ?? 2_000);
+const PLAN = flags.find((f) => f.startsWith("--plan="))?.slice("--plan=".length) ?? "paid";
+const WITH_FEDIFY = !flags.includes("--no-fedify") && PLAN === "paid";
 const PORT = 8794;
 const SINK_PORT = 9404;
 const TIMEOUT_MS = 15 * 60_000;
@@ -97,7 +102,9 @@ function sinkRun(label, failing, expected) {
 // --- Roost ------------------------------------------------------------------------------------
 // The Worker is built from HEAD, not the working tree, which others may be editing.
 const source = committedSource();
-const state = prepareState({ source: source.dir });
+const state = await prepareState({ source: source.dir, plan: PLAN });
+const limits = await import(path.join(source.dir, "src/delivery/limits.ts"));
+const planLimits = limits.limitsFor(PLAN);
 const rows = [];
 for (let i = 0; i < FOLLOWERS; i++) {
   const n = i % SERVERS;
@@ -120,7 +127,14 @@ registerKey(actor.publicKey.id, actor.publicKey.publicKeyPem);
 const expectedArrivals = (failing) => (failing ? SERVERS - Math.ceil(SERVERS / 20) : SERVERS);
 const query = (sql) => JSON.parse(d1(state.dir, state.config, ["execute", "DB", "--json", "--command", sql]))[0].results;
 
+// Roost's own budget meter (GET /api/usage); absent on commits before it.
+async function meter() {
+  const res = await fetch(`${origin}/api/usage`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } });
+  return res.ok ? (await res.json()).used : null;
+}
+
 async function roostPost(label, failing) {
+  const used0 = await meter();
   const cpu0 = workerdCpuSeconds();
   const arrivals = sinkRun(label, failing, expectedArrivals(failing));
   const res = await fetch(`${origin}/api/posts`, {
@@ -137,7 +151,9 @@ async function roostPost(label, failing) {
   const [fanout] = query(`SELECT targets, batches FROM fanouts WHERE activity_id = '${activityId}'`);
   const [{ n: failures }] = query(`SELECT count(*) AS n FROM delivery_failures WHERE activity_id = '${activityId}'`);
   const [{ n: hosts }] = query("SELECT count(*) AS n FROM delivery_hosts");
-  return { ...result, cpuS, fanout, failures, hosts };
+  const used1 = await meter();
+  const metered = used0 && used1 ? Object.fromEntries(Object.keys(used1).map((k) => [k, used1[k] - used0[k]])) : null;
+  return { ...result, cpuS, fanout, failures, hosts, metered };
 }
 
 const roostHealthy = await roostPost("roost", false);
@@ -145,6 +161,9 @@ const roostFailing = await roostPost("roost-5%-failing", true);
 await worker.dispose();
 
 // --- Fedify ------------------------------------------------------------------------------------
+let fedifyHealthy = null;
+let fedifyFailing = null;
+if (WITH_FEDIFY) {
 const federation = createFederation({
   kv: new MemoryKvStore(),
   queue: new InProcessMessageQueue(),
@@ -183,9 +202,10 @@ async function fedifyPost(label, failing) {
   return { ...result, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
-const fedifyHealthy = await fedifyPost("fedify", false);
-const fedifyFailing = await fedifyPost("fedify-5%-failing", true);
+fedifyHealthy = await fedifyPost("fedify", false);
+fedifyFailing = await fedifyPost("fedify-5%-failing", true);
 controller.abort();
+}
 sink.kill();
 const [{ n: keyRows }] = query("SELECT count(*) AS n FROM keys");
 
@@ -204,7 +224,7 @@ const reads = {
   deliver: batches * (keyRows + 1),
 };
 const failing = Math.ceil(SERVERS / 20);
-const lines = [
+const lines = !WITH_FEDIFY ? [] : [
   `${provenance()} The Worker was built from commit ${source.commit}'s src (git archive), not the working tree.`,
   "",
   `Command: \`npx node bench/fanout.mjs${FOLLOWERS === 10_000 && SERVERS === 2_000 ? "" : ` ${FOLLOWERS} ${SERVERS}`}\` — one post to ${n(FOLLOWERS)} followers on ${n(SERVERS)} distinct servers, each with its own shared inbox on its own loopback address (127.x.y.z, so per-server state is really per server). One sink process verifies every draft-cavage signature with node:crypto against the sender's published key and answers 202. Both senders run one after the other in the same script against the same sink and follower set.`,
@@ -240,7 +260,32 @@ const lines = [
   "Fedify's 100 extra POSTs in the failing run are its double knock: after the 503 it retries each such inbox at once with the other signature scheme (RFC 9421), which this sink does not verify, so it counts them as not verifiable and answers 401.",
   "CPU is the whole local process: for Roost it also holds wrangler's dev proxy, the local Queue, D1's SQLite and the Durable Objects, which on Cloudflare are not billed to the Worker, so the per-inbox figure is an upper bound and does not show whether the 1.2 ms goal is met. The derived D1 reads are above the 2,100 goal because every deliver job loads the actor's key rows again.",
 ];
-writeSection("fanout", "Fan-out", lines);
+if (PLAN === "paid" && WITH_FEDIFY) writeSection("fanout", "Fan-out", lines);
+const bySender = (r) => (r.fanout?.batches ?? 0) > planLimits.senderAboveBatches && planLimits.senderShards > 0;
+const planLines = [
+  `${provenance()} The Worker was built from commit ${source.commit}'s src (git archive).`,
+  "",
+  `Command: \`npx node bench/fanout.mjs${FOLLOWERS === 10_000 && SERVERS === 2_000 ? "" : ` ${FOLLOWERS} ${SERVERS}`} --plan=${PLAN} --no-fedify\` — the same post, sink and follower set as above, with PLAN = "${PLAN}" and the queue consumer settings \`npm run deploy\` writes for it (${Object.entries(planLimits.consumer).filter(([, v]) => v !== null).map(([k, v]) => `${k} = ${v}`).join(", ")}).`,
+  "",
+  "| | healthy | every 20th server answering 503 |",
+  "|---|---|---|",
+  `| Wall time, post → last (successful) arrival | ${s(roostHealthy.wallS)} s | ${s(roostFailing.wallS)} s |`,
+  `| POSTs at the sink | ${arrived(roostHealthy)} | ${arrived(roostFailing)}; ${roostFailing.failed} answered 503 |`,
+  `| CPU seconds of the workerd process (upper bound: also the local queue, D1, the Durable Objects, the dev proxy) | ${s(roostHealthy.cpuS)} s | ${s(roostFailing.cpuS)} s |`,
+  `| CPU per delivered inbox | ${perInbox(roostHealthy)} | ${perInbox(roostFailing)} |`,
+  `| Deliver batches (${planLimits.batchSize} inboxes each) | ${n(roostHealthy.fanout?.batches ?? 0)}, sent by ${bySender(roostHealthy) ? `${planLimits.senderShards} FanoutSender objects on their alarms` : "deliver messages"} | ${n(roostFailing.fanout?.batches ?? 0)} |`,
+  `| Queue messages / operations (3 per message) | ${bySender(roostHealthy) ? 1 : messages(roostHealthy)} / ${3 * (bySender(roostHealthy) ? 1 : messages(roostHealthy))} | ${bySender(roostFailing) ? 1 : messages(roostFailing)} / ${3 * (bySender(roostFailing) ? 1 : messages(roostFailing))} |`,
+  `| Durable Object requests (counted from the code: hand-overs + one alarm per batch + one per failing server) | ${bySender(roostHealthy) ? planLimits.senderShards + (roostHealthy.fanout?.batches ?? 0) : 0} | ${(bySender(roostFailing) ? planLimits.senderShards + (roostFailing.fanout?.batches ?? 0) : 0) + roostFailing.hosts} |`,
+  `| D1 rows written (derived: fanouts insert + queued_at + one done_batches update per batch${bySender(roostHealthy) ? "" : " per invocation, at most"}) | ${n(2 + (roostHealthy.fanout?.batches ?? 0))} | ${n(2 + (roostFailing.fanout?.batches ?? 0) + 2 * roostFailing.failures)} (2 per failing server) |`,
+  `| D1 rows read (derived: keys, the activity and ${n(SERVERS)} delivery_targets for the fan-out; keys + the activity per batch) | ${n(keyRows + 1 + SERVERS + (roostHealthy.fanout?.batches ?? 0) * (keyRows + 1))} | — |`,
+  ...(roostHealthy.metered
+    ? [
+        `| Roost's meter (\`GET /api/usage\`, the post's whole day share): queue operations / DO requests / D1 rows read / D1 rows written (incl. the meter's own writes) | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostHealthy.metered[k])).join(" / ")} | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostFailing.metered[k])).join(" / ")} |`,
+      ]
+    : []),
+];
+if (PLAN === "free" || !WITH_FEDIFY) writeSection(`fanout-${PLAN}`, `Fan-out, ${PLAN === "free" ? "Free" : "Paid"} plan`, planLines);
 console.log(lines.join("\n"));
+console.log(planLines.join("\n"));
 process.exit(0);
 }

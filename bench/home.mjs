@@ -16,7 +16,7 @@ const PORT = 8795;
 const ACCOUNTS = 500;
 const POSTS = 10_000;
 
-const state = prepareState();
+const state = await prepareState();
 // The Worker under test is the counting wrapper around src/index.ts.
 const toml = (await import("node:fs")).readFileSync(state.config, "utf8").replace(/^main = .*$/m, `main = "${path.join(root, "bench/home-entry.ts")}"`);
 writeFileSync(state.config, toml);

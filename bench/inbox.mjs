@@ -39,7 +39,7 @@ await isolate.dispose();
 const warm = micro.samples.slice(5);
 
 // --- 2. end to end ---------------------------------------------------------------------------
-const bench = prepareState({ consumers: false });
+const bench = await prepareState({ consumers: false });
 const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const actorId = `http://127.0.0.1:${PEER_PORT}/users/bench`;
 const peer = createServer((req, res) => {

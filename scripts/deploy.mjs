@@ -11,6 +11,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runWrangler } from "./lib/run.mjs";
+import { planSettings, writeConsumerSettings } from "./lib/plan.mjs";
 import { newOwnerToken } from "./lib/token.mjs";
 import { readWranglerToml } from "./lib/wrangler-toml.mjs";
 
@@ -84,6 +85,21 @@ function originVars(origin, vars) {
 const { name: workerName, vars, databaseName } = readWranglerToml(path.join(root, "wrangler.toml"));
 if (!workerName || !databaseName) fail("reading wrangler.toml", "it needs a top-level name and a [[d1_databases]] database_name");
 const configuredOrigin = (vars.WEB_ORIGIN ?? "").trim();
+
+// 0. The plan: its queue consumer settings go into wrangler.toml, which `wrangler deploy` reads.
+let plan;
+try {
+  plan = await planSettings(root, vars.PLAN);
+} catch (error) {
+  fail("reading PLAN in wrangler.toml", error.message);
+}
+const consumerChanges = writeConsumerSettings(path.join(root, "wrangler.toml"), plan.consumer);
+console.log(
+  `→ PLAN = "${plan.plan}": queue consumer ${Object.entries(plan.consumer)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(", ")}${consumerChanges.length > 0 ? ` (written to wrangler.toml: ${consumerChanges.join(", ")})` : ""}`,
+);
 const username = (vars.USERNAME ?? "").trim() || "me";
 
 // 1. Login.

@@ -14,7 +14,8 @@ const USAGE = `usage: npm run roost -- <command>
   follow @user@host | <actor URL>
   unfollow @user@host | <actor URL>
   followers
-  deliveries <post id or activity URL>`;
+  deliveries <post id or activity URL>
+  usage`;
 
 /** The owner API's largest page. */
 const FOLLOWERS_SHOWN = 200;
@@ -149,6 +150,17 @@ async function main(argv) {
         for (const d of server.deliveries) {
           console.log(`${server.host}\t${d.state}\tattempts ${d.attempts}\t${d.lastError ?? ""}\t${d.nextAttemptAt ?? ""}`);
         }
+      }
+      break;
+    }
+    case "usage": {
+      const result = await call(node, "GET", "/api/usage");
+      console.log(`${result.day} (UTC), plan ${result.plan}${result.waitingOn ? `; bulk delivery waits for tomorrow: ${result.waitingOn}` : ""}`);
+      const names = { queueOperations: "queue operations", durableObjectRequests: "Durable Object requests", d1RowsRead: "D1 rows read", d1RowsWritten: "D1 rows written" };
+      for (const [key, name] of Object.entries(names)) {
+        const used = result.used[key] ?? 0;
+        const limit = result.limits?.[key];
+        console.log(`${name.padEnd(24)} ${String(used).padStart(9)}${limit ? ` of ${limit} (${((100 * used) / limit).toFixed(1)}%)` : ""}`);
       }
       break;
     }

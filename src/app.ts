@@ -8,6 +8,7 @@ import { deliveries } from "./api/deliveries.ts";
 import { clientCors, mastodonApi } from "./api/mastodon.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
+import { usageRoutes } from "./api/usage.ts";
 import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
 import { actor } from "./federation/actor-route.ts";
@@ -19,6 +20,7 @@ import { webfinger } from "./federation/webfinger.ts";
 import { jsonError } from "./http.ts";
 import { inbox } from "./inbox/route.ts";
 import { log } from "./log.ts";
+import { publicCache } from "./public-cache.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
 import { oauth } from "./oauth/routes.tsx";
@@ -39,6 +41,13 @@ app.use(async (c, next) => {
     return jsonError(c, 503, error.message);
   }
   await next();
+  // The budget meter: what this request spent (queue messages, Durable Object calls), if anything.
+  const flushed = c.var.services.usage.flush().catch((error) => log("usage.not_recorded", { error: String(error) }));
+  try {
+    c.executionCtx.waitUntil(flushed);
+  } catch {
+    await flushed;
+  }
 });
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
@@ -49,6 +58,18 @@ const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {
 });
 for (const path of ["/users/:username", "/users/:username/*", `/:handle{${PROFILE_PATH}}`, `/:handle{${PROFILE_PATH}}/*`]) {
   app.use(path, onlyTheOwner);
+}
+
+// The public documents fetched over and over go through the Cache API (src/public-cache.ts).
+for (const path of [
+  "/users/:username",
+  "/users/:username/outbox",
+  "/users/:username/followers",
+  "/users/:username/following",
+  `/:handle{${PROFILE_PATH}}`,
+  "/nodeinfo/2.1",
+]) {
+  app.use(path, publicCache);
 }
 
 app.get("/", (c) => c.redirect(c.var.services.urls.profile));
@@ -67,6 +88,7 @@ app.route("/", objectRoutes);
 app.route("/", pages);
 app.route("/", publishing);
 app.route("/api/deliveries", deliveries);
+app.route("/api/usage", usageRoutes);
 app.route("/api", relationships);
 app.route("/", interaction);
 

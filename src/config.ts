@@ -15,7 +15,12 @@ export interface Settings {
   MANUALLY_APPROVES_FOLLOWERS?: string;
   LOCAL_DEV?: string;
   OWNER_TOKEN?: string;
+  /** "free" (the default) or "paid": sizes delivery for the Workers plan (src/delivery/limits.ts). */
+  PLAN?: string;
 }
+
+/** The Workers plan the node is sized for. */
+export type Plan = "free" | "paid";
 
 export interface ProfileField {
   name: string;
@@ -39,6 +44,8 @@ export interface Config {
   /** Development machine: http:// and loopback peers are allowed. */
   localDev: boolean;
   ownerToken: string;
+  /** The Workers plan; src/delivery/limits.ts turns it into batch sizes, deadlines and budgets. */
+  plan: Plan;
 }
 
 /**
@@ -124,6 +131,8 @@ export function parseConfig(env: Settings): Config {
   if (!ownerToken) throw new ConfigError("OWNER_TOKEN", "is missing (a secret: `npx wrangler secret put OWNER_TOKEN`)");
   if (ownerToken.length < 16) throw new ConfigError("OWNER_TOKEN", "must be at least 16 characters");
 
+  const plan = parsePlan(env.PLAN);
+
   return {
     username,
     origin,
@@ -137,7 +146,15 @@ export function parseConfig(env: Settings): Config {
     manuallyApprovesFollowers: parseBoolean("MANUALLY_APPROVES_FOLLOWERS", env.MANUALLY_APPROVES_FOLLOWERS, false),
     localDev,
     ownerToken,
+    plan,
   };
+}
+
+function parsePlan(value: string | undefined): Plan {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "") return "free";
+  if (v === "free" || v === "paid") return v;
+  throw new ConfigError("PLAN", `must be "free" or "paid", not "${value}"`);
 }
 
 function parseBoolean(setting: string, value: string | undefined, fallback: boolean): boolean {

@@ -10,6 +10,7 @@ import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
 
 export { DeliveryHost } from "./runtime/delivery-host.ts";
+export { FanoutSender } from "./runtime/fanout-sender.ts";
 
 export default {
   fetch: app.fetch,

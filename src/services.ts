@@ -4,6 +4,8 @@ import type { Config, Profile } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import type { DeliveryHostApi } from "./delivery/host-api.ts";
 import type { JobQueue } from "./delivery/jobs.ts";
+import type { FanoutSenderApi } from "./delivery/sender-api.ts";
+import type { UsageMeter } from "./delivery/usage.ts";
 import type { Outbox } from "./delivery/outbox.ts";
 import type { FetchContext } from "./federation/fetch.ts";
 import type { ActorKeys } from "./federation/keys.ts";
@@ -29,6 +31,10 @@ export interface Services {
   jobs: JobQueue;
   /** The Durable Object holding one remote server's retry state. */
   deliveryHost(host: string): DeliveryHostApi;
+  /** A fan-out sender Durable Object (Free plan: large fan-outs are sent on its alarms). */
+  fanoutSender(name: string): FanoutSenderApi;
+  /** The budget meter: what this invocation spent, added to today's `usage` row by `flush()`. */
+  usage: UsageMeter;
   log: Log;
   now(): number;
 }

@@ -25,6 +25,12 @@ describe("configuration", () => {
     expect(config.manuallyApprovesFollowers).toBe(false);
     expect(config.localDev).toBe(false);
     expect(config.fields).toEqual([]);
+    expect(config.plan).toBe("free");
+  });
+
+  it("reads the plan", () => {
+    expect(parseConfig({ ...valid, PLAN: "paid" }).plan).toBe("paid");
+    expect(parseConfig({ ...valid, PLAN: " Free " }).plan).toBe("free");
   });
 
   it("keeps a separate handle domain", () => {
@@ -42,6 +48,7 @@ describe("configuration", () => {
     [{ OWNER_TOKEN: undefined }, "OWNER_TOKEN", "is missing"],
     [{ OWNER_TOKEN: "short" }, "OWNER_TOKEN", "at least 16"],
     [{ LOCAL_DEV: "yes" }, "LOCAL_DEV", '"true" or "false"'],
+    [{ PLAN: "pro" }, "PLAN", '"free" or "paid"'],
     [{ MANUALLY_APPROVES_FOLLOWERS: "1" }, "MANUALLY_APPROVES_FOLLOWERS", '"true" or "false"'],
     [{ PROFILE_FIELDS: "{" }, "PROFILE_FIELDS", "not valid JSON"],
     [{ PROFILE_FIELDS: '[{"name": 1}]' }, "PROFILE_FIELDS", "JSON array"],

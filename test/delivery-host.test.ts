@@ -51,6 +51,26 @@ describe("Mastodon's schedule", () => {
     expect(await count("delivery_hosts", "host = ?", host)).toBe(0);
   });
 
+  it("on the Free plan an alarm makes at most 6 POSTs (10 ms CPU); what is left is due at once and goes on the next alarm", async () => {
+    const host = sink.host(7);
+    await sink.behave(7, { status: 503 });
+    const start = Date.now() + DAY;
+    await setClock(host, start);
+    const post = await storeActivity({ type: "Create", to: [PUBLIC] });
+    const inboxes = Array.from({ length: 10 }, (_, i) => sink.inbox(7, `cap${i}/inbox`));
+    await hostObject(host).recordFailures(host, post, "Create", inboxes.map((inbox) => failure(inbox)));
+    await sink.behave(7, { status: 202 });
+    const later = start + DAY;
+    expect(await runAlarmAt(host, later)).toBe(true);
+    const cap = (await sink.arrivals()).filter((a) => a.host === host && a.status === 202 && a.path.includes("/cap"));
+    expect(cap).toHaveLength(6);
+    expect((await held(host, post)).filter((d) => d.state === "pending")).toHaveLength(4);
+    expect(await doAlarmTime(host)).toBeLessThanOrEqual(later);
+    expect(await runAlarmAt(host, later)).toBe(true);
+    expect(await held(host, post)).toEqual([]);
+    expect((await sink.arrivals()).filter((a) => a.host === host && a.status === 202 && a.path.includes("/cap"))).toHaveLength(10);
+  });
+
   it("adds up to 50% and (n+1)·9 s of jitter: at most about 3 days in all", () => {
     const hours = Array.from({ length: MAX_RETRIES }, (_, n) => retryDelayMs(n, () => 0.9999)).reduce((a, b) => a + b) / 3_600_000;
     expect(hours).toBeGreaterThan(72);

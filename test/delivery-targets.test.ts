@@ -4,11 +4,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createServices } from "../src/runtime/services.ts";
 import { planFanout, runFanout, targetInboxes } from "../src/delivery/fanout.ts";
 import type { Job } from "../src/delivery/jobs.ts";
-import { BATCH_SIZE } from "../src/delivery/limits.ts";
+import { limitsFor } from "../src/delivery/limits.ts";
+import { parseConfig } from "../src/config.ts";
 import { queuedOutbox } from "../src/delivery/outbox.ts";
 import { log } from "../src/log.ts";
 import { addFollowers, FOLLOWERS, hostObject, PUBLIC, Sink, setClock, storeActivity } from "./delivery-support.ts";
 import { ACTOR, count } from "./helpers.ts";
+
+// The plan the tests run with (wrangler.toml's PLAN, free by default).
+const BATCH_SIZE = limitsFor(parseConfig(env).plan).batchSize;
 
 let sink: Sink;
 
@@ -74,7 +78,7 @@ describe("target inboxes", () => {
 });
 
 describe("fan-out", () => {
-  const many = 2 * BATCH_SIZE + 20;
+  const many = 3 * BATCH_SIZE - 3; // with the two followers above: three messages, the last one short
 
   beforeAll(async () => {
     await addFollowers(
@@ -154,5 +158,30 @@ describe("handing an activity to delivery", () => {
     const lost = { ...activity, id: "https://roost.test/activities/not-handed" };
     await expect(queuedOutbox(db, broken, log).send(lost, { visibility: "direct" })).rejects.toThrow("could not be queued");
     expect(await count("activities", "id = ?", lost.id)).toBe(0);
+  });
+
+  it("immediate: sent by the immediate sender when it can; queued as a fanout job when it returns null or throws", async () => {
+    const sent: Job[] = [];
+    const queue = { async send(job: Job) { sent.push(job); } } as unknown as Queue<Job>;
+    const db = createServices(env).db;
+    const calls: string[] = [];
+    const outbox = queuedOutbox(db, queue, log, Date.now, async (activity, document) => {
+      calls.push(`${activity.id} ${JSON.parse(document).type}`);
+      if (activity.id.endsWith("/sent")) return "delivered";
+      if (activity.id.endsWith("/many")) return null;
+      throw new Error("durable object unreachable");
+    });
+    const base = { type: "Accept", object: sink.actor(1, "a") };
+    await outbox.send({ ...base, id: "https://roost.test/activities/sent" }, { visibility: "direct", immediate: true });
+    await outbox.send({ ...base, id: "https://roost.test/activities/many" }, { visibility: "direct", immediate: true });
+    await outbox.send({ ...base, id: "https://roost.test/activities/broken" }, { visibility: "direct", immediate: true });
+    await outbox.send({ ...base, id: "https://roost.test/activities/queued" }, { visibility: "direct" });
+    expect(calls).toEqual(["https://roost.test/activities/sent Accept", "https://roost.test/activities/many Accept", "https://roost.test/activities/broken Accept"]);
+    expect(sent.map((j) => (j as { activityId: string }).activityId)).toEqual([
+      "https://roost.test/activities/many",
+      "https://roost.test/activities/broken",
+      "https://roost.test/activities/queued",
+    ]);
+    expect(await count("activities", "id LIKE 'https://roost.test/activities/%' AND type = 'Accept'")).toBe(4);
   });
 });

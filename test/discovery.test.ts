@@ -154,7 +154,7 @@ describe("collections", () => {
     expect(doc.orderedItems).toEqual([]);
   });
 
-  it("pages followers newest first with next/prev links", async () => {
+  it("pages followers newest first by keyset: the first page numbered, next links carry a cursor; counts from the counters", async () => {
     const { env } = await import("cloudflare:test");
     const statements = Array.from({ length: 25 }, (_, i) =>
       env.DB.prepare(
@@ -169,15 +169,18 @@ describe("collections", () => {
     expect(page1.type).toBe("OrderedCollectionPage");
     expect(page1.orderedItems).toHaveLength(20);
     expect(page1.orderedItems[0]).toBe("https://peer24.test/users/u");
-    expect(page1.next).toBe(`${ORIGIN}/users/me/followers?page=2`);
-    expect(page1.prev).toBeUndefined();
-    const page2 = (await (await get("/users/me/followers?page=2", { Accept: AP })).json()) as Record<string, any>;
-    expect(page2.orderedItems).toHaveLength(5);
-    expect(page2.prev).toBe(`${ORIGIN}/users/me/followers?page=1`);
+    expect(page1.totalItems).toBe(25);
+    expect(page1.next).toBe(`${ORIGIN}/users/me/followers?before=${encodeURIComponent("1005|https://peer5.test/users/u")}`);
+    const page2 = (await (await get(new URL(page1.next).pathname + new URL(page1.next).search, { Accept: AP })).json()) as Record<string, any>;
+    expect(page2.id).toBe(page1.next);
+    expect(page2.orderedItems).toEqual(["https://peer4.test/users/u", "https://peer3.test/users/u", "https://peer2.test/users/u", "https://peer1.test/users/u", "https://peer0.test/users/u"]);
     expect(page2.next).toBeUndefined();
+    expect((await get("/users/me/followers?page=2", { Accept: AP })).status).toBe(400);
+    expect((await get("/users/me/followers?before=nonsense", { Accept: AP })).status).toBe(400);
     const targets = await env.DB.prepare("SELECT count(*) AS n FROM delivery_targets").first<{ n: number }>();
     expect(targets?.n).toBe(25);
     await env.DB.prepare("DELETE FROM followers").run();
+    expect((await env.DB.prepare("SELECT n FROM counters WHERE name = 'followers'").first<{ n: number }>())?.n).toBe(0);
   });
 
   it("rejects a malformed page number with 400 JSON", async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_startWorker } from "wrangler";
 import { root } from "./report.mjs";
+import { planSettings, withConsumerSettings } from "../../scripts/lib/plan.mjs";
 
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
@@ -24,11 +25,16 @@ export function committedSource(rev = "HEAD") {
   return { dir, commit: execFileSync("git", ["rev-parse", "--short", rev], { cwd: root, encoding: "utf8" }).trim() };
 }
 
-export function prepareState({ consumers = true, source = root } = {}) {
+/** `plan`: "free" or "paid" sets PLAN and the plan's queue consumer settings, as `npm run deploy` does. */
+export async function prepareState({ consumers = true, source = root, plan = null } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-"));
   let toml = readFileSync(path.join(source, "wrangler.toml"), "utf8")
     .replace('main = "src/index.ts"', `main = "${path.join(source, "src/index.ts")}"`)
     .replace('migrations_dir = "migrations"', `migrations_dir = "${path.join(source, "migrations")}"`);
+  if (plan) {
+    toml = toml.replace(/^PLAN = .*$/m, `PLAN = "${plan}"`);
+    toml = withConsumerSettings(toml, (await planSettings(source, plan)).consumer).text;
+  }
   if (!consumers) toml = toml.replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
   const config = path.join(dir, "wrangler.toml");
   writeFileSync(config, toml);

@@ -317,3 +317,24 @@ export const profile = sqliteTable("profile", {
   data: text("data").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// --- free plan ---
+
+/**
+ * Counts the public GETs show, kept by the triggers of migrations/0005_free_plan_counters.sql
+ * (followers, following, outbox, local_posts), and `public_version`, bumped by every change a
+ * public document shows: the Cache API key of those documents includes it.
+ */
+export const counters = sqliteTable("counters", {
+  name: text("name").primaryKey(),
+  n: integer("n").notNull(),
+});
+
+/** What Roost counted it spent per UTC day (src/delivery/usage.ts): the budget meter. */
+export const usage = sqliteTable("usage", {
+  day: text("day").primaryKey(),
+  queueOperations: integer("queue_operations").notNull().default(0),
+  doRequests: integer("do_requests").notNull().default(0),
+  d1RowsRead: integer("d1_rows_read").notNull().default(0),
+  d1RowsWritten: integer("d1_rows_written").notNull().default(0),
+});

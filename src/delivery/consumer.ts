@@ -41,7 +41,9 @@ export async function consumeBatch(batch: MessageBatch<Job>, services: () => Ser
     } catch (error) {
       s.log("queue.job_failed", { kind: job.kind, attempts: message.attempts, error: String(error) });
       message.retry({ delaySeconds: retryDelay(message.attempts) });
+      s.usage.add({ queueOperations: 1 });
     }
+    await flushUsage(s);
   }
   for (const [kind, messages] of grouped) {
     const s = services();
@@ -50,6 +52,13 @@ export async function consumeBatch(batch: MessageBatch<Job>, services: () => Ser
     } catch (error) {
       s.log("queue.batch_failed", { kind, messages: messages.length, error: String(error) });
       for (const message of messages) message.retry({ delaySeconds: retryDelay(message.attempts) });
+      s.usage.add({ queueOperations: messages.length });
     }
+    await flushUsage(s);
   }
+}
+
+/** The budget meter's write; a failure to count never fails the work. */
+export async function flushUsage(s: Services): Promise<void> {
+  await s.usage.flush().catch((error) => s.log("usage.not_recorded", { error: String(error) }));
 }

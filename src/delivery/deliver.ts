@@ -9,7 +9,7 @@ import { classifyStatus } from "./backoff.ts";
 import type { Services } from "../services.ts";
 import type { FailedDelivery } from "./host-api.ts";
 import type { Job } from "./jobs.ts";
-import { MAX_CONNECTIONS, SEND_DEADLINE_MS } from "./limits.ts";
+import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited, type PostResult, postActivity } from "./post.ts";
 
 export type DeliverJob = Extract<Job, { kind: "deliver" }>;
@@ -49,7 +49,7 @@ const REQUEUE_DELAY_S = 60;
 export async function deliverMessages(
   messages: readonly Message<DeliverJob>[],
   ctx: Services,
-  limits: { sendDeadlineMs: number } = { sendDeadlineMs: SEND_DEADLINE_MS },
+  limits: { sendDeadlineMs: number } = limitsFor(ctx.config.plan),
 ): Promise<void> {
   const started = Date.now();
   const stored = await activitiesToDeliver(ctx.db, [...new Set(messages.map((m) => m.body.activityId))]);
@@ -125,6 +125,7 @@ export async function deliverMessages(
     const { activityId, batch } = message.body;
     if (batch !== undefined) done.set(activityId, [...(done.get(activityId) ?? []), batch]);
   }
+  ctx.usage.add({ d1RowsRead: stored.size, d1RowsWritten: done.size + failedInboxes(handovers) });
   for (const [activityId, batches] of done) {
     await markBatchesDone(ctx.db, activityId, batches).catch((error) =>
       ctx.log("deliver.progress_not_recorded", { activityId, batches, error: String(error) }),
@@ -136,6 +137,13 @@ export async function deliverMessages(
     const { activityId, batch, inboxes } = message.body;
     ctx.log("deliver.batch", { activityId, batch: batch ?? null, inboxes: inboxes.length, ...tallies.get(message), ms: Date.now() - started });
   }
+}
+
+/** Rows the servers' Durable Objects write to delivery_failures for this invocation's failures. */
+function failedInboxes(handovers: Map<string, Handover>): number {
+  let n = 0;
+  for (const h of handovers.values()) n += h.failures.length + h.deferred.length;
+  return n;
 }
 
 /** Hands each server's failures and unsent inboxes to its Durable Object; returns what it could not. */

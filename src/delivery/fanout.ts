@@ -1,5 +1,5 @@
-// Fan-out: one stored activity → its distinct target inboxes → deliver messages of BATCH_SIZE
-// inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never from
+// Fan-out: one stored activity → its distinct target inboxes → deliver messages of the plan's
+// batchSize inboxes. Followers come from delivery_targets (one row per server, kept by triggers), never from
 // the follower rows. Servers with a backlog get their deliveries through their Durable Object, so
 // nothing overtakes what is already waiting there; unavailable servers are skipped.
 import { eq } from "drizzle-orm";
@@ -9,7 +9,7 @@ import { isPublic } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import type { Job } from "./jobs.ts";
-import { BATCH_SIZE, MAX_CONNECTIONS } from "./limits.ts";
+import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited } from "./post.ts";
 
 // Activities about one account go to that account's own inbox, as Mastodon sends them.
@@ -59,6 +59,8 @@ export interface FanoutPlan {
 
 export function planFanout(inboxes: string[], troubled: Map<string, HostState>, activityType: string): FanoutPlan {
   const plan: FanoutPlan = { direct: [], behindBacklog: new Map(), skipped: [] };
+  // No server in trouble (the usual case): no URL is parsed, which is most of a large fan-out's CPU.
+  if (troubled.size === 0) return { ...plan, direct: [...inboxes] };
   for (const inbox of inboxes) {
     const host = new URL(inbox).host;
     const state = troubled.get(host);
@@ -83,8 +85,9 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
   const inboxes = await targetInboxes(ctx, JSON.parse(row.document) as Record<string, unknown>);
   const plan = planFanout(inboxes, await troubledHosts(ctx.db), row.type);
   const messages: Job[] = [];
-  for (let i = 0; i < plan.direct.length; i += BATCH_SIZE) {
-    messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + BATCH_SIZE), batch: messages.length });
+  const { batchSize, senderAboveBatches, senderShards } = limitsFor(ctx.config.plan);
+  for (let i = 0; i < plan.direct.length; i += batchSize) {
+    messages.push({ kind: "deliver", activityId: row.id, inboxes: plan.direct.slice(i, i + batchSize), batch: messages.length });
   }
   // Recorded first, so deliver messages find it; an interrupted fan-out is run again whole (batch
   // numbers are stable because targets come in a stable order), and already done batches are skipped.
@@ -92,15 +95,28 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
   await mapLimited([...plan.behindBacklog], MAX_CONNECTIONS, ([host, hostInboxes]) =>
     ctx.deliveryHost(host).enqueue(host, row.id, row.type, hostInboxes),
   );
-  for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
-    await ctx.jobs.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
+  const bySender = messages.length > senderAboveBatches && senderShards > 0;
+  if (bySender) {
+    // Free plan: the batches go to FanoutSender objects, sent one per alarm (src/delivery/sender.ts).
+    const shards = Array.from({ length: Math.min(senderShards, messages.length) }, () => [] as { batch: number; inboxes: string[] }[]);
+    messages.forEach((m, i) => {
+      if (m.kind === "deliver") shards[i % shards.length]!.push({ batch: m.batch!, inboxes: m.inboxes });
+    });
+    await mapLimited(shards, MAX_CONNECTIONS, (batches, k) => ctx.fanoutSender(`${row.id} ${k}`).add(row.id, batches));
+  } else {
+    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+      await ctx.jobs.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body })));
+    }
   }
   await markFanoutQueued(ctx.db, row.id, ctx.now());
+  // The meter's D1 share: the activity, the targets, the troubled hosts; the fanouts row twice.
+  ctx.usage.add({ d1RowsRead: 1 + inboxes.length, d1RowsWritten: 2 });
   ctx.log("fanout.done", {
     activityId: row.id,
     type: row.type,
     targets: inboxes.length,
     batches: messages.length,
+    sentBy: bySender ? "alarms" : "queue",
     behindBacklog: inboxes.length - plan.direct.length - plan.skipped.length,
     skippedUnavailable: plan.skipped.length,
     resumed: progress !== null,

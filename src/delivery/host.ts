@@ -22,8 +22,9 @@ import type { SignatureScheme, SigningKey } from "../federation/signatures/index
 import { UNAVAILABLE_AFTER_DAYS, classifyStatus, dayKey, nextAttemptAt } from "./backoff.ts";
 import type { Services } from "../services.ts";
 import type { FailedDelivery, HostStatus } from "./host-api.ts";
-import { MAX_CONNECTIONS, SEND_DEADLINE_MS } from "./limits.ts";
+import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited, postActivity } from "./post.ts";
+import { nextUtcDay, overBudget } from "./usage.ts";
 
 type Row = {
   seq: number;
@@ -162,8 +163,9 @@ export class HostDeliveries {
 
   /**
    * Tries what is due at `now`: inboxes side by side (six at a time), each inbox's deliveries in
-   * order until one fails in a way worth retrying. Nothing starts past SEND_DEADLINE_MS, so the
-   * alarm ends inside its 15 minutes; what is left is due at once and runs on the next alarm.
+   * order until one fails in a way worth retrying. Nothing starts past the plan's sendDeadlineMs,
+   * so the alarm ends inside its 15 minutes, and no more than its alarmSendMax POSTs start (6 on
+   * the Free plan: 10 ms CPU per alarm); what is left is due at once and runs on the next alarm.
    */
   async retryDue(s: Services, now = this.clock.now()): Promise<void> {
     const started = Date.now();
@@ -173,6 +175,13 @@ export class HostDeliveries {
     }
     const due = [...lanes.values()].filter((lane) => (lane[0]!.next_at ?? 0) <= now);
     if (due.length > 0) {
+      // Near the end of a daily allowance the retries wait for the next UTC day: nothing is given up for it.
+      const over = await overBudget(s.db, limitsFor(s.config.plan), now);
+      if (over) {
+        s.log("delivery.over_budget", { budget: over, host: this.getMeta("host") ?? "", due: due.length });
+        await this.storage.setAlarm(nextUtcDay(now) + Math.floor(this.clock.random() * 600_000));
+        return;
+      }
       const host = this.getMeta("host") ?? "";
       const round: Round = {
         s,
@@ -182,9 +191,12 @@ export class HostDeliveries {
         scheme: (await rfc9421Hosts(s.db, [host])).has(host) ? "rfc9421" : "draft-cavage",
         bodies: new Map(),
       };
+      const { sendDeadlineMs, alarmSendMax } = limitsFor(s.config.plan);
+      let posts = 0;
       await mapLimited(due, MAX_CONNECTIONS, async (lane) => {
         for (const row of lane) {
-          if ((row.next_at ?? 0) > now || Date.now() - started >= SEND_DEADLINE_MS) return;
+          if ((row.next_at ?? 0) > now || Date.now() - started >= sendDeadlineMs || posts >= alarmSendMax) return;
+          posts++;
           if (!(await this.attempt(round, row))) return;
         }
       });

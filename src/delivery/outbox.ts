@@ -1,6 +1,8 @@
 // THE outbox: how anything of ours leaves. It stores the activity (the outbox collection and the
-// dereferenceable ids read it) and queues one fanout job. Posts, follows, Accepts, Blocks, profile
-// updates and Moves all go through `Outbox.send`; tests may pass a fake with the same shape.
+// dereferenceable ids read it) and queues one fanout job — or, for a one-recipient activity sent
+// with `immediate` (an Accept from the inbox job), delivers it from this invocation with the
+// server's Durable Object as the retry path (src/delivery/immediate.ts). Posts, follows, Accepts,
+// Blocks, profile updates and Moves all go through `Outbox.send`; tests may pass a fake with the same shape.
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { activities } from "../db/schema.ts";
@@ -16,25 +18,48 @@ export interface SendOptions {
   objectId?: string | null;
   /** ms since epoch; now by default. */
   published?: number;
+  /**
+   * Deliver now, from this invocation, when the activity goes to exactly one inbox: no queue
+   * operation; a failure is retried by the server's Durable Object. Anything else is queued.
+   */
+  immediate?: boolean;
 }
+
+/** Sends a stored one-recipient activity now; null when it is not one inbox (then it is queued). */
+export type ImmediateSender = (activity: OutgoingActivity, document: string) => Promise<unknown>;
 
 export interface Outbox {
   /** Stores `activity` and queues its delivery; throws (and stores nothing) when it cannot be queued. */
   send(activity: OutgoingActivity, options: SendOptions): Promise<void>;
 }
 
-/** The one implementation: a row in `activities`, then a fanout job on the queue. */
-export function queuedOutbox(db: Database, queue: Pick<JobQueue, "send">, log: Log, now = () => Date.now()): Outbox {
+/** The one implementation: a row in `activities`, then a fanout job on the queue (or the immediate send). */
+export function queuedOutbox(
+  db: Database,
+  queue: Pick<JobQueue, "send">,
+  log: Log,
+  now = () => Date.now(),
+  immediate?: ImmediateSender,
+): Outbox {
   return {
     async send(activity, options) {
+      const document = JSON.stringify(activity);
       await db.insert(activities).values({
         id: activity.id,
         type: activity.type,
         objectId: options.objectId ?? null,
         visibility: options.visibility,
-        document: JSON.stringify(activity),
+        document,
         published: options.published ?? now(),
       });
+      if (options.immediate && immediate) {
+        try {
+          if ((await immediate(activity, document)) !== null) return;
+        } catch (error) {
+          // Not sent, or sent but not recorded: the fanout job below sends it (again; receivers dedupe by id).
+          log("outbox.immediate_failed", { activityId: activity.id, error: String(error) });
+        }
+      }
       try {
         await queue.send({ kind: "fanout", activityId: activity.id });
       } catch (error) {

@@ -1,8 +1,10 @@
-// Outbox, followers, following and featured as OrderedCollections, paged newest first.
-import { and, count, desc, eq, inArray, notExists, sql } from "drizzle-orm";
+// Outbox, followers, following and featured as OrderedCollections, paged newest first. Counts come
+// from the trigger-kept counters and pages by keyset (`?page=true` or `?page=1` is the first page,
+// `next` carries `?before=<cursor>`), so no request runs count(*) or an OFFSET scan: a page reads
+// its 20 rows (+1 to know whether there is a next) and the 5 counter rows.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import { activities, followers, following, objects } from "../db/schema.ts";
+import { actorPage, type Cursor, decodeCursor, encodeCursor, outboxPage, type Page, readCounters } from "../db/queries/public.ts";
 import { activityJson, jsonError } from "../http.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
@@ -15,121 +17,61 @@ function orderedCollection(id: string, totalItems: number): Record<string, unkno
     type: "OrderedCollection",
     totalItems,
     first: totalItems > 0 ? `${id}?page=1` : undefined,
-    last: totalItems > 0 ? `${id}?page=${Math.max(1, Math.ceil(totalItems / PAGE_SIZE))}` : undefined,
     orderedItems: totalItems > 0 ? undefined : [],
   };
 }
 
-function orderedCollectionPage(
-  collectionId: string,
-  page: number,
-  totalItems: number,
-  items: unknown[],
-): Record<string, unknown> {
-  const lastPage = Math.max(1, Math.ceil(totalItems / PAGE_SIZE));
+function orderedCollectionPage(collectionId: string, self: string, totalItems: number, page: Page<unknown>): Record<string, unknown> {
   return {
     "@context": AS_CONTEXT,
-    id: `${collectionId}?page=${page}`,
+    id: self,
     type: "OrderedCollectionPage",
     partOf: collectionId,
     totalItems,
-    next: page < lastPage ? `${collectionId}?page=${page + 1}` : undefined,
-    prev: page > 1 ? `${collectionId}?page=${page - 1}` : undefined,
-    orderedItems: items,
+    next: page.next ? `${collectionId}?before=${encodeURIComponent(encodeCursor(page.next))}` : undefined,
+    orderedItems: page.items,
   };
 }
 
-/** The requested page number, null for the collection itself, or an error message. */
-function pageParam(c: AppContext): number | null | { error: string } {
+/** The first page, a page before a cursor, null for the collection itself, or an error message. */
+function pageParam(c: AppContext): { before: Cursor | null; self: string } | null | { error: string } {
+  const before = c.req.query("before");
+  if (before !== undefined) {
+    const cursor = decodeCursor(before);
+    return cursor ? { before: cursor, self: `?before=${encodeURIComponent(before)}` } : { error: "before is not a cursor of this collection" };
+  }
   const raw = c.req.query("page");
   if (raw === undefined) return null;
-  if (raw === "true") return 1;
-  const page = Number(raw);
-  if (!Number.isInteger(page) || page < 1 || page > 1_000_000) return { error: "page must be a positive integer" };
-  return page;
+  if (raw === "true" || raw === "1") return { before: null, self: "?page=1" };
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) return { error: "page must be a positive integer" };
+  return { error: "only the first page is numbered: follow its next link" };
 }
 
-type PageLoader = (c: AppContext, offset: number) => Promise<unknown[]>;
+type Loader = (c: AppContext, before: Cursor | null) => Promise<Page<unknown>>;
 
-function collectionRoute(collectionId: (c: AppContext) => string, total: (c: AppContext) => Promise<number>, load: PageLoader) {
+function collectionRoute(collectionId: (c: AppContext) => string, counter: "outbox" | "followers" | "following", load: Loader) {
   return async (c: AppContext) => {
     const page = pageParam(c);
-    if (page !== null && typeof page === "object") return jsonError(c, 400, page.error);
+    if (page !== null && "error" in page) return jsonError(c, 400, page.error);
     const id = collectionId(c);
-    const totalItems = await total(c);
+    const totalItems = Math.max(0, (await readCounters(c.var.services.db))[counter]);
     if (page === null) return activityJson(c, orderedCollection(id, totalItems));
-    const items = await load(c, (page - 1) * PAGE_SIZE);
-    return activityJson(c, orderedCollectionPage(id, page, totalItems, items));
+    return activityJson(c, orderedCollectionPage(id, `${id}${page.self}`, totalItems, await load(c, page.before)));
   };
 }
-
-const PUBLIC_VISIBILITIES = ["public", "unlisted"] as const;
-// The outbox lists posts and boosts, as Mastodon's does; edits and deletions are not entries,
-// and a deleted post leaves the list.
-const OUTBOX_ENTRIES = and(
-  inArray(activities.visibility, PUBLIC_VISIBILITIES),
-  inArray(activities.type, ["Create", "Announce"]),
-  notExists(sql`(select 1 from ${objects} where ${objects.id} = ${activities.objectId} and ${objects.deletedAt} is not null)`),
-);
 
 export const collections = new Hono<AppEnv>()
   .get(
     "/users/:username/outbox",
-    collectionRoute(
-      (c) => c.var.services.urls.outbox,
-      async (c) =>
-        (await c.var.services.db.select({ n: count() }).from(activities).where(OUTBOX_ENTRIES))[0]?.n ?? 0,
-      async (c, offset) => {
-        const rows = await c.var.services.db
-          .select({ document: activities.document })
-          .from(activities)
-          .where(OUTBOX_ENTRIES)
-          .orderBy(desc(activities.published))
-          .limit(PAGE_SIZE)
-          .offset(offset);
-        return rows.map((r) => stripContext(JSON.parse(r.document)));
-      },
-    ),
+    collectionRoute((c) => c.var.services.urls.outbox, "outbox", (c, before) => outboxPage(c.var.services.db, PAGE_SIZE, before)),
   )
   .get(
     "/users/:username/followers",
-    collectionRoute(
-      (c) => c.var.services.urls.followers,
-      async (c) => (await c.var.services.db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted")))[0]?.n ?? 0,
-      async (c, offset) =>
-        (
-          await c.var.services.db
-            .select({ id: followers.actorId })
-            .from(followers)
-            .where(eq(followers.state, "accepted"))
-            .orderBy(desc(followers.createdAt))
-            .limit(PAGE_SIZE)
-            .offset(offset)
-        ).map((r) => r.id),
-    ),
+    collectionRoute((c) => c.var.services.urls.followers, "followers", (c, before) => actorPage(c.var.services.db, "followers", PAGE_SIZE, before)),
   )
   .get(
     "/users/:username/following",
-    collectionRoute(
-      (c) => c.var.services.urls.following,
-      async (c) => (await c.var.services.db.select({ n: count() }).from(following).where(eq(following.state, "accepted")))[0]?.n ?? 0,
-      async (c, offset) =>
-        (
-          await c.var.services.db
-            .select({ id: following.actorId })
-            .from(following)
-            .where(eq(following.state, "accepted"))
-            .orderBy(desc(following.createdAt))
-            .limit(PAGE_SIZE)
-            .offset(offset)
-        ).map((r) => r.id),
-    ),
+    collectionRoute((c) => c.var.services.urls.following, "following", (c, before) => actorPage(c.var.services.db, "following", PAGE_SIZE, before)),
   )
   // Pinned posts are not supported yet: the collection exists and is honestly empty.
   .get("/users/:username/collections/featured", (c) => activityJson(c, orderedCollection(c.var.services.urls.featured, 0)));
-
-/** An embedded activity does not repeat the @context of the page around it. */
-function stripContext(doc: Record<string, unknown>): Record<string, unknown> {
-  const { "@context": _context, ...rest } = doc;
-  return rest;
-}

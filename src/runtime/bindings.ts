@@ -4,9 +4,11 @@
 import type { Settings } from "../config.ts";
 import type { Job } from "../delivery/jobs.ts";
 import type { DeliveryHost } from "./delivery-host.ts";
+import type { FanoutSender } from "./fanout-sender.ts";
 
 export interface Env extends Settings {
   DB: D1Database;
   QUEUE: Queue<Job>;
   DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
+  FANOUT_SENDER: DurableObjectNamespace<FanoutSender>;
 }

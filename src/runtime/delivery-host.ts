@@ -3,7 +3,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Clock, HostDeliveries } from "../delivery/host.ts";
 import type { DeliveryHostApi, FailedDelivery, HostStatus } from "../delivery/host-api.ts";
+import { flushUsage } from "../delivery/consumer.ts";
+import type { Services } from "../services.ts";
 import { createServices, type ServiceBindings } from "./services.ts";
+
+/** Runs one call with its services, then adds what it spent to today's usage. */
+async function metered<T>(services: Services, work: (s: Services) => Promise<T>): Promise<T> {
+  try {
+    return await work(services);
+  } finally {
+    await flushUsage(services);
+  }
+}
 
 export class DeliveryHost extends DurableObject<ServiceBindings> implements DeliveryHostApi {
   private readonly deliveries: HostDeliveries;
@@ -23,15 +34,15 @@ export class DeliveryHost extends DurableObject<ServiceBindings> implements Deli
   }
 
   recordFailures(host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void> {
-    return this.deliveries.recordFailures(createServices(this.env), host, activityId, activityType, failures);
+    return metered(createServices(this.env), (s) => this.deliveries.recordFailures(s, host, activityId, activityType, failures));
   }
 
   enqueue(host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void> {
-    return this.deliveries.enqueue(createServices(this.env), host, activityId, activityType, inboxes);
+    return metered(createServices(this.env), (s) => this.deliveries.enqueue(s, host, activityId, activityType, inboxes));
   }
 
   markAlive(): Promise<void> {
-    return this.deliveries.markAlive(createServices(this.env));
+    return metered(createServices(this.env), (s) => this.deliveries.markAlive(s));
   }
 
   async status(query: { activityId: string } | { recent: number }): Promise<HostStatus> {
@@ -40,10 +51,12 @@ export class DeliveryHost extends DurableObject<ServiceBindings> implements Deli
 
   /** Tries what is due at `now` (the alarm's work; tests call it with a moved clock). */
   retryDue(now?: number): Promise<void> {
-    return this.deliveries.retryDue(createServices(this.env), now);
+    return metered(createServices(this.env), (s) => this.deliveries.retryDue(s, now));
   }
 
   override async alarm(): Promise<void> {
-    await this.retryDue();
+    const s = createServices(this.env);
+    s.usage.add({ durableObjectRequests: 1 });
+    await metered(s, (s) => this.deliveries.retryDue(s));
   }
 }

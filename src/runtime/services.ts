@@ -5,7 +5,10 @@ import { loadConfig, type Profile, profileDefaults, type Settings } from "../con
 import { storedProfile } from "../db/queries/profile.ts";
 import { database } from "../db/client.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
+import type { FanoutSenderApi } from "../delivery/sender-api.ts";
+import { sendImmediately } from "../delivery/immediate.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
+import { usageMeter } from "../delivery/usage.ts";
 import { getActorKeys } from "../federation/keys.ts";
 import { localUrls } from "../federation/urls.ts";
 import { type Log, log as defaultLog } from "../log.ts";
@@ -17,6 +20,7 @@ export interface ServiceBindings extends Settings {
   DB: D1Database;
   QUEUE: JobQueue;
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
 }
 
 export function createServices(env: ServiceBindings, log: Log = defaultLog): Services {
@@ -27,7 +31,32 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
   let profile: Promise<Profile> | null = null;
   const keys = () => getActorKeys(db, log);
   const signingKey = async () => ({ keyId: urls.rsaKeyId, privateKey: (await keys()).rsa.privateKey });
-  return {
+  const usage = usageMeter(db, now);
+  // Every message sent costs 3 queue operations (write, read, delete): counted here, where they leave.
+  const jobs: JobQueue = {
+    send: (body, options) => {
+      usage.add({ queueOperations: 3 });
+      return env.QUEUE.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      const list = [...messages];
+      usage.add({ queueOperations: 3 * list.length });
+      return env.QUEUE.sendBatch(list, options);
+    },
+  };
+  // Every call of a Durable Object is one request.
+  const counted = <T extends object>(stub: T): T =>
+    new Proxy(stub, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          usage.add({ durableObjectRequests: 1 });
+          return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+        };
+      },
+    });
+  const services: Services = {
     config,
     db,
     urls,
@@ -35,11 +64,15 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     keys,
     signingKey,
     fetcher: { policy: { localDev: config.localDev }, signer: signingKey },
-    outbox: queuedOutbox(db, env.QUEUE, log, now),
-    jobs: env.QUEUE,
+    // One-recipient activities sent with `immediate` go out from this invocation (src/delivery/immediate.ts).
+    outbox: queuedOutbox(db, jobs, log, now, (activity, document) => sendImmediately(services, activity, document)),
+    jobs,
     // The stub's RPC methods are the class's methods; their declared types are the API's.
-    deliveryHost: (host) => env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi,
+    deliveryHost: (host) => counted(env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi),
+    fanoutSender: (name) => counted(env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi),
+    usage,
     log,
     now,
   };
+  return services;
 }

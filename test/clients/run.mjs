@@ -60,7 +60,7 @@ function tootLogin(env) {
   });
 }
 
-const worker = await startWorker(prepareState(), port);
+const worker = await startWorker(await prepareState(), port);
 try {
   await run("Mastodon.py session", "/usr/bin/python3", [path.join(here, "mastodon_py_session.py"), base, path.join(here, "approve-cli.mjs")], {
     env: { ...process.env, ROOST_OWNER_TOKEN: OWNER_TOKEN },

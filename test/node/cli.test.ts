@@ -38,6 +38,19 @@ function reply(req: IncomingMessage): [number, unknown] {
   if (target.pathname === "/api/followers") {
     return [200, { followers: [{ actorId: "https://m.test/users/x", state: "accepted", movedTo: null, since: "2026-11-01T00:00:00.000Z" }] }];
   }
+  if (target.pathname === "/api/usage") {
+    return [
+      200,
+      {
+        day: "2026-12-01",
+        plan: "free",
+        used: { queueOperations: 9003, durableObjectRequests: 338, d1RowsRead: 3005, d1RowsWritten: 0 },
+        limits: { queueOperations: 10000, d1RowsRead: 5000000, d1RowsWritten: 100000, durableObjectRequests: 100000 },
+        slowDownAt: 0.9,
+        waitingOn: "queueOperations",
+      },
+    ];
+  }
   if (target.pathname.startsWith("/api/deliveries/")) {
     return [
       200,
@@ -98,6 +111,15 @@ describe("npm run roost", () => {
     expect(result.stdout).toContain("targets 3  delivered 2  pending 1  given up 0");
     expect(result.stdout).toContain("down.test\tpending\tattempts 2\tHTTP 503");
     expect(seen.at(-1)!.url).toBe(`/api/deliveries/${encodeURIComponent("https://n.test/objects/1/activity")}`);
+  });
+
+  it("shows today's usage against the plan's daily allowances", async () => {
+    const result = await run(["usage"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("2026-12-01 (UTC), plan free; bulk delivery waits for tomorrow: queueOperations");
+    expect(result.stdout).toContain("queue operations              9003 of 10000 (90.0%)");
+    expect(result.stdout).toContain("Durable Object requests        338 of 100000 (0.3%)");
+    expect(seen.at(-1)!.url).toBe("/api/usage");
   });
 
   it("fails with the server's error and a non-zero exit", async () => {

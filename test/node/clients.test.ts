@@ -15,7 +15,7 @@ const generator = ((megalodon as unknown as { default?: typeof megalodon }).defa
 let worker: { dispose(): Promise<void> };
 
 beforeAll(async () => {
-  worker = await startWorker(prepareState(), PORT);
+  worker = await startWorker(await prepareState(), PORT);
 }, 120_000);
 
 afterAll(async () => {

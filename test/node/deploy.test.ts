@@ -15,6 +15,8 @@ interface Account {
   secrets: string[];
   subdomain: string | null;
   migrationsFail?: boolean;
+  /** The [[queues.consumers]] settings wrangler.toml held at the last deploy. */
+  consumer?: Record<string, number>;
 }
 
 interface Sandbox {
@@ -34,6 +36,9 @@ function sandbox(account: Partial<Account> = {}, wranglerToml?: (toml: string) =
   const dir = mkdtempSync(path.join(tmpdir(), "roost-deploy-"));
   sandboxes.push(dir);
   cpSync(path.join(repo, "scripts"), path.join(dir, "scripts"), { recursive: true });
+  // The plan's settings come from the Worker's own limits module.
+  mkdirSync(path.join(dir, "src", "delivery"), { recursive: true });
+  cpSync(path.join(repo, "src", "delivery", "limits.ts"), path.join(dir, "src", "delivery", "limits.ts"));
   const toml = readFileSync(path.join(repo, "wrangler.toml"), "utf8");
   writeFileSync(path.join(dir, "wrangler.toml"), wranglerToml ? wranglerToml(toml) : toml);
   mkdirSync(path.join(dir, "bin"));
@@ -187,5 +192,42 @@ describe("npm run deploy", () => {
     expect(run.stdout).toContain("@me@example.com");
     expect(run.stdout).toContain("https://social.example.com/.well-known/webfinger?resource=acct:me@example.com");
     expect(existsSync(path.join(box.dir, ".roost", "deploy.json"))).toBe(false);
+  });
+
+  it("PLAN defaults to free: the shipped consumer settings are the Free plan's and stay as they are", () => {
+    const box = sandbox({}, (toml) => toml.replace(/^PLAN = .*\n/m, ""));
+    const before = readFileSync(path.join(box.dir, "wrangler.toml"), "utf8");
+    const run = box.deploy();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('PLAN = "free": queue consumer max_batch_size = 1, max_batch_timeout = 1, max_concurrency = 10, max_retries = 10');
+    expect(box.account().consumer).toEqual({ max_batch_size: 1, max_batch_timeout: 1, max_concurrency: 10, max_retries: 10 });
+    expect(readFileSync(path.join(box.dir, "wrangler.toml"), "utf8")).toBe(before);
+  });
+
+  it('PLAN = "paid": the Paid consumer settings are written to wrangler.toml before the deploy; back to free restores them', () => {
+    const box = sandbox({}, (toml) => toml.replace(/^PLAN = .*$/m, 'PLAN = "paid"'));
+    const run = box.deploy();
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("written to wrangler.toml: max_batch_size = 10, max_concurrency = (unset)");
+    expect(box.account().consumer).toEqual({ max_batch_size: 10, max_batch_timeout: 1, max_retries: 10 });
+    const toml = readFileSync(path.join(box.dir, "wrangler.toml"), "utf8");
+    expect(toml).toContain('dead_letter_queue = "roost-jobs-dlq"');
+    expect(toml).not.toContain("max_concurrency");
+
+    writeFileSync(path.join(box.dir, "wrangler.toml"), toml.replace(/^PLAN = .*$/m, 'PLAN = "free"'));
+    expect(box.deploy().code).toBe(0);
+    expect(box.account().consumer).toEqual({ max_batch_size: 1, max_batch_timeout: 1, max_concurrency: 10, max_retries: 10 });
+    expect(readFileSync(path.join(box.dir, "wrangler.toml"), "utf8")).toBe(readFileSync(path.join(repo, "wrangler.toml"), "utf8"));
+  });
+
+  it("an unknown PLAN: stops before any wrangler call and names the setting", () => {
+    const box = sandbox({}, (toml) => toml.replace(/^PLAN = .*$/m, 'PLAN = "pro"'));
+    const run = box.deploy();
+
+    expect(run.code).not.toBe(0);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain('reading PLAN in wrangler.toml failed: PLAN must be "free" or "paid", not "pro"');
   });
 });

@@ -44,6 +44,12 @@ if (is("deploy")) {
   }
   if (!account.databases.includes("roost")) account.databases.push("roost");
   account.deployed = true;
+  // What Cloudflare's queue consumer would be configured with: the keys of [[queues.consumers]].
+  const toml = fs.readFileSync("wrangler.toml", "utf8");
+  const section = toml.split(/^\[\[queues\.consumers\]\]$/m)[1]?.split(/\n\s*\[/)[0] ?? "";
+  account.consumer = Object.fromEntries(
+    [...section.matchAll(/^\s*(max_[a-z_]+)\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),
+  );
   finish(
     0,
     [

@@ -2,7 +2,8 @@
 // decode them strictly: avatar and header are always URLs, counts are numbers, `last_status_at`
 // is a date or null, `fields[].verified_at` is present.
 import { and, count, eq, inArray, max } from "drizzle-orm";
-import { followers, following, remoteActors, statuses } from "../../db/schema.ts";
+import { readCounters } from "../../db/queries/public.ts";
+import { followers, remoteActors, statuses } from "../../db/schema.ts";
 import { accountIdsFor, OWNER_ACCOUNT_ID } from "../../domain/accounts.ts";
 import { hostOf, type NormalizedActor, normalizeActor } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
@@ -16,9 +17,9 @@ const day = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** The owner, with live counts; `credential` adds `source` and `role` (verify_credentials). */
 export async function ownerAccount(s: Services, options: { credential?: boolean } = {}): Promise<AccountEntity> {
   const { config, urls, db } = s;
-  const [[followerCount], [followingCount], [posts], [requests], keys, profile] = await Promise.all([
-    db.select({ n: count() }).from(followers).where(eq(followers.state, "accepted")),
-    db.select({ n: count() }).from(following).where(eq(following.state, "accepted")),
+  // Follower and following counts are the trigger-kept counters the public pages read.
+  const [counts, [posts], [requests], keys, profile] = await Promise.all([
+    readCounters(db),
     db.select({ n: count(), last: max(statuses.published) }).from(statuses).where(and(eq(statuses.local, true), eq(statuses.actorId, urls.actor))),
     db.select({ n: count() }).from(followers).where(eq(followers.state, "pending")),
     s.keys(),
@@ -46,8 +47,8 @@ export async function ownerAccount(s: Services, options: { credential?: boolean 
     avatar_static: profile.avatarUrl ?? missing,
     header: profile.headerUrl ?? missing,
     header_static: profile.headerUrl ?? missing,
-    followers_count: followerCount?.n ?? 0,
-    following_count: followingCount?.n ?? 0,
+    followers_count: Math.max(0, counts.followers),
+    following_count: Math.max(0, counts.following),
     statuses_count: posts?.n ?? 0,
     last_status_at: day(posts?.last ?? null),
     emojis: [],

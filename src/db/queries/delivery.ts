@@ -65,6 +65,12 @@ export async function recordFanout(
     .onConflictDoUpdate({ target: fanouts.activityId, set: values });
 }
 
+/** An activity sent to its one inbox by the invocation that made it: one target, one batch, done. */
+export async function recordImmediateFanout(db: Database, activityId: string, now: number): Promise<void> {
+  const values = { targets: 1, batches: 1, skipped: "[]", doneBatches: "[0]", queuedAt: now };
+  await db.insert(fanouts).values({ activityId, ...values }).onConflictDoUpdate({ target: fanouts.activityId, set: values });
+}
+
 export async function markFanoutQueued(db: Database, activityId: string, now: number): Promise<void> {
   await db.update(fanouts).set({ queuedAt: now }).where(eq(fanouts.activityId, activityId));
 }
