@@ -63,6 +63,9 @@ function refusedUrl(url: URL, policy: FetchPolicy): string | null {
   return null;
 }
 
+/** The URL each response of safeFetch was finally fetched from (after redirects). */
+const finalUrls = new WeakMap<Response, string>();
+
 /** Fetch with the address policy and the time and redirect bounds. The body is not read here. */
 export async function safeFetch(
   url: string,
@@ -90,7 +93,10 @@ export async function safeFetch(
       return { ok: false, reason };
     }
     const location = response.headers.get("Location");
-    if (response.status < 300 || response.status >= 400 || !location) return { ok: true, value: response };
+    if (response.status < 300 || response.status >= 400 || !location) {
+      finalUrls.set(response, current.href);
+      return { ok: true, value: response };
+    }
     await response.body?.cancel();
     // A redirected POST would lose or replay its signature; Mastodon refuses them too.
     if (method !== "GET" && method !== "HEAD") return { ok: false, status: response.status, reason: "redirects are not followed for POST" };
@@ -149,7 +155,11 @@ function isActivityContentType(value: string | null): boolean {
  * GETs an ActivityPub document, signed with our key so authorized-fetch servers answer. The
  * document's id must equal the URL asked for (fragment removed), even after redirects.
  */
-export async function fetchActivityDocument(url: string, ctx: FetchContext): Promise<FetchResult<Record<string, unknown>>> {
+export async function fetchActivityDocument(
+  url: string,
+  ctx: FetchContext,
+  limits: Partial<FetchLimits> = {},
+): Promise<FetchResult<Record<string, unknown>>> {
   const target = url.replace(/#.*$/, "");
   const headers = new Headers({ Accept: AP_ACCEPT, "User-Agent": `Roost/${VERSION}` });
   try {
@@ -158,9 +168,16 @@ export async function fetchActivityDocument(url: string, ctx: FetchContext): Pro
   } catch (error) {
     return { ok: false, reason: `could not sign the request: ${String(error)}` };
   }
-  const fetched = await safeFetch(target, { method: "GET", headers }, ctx.policy);
+  const fetched = await safeFetch(target, { method: "GET", headers }, ctx.policy, limits);
   if (!fetched.ok) return fetched;
   const response = fetched.value;
+  // A document reached through a redirect to another origin could mint ids on the first origin
+  // (an open redirect on a victim's server): refused, as Mastodon refuses ids off the final host.
+  const finalUrl = finalUrls.get(response) ?? target;
+  if (new URL(finalUrl).origin !== new URL(target).origin) {
+    await response.body?.cancel();
+    return { ok: false, status: 404, reason: `${target} redirected to another origin (${new URL(finalUrl).origin})` };
+  }
   if (response.status === 410) {
     await response.body?.cancel();
     return { ok: false, status: 410, gone: true, reason: `${target} is gone (410)` };
