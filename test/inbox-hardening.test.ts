@@ -187,6 +187,73 @@ describe("rule 2: ids cannot be pre-claimed or spoofed", () => {
   });
 });
 
+describe("rule 4: key fetching cannot be amplified", () => {
+  async function hits(url: string): Promise<number> {
+    return (await peer<{ hits: unknown[] }>(`https://remote.test/__hits?url=${encodeURIComponent(url)}`)).hits.length;
+  }
+
+  async function peerPem(): Promise<string> {
+    const doc = (await (await fetch(account("keyholder"), { headers: { Accept: AP } })).json()) as { publicKey: { publicKeyPem: string } };
+    return doc.publicKey.publicKeyPem;
+  }
+
+  function likeBy(actor: string) {
+    return { "@context": AS, id: `${actor}/likes/${uid()}`, type: "Like", actor, object: OUR_POST };
+  }
+
+  it("an unknown (404) key is fetched once and then remembered, not fetched on every request", async () => {
+    const actor = `https://remote.test/users/${uid()}`;
+    const keyId = `${actor}#main-key`;
+    const before = await snapshot();
+    for (let i = 0; i < 3; i++) expect((await deliverWeak(likeBy(actor), { actor: "keyholder", keyId })).status).toBe(401);
+    expect(await hits(actor)).toBe(1);
+    expect({ ...(await snapshot()) }).toEqual(before);
+  });
+
+  it("a key that does not verify is refetched at most once per interval", async () => {
+    const actor = `https://remote.test/users/${uid()}`;
+    const { publicKeyPem: wrongPem } = await ourPublicKey();
+    await peer("https://remote.test/__setup", {
+      routes: { [actor]: { json: { "@context": AS, id: actor, type: "Person", inbox: `${actor}/inbox`, publicKey: { id: `${actor}#main-key`, owner: actor, publicKeyPem: wrongPem } } } },
+    });
+    for (let i = 0; i < 3; i++) expect((await deliverWeak(likeBy(actor), { actor: "keyholder", keyId: `${actor}#main-key` })).status).toBe(401);
+    expect(await hits(actor)).toBe(1);
+    expect(await count("inbox_activities", "actor_id = ?", actor)).toBe(0);
+  });
+
+  it("a key id without a fragment is found by index after the first fetch", async () => {
+    const actor = `https://remote.test/users/${uid()}`;
+    const keyId = `${actor}/main-key`;
+    const publicKeyPem = await peerPem();
+    await peer("https://remote.test/__setup", {
+      routes: {
+        [keyId]: { json: { "@context": AS, id: keyId, type: "Key", owner: actor, publicKeyPem } },
+        [actor]: { json: { "@context": AS, id: actor, type: "Person", inbox: `${actor}/inbox`, publicKey: { id: keyId, owner: actor, publicKeyPem } } },
+      },
+    });
+    expect((await deliverWeak(likeBy(actor), { actor: "keyholder", keyId })).status).toBe(202);
+    expect((await deliverWeak(likeBy(actor), { actor: "keyholder", keyId })).status).toBe(202);
+    expect(await hits(keyId)).toBe(1);
+    expect(await count("remote_actor_keys", "key_id = ? AND actor_id = ?", keyId, actor)).toBe(1);
+  });
+
+  it("a key document naming an owner on another origin is not followed", async () => {
+    const actor = `https://other.test/users/${uid()}`;
+    const keyId = `https://remote.test/keys/${uid()}`;
+    const publicKeyPem = await peerPem();
+    await peer("https://remote.test/__setup", {
+      routes: {
+        [keyId]: { json: { "@context": AS, id: keyId, type: "Key", owner: actor, publicKeyPem } },
+        [actor]: { json: { "@context": AS, id: actor, type: "Person", inbox: `${actor}/inbox`, publicKey: { id: keyId, owner: actor, publicKeyPem } } },
+      },
+    });
+    const before = await snapshot();
+    expect((await deliverWeak(likeBy(actor), { actor: "keyholder", keyId })).status).toBe(401);
+    expect(await hits(actor)).toBe(0);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
 describe("rule 5: relationship activities mean what they say", () => {
   it("Undo{Follow} of a Follow of someone else does not remove the follower", async () => {
     await seedFollower("erin");

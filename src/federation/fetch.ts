@@ -1,14 +1,13 @@
 // THE one place a request leaves the Worker. Every remote fetch is bounded in time, size and
-// redirects, and refuses private, loopback, link-local and metadata addresses outside local dev.
-// Workers cannot resolve DNS, so the address policy applies to IP literals and to names; names
-// that resolve to private addresses are refused by Cloudflare's egress itself.
+// redirects, and every hop passes the address policy (address-policy.ts): no private, reserved,
+// loopback (outside local dev), link-local or metadata addresses.
 import { ACTIVITY_JSON } from "./vocabulary.ts";
 import { VERSION } from "../version.ts";
+import { type FetchPolicy, refusedUrl } from "./address-policy.ts";
 import { type SigningKey, signRequest } from "./signatures/index.ts";
 
-export interface FetchPolicy {
-  localDev: boolean;
-}
+export type { FetchPolicy } from "./address-policy.ts";
+export { refusedUrl } from "./address-policy.ts";
 
 export interface FetchContext {
   policy: FetchPolicy;
@@ -28,40 +27,6 @@ const DEFAULT_LIMITS: FetchLimits = { timeoutMs: 10_000, maxBytes: 1_000_000, ma
 export type FetchResult<T> = { ok: true; value: T } | { ok: false; status?: number; reason: string; gone?: boolean };
 
 const AP_ACCEPT = `${ACTIVITY_JSON}, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`;
-
-function ipv4Private(a: number, b: number): boolean {
-  return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224
-  );
-}
-
-/** Why a URL may not be fetched under this policy, or null when it may. */
-function refusedUrl(url: URL, policy: FetchPolicy): string | null {
-  if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol} URLs are not fetched`;
-  if (policy.localDev) return null;
-  if (url.protocol === "http:") return "plain http is refused outside local dev";
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  if (host === "localhost" || /\.(localhost|local|internal|home\.arpa)$/.test(host) || host === "metadata.google.internal") {
-    return `${host} is a local name`;
-  }
-  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
-  if (v4 && ipv4Private(Number(v4[1]), Number(v4[2]))) return `${host} is a private or reserved address`;
-  if (host.startsWith("[")) {
-    const v6 = host.slice(1, -1);
-    const mapped = /^::ffff:(\d+)\.(\d+)\.\d+\.\d+$/.exec(v6) ?? /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(v6);
-    if (mapped) {
-      const [a, b] = mapped[0].includes(".")
-        ? [Number(mapped[1]), Number(mapped[2])]
-        : [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 0xff];
-      if (ipv4Private(a!, b!)) return `${host} maps to a private address`;
-    }
-    if (v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || /^ff/.test(v6)) {
-      return `${host} is a private or reserved address`;
-    }
-  }
-  return null;
-}
 
 /** The URL each response of safeFetch was finally fetched from (after redirects). */
 const finalUrls = new WeakMap<Response, string>();
@@ -83,8 +48,9 @@ export async function safeFetch(
     return { ok: false, reason: `"${url}" is not a URL` };
   }
   for (let hop = 0; ; hop++) {
+    // Every hop is checked again: a redirect must not lead to a private address.
     const refused = refusedUrl(current, policy);
-    if (refused) return { ok: false, reason: refused };
+    if (refused) return { ok: false, reason: hop === 0 ? refused : `redirected to ${current.href}: ${refused}` };
     let response: Response;
     try {
       response = await fetch(current.href, { ...init, redirect: "manual", signal });
