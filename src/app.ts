@@ -20,6 +20,7 @@ import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
 import { interaction } from "./web/interaction.tsx";
 import { pages } from "./web/routes.tsx";
+import { htmlSecurityHeaders } from "./web/security.ts";
 
 export const app = new Hono<AppEnv & { Bindings: Env }>();
 
@@ -33,6 +34,8 @@ app.use(async (c, next) => {
   }
   await next();
 });
+
+app.use(htmlSecurityHeaders);
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
 const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {

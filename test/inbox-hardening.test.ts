@@ -7,7 +7,7 @@ import worker_ from "../src/index.ts";
 import { INBOX_BUDGET, resetBudgets } from "../src/inbox/guards.ts";
 import { processInboxActivity } from "../src/inbox/process.ts";
 import { createServices } from "../src/runtime/services.ts";
-import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, ORIGIN, type Received, ourPublicKey, peer, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, ORIGIN, owner, type Received, ourPublicKey, peer, waitFor, worker } from "./helpers.ts";
 import { loggedEvents } from "./log-capture.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -184,6 +184,57 @@ describe("rule 2: ids cannot be pre-claimed or spoofed", () => {
     const { getRemoteActor } = await import("../src/federation/remote-actors.ts");
     expect((await getRemoteActor(s.db, s.fetcher, redirect)).ok).toBe(false);
     expect(await count("remote_actors", "id = ?", redirect)).toBe(0);
+  });
+});
+
+describe("rule 3: ids are canonical", () => {
+  it.each([
+    ["upper-case host and default port", "https://MASTODON.test:443/users/spelled"],
+    ["dot segments", "https://mastodon.test/users/x/../spelled"],
+    ["trailing dot on the host", "https://mastodon.test./users/spelled"],
+    ["escaped unreserved characters", "https://mastodon.test/users/sp%65lled"],
+  ])("a blocked actor cannot get in with another spelling of its id (%s)", async (_name, spelling) => {
+    await env.DB.prepare("INSERT OR IGNORE INTO blocks (kind, value) VALUES ('actor', ?)").bind(account("spelled")).run();
+    const before = await snapshot();
+    const activity = { "@context": AS, id: `${account("spelled")}/likes/${uid()}`, type: "Like", actor: spelling, object: OUR_POST };
+    const res = await deliverFromMastodon(activity, { actor: "spelled" });
+    expect(res.status).toBe(403);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("an id with a control character is refused, not silently stripped", async () => {
+    const before = await snapshot();
+    const activity = { "@context": AS, id: `${account("ctl")}/likes/${uid()}`, type: "Like", actor: `${MASTODON}/users/c\ttl`, object: OUR_POST };
+    const res = await deliverFromMastodon(activity, { actor: "ctl" });
+    expect(res.status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("the owner removes a follower by another spelling of its id", async () => {
+    await seedFollower("spelling");
+    await seedActor(account("spelling")); // the Reject's delivery finds the inbox here, without a fetch that a later test would see
+    const res = await owner(`/api/followers?actor=${encodeURIComponent("https://Mastodon.Test:443/users/./spelling")}`, { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect(await count("followers", "actor_id = ?", account("spelling"))).toBe(0);
+  });
+
+  it("a domain block also covers the signing key's host and the key owner's host", async () => {
+    const keyOwner = `https://remote.test/users/${uid()}`;
+    const doc = (await (await fetch(account("keyholder"), { headers: { Accept: AP } })).json()) as { publicKey: { publicKeyPem: string } };
+    await peer("https://remote.test/__setup", {
+      routes: { [keyOwner]: { json: { "@context": AS, id: keyOwner, type: "Person", inbox: `${keyOwner}/inbox`, publicKey: { id: `${keyOwner}#main-key`, owner: keyOwner, publicKeyPem: doc.publicKey.publicKeyPem } } } },
+    });
+    await env.DB.prepare("INSERT OR IGNORE INTO blocks (kind, value) VALUES ('domain', 'remote.test')").run();
+    try {
+      const before = await snapshot();
+      const like = { "@context": AS, id: `${account("fronted")}/likes/${uid()}`, type: "Like", actor: account("fronted"), object: OUR_POST };
+      const res = await deliverWeak(like, { actor: "keyholder", keyId: `${keyOwner}#main-key` });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toMatch(/signing key/);
+      expect({ ...(await snapshot()), remote_actors: before.remote_actors }).toEqual(before);
+    } finally {
+      await env.DB.prepare("DELETE FROM blocks WHERE kind = 'domain' AND value = 'remote.test'").run();
+    }
   });
 });
 
@@ -425,5 +476,31 @@ describe("rule 10: poison input", () => {
       .run();
     await processInboxActivity({ kind: "inbox", id: gone.id, actor: gone.actor }, s);
     expect(await count("inbox_activities", "id = ? AND state = 'failed' AND error LIKE '%404%'", gone.id)).toBe(1);
+  });
+});
+
+describe("rule 9: HTML responses and owner forms", () => {
+  it.each(["/@me", "/authorize_interaction?uri=acct:carol@mastodon.test"])("%s carries CSP without inline script, frame-ancestors 'none', nosniff and Referrer-Policy", async (path) => {
+    const res = await worker(path, { headers: { Accept: "text/html" } });
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("Content-Security-Policy") ?? "";
+    expect(csp).toContain("script-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(res.headers.get("Referrer-Policy")).toBe("same-origin");
+  });
+
+  it("the follow form posted from another site is refused and follows nobody, even with the right token", async () => {
+    const before = await snapshot();
+    for (const headers of [{ Origin: "https://evil.test" }, { "Sec-Fetch-Site": "cross-site" }] as Record<string, string>[]) {
+      const res = await worker("/authorize_interaction", {
+        method: "POST",
+        headers,
+        body: new URLSearchParams({ uri: "@carol@mastodon.test", token: "test-owner-token-0123456789" }),
+      });
+      expect(res.status).toBe(403);
+    }
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -4,7 +4,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
 import { resolveHandle } from "../federation/lookup.ts";
-import { httpIri, type NormalizedActivity } from "../federation/normalize.ts";
+import { canonicalIri, httpIri, type NormalizedActivity } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";
@@ -35,7 +35,7 @@ export async function followAccount(s: Services, target: string): Promise<Follow
 
 /** An actor URL needs no lookup, so an account whose server is gone can still be unfollowed. */
 export async function unfollowAccount(s: Services, target: string): Promise<FollowResult> {
-  let actorId = target;
+  let actorId = canonicalIri(target) ?? target;
   if (!httpIri(target)) {
     const actor = await resolveHandle(s.db, s.fetcher, target);
     if (!actor.ok) return { ok: false, status: 400, error: `${target} could not be resolved: ${actor.reason}` };
@@ -110,7 +110,8 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
 type RequestDecision = { ok: true; state: "accepted" | "rejected" } | { ok: false; status: 404; error: string };
 
 /** The owner's answer to a pending follow request. */
-export async function decideFollowRequest(s: Services, actor: string, approve: boolean): Promise<RequestDecision> {
+export async function decideFollowRequest(s: Services, sent: string, approve: boolean): Promise<RequestDecision> {
+  const actor = canonicalIri(sent) ?? sent;
   const [row] = await s.db.select().from(followers).where(and(eq(followers.actorId, actor), eq(followers.state, "pending")));
   if (!row) return { ok: false, status: 404, error: `no pending follow request from ${actor}` };
   if (approve) {
@@ -123,7 +124,9 @@ export async function decideFollowRequest(s: Services, actor: string, approve: b
 }
 
 /** Mastodon's "remove follower": a Reject of their Follow makes their server drop it. False when they do not follow. */
-export async function removeFollower(s: Services, actor: string): Promise<boolean> {
+export async function removeFollower(s: Services, sent: string): Promise<boolean> {
+  // One spelling per id (rule 3), the one the normaliser gave the follower's row.
+  const actor = canonicalIri(sent) ?? sent;
   const [row] = await s.db.delete(followers).where(eq(followers.actorId, actor)).returning();
   if (!row) return false;
   await answerFollow(s, "Reject", actor, row.followActivityId);

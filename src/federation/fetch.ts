@@ -4,6 +4,7 @@
 import { ACTIVITY_JSON } from "./vocabulary.ts";
 import { VERSION } from "../version.ts";
 import { type FetchPolicy, refusedUrl } from "./address-policy.ts";
+import { canonicalIri } from "./normalize/values.ts";
 import { type SigningKey, signRequest } from "./signatures/index.ts";
 
 export type { FetchPolicy } from "./address-policy.ts";
@@ -166,6 +167,7 @@ export async function fetchActivityDocument(
   }
   if (!json || typeof json !== "object" || Array.isArray(json)) return { ok: false, reason: `${target} is not a JSON object` };
   const doc = json as Record<string, unknown>;
-  if (doc.id !== target) return { ok: false, reason: `${target} returned a document whose id is ${JSON.stringify(doc.id)}` };
+  // Compared canonically: the document may spell its id differently (trailing slash, escapes, case of the host).
+  if (typeof doc.id !== "string" || canonicalIri(doc.id) !== canonicalIri(target)) return { ok: false, reason: `${target} returned a document whose id is ${JSON.stringify(doc.id)}` };
   return { ok: true, value: doc };
 }

@@ -5,7 +5,7 @@ import type { Database } from "../db/client.ts";
 import type { Log } from "../log.ts";
 import { keyFetches, remoteActorKeys, remoteActors } from "../db/schema.ts";
 import { type FetchContext, type FetchResult, fetchActivityDocument } from "./fetch.ts";
-import { type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
+import { canonicalIri, type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
 import type { KeyResolver, VerificationKey } from "./signatures/index.ts";
 import { multibaseToEd25519 } from "./encoding.ts";
 
@@ -169,7 +169,9 @@ function permanentFailure(result: Extract<FetchResult<unknown>, { ok: false }>):
 export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Date.now): { resolve: KeyResolver; gone: Set<string> } {
   const gone = new Set<string>();
   const attempted = new Set<string>();
-  const resolve: KeyResolver = async (keyId, { refresh }) => {
+  const resolve: KeyResolver = async (sentKeyId, { refresh }) => {
+    // One spelling per key (rule 3): the key ids we store went through the normaliser too.
+    const keyId = canonicalIri(sentKeyId) ?? sentKeyId;
     let cached: RemoteActor | null = null;
     if (!refresh) {
       cached = await cachedActorForKey(db, keyId);
