@@ -380,6 +380,13 @@ describe("rule 6: we never receive ourselves", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("our host is the host name and port, at either scheme: another port is another server", async () => {
+    const { onOurOrigin } = await import("../src/domain/own-origin.ts");
+    const s = createServices(env);
+    expect(["https://roost.test/inbox", "http://roost.test/users/me", "https://ROOST.test:443/x", "https://roost.test./x"].map((u) => onOurOrigin(s, u))).toEqual([true, true, true, true]);
+    expect(["https://roost.test:8443/inbox", "https://other.roost.test/inbox", "https://mastodon.test/inbox"].map((u) => onOurOrigin(s, u))).toEqual([false, false, false]);
+  });
+
   it("an activity signed with a key on our origin is refused", async () => {
     const before = await snapshot();
     const activity = { "@context": AS, id: `${account("mallory")}/likes/${uid()}`, type: "Like", actor: account("mallory"), object: OUR_POST };

@@ -2,12 +2,12 @@
 import { hostOf } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 
-function hostName(iri: string): string | undefined {
-  return hostOf(iri)?.replace(/:\d+$/, "");
-}
-
-/** Whether an id or inbox is on our host name, at any scheme or port. */
+/**
+ * Whether an id or inbox is on our host (name and port, as Mastodon's local-domain check), at
+ * either scheme. Another port on the same name is another server (loopback peers in local dev).
+ */
 export function onOurOrigin(s: Pick<Services, "urls">, iri: string | null | undefined): boolean {
   if (!iri) return false;
-  return s.urls.isLocal(iri) || (hostName(iri) !== undefined && hostName(iri) === hostName(s.urls.origin));
+  const host = hostOf(iri);
+  return s.urls.isLocal(iri) || (host !== null && host === hostOf(s.urls.origin));
 }
