@@ -187,17 +187,22 @@ export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Dat
       log("key.unavailable", { keyId, reason: "remembered as failing", remembered: true });
       return null;
     }
-    if (refresh && state && !state.failedUntil && t - state.fetchedAt < KEY_REFETCH_INTERVAL_MS) {
+    // The cached actor's fetch time is the last successful fetch: no key_fetches row for those.
+    const lastFetched = Math.max(state && !state.failedUntil ? state.fetchedAt : 0, refresh ? ((await cachedActorForKey(db, keyId))?.fetchedAt ?? 0) : 0);
+    if (refresh && t - lastFetched < KEY_REFETCH_INTERVAL_MS) {
       log("key.refetch_skipped", { keyId });
       return null;
     }
     const fetched = await fetchActorForKey(db, ctx, keyId);
-    const failedUntil = fetched.ok ? null : t + (permanentFailure(fetched) ? KEY_NEGATIVE_TTL_MS : KEY_TRANSIENT_TTL_MS);
-    const failedStatus = fetched.ok ? null : fetched.gone ? 410 : (fetched.status ?? null);
-    await db
-      .insert(keyFetches)
-      .values({ keyId, fetchedAt: t, failedUntil, failedStatus })
-      .onConflictDoUpdate({ target: keyFetches.keyId, set: { fetchedAt: t, failedUntil, failedStatus } });
+    // Only failures are written: a successful fetch is recorded by the actor row it stores.
+    if (!fetched.ok || state) {
+      const failedUntil = fetched.ok ? null : t + (permanentFailure(fetched) ? KEY_NEGATIVE_TTL_MS : KEY_TRANSIENT_TTL_MS);
+      const failedStatus = fetched.ok ? null : fetched.gone ? 410 : (fetched.status ?? null);
+      await db
+        .insert(keyFetches)
+        .values({ keyId, fetchedAt: t, failedUntil, failedStatus })
+        .onConflictDoUpdate({ target: keyFetches.keyId, set: { fetchedAt: t, failedUntil, failedStatus } });
+    }
     if (!fetched.ok) {
       if (fetched.gone) gone.add(keyId);
       log("key.unavailable", { keyId, reason: fetched.reason });
