@@ -1,10 +1,17 @@
-// In-isolate CPU of the inbox hot path (JSON parse, normalise, digest, signature verify) for
+// In-isolate CPU of the inbox hot path (the #8 checks: depth bound, type filter, canonical ids,
+// id host, budget; then JSON parse, normalise, digest, signature verify) for
 // bench/inbox.mjs. workerd advances its clock only at I/O, so each batch of requests is
 // bracketed by timer ticks and the per-request figure is the batch mean.
 import { bytesToBase64, toPem } from "../src/federation/encoding.ts";
 import { normalizeActivity } from "../src/federation/normalize.ts";
 import { sha256 } from "../src/federation/signatures/digest.ts";
+import { hostOf } from "../src/federation/normalize.ts";
+import { jsonTooDeep, overBudget, resetBudgets } from "../src/inbox/guards.ts";
 import { type VerificationKey, signRequest, verifyRequest } from "../src/federation/signatures/index.ts";
+
+// The receive path's type filter is a Set lookup; the set itself lives in src/inbox/process.ts,
+// which imports the handlers and their D1 schema, so the bench uses the same names here.
+const HANDLED = new Set(["Follow", "Undo", "Accept", "Reject", "Block", "Like", "Announce", "EmojiReact", "Create", "Update", "Delete", "Move", "Flag"]);
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -56,8 +63,14 @@ export default {
       await tick();
       const t0 = performance.now();
       for (const { headers, body } of requests.slice(b, b + batch)) {
-        const parsed = normalizeActivity(JSON.parse(new TextDecoder().decode(body)));
+        if (jsonTooDeep(body)) throw new Error("too deep");
+        const json = JSON.parse(new TextDecoder().decode(body)) as { type?: unknown };
+        if (!HANDLED.has(String(json.type))) throw new Error("unhandled");
+        const parsed = normalizeActivity(json);
         if (!parsed.ok) throw new Error(parsed.reason);
+        if (parsed.value.id !== null && hostOf(parsed.value.id) !== hostOf(parsed.value.actor)) throw new Error("off-host id");
+        resetBudgets();
+        if (overBudget(parsed.value.actor, hostOf(parsed.value.actor) ?? "") !== null) throw new Error("over budget");
         const verified = await verifyRequest({ method: "POST", url, headers }, body, resolve);
         if (!verified.ok) throw new Error(verified.reason);
         bytesToBase64(await sha256(body));

@@ -155,8 +155,12 @@ const lines = [
   `  actor       ${origin}/users/${username}`,
   `  profile     ${origin}/@${username}`,
 ];
-if (newToken) {
+// The token goes to a terminal only: piped output and CI logs are kept and shared.
+const toTerminal = process.stdout.isTTY === true && !process.env.CI;
+if (newToken && toTerminal) {
   lines.push(`  owner token ${newToken}`, "  (shown once; saved to .roost/owner-token, readable only by you)");
+} else if (newToken) {
+  lines.push("  owner token created and saved to .roost/owner-token, readable only by you", "  (not printed: this output is not a terminal)");
 } else if (existsSync(tokenFile)) {
   lines.push("  owner token in .roost/owner-token");
 } else {

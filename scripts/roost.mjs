@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { readDotenv } from "./lib/dotenv.mjs";
 import { readWranglerToml } from "./lib/wrangler-toml.mjs";
+import { clean } from "./lib/clean.mjs";
 
 const USAGE = `usage: npm run roost -- <command>
   post "text" [--cw warning] [--visibility public|unlisted|followers|direct] [--reply-to URL] [--lang en]
@@ -77,7 +78,7 @@ async function call(node, method, pathname, body) {
   } catch {
     json = { error: text.trim().slice(0, 500) || "(empty body)" };
   }
-  if (!res.ok) fail(`${method} ${pathname} answered ${res.status}: ${json.error ?? text}`);
+  if (!res.ok) fail(`${method} ${pathname} answered ${res.status}: ${clean(json.error ?? text)}`);
   return json;
 }
 
@@ -121,23 +122,23 @@ async function main(argv) {
         inReplyTo: values["reply-to"] ?? null,
         language: values.lang ?? null,
       });
-      console.log(`posted ${result.objectId}`);
+      console.log(`posted ${clean(result.objectId)}`);
       break;
     }
     case "delete": {
       const result = await call(node, "DELETE", `/api/posts?id=${encodeURIComponent(arg("a post id"))}`);
-      console.log(`deleted ${result.objectId}`);
+      console.log(`deleted ${clean(result.objectId)}`);
       break;
     }
     case "follow":
-      console.log(`follow requested: ${(await call(node, "POST", "/api/follows", { target: arg("an account") })).actorId} (pending until they accept)`);
+      console.log(`follow requested: ${clean((await call(node, "POST", "/api/follows", { target: arg("an account") })).actorId)} (pending until they accept)`);
       break;
     case "unfollow":
-      console.log(`unfollowed ${(await call(node, "DELETE", `/api/follows?target=${encodeURIComponent(arg("an account"))}`)).actorId}`);
+      console.log(`unfollowed ${clean((await call(node, "DELETE", `/api/follows?target=${encodeURIComponent(arg("an account"))}`)).actorId)}`);
       break;
     case "followers": {
       const { followers } = await call(node, "GET", `/api/followers?limit=${FOLLOWERS_SHOWN}`);
-      for (const f of followers) console.log(`${f.actorId}\tsince ${f.since}${f.movedTo ? `\tmoved to ${f.movedTo}` : ""}`);
+      for (const f of followers) console.log(`${clean(f.actorId)}\tsince ${clean(f.since)}${f.movedTo ? `\tmoved to ${clean(f.movedTo)}` : ""}`);
       if (followers.length === 0) console.log("no followers yet");
       if (followers.length === FOLLOWERS_SHOWN) console.log(`(the ${FOLLOWERS_SHOWN} newest shown)`);
       break;
@@ -148,7 +149,7 @@ async function main(argv) {
       console.log(`targets ${c.targets}  delivered ${c.delivered}  pending ${c.pending}  given up ${c.givenUp}`);
       for (const server of result.servers) {
         for (const d of server.deliveries) {
-          console.log(`${server.host}\t${d.state}\tattempts ${d.attempts}\t${d.lastError ?? ""}\t${d.nextAttemptAt ?? ""}`);
+          console.log(`${clean(server.host)}\t${clean(d.state)}\tattempts ${clean(d.attempts)}\t${clean(d.lastError ?? "")}\t${clean(d.nextAttemptAt ?? "")}`);
         }
       }
       break;

@@ -27,6 +27,7 @@ import { oauth } from "./oauth/routes.tsx";
 import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
 import { pages } from "./web/routes.tsx";
+import { htmlSecurityHeaders } from "./web/security.ts";
 
 // strict: false — clients ask for /api/v1/instance/ and /oauth/authorize/ too.
 export const app = new Hono<AppEnv & { Bindings: Env }>({ strict: false });
@@ -49,6 +50,8 @@ app.use(async (c, next) => {
     await flushed;
   }
 });
+
+app.use(htmlSecurityHeaders);
 
 // Only the configured user exists; any other /users/<name> or /@<name> is unknown.
 const onlyTheOwner = createMiddleware<AppEnv>(async (c, next) => {

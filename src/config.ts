@@ -87,6 +87,9 @@ export function profileDefaults(config: Config): Profile {
   };
 }
 
+/** The placeholder in .dev.vars.example (test/config.test.ts checks the two stay equal). */
+export const EXAMPLE_OWNER_TOKEN = "replace-with-at-least-16-random-characters";
+
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
@@ -130,6 +133,8 @@ export function parseConfig(env: Settings): Config {
   const ownerToken = (env.OWNER_TOKEN ?? "").trim();
   if (!ownerToken) throw new ConfigError("OWNER_TOKEN", "is missing (a secret: `npx wrangler secret put OWNER_TOKEN`)");
   if (ownerToken.length < 16) throw new ConfigError("OWNER_TOKEN", "must be at least 16 characters");
+  // The placeholder in .dev.vars.example is public: anyone could act as the owner with it.
+  if (ownerToken === EXAMPLE_OWNER_TOKEN) throw new ConfigError("OWNER_TOKEN", "is the example value from .dev.vars.example; set a random one");
 
   const plan = parsePlan(env.PLAN);
 

@@ -1,10 +1,11 @@
 // The Worker: HTTP through the Hono app, jobs through the queue consumer, retry state in the
-// per-server Durable Object. Wiring only.
+// per-server Durable Object, the daily clean-up on the cron trigger. Wiring only.
 import { app } from "./app.ts";
 import { consumeBatch } from "./delivery/consumer.ts";
 import { deliverMessages } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
+import { pruneStorage } from "./domain/maintenance.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -20,5 +21,9 @@ export default {
       fanout: runFanout,
       deliver: { batch: deliverMessages },
     });
+  },
+  // The cron trigger in wrangler.toml: the retention clean-up.
+  async scheduled(_controller, env) {
+    await pruneStorage(createServices(env));
   },
 } satisfies ExportedHandler<Env, Job>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, type Settings } from "../src/config.ts";
+import example from "../.dev.vars.example?raw";
+import { ConfigError, EXAMPLE_OWNER_TOKEN, parseConfig, type Settings } from "../src/config.ts";
 
 const valid = {
   USERNAME: "me",
@@ -65,5 +66,11 @@ describe("configuration", () => {
     expect(parseConfig({ ...valid, WEB_ORIGIN: "http://localhost:8787", LOCAL_DEV: "true" }).origin).toBe(
       "http://localhost:8787",
     );
+  });
+
+  it("refuses the example owner token from .dev.vars.example (#8 rule 11)", () => {
+    const line = example.split("\n").find((l: string) => l.startsWith("OWNER_TOKEN="));
+    expect(line?.slice("OWNER_TOKEN=".length)).toBe(EXAMPLE_OWNER_TOKEN);
+    expect(errorOf({ OWNER_TOKEN: EXAMPLE_OWNER_TOKEN }).message).toMatch(/OWNER_TOKEN.*example/);
   });
 });

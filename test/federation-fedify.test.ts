@@ -67,6 +67,8 @@ type Spec = Received["spec"];
 
 /** Has the Fedify peer build and sign a Follow of us with `spec`, and sends it to our inbox. */
 async function followFromFedify(spec: Spec) {
+  // Each test wants its Accept: forget the last one, which a repeated Follow within the hour would not get again.
+  await env.DB.prepare("DELETE FROM follow_accepts").run();
   const follow = await peer<{ id: string; url: string; method: string; headers: Record<string, string>; body: string }>(`${FEDIFY}/__control/follow`, {
     object: ACTOR,
     inbox: `${ACTOR}/inbox`,

@@ -46,6 +46,8 @@ beforeAll(async () => {
   for (const [, doc] of activityFixtures) {
     const actor = normalizeActivity(doc);
     if (actor.ok) await seedActor(actor.value.actor);
+    // A Move counts only when its target confirms it (alsoKnownAs lists the old account).
+    if (actor.ok && actor.value.type === "Move" && actor.value.target) await seedActor(actor.value.target.id, { alsoKnownAs: [actor.value.actor] });
   }
   await env.DB.prepare("INSERT INTO objects (id, type, visibility, document, published) VALUES (?, 'Note', 'public', '{}', 1)").bind(OUR_POST).run();
 });
@@ -172,6 +174,8 @@ describe("handlers, on real shapes retargeted at us", () => {
 
   it("Block drops the relationship; Move of a follower is recorded", async () => {
     await seedActor("https://mastodon.example/users/alice");
+    await env.DB.prepare("DELETE FROM account_moves").run(); // the fixture pass above moved alice already
+    await seedActor(fixture("mastodon-move").target, { alsoKnownAs: ["https://mastodon.example/users/alice"] });
     await handle({ ...fixture("mastodon-follow"), object: ACTOR });
     expect(await handle({ ...fixture("mastodon-move"), object: "https://mastodon.example/users/alice" })).toEqual({ outcome: "done" });
     expect(await count("followers", "actor_id = ? AND moved_to = ?", "https://mastodon.example/users/alice", fixture("mastodon-move").target)).toBe(1);

@@ -182,14 +182,14 @@ describe("RFC 9421 Appendix B", () => {
     expect(await verifySignature(key, example.alg as "ed25519" | "rsa-pss-sha512", sig!.signature, `${example.signature_base} `)).toBe(false);
   });
 
-  it("B.2.6 is refused by the whole verifier: Mastodon requires @method and @target-uri", async () => {
+  it("B.2.6 is refused by the whole verifier: a POST must cover content-digest", async () => {
     const example = rfc9421.examples.find((e) => e.alg === "ed25519")!;
     const headers = new Headers(message.headers);
     headers.set("Signature-Input", example.signature_input);
     headers.set("Signature", example.signature);
     const key = await exampleKey("ed25519", example.keyid);
     const result = await verifyRequest({ ...message, headers }, encoder.encode(req.body), resolverFor(key), 1618884473_000);
-    expectRefused(result, "the signature must cover @method and @target-uri");
+    expectRefused(result, "a signed POST must cover content-digest");
   });
 });
 
@@ -304,9 +304,12 @@ describe("refusals", () => {
     expectRefused(await post(await handSignedPost(["host", "date"])), "the signature must cover (request-target) or digest");
     expectRefused(await post(await handSignedPost(["(request-target)", "host", "date"])), "a signed POST must cover digest");
     expectRefused(await post(await handSignedPost(["date", "digest", "(created)"], { algorithm: "rsa-sha256", created: "1" })), "(created) and (expires) may only be signed with hs2019");
-    expectRefused(await post(await handSignedPost(["(request-target)", "date", "digest"], { algorithm: "hmac-sha256" })), /^unsupported algorithm hmac-sha256/);
-    expect((await post(await handSignedPost(["(request-target)", "date", "digest"], { algorithm: "hs2019" }))).ok).toBe(true);
-    expect((await post(await handSignedPost(["(request-target)", "date", "digest"]))).ok).toBe(true);
+    expectRefused(await post(await handSignedPost(["(request-target)", "host", "date", "digest"], { algorithm: "hmac-sha256" })), /^unsupported algorithm hmac-sha256/);
+    expect((await post(await handSignedPost(["(request-target)", "host", "date", "digest"], { algorithm: "hs2019" }))).ok).toBe(true);
+    expect((await post(await handSignedPost(["(request-target)", "host", "date", "digest"]))).ok).toBe(true);
+    // Rule 7 (docs/inbox.md): a signed POST covers the whole request.
+    expectRefused(await post(await handSignedPost(["host", "date", "digest"])), "a signed POST must cover (request-target)");
+    expectRefused(await post(await handSignedPost(["(request-target)", "date", "digest"])), "a signed POST must cover host");
 
     const get = new Headers({ Date: new Date().toUTCString(), Host: "roost.test" });
     get.set("Signature", await cavageHeader({ method: "GET", target: "/users/me", headers: get }, { names: ["(request-target)", "date"] }));
@@ -315,9 +318,9 @@ describe("refusals", () => {
 
   it("a Digest needs a SHA-256 entry in any case, among others or alone", async () => {
     const sha = await sha256Base64(body);
-    expectRefused(await post(await handSignedPost(["(request-target)", "date", "digest"], { digest: "SHA-512=abc" })), /no SHA-256 entry/);
-    expect((await post(await handSignedPost(["(request-target)", "date", "digest"], { digest: `SHA-512=abc, sha-256=${sha}` }))).ok).toBe(true);
-    expect((await post(await handSignedPost(["(request-target)", "date", "digest"], { digest: `Sha-256=${sha}` }))).ok).toBe(true);
+    expectRefused(await post(await handSignedPost(["(request-target)", "host", "date", "digest"], { digest: "SHA-512=abc" })), /no SHA-256 entry/);
+    expect((await post(await handSignedPost(["(request-target)", "host", "date", "digest"], { digest: `SHA-512=abc, sha-256=${sha}` }))).ok).toBe(true);
+    expect((await post(await handSignedPost(["(request-target)", "host", "date", "digest"], { digest: `Sha-256=${sha}` }))).ok).toBe(true);
   });
 
   it("RFC 9421 rules: keyid, created, @method and @target-uri, content-digest on POST, known alg", async () => {
@@ -339,6 +342,8 @@ describe("refusals", () => {
     expectRefused(await withInput(all, `;keyid="${keyId}"`), "the signature has no created parameter");
     expectRefused(await withInput('"@target-uri" "content-digest"', `;created=${now};keyid="${keyId}"`), "the signature must cover @method and @target-uri");
     expectRefused(await withInput('"@method" "@path" "content-digest"', `;created=${now};keyid="${keyId}"`), "the signature must cover @method and @target-uri");
+    expectRefused(await withInput('"@method" "@authority" "content-digest"', `;created=${now};keyid="${keyId}"`), "the signature must cover @method and @target-uri");
+    expect(await withInput('"@method" "@authority" "@path" "content-digest"', `;created=${now};keyid="${keyId}"`)).toMatchObject({ ok: true });
     expectRefused(await withInput('"@method" "@target-uri"', `;created=${now};keyid="${keyId}"`), "a signed POST must cover content-digest");
     expectRefused(await withInput(all, `;created=${now};keyid="${keyId}";alg="hmac-sha256"`), /^unsupported alg hmac-sha256/);
     expectRefused(await withInput(all, `;created=${now};keyid="${keyId}";alg="ed25519"`), "the signature does not verify with the actor's key");
@@ -405,7 +410,7 @@ describe("time window (Mastodon: 5 min default expiry, 12 h cap, 1 h skew)", () 
 
   it("honours signed (created) and (expires) with hs2019, capping expiry at 12 hours", async () => {
     const created = Math.floor(Date.now() / 1000);
-    const names = ["(request-target)", "(created)", "(expires)", "digest"];
+    const names = ["(request-target)", "host", "(created)", "(expires)", "digest"];
     const long = await handSignedPost(names, { algorithm: "hs2019", created: String(created), expires: String(created + 24 * 3600) });
     const at = (headers: Headers, seconds: number) => verifyRequest({ method: "POST", url: inbox, headers }, body, rsaResolver, (created + seconds) * 1000);
     expect((await at(long, 12 * 3600 + 59 * 60)).ok).toBe(true);
@@ -417,7 +422,7 @@ describe("time window (Mastodon: 5 min default expiry, 12 h cap, 1 h skew)", () 
 
   it("ignores an unsigned created parameter that would rescue an old Date", async () => {
     const date = new Date(Date.now() - 2 * 3600_000);
-    const headers = await handSignedPost(["(request-target)", "date", "digest"], { date, algorithm: "hs2019" });
+    const headers = await handSignedPost(["(request-target)", "host", "date", "digest"], { date, algorithm: "hs2019" });
     headers.set("Signature", `${headers.get("Signature")},created=${Math.floor(Date.now() / 1000)}`);
     expectRefused(await verifyRequest({ method: "POST", url: inbox, headers }, body, rsaResolver), /expired/);
   });

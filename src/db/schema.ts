@@ -107,21 +107,26 @@ export const activities = sqliteTable(
 );
 
 /**
- * Every activity received, stored before the inbox answers 2xx. The primary key (activity id,
- * or `digest:<sha256>` without one) makes redelivery a no-op.
+ * Every activity received, stored before the inbox answers 2xx. The primary key (actor, activity
+ * id — or `digest:<sha256>` without one) makes redelivery a no-op, and keying on the actor means
+ * nobody can pre-claim another server's activity id. The body is kept only while `queued`;
+ * afterwards the row is what idempotency needs (actor, id, digest, time) and is pruned after
+ * the retention in src/inbox/prune.ts.
  */
 export const inboxActivities = sqliteTable(
   "inbox_activities",
   {
-    id: text("id").primaryKey(),
     actorId: text("actor_id").notNull(),
+    id: text("id").notNull(),
     type: text("type").notNull(),
-    body: text("body").notNull(),
+    /** base64 SHA-256 of the body as received. */
+    digest: text("digest"),
+    body: text("body"),
     state: text("state", { enum: ["queued", "done", "ignored", "failed"] }).notNull(),
     error: text("error"),
     receivedAt: integer("received_at").notNull().default(now),
   },
-  (t) => [index("inbox_activities_actor").on(t.actorId)],
+  (t) => [primaryKey({ columns: [t.actorId, t.id] }), index("inbox_activities_received").on(t.receivedAt)],
 );
 
 /** Remote objects that concern us: replies to our posts, mentions of us. */
@@ -337,4 +342,38 @@ export const usage = sqliteTable("usage", {
   doRequests: integer("do_requests").notNull().default(0),
   d1RowsRead: integer("d1_rows_read").notNull().default(0),
   d1RowsWritten: integer("d1_rows_written").notNull().default(0),
+});
+
+// --- inbox hardening ---
+
+/** Every key id of a cached remote actor: a key id without a fragment is found by index. */
+export const remoteActorKeys = sqliteTable(
+  "remote_actor_keys",
+  {
+    keyId: text("key_id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+  },
+  (t) => [index("remote_actor_keys_actor").on(t.actorId)],
+);
+
+/** When a key was last fetched, and until when a failed fetch (unknown, 404, 410) is remembered. */
+export const keyFetches = sqliteTable("key_fetches", {
+  keyId: text("key_id").primaryKey(),
+  fetchedAt: integer("fetched_at").notNull(),
+  failedUntil: integer("failed_until"),
+  /** The HTTP status of the failed fetch (410: the account is gone). */
+  failedStatus: integer("failed_status"),
+});
+
+/** The last Move recorded per account (one per 7 days, as Mastodon's cooldown). */
+export const accountMoves = sqliteTable("account_moves", {
+  actorId: text("actor_id").primaryKey(),
+  target: text("target").notNull(),
+  movedAt: integer("moved_at").notNull(),
+});
+
+/** When we last sent an Accept to a follower: a repeated Follow re-sends it at most once an hour. */
+export const followAccepts = sqliteTable("follow_accepts", {
+  actorId: text("actor_id").primaryKey(),
+  sentAt: integer("sent_at").notNull(),
 });

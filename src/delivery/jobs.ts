@@ -1,7 +1,7 @@
 // Messages on the jobs queue. They carry ids only: documents stay in D1, keys never travel.
 export type Job =
-  /** Process an activity stored in inbox_activities. */
-  | { kind: "inbox"; id: string }
+  /** Process an activity stored in inbox_activities, keyed by (actor, id); `actor` is absent on jobs queued before that key. */
+  | { kind: "inbox"; id: string; actor?: string }
   /** Expand one of our activities into deliver jobs for its distinct target inboxes. */
   | { kind: "fanout"; activityId: string }
   /**

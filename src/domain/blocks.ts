@@ -3,7 +3,7 @@
 // unblocking sends the Undo. A domain block drops that domain's followers without telling them.
 import { and, desc, eq, inArray, like, or } from "drizzle-orm";
 import { blocks, followers, following } from "../db/schema.ts";
-import { domainsOf } from "../federation/normalize.ts";
+import { canonicalIri, domainsOf } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 import { sendTo } from "./send.ts";
 
@@ -11,7 +11,8 @@ import { sendTo } from "./send.ts";
 const DELETE_CHUNK = 90;
 
 /** Whether the actor, or its domain (or a parent domain, at any port), is blocked. */
-export async function isBlocked(s: Pick<Services, "db">, actorId: string): Promise<boolean> {
+export async function isBlocked(s: Pick<Services, "db">, sent: string): Promise<boolean> {
+  const actorId = canonicalIri(sent) ?? sent;
   const domains = domainsOf(actorId);
   const rows = await s.db
     .select({ kind: blocks.kind })
@@ -31,14 +32,17 @@ export async function listBlocks(s: Services) {
 }
 
 /** Returns the id of the Block sent. */
-export async function blockActor(s: Services, actor: string): Promise<string> {
+export async function blockActor(s: Services, sent: string): Promise<string> {
+  // One spelling per id (rule 3), the one the normaliser gives incoming actors.
+  const actor = canonicalIri(sent) ?? sent;
   await s.db.insert(blocks).values({ kind: "actor", value: actor }).onConflictDoNothing();
   await s.db.batch([s.db.delete(followers).where(eq(followers.actorId, actor)), s.db.delete(following).where(eq(following.actorId, actor))]);
   return sendTo(s, actor, "Block", actor);
 }
 
 /** The id of the Undo sent; null when the actor was not blocked. */
-export async function unblockActor(s: Services, actor: string): Promise<string | null> {
+export async function unblockActor(s: Services, sent: string): Promise<string | null> {
+  const actor = canonicalIri(sent) ?? sent;
   const removed = await s.db.delete(blocks).where(and(eq(blocks.kind, "actor"), eq(blocks.value, actor))).returning();
   if (removed.length === 0) return null;
   return sendTo(s, actor, "Undo", { type: "Block", actor: s.urls.actor, object: actor });

@@ -2,14 +2,15 @@
 // subscribe page (and next the Mastodon API) follow through `followAccount`; an incoming Follow is
 // `followReceived`, and its Accept — automatic or approved by the owner — is `acceptFollower`.
 import { and, desc, eq } from "drizzle-orm";
-import { followers, following } from "../db/schema.ts";
+import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
 import { resolveHandle } from "../federation/lookup.ts";
-import { httpIri, type NormalizedActivity } from "../federation/normalize.ts";
+import { canonicalIri, httpIri, type NormalizedActivity } from "../federation/normalize.ts";
 import { getRemoteActor } from "../federation/remote-actors.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";
-import { done, type HandlerResult, ignored } from "./outcome.ts";
+import { done, failed, type HandlerResult, ignored, isPermanent } from "./outcome.ts";
 import { notify } from "./notifications.ts";
+import { onOurOrigin } from "./own-origin.ts";
 import { sendTo } from "./send.ts";
 
 export type FollowResult = { ok: true; actorId: string; activityId: string } | { ok: false; status: 400 | 404; error: string };
@@ -34,7 +35,7 @@ export async function followAccount(s: Services, target: string): Promise<Follow
 
 /** An actor URL needs no lookup, so an account whose server is gone can still be unfollowed. */
 export async function unfollowAccount(s: Services, target: string): Promise<FollowResult> {
-  let actorId = target;
+  let actorId = canonicalIri(target) ?? target;
   if (!httpIri(target)) {
     const actor = await resolveHandle(s.db, s.fetcher, target);
     if (!actor.ok) return { ok: false, status: 400, error: `${target} could not be resolved: ${actor.reason}` };
@@ -62,18 +63,37 @@ export async function acceptFollower(s: Services, follower: FollowerValues): Pro
     .values({ actorId, ...values, state: "accepted" })
     .onConflictDoUpdate({ target: followers.actorId, set: { ...values, state: "accepted", movedTo: null } });
   await answerFollow(s, "Accept", actorId, follower.followActivityId);
+  await s.db
+    .insert(followAccepts)
+    .values({ actorId, sentAt: s.now() })
+    .onConflictDoUpdate({ target: followAccepts.actorId, set: { sentAt: s.now() } });
 }
+
+/** A repeated Follow from a current follower re-sends the Accept at most this often. */
+const REACCEPT_INTERVAL_MS = 3_600_000;
+
 
 /** A Follow of our actor arrived: accepted at once, or a request waiting for the owner. */
 export async function followReceived(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
   if (activity.object?.id !== s.urls.actor) return ignored("a Follow of someone else");
   if (!activity.id) return ignored("a Follow without an id cannot be accepted");
   const actor = await getRemoteActor(s.db, s.fetcher, activity.actor);
-  if (!actor.ok) throw new Error(`the follower could not be fetched: ${actor.reason}`);
+  if (!actor.ok) {
+    if (isPermanent(actor)) return failed(`the follower could not be fetched: ${actor.reason}`);
+    throw new Error(`the follower could not be fetched: ${actor.reason}`);
+  }
+  if (onOurOrigin(s, actor.value.inbox) || onOurOrigin(s, actor.value.sharedInbox)) {
+    return ignored("the follower's inbox is on our own origin");
+  }
   const [existing] = await s.db.select().from(followers).where(eq(followers.actorId, activity.actor));
   const follower = { actorId: activity.actor, inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox, followActivityId: activity.id };
   if (existing?.state === "accepted" || !(await s.profile()).manuallyApprovesFollowers) {
-    // A repeated Follow (new id) is accepted again: the follower's server may have lost our Accept.
+    if (existing?.state === "accepted") {
+      // A repeated Follow (new id) is accepted again, since the follower's server may have lost
+      // our Accept, but at most once an hour, so a loop of Follows cannot make us a traffic source.
+      const [last] = await s.db.select().from(followAccepts).where(eq(followAccepts.actorId, activity.actor));
+      if (last && s.now() - last.sentAt < REACCEPT_INTERVAL_MS) return ignored("an Accept was sent to this follower less than an hour ago");
+    }
     await acceptFollower(s, follower);
     if (!existing) await notify(s, { type: "follow", actorId: activity.actor, activityId: activity.id });
     return done;
@@ -90,7 +110,8 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
 type RequestDecision = { ok: true; state: "accepted" | "rejected" } | { ok: false; status: 404; error: string };
 
 /** The owner's answer to a pending follow request. */
-export async function decideFollowRequest(s: Services, actor: string, approve: boolean): Promise<RequestDecision> {
+export async function decideFollowRequest(s: Services, sent: string, approve: boolean): Promise<RequestDecision> {
+  const actor = canonicalIri(sent) ?? sent;
   const [row] = await s.db.select().from(followers).where(and(eq(followers.actorId, actor), eq(followers.state, "pending")));
   if (!row) return { ok: false, status: 404, error: `no pending follow request from ${actor}` };
   if (approve) {
@@ -103,7 +124,9 @@ export async function decideFollowRequest(s: Services, actor: string, approve: b
 }
 
 /** Mastodon's "remove follower": a Reject of their Follow makes their server drop it. False when they do not follow. */
-export async function removeFollower(s: Services, actor: string): Promise<boolean> {
+export async function removeFollower(s: Services, sent: string): Promise<boolean> {
+  // One spelling per id (rule 3), the one the normaliser gave the follower's row.
+  const actor = canonicalIri(sent) ?? sent;
   const [row] = await s.db.delete(followers).where(eq(followers.actorId, actor)).returning();
   if (!row) return false;
   await answerFollow(s, "Reject", actor, row.followActivityId);
@@ -118,10 +141,20 @@ export function listFollowers(s: Services, limit: number) {
   return s.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limit);
 }
 
-/** Undo{Follow} from a follower. */
+/**
+ * Undo{Follow} from a follower: only an Undo of a Follow of our actor, or of the stored Follow's
+ * id, removes them (an Undo of their Follow of someone else must not).
+ */
 export async function followerLeft(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
-  const removed = await s.db.delete(followers).where(eq(followers.actorId, activity.actor)).returning({ id: followers.actorId });
-  return removed.length > 0 ? done : ignored("not a follower");
+  const object = activity.object;
+  const embedded = object?.embedded?.kind === "activity" ? object.embedded : null;
+  const [row] = await s.db.select().from(followers).where(eq(followers.actorId, activity.actor));
+  if (!row) return ignored("not a follower");
+  const ofUs = embedded?.object?.id === s.urls.actor || (object?.id !== undefined && object.id === row.followActivityId);
+  if (!ofUs) return ignored("an Undo of a Follow of someone else");
+  if (embedded && embedded.actor !== activity.actor) return ignored("an Undo of someone else's Follow");
+  await s.db.delete(followers).where(eq(followers.actorId, activity.actor));
+  return done;
 }
 
 /** Accept{Follow} / Reject{Follow} of a follow we sent: matched on our Follow id, or on the embedded Follow's actor. */
@@ -129,8 +162,10 @@ export async function followAnswered(activity: NormalizedActivity, s: Services):
   const object = activity.object;
   const embedded = object?.embedded?.kind === "activity" ? object.embedded : null;
   if (embedded && embedded.type !== "Follow") return ignored(`${activity.type} of a ${embedded.type}`);
+  // Only the account we followed answers: the row is found by the sender, and an embedded Follow
+  // must be ours and name the sender as its object.
   const [row] = await s.db.select().from(following).where(eq(following.actorId, activity.actor));
-  const matches = row && (row.followActivityId === object?.id || embedded?.actor === s.urls.actor);
+  const matches = row && (row.followActivityId === object?.id || (embedded?.actor === s.urls.actor && embedded.object?.id === activity.actor));
   if (!matches) return ignored(`${activity.type} of no follow we sent`);
   if (activity.type === "Accept") await s.db.update(following).set({ state: "accepted" }).where(eq(following.actorId, activity.actor));
   else await s.db.delete(following).where(eq(following.actorId, activity.actor));
@@ -147,17 +182,36 @@ export async function blockedBy(activity: NormalizedActivity, s: Services): Prom
   return done;
 }
 
-/** Move: a follower recorded as moved; an account we follow is followed at its target when the target confirms. */
+/** Mastodon processes one Move per account per 7 days (move.rb, PROCESSING_COOLDOWN). */
+const MOVE_COOLDOWN_MS = 7 * 86_400_000;
+
+/**
+ * Move: recorded (follower's movedTo, a notification, our re-follow) only once the target lists
+ * the old account in alsoKnownAs, and at most once per account per 7 days.
+ */
 export async function accountMoved(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
   const target = activity.target?.id;
   if (activity.object?.id !== activity.actor || !target) return ignored("a Move must move its own actor to a target");
+  if (target === activity.actor) return ignored("a Move to itself");
+  if (s.urls.isLocal(target)) return ignored("a Move to our own actor");
+  const [recent] = await s.db.select().from(accountMoves).where(eq(accountMoves.actorId, activity.actor));
+  if (recent && s.now() - recent.movedAt < MOVE_COOLDOWN_MS) return ignored("this account moved less than 7 days ago");
+  // The cached target is enough when it already confirms the move; otherwise it is refetched.
+  let fresh = await getRemoteActor(s.db, s.fetcher, target);
+  if (fresh.ok && !fresh.value.alsoKnownAs.includes(activity.actor)) fresh = await getRemoteActor(s.db, s.fetcher, target, { refresh: true });
+  if (!fresh.ok) {
+    if (isPermanent(fresh)) return failed(`the Move target could not be fetched: ${fresh.reason}`);
+    throw new Error(`the Move target could not be fetched: ${fresh.reason}`);
+  }
+  if (!fresh.value.alsoKnownAs.includes(activity.actor)) return ignored("the Move target does not list the old account in alsoKnownAs");
+  await s.db
+    .insert(accountMoves)
+    .values({ actorId: activity.actor, target, movedAt: s.now() })
+    .onConflictDoUpdate({ target: accountMoves.actorId, set: { target, movedAt: s.now() } });
   await s.db.update(followers).set({ movedTo: target }).where(eq(followers.actorId, activity.actor));
   await notify(s, { type: "move", actorId: activity.actor, objectId: target, activityId: activity.id ?? `move:${activity.actor}` });
   const [followed] = await s.db.select().from(following).where(eq(following.actorId, activity.actor));
   if (!followed) return done;
-  const fresh = await getRemoteActor(s.db, s.fetcher, target, { refresh: true });
-  if (!fresh.ok) throw new Error(`the Move target could not be fetched: ${fresh.reason}`);
-  if (!fresh.value.alsoKnownAs.includes(activity.actor)) return ignored("the Move target does not list the old account in alsoKnownAs");
   const followId = s.urls.activity(newId());
   await s.db
     .insert(following)

@@ -7,6 +7,7 @@ import { upsertRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { isFollowed, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
+import { onOurOrigin } from "./own-origin.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
@@ -43,6 +44,7 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
     if (embedded.id !== activity.actor) return ignored("an actor may only update itself");
     const actor = normalizeActor(embedded.raw);
     if (!actor.ok) return ignored(`the updated actor is not usable: ${actor.reason}`);
+    if (onOurOrigin(ctx, actor.value.inbox) || onOurOrigin(ctx, actor.value.sharedInbox)) return ignored("the actor's inbox is on our own origin");
     await upsertRemoteActor(ctx.db, actor.value);
     // Keep the delivery inboxes of a follower in step with their profile.
     await ctx.db

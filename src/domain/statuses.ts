@@ -152,8 +152,20 @@ export async function pruneRemotePosts(s: Services, retentionDays = REMOTE_RETEN
       s.db.delete(remoteObjects).where(inArray(remoteObjects.id, chunk)),
     ]);
   }
-  if (uris.length > 0) s.log("statuses.pruned", { removed: uris.length, retentionDays });
-  return uris.length;
+  // Stored posts that never got an index entry (kept before the index existed) age out the same way.
+  const orphans = await s.db
+    .delete(remoteObjects)
+    .where(
+      and(
+        lt(sql`coalesce(${remoteObjects.published}, 0)`, s.now() - retentionDays * 86_400_000),
+        sql`${remoteObjects.id} NOT IN (SELECT uri FROM statuses)`,
+        sql`${remoteObjects.id} NOT IN (SELECT object_id FROM notifications WHERE object_id IS NOT NULL)`,
+      ),
+    )
+    .returning({ id: remoteObjects.id });
+  const removed = uris.length + orphans.length;
+  if (removed > 0) s.log("statuses.pruned", { removed, retentionDays });
+  return removed;
 }
 
 // One scheduled run removes at most this many (bounded work per invocation); the next run goes on.

@@ -22,7 +22,7 @@ import type {
 import { asArray, field, isRecord } from "./normalize/values.ts";
 
 export type * from "./normalize/types.ts";
-export { domainsOf, hostOf, httpIri, isPublic, PUBLIC_COLLECTION } from "./normalize/values.ts";
+export { canonicalIri, domainsOf, hostOf, httpIri, isPublic, PUBLIC_COLLECTION } from "./normalize/values.ts";
 
 /** The AS context as servers spell it (plain http and a trailing `#` are seen from older software). */
 const AS_CONTEXT_SPELLINGS: ReadonlySet<string> = new Set([

@@ -1,11 +1,11 @@
 // Remote actors and their keys, cached in D1 with the fetch time. The verifier's KeyResolver
 // lives here: key id → owner actor → key, with Mastodon's confirmed-owner rule for key documents.
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import type { Log } from "../log.ts";
-import { remoteActors } from "../db/schema.ts";
+import { keyFetches, remoteActorKeys, remoteActors } from "../db/schema.ts";
 import { type FetchContext, type FetchResult, fetchActivityDocument } from "./fetch.ts";
-import { type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
+import { canonicalIri, type NormalizedActor, normalizeActor, normalizeKeys } from "./normalize.ts";
 import type { KeyResolver, VerificationKey } from "./signatures/index.ts";
 import { multibaseToEd25519 } from "./encoding.ts";
 
@@ -66,7 +66,14 @@ export async function upsertRemoteActor(db: Database, actor: NormalizedActor, no
     fetchedAt: now,
   };
   const { id: _id, ...update } = values;
-  await db.insert(remoteActors).values(values).onConflictDoUpdate({ target: remoteActors.id, set: update });
+  const keyIds = [...JSON.parse(values.rsaKeys), ...JSON.parse(values.ed25519Keys)].map((k: { id: string }) => ({ keyId: k.id, actorId: actor.id }));
+  await db.batch([
+    db.insert(remoteActors).values(values).onConflictDoUpdate({ target: remoteActors.id, set: update }),
+    db.delete(remoteActorKeys).where(eq(remoteActorKeys.actorId, actor.id)),
+    ...(keyIds.length > 0
+      ? [db.insert(remoteActorKeys).values(keyIds).onConflictDoUpdate({ target: remoteActorKeys.keyId, set: { actorId: actor.id } })]
+      : []),
+  ]);
   return fromRow({ ...values } as Row);
 }
 
@@ -104,40 +111,98 @@ function keyFromActor(actor: RemoteActor, keyId: string): VerificationKey | null
 async function cachedActorForKey(db: Database, keyId: string): Promise<RemoteActor | null> {
   const byActor = await findRemoteActor(db, keyId.replace(/#.*$/, ""));
   if (byActor) return byActor;
-  // Key ids without a fragment (GoToSocial's `/main-key`) need a look inside the stored keys.
+  // Key ids without a fragment (GoToSocial's `/main-key`) are found through the key index.
   const [row] = await db
-    .select()
-    .from(remoteActors)
-    .where(sql`exists (select 1 from json_each(${remoteActors.rsaKeys}) k where json_extract(k.value, '$.id') = ${keyId})`)
+    .select({ actor: remoteActors })
+    .from(remoteActorKeys)
+    .innerJoin(remoteActors, eq(remoteActors.id, remoteActorKeys.actorId))
+    .where(eq(remoteActorKeys.keyId, keyId))
     .limit(1);
-  return row ? fromRow(row) : null;
+  return row ? fromRow(row.actor) : null;
 }
 
-/** Fetches whatever the key id points at: the actor itself, or a key document whose owner lists it. */
+/** A key fetch gets a shorter deadline than a document fetch: it runs inside an inbox request. */
+const KEY_FETCH_LIMITS = { timeoutMs: 5_000 };
+
+function originOf(iri: string): string | null {
+  try {
+    return new URL(iri).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Fetches whatever the key id points at: the actor itself, or a key document whose owner lists it (same origin only). */
 async function fetchActorForKey(db: Database, ctx: FetchContext, keyId: string): Promise<FetchResult<RemoteActor>> {
-  const fetched = await fetchActivityDocument(keyId, ctx);
+  const fetched = await fetchActivityDocument(keyId, ctx, KEY_FETCH_LIMITS);
   if (!fetched.ok) return fetched;
   const asActor = normalizeActor(fetched.value);
   if (asActor.ok) return { ok: true, value: await upsertRemoteActor(db, asActor.value) };
   const keys = normalizeKeys(fetched.value);
   const owner = keys.ok ? (keys.value.rsaKeys[0]?.owner ?? keys.value.ed25519Keys[0]?.controller) : undefined;
-  if (!owner || owner === keyId.replace(/#.*$/, "")) return { ok: false, reason: `${keyId} is neither an actor nor a key document` };
-  return getRemoteActor(db, ctx, owner, { refresh: true });
+  if (!owner || owner === keyId.replace(/#.*$/, "")) return { ok: false, status: 404, reason: `${keyId} is neither an actor nor a key document` };
+  // A key document may not hand the key to an actor on another origin.
+  if (originOf(owner) !== originOf(keyId)) return { ok: false, status: 404, reason: `${keyId} names an owner on another origin (${owner})` };
+  const actor = await fetchActivityDocument(owner, ctx, KEY_FETCH_LIMITS);
+  if (!actor.ok) return actor;
+  const normalized = normalizeActor(actor.value);
+  if (!normalized.ok) return { ok: false, status: 404, reason: `${owner} is not a usable actor: ${normalized.reason}` };
+  return { ok: true, value: await upsertRemoteActor(db, normalized.value) };
+}
+
+/** A key that failed to verify is refetched at most once per this interval (rotation is rare). */
+export const KEY_REFETCH_INTERVAL_MS = 10 * 60_000;
+/** Unknown, 404 and 410 keys are remembered this long; other failures (timeouts, 5xx) for a minute. */
+export const KEY_NEGATIVE_TTL_MS = 60 * 60_000;
+const KEY_TRANSIENT_TTL_MS = 60_000;
+
+function permanentFailure(result: Extract<FetchResult<unknown>, { ok: false }>): boolean {
+  return result.gone === true || (result.status !== undefined && result.status >= 400 && result.status < 500);
 }
 
 /**
  * The verifier's KeyResolver. `gone` collects key ids whose actor answered 410, so the inbox can
- * acknowledge a Delete from an account that no longer exists.
+ * acknowledge a Delete from an account that no longer exists. Within one resolver (one request)
+ * a key id is fetched at most once; across requests a failed key is remembered negatively and a
+ * refetch for rotation happens at most once per KEY_REFETCH_INTERVAL_MS.
  */
-export function keyResolver(db: Database, ctx: FetchContext, log: Log): { resolve: KeyResolver; gone: Set<string> } {
+export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Date.now): { resolve: KeyResolver; gone: Set<string> } {
   const gone = new Set<string>();
-  const resolve: KeyResolver = async (keyId, { refresh }) => {
+  const attempted = new Set<string>();
+  const resolve: KeyResolver = async (sentKeyId, { refresh }) => {
+    // One spelling per key (rule 3): the key ids we store went through the normaliser too.
+    const keyId = canonicalIri(sentKeyId) ?? sentKeyId;
+    let cached: RemoteActor | null = null;
     if (!refresh) {
-      const cached = await cachedActorForKey(db, keyId);
+      cached = await cachedActorForKey(db, keyId);
       const key = cached ? keyFromActor(cached, keyId) : null;
       if (key) return key;
     }
+    if (attempted.has(keyId)) return null;
+    attempted.add(keyId);
+    const [state] = await db.select().from(keyFetches).where(eq(keyFetches.keyId, keyId));
+    const t = now();
+    if (state?.failedUntil && state.failedUntil > t) {
+      if (state.failedStatus === 410) gone.add(keyId);
+      log("key.unavailable", { keyId, reason: "remembered as failing", remembered: true });
+      return null;
+    }
+    // The cached actor's fetch time is the last successful fetch: no key_fetches row for those.
+    const lastFetched = Math.max(state && !state.failedUntil ? state.fetchedAt : 0, refresh ? ((await cachedActorForKey(db, keyId))?.fetchedAt ?? 0) : 0);
+    if (refresh && t - lastFetched < KEY_REFETCH_INTERVAL_MS) {
+      log("key.refetch_skipped", { keyId });
+      return null;
+    }
     const fetched = await fetchActorForKey(db, ctx, keyId);
+    // Only failures are written: a successful fetch is recorded by the actor row it stores.
+    if (!fetched.ok || state) {
+      const failedUntil = fetched.ok ? null : t + (permanentFailure(fetched) ? KEY_NEGATIVE_TTL_MS : KEY_TRANSIENT_TTL_MS);
+      const failedStatus = fetched.ok ? null : fetched.gone ? 410 : (fetched.status ?? null);
+      await db
+        .insert(keyFetches)
+        .values({ keyId, fetchedAt: t, failedUntil, failedStatus })
+        .onConflictDoUpdate({ target: keyFetches.keyId, set: { fetchedAt: t, failedUntil, failedStatus } });
+    }
     if (!fetched.ok) {
       if (fetched.gone) gone.add(keyId);
       log("key.unavailable", { keyId, reason: fetched.reason });

@@ -5,7 +5,7 @@ import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
 import { accountMoved, blockedBy, followAnswered, followerLeft, followReceived } from "../domain/follows.ts";
 import { reactionReceived, reactionUndone } from "../domain/interactions.ts";
-import { type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
+import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
 import { deleteReceived, postReceived, reportReceived, updateReceived } from "../domain/remote-posts.ts";
 import { type NormalizedActivity, normalizeActivity } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
@@ -56,20 +56,35 @@ const HANDLERS: Record<string, Handler> = {
   Flag: reportReceived,
 };
 
+/** The activity types some handler takes; anything else is answered 202 and not stored. */
+export const HANDLED_TYPES: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
+
 export async function handleActivity(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
   const handler = HANDLERS[activity.type];
   return handler ? handler(activity, s) : ignored(`${activity.type} is not handled`);
 }
 
-/** The `inbox` job: a handler that throws leaves the row queued, and Queues retries the job. */
+/**
+ * The `inbox` job. A handler that throws leaves the row queued, and Queues retries the job; a
+ * handler that returns `failed` (a reason that will not change) marks it failed, not retried.
+ * Once processed the body is dropped: the row keeps what idempotency needs.
+ */
 export async function processInboxActivity(job: Extract<Job, { kind: "inbox" }>, s: Services): Promise<void> {
-  const [row] = await s.db.select().from(inboxActivities).where(eq(inboxActivities.id, job.id));
-  if (!row || row.state !== "queued") return;
-  const parsed = normalizeActivity(JSON.parse(row.body));
-  const result: HandlerResult = parsed.ok ? await handleActivity(parsed.value, s) : ignored(parsed.reason);
+  // Jobs queued before the (actor, id) key carry the id only.
+  const key = job.actor === undefined ? eq(inboxActivities.id, job.id) : and(eq(inboxActivities.actorId, job.actor), eq(inboxActivities.id, job.id));
+  const [row] = await s.db.select().from(inboxActivities).where(and(key, eq(inboxActivities.state, "queued"))).limit(1);
+  if (!row || row.body === null) return;
+  let result: HandlerResult;
+  try {
+    const parsed = normalizeActivity(JSON.parse(row.body));
+    result = parsed.ok ? await handleActivity(parsed.value, s) : ignored(parsed.reason);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    result = failed(`the stored body is not JSON: ${error.message}`);
+  }
   await s.db
     .update(inboxActivities)
-    .set({ state: result.outcome, error: result.outcome === "ignored" ? result.reason : null })
-    .where(eq(inboxActivities.id, job.id));
+    .set({ state: result.outcome, error: result.outcome === "done" ? null : result.reason, body: null })
+    .where(and(eq(inboxActivities.actorId, row.actorId), eq(inboxActivities.id, row.id)));
   s.log("inbox.processed", { id: job.id, type: row.type, ...result });
 }

@@ -8,7 +8,10 @@ async function inboxPost(c: AppContext) {
   const s = c.var.services;
   const outcome = await receiveActivity(c.req.raw, s);
   s.log("inbox.received", { status: outcome.status, ...("error" in outcome ? { error: outcome.error } : { result: outcome.result, id: outcome.id }) });
-  if ("error" in outcome) return jsonError(c, outcome.status, outcome.error);
+  if ("error" in outcome) {
+    if (outcome.retryAfter !== undefined) c.header("Retry-After", String(outcome.retryAfter));
+    return jsonError(c, outcome.status, outcome.error);
+  }
   return c.json({ result: outcome.result }, 202);
 }
 

@@ -5,6 +5,7 @@ import type { AppEnv } from "../context.ts";
 import { followAccount } from "../domain/follows.ts";
 import { isOwnerToken } from "../domain/owner.ts";
 import { Layout } from "./layout.tsx";
+import { sameOriginForm } from "./security.ts";
 
 export const interaction = new Hono<AppEnv>()
   .get("/authorize_interaction", (c) => {
@@ -29,6 +30,8 @@ export const interaction = new Hono<AppEnv>()
     );
   })
   .post("/authorize_interaction", async (c) => {
+    // Cross-site request forgery: only our own page may submit this form.
+    if (!sameOriginForm(c, c.var.services.urls.origin)) return c.html(<Layout title="Follow"><p>This form must be sent from this site.</p></Layout>, 403);
     const form = await c.req.parseBody();
     const uri = typeof form.uri === "string" ? form.uri.replace(/^acct:/, "").trim() : "";
     const token = typeof form.token === "string" ? form.token : "";

@@ -51,6 +51,16 @@ function reply(req: IncomingMessage): [number, unknown] {
       },
     ];
   }
+  if (target.pathname === "/api/deliveries/evil") {
+    // A remote server chose this host name and error text.
+    return [
+      200,
+      {
+        counts: { targets: 1, delivered: 0, pending: 1, givenUp: 0 },
+        servers: [{ host: "evil\u001b]0;pwned\u0007.test", deliveries: [{ state: "pending", attempts: 1, lastError: "HTTP 500\u001b[2J\r\nroost: all delivered\u202e", nextAttemptAt: null }] }],
+      },
+    ];
+  }
   if (target.pathname.startsWith("/api/deliveries/")) {
     return [
       200,
@@ -187,5 +197,13 @@ describe("finding the node", () => {
     const result = await run(["followers"], { env, cwd: project(files) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
+  });
+
+  it("strips control characters and bidi overrides from what remote servers chose (#8 rule 11)", async () => {
+    const out = await run(["deliveries", "evil"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(out.stdout).toContain("evil]0;pwned.test");
+    expect(out.stdout.split("\n").filter((l) => l.startsWith("roost:"))).toEqual([]);
   });
 });

@@ -104,7 +104,9 @@ describe("npm run deploy", () => {
     expect(run.stdout).toContain("@me@roost.alice.workers.dev");
     expect(run.stdout).toContain(`${ORIGIN}/.well-known/webfinger?resource=acct:me@roost.alice.workers.dev`);
     expect(run.stdout).toContain(`${ORIGIN}/users/me`);
-    expect(run.stdout).toContain(token);
+    // Piped output (as here, or CI logs) never shows the token (#8 rule 11).
+    expect(run.stdout).not.toContain(token);
+    expect(run.stdout).toContain("owner token created and saved to .roost/owner-token");
     expect(box.account()).toMatchObject({ databases: ["roost"], secrets: ["OWNER_TOKEN"] });
   });
 

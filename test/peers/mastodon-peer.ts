@@ -4,7 +4,7 @@
 // Accept only counts when it names one of them and comes from the account that was asked.
 //
 // It is offline: Roost's key reaches it through `/__control/trust` (Mastodon would fetch it).
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { account, accountUri, INSTANCE_ACTOR, instanceActor, status, webfinger } from "./mastodon-documents.ts";
 import { type MastodonVariant, signAsMastodon, type TrustedKey, verifyAsMastodon } from "./mastodon-signatures.ts";
 
@@ -121,11 +121,51 @@ function refuseUnsignedFetch(request: Request, path: string): Response | null {
   return verdict.ok ? null : json({ error: verdict.reason }, 401);
 }
 
+/**
+ * An attacker's signer: a real signature by the account's key over only `headers` (draft-cavage
+ * names), or over RFC 9421 `components`, with an optional keyId claiming another key. Used to
+ * show what Roost refuses; Mastodon itself never signs this way.
+ */
+function signWeak(input: { url: string; body: string; actor: string; headers?: string[]; components?: string[]; keyId?: string }) {
+  const url = new URL(input.url);
+  const keyId = input.keyId ?? `${accountUri(input.actor)}#main-key`;
+  const values: Record<string, string> = {
+    host: url.host,
+    date: new Date().toUTCString(),
+    digest: `SHA-256=${createHash("sha256").update(input.body).digest("base64")}`,
+    "content-type": "application/activity+json",
+    "(request-target)": `post ${url.pathname}${url.search}`,
+  };
+  const out: Record<string, string> = { Host: values.host!, Date: values.date!, Digest: values.digest!, "Content-Type": values["content-type"]! };
+  if (input.components) {
+    out["Content-Digest"] = `sha-256=:${createHash("sha256").update(input.body).digest("base64")}:`;
+    const component: Record<string, string> = {
+      "@method": "POST",
+      "@target-uri": url.href,
+      "@authority": url.host,
+      "@path": url.pathname,
+      "content-digest": out["Content-Digest"],
+    };
+    const params = `(${input.components.map((c) => `"${c}"`).join(" ")});created=${Math.floor(Date.now() / 1000)};keyid="${keyId}"`;
+    const lines = [...input.components.map((c) => `"${c}": ${component[c]}`), `"@signature-params": ${params}`];
+    out["Signature-Input"] = `sig1=${params}`;
+    out.Signature = `sig1=:${createSign("RSA-SHA256").update(lines.join("\n")).sign(accountKeys.privateKey, "base64")}:`;
+    return out;
+  }
+  const names = input.headers ?? ["(request-target)", "host", "date", "digest"];
+  const lines = names.map((name) => `${name}: ${values[name]}`);
+  const signature = createSign("RSA-SHA256").update(lines.join("\n")).sign(accountKeys.privateKey, "base64");
+  out.Signature = `keyId="${keyId}",algorithm="rsa-sha256",headers="${names.join(" ")}",signature="${signature}"`;
+  return out;
+}
+
 async function control(request: Request, path: string): Promise<Response> {
   const input = request.method === "POST" ? ((await request.json()) as Record<string, unknown>) : {};
   switch (path) {
     case "/__control/sign":
       return json({ headers: sign(input as unknown as SignRequest) });
+    case "/__control/sign-weak":
+      return json({ headers: signWeak(input as unknown as Parameters<typeof signWeak>[0]) });
     case "/__control/trust": {
       const keyId = String(input.keyId);
       trusted.set(keyId, { owner: keyId.replace(/#.*$/, ""), publicKeyPem: String(input.publicKeyPem) });

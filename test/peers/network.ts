@@ -22,3 +22,4 @@ registerPeer("mastodon.test", (await import("./mastodon-peer.ts")).handleMastodo
 registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);
 registerPeer("social.test", (await import("./social-peer.ts")).handleSocialPeer);
 (await import("./sink.ts")).registerSink(registerPeer);
+(await import("./static-peer.ts")).registerStaticPeers(registerPeer);

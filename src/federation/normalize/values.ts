@@ -29,21 +29,49 @@ export function isPublic(iri: string): boolean {
   return iri === PUBLIC_COLLECTION || iri === "as:Public" || iri === "Public";
 }
 
-/** The IRI itself when it is an absolute http(s) URL, else null. */
-export function httpIri(value: unknown): string | null {
-  if (typeof value !== "string" || value.length > MAX_IRI_LENGTH) return null;
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/** Percent-escapes in upper case, and escapes of unreserved characters decoded (RFC 3986 §6.2.2). */
+function normalizeEscapes(part: string): string {
+  return part.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+}
+
+/**
+ * The canonical spelling of an absolute http(s) IRI, or null (docs/inbox.md, rule 3): lower-case
+ * scheme and host, no trailing dot on the host, no default port, dot segments resolved, percent
+ * escapes normalised. Control characters and spaces are refused, not stripped (the URL parser
+ * would silently drop tabs and newlines, making two spellings of one id).
+ */
+export function canonicalIri(value: string): string | null {
+  if (value.length > MAX_IRI_LENGTH || /[\u0000-\u0020\u007f-\u009f]/.test(value)) return null;
   if (!/^https?:\/\//i.test(value)) return null;
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:" ? value : null;
+    url = new URL(value);
   } catch {
     return null;
   }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  if (url.hostname.endsWith(".")) url.hostname = url.hostname.replace(/\.+$/, "");
+  if (!url.hostname) return null;
+  url.pathname = normalizeEscapes(url.pathname);
+  if (url.search) url.search = normalizeEscapes(url.search);
+  if (url.hash) url.hash = normalizeEscapes(url.hash);
+  return url.href;
+}
+
+/** The canonical IRI (see canonicalIri) when it is an absolute http(s) URL, else null. */
+export function httpIri(value: unknown): string | null {
+  return typeof value === "string" ? canonicalIri(value) : null;
 }
 
 /** Host (with port) of an http(s) IRI, lowercased; null for anything else. */
 export function hostOf(iri: string): string | null {
-  return httpIri(iri) === null ? null : new URL(iri).host;
+  const canonical = httpIri(iri);
+  return canonical === null ? null : new URL(canonical).host;
 }
 
 /**

@@ -7,12 +7,18 @@ import { dateSeconds, parameterSeconds, timeWindowError } from "./time-window.ts
 import { withKeyRefresh } from "./key-refresh.ts";
 import { fail, type IncomingRequest, type KeyResolver, type VerifyResult } from "./types.ts";
 
-/** Mastodon's minimum: a time, the target or the body, the host on GET, the body on POST. */
+/**
+ * Mastodon's minimum (a time, the target or the body, the host on GET), and for a POST the whole
+ * request: (request-target), host, a time and digest, so a signature cannot be replayed to
+ * another inbox, another server or with another body (docs/inbox.md, rule 7).
+ */
 function strengthError(signed: Set<string>, method: string): string | null {
   if (!signed.has("date") && !signed.has("(created)")) return "the signature must cover date or (created)";
   if (!signed.has("(request-target)") && !signed.has("digest")) return "the signature must cover (request-target) or digest";
   if (method === "GET" && !signed.has("host")) return "a signed GET must cover host";
-  if (method === "POST" && !signed.has("digest")) return "a signed POST must cover digest";
+  if (method === "POST") {
+    for (const name of ["(request-target)", "host", "digest"]) if (!signed.has(name)) return `a signed POST must cover ${name}`;
+  }
   return null;
 }
 

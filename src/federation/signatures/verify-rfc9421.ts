@@ -30,7 +30,8 @@ export async function verifyRfc9421(
   if (algorithm === undefined) return fail(`unsupported alg ${sig.alg} (rsa-v1_5-sha256, rsa-pss-sha512 or ed25519)`);
   const method = request.method.toUpperCase();
   const covered = new Set(sig.components);
-  if (!covered.has("@method") || !covered.has("@target-uri")) return fail("the signature must cover @method and @target-uri");
+  const target = covered.has("@target-uri") || (covered.has("@authority") && covered.has("@path"));
+  if (!covered.has("@method") || !target) return fail("the signature must cover @method and @target-uri");
   if (method === "POST" && !covered.has("content-digest")) return fail("a signed POST must cover content-digest");
 
   const windowError = timeWindowError(sig.created, sig.expires, now);

@@ -1,0 +1,66 @@
+// The scheduled clean-up (cron trigger, `scheduled` in src/index.ts): what the inbox keeps only for
+// a while. Retention is stated in the README (Storage and retention).
+import { sql } from "drizzle-orm";
+import type { Services } from "../services.ts";
+import { pruneRemotePosts } from "./statuses.ts";
+
+const DAY_MS = 86_400_000;
+
+export const RETENTION = {
+  /**
+   * Idempotency rows of received activities. A signature is good for at most 13 hours (12 h
+   * expiry cap + 1 h skew), and Mastodon gives up redelivering after about a week, so two weeks
+   * covers every redelivery that could still verify.
+   */
+  inboxActivitiesMs: 14 * DAY_MS,
+  /** Remote posts the owner never touched (not bookmarked, liked, boosted, replied to or notified about), and cached actors nothing refers to. */
+  unreferencedMs: 30 * DAY_MS,
+  /** Key fetch bookkeeping (refetch interval, negative cache) once it no longer applies. */
+  keyFetchesMs: DAY_MS,
+  /** Move cooldown rows (Mastodon: 7 days). */
+  accountMovesMs: 7 * DAY_MS,
+};
+
+export interface PruneReport {
+  inboxActivities: number;
+  remoteObjects: number;
+  remoteActors: number;
+  keyFetches: number;
+  accountMoves: number;
+}
+
+async function changes(s: Services, query: ReturnType<typeof sql>): Promise<number> {
+  const result = await s.db.run(query);
+  return (result as unknown as { meta?: { changes?: number } }).meta?.changes ?? 0;
+}
+
+export async function pruneStorage(s: Services, now = s.now()): Promise<PruneReport> {
+  const report: PruneReport = {
+    // Queued rows are kept until processed, unless they are older than the retention (their job is long dead).
+    inboxActivities: await changes(
+      s,
+      sql`DELETE FROM inbox_activities WHERE received_at < ${now - RETENTION.inboxActivitiesMs}`,
+    ),
+    // Remote posts (the home timeline's too) the owner never touched: domain/statuses.ts decides.
+    remoteObjects: await pruneRemotePosts({ ...s, now: () => now }, RETENTION.unreferencedMs / DAY_MS),
+    remoteActors: await changes(
+      s,
+      sql`DELETE FROM remote_actors WHERE fetched_at < ${now - RETENTION.unreferencedMs}
+          AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.actor_id = remote_actors.id)
+          AND NOT EXISTS (SELECT 1 FROM following f WHERE f.actor_id = remote_actors.id)
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.actor_id = remote_actors.id)
+          AND NOT EXISTS (SELECT 1 FROM reactions r WHERE r.actor_id = remote_actors.id)
+          AND NOT EXISTS (SELECT 1 FROM remote_objects o WHERE o.actor_id = remote_actors.id)
+          AND NOT EXISTS (SELECT 1 FROM statuses st WHERE st.actor_id = remote_actors.id)`,
+    ),
+    keyFetches: await changes(
+      s,
+      sql`DELETE FROM key_fetches WHERE fetched_at < ${now - RETENTION.keyFetchesMs} AND coalesce(failed_until, 0) < ${now}`,
+    ),
+    accountMoves: await changes(s, sql`DELETE FROM account_moves WHERE moved_at < ${now - RETENTION.accountMovesMs}`),
+  };
+  await s.db.run(sql`DELETE FROM remote_actor_keys WHERE actor_id NOT IN (SELECT id FROM remote_actors)`);
+  await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);
+  s.log("maintenance.pruned", { ...report });
+  return report;
+}

@@ -1,0 +1,32 @@
+// Security headers for every HTML response, and the cross-site check for forms that act for the
+// owner (docs/inbox.md, rule 9).
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+
+/**
+ * No script at all (the pages have none), styles only inline (the layout's one <style>), images
+ * from https, forms only to ourselves, never framed.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export const htmlSecurityHeaders = createMiddleware(async (c, next) => {
+  await next();
+  if (!(c.res.headers.get("Content-Type") ?? "").toLowerCase().startsWith("text/html")) return;
+  c.res.headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  c.res.headers.set("X-Content-Type-Options", "nosniff");
+  c.res.headers.set("Referrer-Policy", "same-origin");
+  c.res.headers.set("X-Frame-Options", "DENY");
+});
+
+/**
+ * Whether a form POST may act for the owner: a browser says where the form was, and it must be
+ * our own page (Origin, or Sec-Fetch-Site). The form also carries the owner token, which a
+ * cross-site page cannot know; clients that are not browsers send neither header.
+ */
+export function sameOriginForm(c: Context, origin: string): boolean {
+  const sentOrigin = c.req.header("Origin");
+  if (sentOrigin !== undefined && sentOrigin !== origin) return false;
+  const site = c.req.header("Sec-Fetch-Site");
+  return site === undefined || site === "same-origin" || site === "none";
+}
