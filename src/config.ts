@@ -52,15 +52,8 @@ export interface Config {
  * The owner's profile: the [vars] are its first defaults; what the owner changes from an app lives
  * in D1 (Services.profile() merges the two).
  */
-export interface Profile {
-  displayName: string;
-  /** Plain text; rendered to HTML for the actor. */
-  bio: string;
-  avatarUrl: string | null;
-  headerUrl: string | null;
-  fields: ProfileField[];
-  alsoKnownAs: string[];
-  manuallyApprovesFollowers: boolean;
+export interface Profile
+  extends Pick<Config, "displayName" | "bio" | "avatarUrl" | "headerUrl" | "fields" | "alsoKnownAs" | "manuallyApprovesFollowers"> {
   bot: boolean;
   discoverable: boolean;
   /** Posting defaults the apps read (Mastodon's source.privacy, source.sensitive, source.language). */
