@@ -53,8 +53,8 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             include: [NODE_TESTS],
-            // The real Worker these tests start logs its requests; show them only when a test fails.
-            silent: "passed-only",
+            // The real Worker these tests start logs its queue runs: not test output.
+            onConsoleLog: (log: string) => !log.includes("[wrangler:info]"),
             environment: "node",
             testTimeout: 20_000,
           },
