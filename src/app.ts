@@ -6,6 +6,7 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { deliveries } from "./api/deliveries.ts";
 import { clientCors, mastodonApi } from "./api/mastodon.ts";
+import { ownerApps } from "./api/owner-apps.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
 import { usageRoutes } from "./api/usage.ts";
@@ -93,6 +94,7 @@ app.route("/", publishing);
 app.route("/api/deliveries", deliveries);
 app.route("/api/usage", usageRoutes);
 app.route("/api", relationships);
+app.route("/", ownerApps);
 app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));

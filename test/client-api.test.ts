@@ -91,6 +91,17 @@ describe("OAuth", () => {
     expect((await worker("/api/v1/timelines/home")).status).toBe(401);
   });
 
+  it("the owner lists the apps with their tokens and revokes one, which ends its tokens", async () => {
+    const app = await registerApp("read");
+    const appToken = (await json(await exchange(app, await authorize(app, { scope: "read" })))).access_token as string;
+    const listed = await json(helpers.owner("/api/apps"));
+    const entry = listed.apps.find((a: { id: string }) => a.id === app.id);
+    expect(entry).toMatchObject({ name: "Test app", tokens: [{ scopes: ["read"] }] });
+    expect((await helpers.owner(`/api/apps/${app.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await api(appToken, "/api/v1/timelines/home")).status).toBe(401);
+    expect((await helpers.owner(`/api/apps/${app.id}`, { method: "DELETE" })).status).toBe(404);
+  });
+
   it("publishes its metadata, with S256", async () => {
     const meta = await json(worker("/.well-known/oauth-authorization-server"));
     expect(meta).toMatchObject({ token_endpoint: `${ORIGIN}/oauth/token`, code_challenge_methods_supported: ["S256"] });
