@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
-import { ACTOR, AP, count, ORIGIN, owner, peer, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, owner, peer, waitFor, worker } from "./helpers.ts";
 
 const FEDIFY = "https://fedify.test";
 const PEER_ACTOR = `${FEDIFY}/users/peer`;
@@ -165,6 +165,34 @@ describe("a Fedify follower receives what we publish", () => {
     expect(deleted.httpSignature).toMatchObject({ verified: true, owner: ACTOR });
     expect(deleted.proof).toBe("verified");
     expect(deleted.activity.object).toMatchObject({ id: objectId, type: "Tombstone" });
+  });
+});
+
+describe("a Fedify follower receives what an app publishes through the Mastodon API", () => {
+  it("POST, PUT and DELETE /api/v1/statuses arrive as Create, Update and Delete, each verified by Fedify", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    const app = (path: string, init: RequestInit) =>
+      worker(path, { ...init, headers: { Authorization: `Bearer ${OWNER_TOKEN}`, "Content-Type": "application/json" } });
+    const text = `Hello from an app ${crypto.randomUUID()}`;
+    const posted = (await (await app("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: text, spoiler_text: "cw" }) })).json()) as { id: string; uri: string };
+    const create = await arrival("Create", `${posted.uri}/activity`);
+    expect(create).toMatchObject({ httpSignature: { verified: true, owner: ACTOR }, proof: "verified", listenerRan: true });
+    expect(create.activity.object).toMatchObject({ id: posted.uri, type: "Note", summary: "cw", content: expect.stringContaining(text) });
+
+    expect((await app(`/api/v1/statuses/${posted.id}`, { method: "PUT", body: JSON.stringify({ status: `${text} (edited)` }) })).status).toBe(200);
+    const [update] = await waitFor(async () => {
+      const received = await peer<Received[]>(`${FEDIFY}/__control/received`);
+      const found = received.filter((r) => r.type === "Update" && r.activity.object?.id === posted.uri);
+      return found.length > 0 ? found : null;
+    });
+    expect(update!).toMatchObject({ httpSignature: { verified: true, owner: ACTOR }, proof: "verified" });
+    expect(update!.activity.object.content).toContain("(edited)");
+
+    expect((await app(`/api/v1/statuses/${posted.id}`, { method: "DELETE", body: "{}" })).status).toBe(200);
+    const deleted = await arrival("Delete", `${posted.uri}#delete`);
+    expect(deleted).toMatchObject({ httpSignature: { verified: true, owner: ACTOR }, proof: "verified" });
+    expect(deleted.activity.object).toMatchObject({ id: posted.uri, type: "Tombstone" });
   });
 });
 
