@@ -1,9 +1,7 @@
 // Account entities as Mastodon serialises them (app/serializers/rest/account_serializer.rb). Clients
 // decode them strictly: avatar and header are always URLs, counts are numbers, `last_status_at`
 // is a date or null, `fields[].verified_at` is present.
-import { and, count, eq, inArray, max } from "drizzle-orm";
-import { readCounters } from "../../db/queries/public.ts";
-import { followers, remoteActors, statuses } from "../../db/schema.ts";
+import { sql } from "drizzle-orm";
 import { accountIdsFor, OWNER_ACCOUNT_ID } from "../../domain/accounts.ts";
 import { hostOf, type NormalizedActor, normalizeActor } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
@@ -17,14 +15,19 @@ const day = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** The owner, with live counts; `credential` adds `source` and `role` (verify_credentials). */
 export async function ownerAccount(s: Services, options: { credential?: boolean } = {}): Promise<AccountEntity> {
   const { config, urls, db } = s;
-  // Follower and following counts are the trigger-kept counters the public pages read.
-  const [counts, [posts], [requests], keys, profile] = await Promise.all([
-    readCounters(db),
-    db.select({ n: count(), last: max(statuses.published) }).from(statuses).where(and(eq(statuses.local, true), eq(statuses.actorId, urls.actor))),
-    db.select({ n: count() }).from(followers).where(eq(followers.state, "pending")),
+  // One statement: follower and following counts are the trigger-kept counters the public pages read.
+  const [[row], keys, profile] = await Promise.all([
+    db.all<{ followers: number | null; following: number | null; posts: number; last: number | null; requests: number }>(sql`
+      SELECT (SELECT n FROM counters WHERE name = 'followers') AS followers, (SELECT n FROM counters WHERE name = 'following') AS following,
+        (SELECT count(*) FROM statuses WHERE local = 1 AND actor_id = ${urls.actor}) AS posts,
+        (SELECT max(published) FROM statuses WHERE local = 1 AND actor_id = ${urls.actor}) AS last,
+        (SELECT count(*) FROM followers WHERE state = 'pending') AS requests`),
     s.keys(),
     s.profile(),
   ]);
+  const counts = { followers: row?.followers ?? 0, following: row?.following ?? 0 };
+  const posts = { n: row?.posts ?? 0, last: row?.last ?? null };
+  const requests = { n: row?.requests ?? 0 };
   const missing = urls.missingImage;
   const fields = profile.fields.map((f) => ({ name: f.name, value: linkify(f.value, "me nofollow noopener noreferrer"), verified_at: null }));
   const account: AccountEntity = {
@@ -107,23 +110,29 @@ function remoteAccount(s: Services, id: number, actorId: string, actor: Normaliz
   };
 }
 
-/** Accounts for actor ids, in one round of queries; actors we never fetched get a minimal account. */
+/**
+ * Accounts for actor ids in one statement (ids and cached documents joined on a JSON list), plus
+ * the ids' creation the first time an actor is shown; actors we never fetched get a minimal account.
+ */
 export async function accountsFor(s: Services, actorIds: string[]): Promise<Map<string, AccountEntity>> {
   const unique = [...new Set(actorIds)];
   const out = new Map<string, AccountEntity>();
   if (unique.length === 0) return out;
   const remote = unique.filter((a) => a !== s.urls.actor);
-  const [ids, rows, owner] = await Promise.all([
-    accountIdsFor(s, remote),
-    remote.length > 0 ? s.db.select({ id: remoteActors.id, document: remoteActors.document }).from(remoteActors).where(inArray(remoteActors.id, remote.slice(0, 90))) : [],
+  const [rows, owner] = await Promise.all([
+    remote.length > 0
+      ? s.db.all<{ actor: string; id: number | null; document: string | null }>(sql`
+          SELECT j.value AS actor, a.id AS id, r.document AS document FROM json_each(${JSON.stringify(remote)}) AS j
+          LEFT JOIN account_ids AS a ON a.actor_id = j.value LEFT JOIN remote_actors AS r ON r.id = j.value`)
+      : [],
     unique.includes(s.urls.actor) ? ownerAccount(s) : null,
   ]);
   if (owner) out.set(s.urls.actor, owner);
-  const documents = new Map(rows.map((r) => [r.id, r.document]));
-  for (const actorId of remote) {
-    const document = documents.get(actorId);
-    const parsed = document ? normalizeActor(JSON.parse(document)) : null;
-    out.set(actorId, remoteAccount(s, ids.get(actorId)!, actorId, parsed?.ok ? parsed.value : null));
+  const missing = rows.filter((r) => r.id === null).map((r) => r.actor);
+  const created = missing.length > 0 ? await accountIdsFor(s, missing) : new Map<string, number>();
+  for (const row of rows) {
+    const parsed = row.document ? normalizeActor(JSON.parse(row.document)) : null;
+    out.set(row.actor, remoteAccount(s, row.id ?? created.get(row.actor)!, row.actor, parsed?.ok ? parsed.value : null));
   }
   return out;
 }

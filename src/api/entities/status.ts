@@ -1,8 +1,8 @@
 // Status entities (app/serializers/rest/status_serializer.rb) for a page of index rows, built with
 // a fixed number of queries whatever the page size: the rows' contents, the boosted originals,
 // the owner's likes, boosts and bookmarks, counts, parents and every account involved.
-import { and, count, eq, inArray } from "drizzle-orm";
-import { activities, bookmarks, objects, reactions, remoteObjects, statuses } from "../../db/schema.ts";
+import { inArray, sql } from "drizzle-orm";
+import { statuses } from "../../db/schema.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
@@ -100,35 +100,34 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   const boostedUris = unique(rows.flatMap((r) => (r.reblogOfUri ? [r.reblogOfUri] : [])));
   const originals = boostedUris.length > 0 ? await db.select().from(statuses).where(inArray(statuses.uri, boostedUris)) : [];
   const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
-  const localUris = unique(contentRows.filter((r) => r.local).map((r) => r.uri));
-  const remoteUris = unique(contentRows.filter((r) => !r.local).map((r) => r.uri));
   const contentUris = unique(contentRows.map((r) => r.uri));
-  const parentUris = unique(contentRows.flatMap((r) => (r.inReplyTo ? [r.inReplyTo] : [])));
-  const none = Promise.resolve([]);
-  const [localDocs, remoteDocs, mine, marked, counted, replies, parents] = await Promise.all([
-    localUris.length ? db.select({ id: objects.id, document: objects.document }).from(objects).where(inArray(objects.id, localUris)) : none,
-    remoteUris.length ? db.select({ id: remoteObjects.id, document: remoteObjects.document }).from(remoteObjects).where(inArray(remoteObjects.id, remoteUris)) : none,
-    db
-      .select({ id: activities.id, type: activities.type, objectId: activities.objectId })
-      .from(activities)
-      .where(and(inArray(activities.type, ["Like", "Announce"]), inArray(activities.objectId, contentUris))),
-    db.select({ uri: bookmarks.statusUri }).from(bookmarks).where(inArray(bookmarks.statusUri, contentUris)),
-    localUris.length
-      ? db.select({ objectId: reactions.objectId, type: reactions.type, n: count() }).from(reactions).where(inArray(reactions.objectId, localUris)).groupBy(reactions.objectId, reactions.type)
-      : none,
-    db.select({ uri: statuses.inReplyTo, n: count() }).from(statuses).where(inArray(statuses.inReplyTo, contentUris)).groupBy(statuses.inReplyTo),
-    parentUris.length ? db.select({ id: statuses.id, uri: statuses.uri, actorId: statuses.actorId }).from(statuses).where(inArray(statuses.uri, parentUris)) : none,
+  // Two statements for everything else, whatever the page size: the contents, and the owner's
+  // marks, counts and parents. Lists travel as one JSON parameter each (D1 binds at most 100).
+  const uris = JSON.stringify(contentUris);
+  const [contentRowsRead, marks] = await Promise.all([
+    db.all<{ kind: "local" | "remote"; id: string; document: string }>(sql`
+      SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
+      UNION ALL
+      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))`),
+    db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
+      SELECT 'mine' AS k, type, object_id AS uri, NULL AS n, NULL AS id, NULL AS actor FROM activities
+        WHERE type IN ('Like', 'Announce') AND object_id IN (SELECT value FROM json_each(${uris}))
+      UNION ALL SELECT 'bookmark', NULL, status_uri, NULL, NULL, NULL FROM bookmarks WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+      UNION ALL SELECT 'count', type, object_id, count(*), NULL, NULL FROM reactions WHERE object_id IN (SELECT value FROM json_each(${uris})) GROUP BY object_id, type
+      UNION ALL SELECT 'replies', NULL, in_reply_to, count(*), NULL, NULL FROM statuses WHERE in_reply_to IN (SELECT value FROM json_each(${uris})) GROUP BY in_reply_to
+      UNION ALL SELECT 'parent', NULL, uri, NULL, id, actor_id FROM statuses
+        WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
   ]);
   const contents = new Map<string, Content | null>();
-  for (const d of localDocs as { id: string; document: string }[]) contents.set(d.id, localContent(d.document));
-  for (const d of remoteDocs as { id: string; document: string }[]) contents.set(d.id, remoteContent(d.document));
+  for (const d of contentRowsRead) contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
-  const parentRows = parents as { id: number; uri: string; actorId: string }[];
+  const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
-  const countOf = (uri: string, type: string) =>
-    (counted as { objectId: string; type: string; n: number }[]).filter((c) => c.objectId === uri && c.type === type).reduce((n, c) => n + c.n, 0);
+  const countOf = (uri: string, type: string) => marks.filter((m) => m.k === "count" && m.uri === uri && m.type === type).reduce((n, m) => n + (m.n ?? 0), 0);
   const parentOf = new Map(parentRows.map((p) => [p.uri, p]));
-  const bookmarked = new Set((marked as { uri: string }[]).map((b) => b.uri));
+  const bookmarked = new Set(marks.filter((m) => m.k === "bookmark").map((m) => m.uri));
+  const mine = marks.filter((m) => m.k === "mine").map((m) => ({ type: m.type, objectId: m.uri }));
+  const replies = marks.filter((m) => m.k === "replies");
 
   const entity = (row: StatusRow): StatusEntity | null => {
     const content = contents.get(row.uri);
@@ -150,7 +149,7 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
       spoiler_text: content.summary ?? "",
       visibility: API_VISIBILITY[row.visibility],
       language: content.language,
-      replies_count: (replies as { uri: string | null; n: number }[]).find((r) => r.uri === row.uri)?.n ?? 0,
+      replies_count: replies.find((r) => r.uri === row.uri)?.n ?? 0,
       reblogs_count: countOf(row.uri, "Announce") + (boosted && !row.local ? 1 : 0),
       favourites_count: countOf(row.uri, "Like") + (liked && !row.local ? 1 : 0),
       favourited: liked,
@@ -222,6 +221,3 @@ export async function statusList(s: Services, rows: StatusRow[]): Promise<Status
 export async function statusEntity(s: Services, row: StatusRow): Promise<StatusEntity | null> {
   return (await statusEntities(s, [row])).get(row.id) ?? null;
 }
-
-/** Mastodon's "is this status visible to the owner" is always yes; to an app token, only public and unlisted ones. */
-export const publicVisibilities: Visibility[] = ["public", "unlisted"];
