@@ -156,6 +156,8 @@ describe("statuses", () => {
     const created = await post("Hello *apps*", { spoiler_text: "cw", visibility: "unlisted", language: "en" });
     expect(created).toMatchObject({ visibility: "unlisted", spoiler_text: "cw", sensitive: true, language: "en", reblog: null, account: { id: "1" } });
     expect(created.id).toMatch(/^\d+$/);
+    // Apps send plain text: no Markdown, as on Mastodon.
+    expect(created.content).toBe("<p>Hello *apps*</p>");
     expect(Number(created.id)).toBeLessThan(2 ** 53);
     const fetched = await json(api(token, `/api/v1/statuses/${created.id}`));
     expect(fetched.uri).toBe(created.uri);
@@ -169,7 +171,8 @@ describe("statuses", () => {
 
   it("replies by in_reply_to_id and shows the thread", async () => {
     const parent = await post("parent");
-    const child = await post("child", { in_reply_to_id: parent.id });
+    const child = await post("child\n\nsecond _paragraph_ https://example.com/x", { in_reply_to_id: parent.id });
+    expect(child.content).toBe('<p>child</p><p>second _paragraph_ <a href="https://example.com/x" rel="nofollow noopener noreferrer" target="_blank">https://example.com/x</a></p>');
     expect(child).toMatchObject({ in_reply_to_id: parent.id, in_reply_to_account_id: "1" });
     const context = await json(api(token, `/api/v1/statuses/${child.id}/context`));
     expect(context.ancestors.map((s: { id: string }) => s.id)).toEqual([parent.id]);

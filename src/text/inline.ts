@@ -32,6 +32,9 @@ const INLINE_RE = new RegExp(
   "giu",
 );
 
+/** Plain text (what Mastodon apps send): only URLs, mentions and hashtags are recognised. */
+const PLAIN_RE = new RegExp([`(${URL_SOURCE})`, MENTION_SOURCE, HASHTAG_SOURCE].join("|"), "giu");
+
 function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}" rel="nofollow noopener noreferrer" target="_blank">${text}</a>`;
 }
@@ -49,6 +52,23 @@ export function renderInline(text: string, hooks: InlineHooks): string {
     else if (strong !== undefined) out += `<strong>${renderInline(strong, hooks)}</strong>`;
     else if (em !== undefined) out += `<em>${renderInline(em, hooks)}</em>`;
     else if (strike !== undefined) out += `<del>${renderInline(strike, hooks)}</del>`;
+    else if (user !== undefined) {
+      const handle = `@${user}@${host}`;
+      out += escapeHtml(beforeMention!) + (hooks.mention(handle.toLowerCase()) ?? escapeHtml(handle));
+    } else out += escapeHtml(beforeTag!) + hooks.hashtag(tag!);
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+/** A line of plain text: escaped, with URLs linked and mentions and hashtags rendered by the hooks. */
+export function renderPlainInline(text: string, hooks: InlineHooks): string {
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(PLAIN_RE)) {
+    out += escapeHtml(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    const [, url, beforeMention, user, host, beforeTag, tag] = m;
+    if (url !== undefined) out += link(url, escapeHtml(url));
     else if (user !== undefined) {
       const handle = `@${user}@${host}`;
       out += escapeHtml(beforeMention!) + (hooks.mention(handle.toLowerCase()) ?? escapeHtml(handle));

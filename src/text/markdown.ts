@@ -3,7 +3,7 @@
 // escaped text, so the output only holds elements Mastodon keeps
 // (p br a span strong em del code pre blockquote ul ol li).
 import { escapeHtml } from "./html.ts";
-import { type InlineHooks, renderInline } from "./inline.ts";
+import { type InlineHooks, renderInline, renderPlainInline } from "./inline.ts";
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const QUOTE = /^ {0,3}> ?/;
@@ -78,6 +78,19 @@ function blocks(lines: string[], hooks: InlineHooks, depth: number): string {
 
 export function renderMarkdown(text: string, hooks: InlineHooks): string {
   return blocks(text.replace(/\r\n?/g, "\n").split("\n"), hooks, 0);
+}
+
+/**
+ * Plain text as Mastodon renders a post from an app: paragraphs at blank lines, line breaks as
+ * <br>, URLs, mentions and hashtags linked, every other character as written (no Markdown).
+ */
+export function renderPlainText(text: string, hooks: InlineHooks): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t]*\n+/)
+    .filter((p) => p.trim() !== "")
+    .map((p) => `<p>${p.split("\n").map((line) => renderPlainInline(line, hooks)).join("<br>")}</p>`)
+    .join("");
 }
 
 /** The mentions (lower-cased `@user@host`) and hashtags the text renders, code excluded. */

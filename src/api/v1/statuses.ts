@@ -62,8 +62,10 @@ async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility
     if (!parent) return { error: "Validation failed: the post replied to does not exist" };
     inReplyTo = parent.reblogOfUri ?? parent.uri;
   }
+  // Apps send plain text, as to Mastodon: `*` and `_` stay as typed.
   const input = checked({
     text,
+    format: "plain",
     visibility,
     summary: stringParam(p, "spoiler_text")?.trim() || null,
     inReplyTo,

@@ -7,7 +7,7 @@ import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
 import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
-import { renderMarkdown, scanMarkdown } from "../../text/markdown.ts";
+import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
@@ -41,7 +41,7 @@ async function buildNote(
   if (input.visibility === "direct" && recipients.size === 0) {
     return { ok: false, error: "a direct post needs someone to address: mention @user@host" };
   }
-  const html = renderMarkdown(input.text, {
+  const html = (input.format === "plain" ? renderPlainText : renderMarkdown)(input.text, {
     mention: (handle) => {
       const mention = mentions.get(handle);
       return mention ? mentionHtml(mention) : null;
@@ -60,7 +60,7 @@ async function buildNote(
     sensitive: input.summary !== null,
     content: html,
     // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
-    source: { content: input.text, mediaType: "text/markdown" },
+    source: { content: input.text, mediaType: input.format === "plain" ? "text/plain" : "text/markdown" },
     ...(input.language ? { contentMap: { [input.language]: html } } : {}),
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
   };

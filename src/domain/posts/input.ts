@@ -5,8 +5,10 @@ import { httpIri } from "../../federation/normalize.ts";
 import { htmlToText } from "../../text/html.ts";
 
 export interface PostInput {
-  /** Markdown source. */
+  /** The source: Markdown (the CLI, C2S), or plain text as Mastodon apps send it. */
   text: string;
+  /** How `text` is rendered; Markdown when absent. */
+  format?: "markdown" | "plain";
   visibility: Visibility;
   /** Content warning. */
   summary: string | null;
