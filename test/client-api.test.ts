@@ -257,6 +257,29 @@ describe("timelines and pagination", () => {
   });
 });
 
+describe("mutes", () => {
+  it("a muted account leaves home and notifications, shows in relationships and mutes, and comes back when unmuted", async () => {
+    const { env } = await import("cloudflare:test");
+    const carol = `${MASTODON}/users/carol`;
+    await env.DB.prepare("INSERT OR REPLACE INTO following (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')").bind(carol, `${carol}/inbox`, `${ORIGIN}/activities/f-carol`).run();
+    const note = { id: `${carol}/statuses/1`, type: "Note", attributedTo: carol, content: "<p>from carol</p>", to: ["https://www.w3.org/ns/activitystreams#Public"], cc: [`${carol}/followers`, helpers.ACTOR], tag: [{ type: "Mention", href: helpers.ACTOR, name: "@me@roost.test" }] };
+    expect((await deliverFromMastodon({ "@context": "https://www.w3.org/ns/activitystreams", id: `${note.id}/activity`, type: "Create", actor: carol, to: note.to, cc: note.cc, object: note }, { actor: "carol" })).status).toBe(202);
+    const home = async () => ((await json(api(token, "/api/v1/timelines/home?limit=40"))) as { uri: string }[]).some((s) => s.uri === note.id);
+    const mentioned = async () => ((await json(api(token, "/api/v1/notifications"))) as { account: { acct: string } }[]).some((n) => n.account.acct === "carol@mastodon.test");
+    await helpers.waitFor(home);
+    expect(await mentioned()).toBe(true);
+    const account = (await json(api(token, "/api/v2/search?q=%40carol%40mastodon.test&resolve=true"))).accounts[0] ?? (await json(api(token, `/api/v1/accounts/lookup?acct=carol@mastodon.test`)));
+    const muted = await json(api(token, `/api/v1/accounts/${account.id}/mute`, { method: "POST", body: JSON.stringify({ notifications: true }) }));
+    expect(muted).toMatchObject({ muting: true, muting_notifications: true });
+    expect(await home()).toBe(false);
+    expect(await mentioned()).toBe(false);
+    expect((await json(api(token, "/api/v1/mutes"))).map((a: { id: string }) => a.id)).toContain(account.id);
+    expect((await json(api(token, `/api/v1/accounts/${account.id}/unmute`, { method: "POST" }))).muting).toBe(false);
+    expect(await home()).toBe(true);
+    expect(await mentioned()).toBe(true);
+  });
+});
+
 describe("notifications and stubs", () => {
   it("lists notifications with unknown types[] ignored, and v2 groups", async () => {
     const res = await api(token, "/api/v1/notifications?types[]=mention&types[]=not_a_type");
@@ -267,7 +290,7 @@ describe("notifications and stubs", () => {
   });
 
   it("every stub answers 200", async () => {
-    for (const path of ["/api/v1/trends", "/api/v2/suggestions", "/api/v1/announcements", "/api/v1/followed_tags", "/api/v2/filters", "/api/v1/lists", "/api/v1/conversations", "/api/v1/custom_emojis", "/api/v1/markers", "/api/v1/preferences", "/api/v2/notifications/policy"]) {
+    for (const path of ["/api/v1/trends", "/api/v2/suggestions", "/api/v1/announcements", "/api/v1/followed_tags", "/api/v2/filters", "/api/v1/lists", "/api/v1/conversations", "/api/v1/mutes", "/api/v1/custom_emojis", "/api/v1/markers", "/api/v1/preferences", "/api/v2/notifications/policy"]) {
       const res = await api(token, path);
       expect(res.status, path).toBe(200);
     }
@@ -335,7 +358,8 @@ describe("living with a Fedify account through the API", () => {
     await send("note", { inbox: `${ACTOR}/inbox`, content: "<p>nice</p>", inReplyTo: mine.uri, mention: ACTOR });
     const notifications = await waitFor(async () => {
       const list = (await json(api(token, "/api/v1/notifications"))) as any[];
-      return list.some((n) => n.type === "mention") && list.some((n) => n.type === "favourite") ? list : null;
+      const byPeer = list.filter((n) => n.account.id === account.id);
+      return byPeer.some((n) => n.type === "mention") && byPeer.some((n) => n.type === "favourite") ? byPeer : null;
     });
     expect(notifications.find((n) => n.type === "favourite")).toMatchObject({ account: { id: account.id }, status: { id: mine.id } });
     expect(notifications.find((n) => n.type === "mention")).toMatchObject({ account: { id: account.id }, status: { in_reply_to_id: mine.id } });

@@ -377,3 +377,13 @@ export const followAccepts = sqliteTable("follow_accepts", {
   actorId: text("actor_id").primaryKey(),
   sentAt: integer("sent_at").notNull(),
 });
+
+// --- mutes ---
+
+/** Muted accounts: out of home and, with hideNotifications, out of notifications; until expiresAt (null: until unmuted). */
+export const mutes = sqliteTable("mutes", {
+  actorId: text("actor_id").primaryKey(),
+  hideNotifications: integer("hide_notifications", { mode: "boolean" }).notNull(),
+  expiresAt: integer("expires_at"),
+  createdAt: integer("created_at").notNull(),
+});

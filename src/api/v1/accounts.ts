@@ -8,6 +8,7 @@ import { followers, following, statuses } from "../../db/schema.ts";
 import { accountIdFor, actorForAccountId } from "../../domain/accounts.ts";
 import { blockActor, unblockActor } from "../../domain/blocks.ts";
 import { followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
+import { muteAccount, unmuteAccount } from "../../domain/mutes.ts";
 import { type ProfileChanges, updateProfile } from "../../domain/profile.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
 import { jsonError } from "../../http.ts";
@@ -193,6 +194,25 @@ export const accounts = new Hono<AppEnv>()
     const actor = await actorParam(c);
     if (typeof actor !== "string") return actor;
     await removeFollower(c.var.services, actor);
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/mute", requireScope("write:mutes"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot mute yourself");
+    const body = await readParams(c);
+    const p = body.ok ? body.params : {};
+    const duration = Number(stringParam(p, "duration") ?? 0);
+    await muteAccount(c.var.services, actor, {
+      hideNotifications: boolParam(p, "notifications") ?? true,
+      durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.min(duration, 10 * 365 * 86_400) : 0,
+    });
+    return relationship(c, actor);
+  })
+  .post("/api/v1/accounts/:id{\\d+}/unmute", requireScope("write:mutes"), async (c) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    await unmuteAccount(c.var.services, actor);
     return relationship(c, actor);
   })
   .post("/api/v1/accounts/:id{\\d+}/block", requireScope("write:blocks"), async (c) => {

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { blockDomain, listBlocks, unblockDomain } from "../../domain/blocks.ts";
+import { activeMutes } from "../../domain/mutes.ts";
 import { jsonError } from "../../http.ts";
 import { accountsFor } from "../entities/account.ts";
 import { readParams, stringParam } from "../body.ts";
@@ -19,6 +20,12 @@ export const blockRoutes = new Hono<AppEnv>()
   .get("/api/v1/blocks", requireScope("read:blocks"), async (c) => {
     const s = c.var.services;
     const actors = (await listBlocks(s)).filter((b) => b.kind === "actor").map((b) => b.value);
+    const accounts = await accountsFor(s, actors);
+    return c.json(actors.map((a) => accounts.get(a)!));
+  })
+  .get("/api/v1/mutes", requireScope("read:mutes"), async (c) => {
+    const s = c.var.services;
+    const actors = (await activeMutes(s)).map((m) => m.actorId);
     const accounts = await accountsFor(s, actors);
     return c.json(actors.map((a) => accounts.get(a)!));
   })

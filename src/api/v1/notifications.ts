@@ -6,6 +6,7 @@ import type { AppContext, AppEnv } from "../../context.ts";
 import { notifications, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
+import { notMuted } from "../../domain/mutes.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntities } from "../entities/status.ts";
 import { listParam, readParams } from "../body.ts";
@@ -62,6 +63,7 @@ async function page(c: AppContext) {
       and(
         inArray(notifications.type, only.length > 0 ? ours(only) : (Object.keys(TYPES) as StoredType[])),
         except.length > 0 ? notInArray(notifications.type, ours(except)) : undefined,
+        notMuted(s, notifications.actorId, "notifications"),
         lower !== null ? gt(notifications.id, lower) : undefined,
         upper !== null ? lt(notifications.id, upper) : undefined,
       ),

@@ -1,6 +1,6 @@
 // Endpoints clients call on every start that Roost has nothing for yet. They must answer 200 with
 // an empty list or object — a 404 breaks the official iOS app (Hollo #421) and Phanpy, which asks
-// for followed tags on every home load. Markers are kept only for the request (no unread state yet).
+// for followed tags on every home load. Markers are not kept yet (no unread state).
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 
@@ -20,7 +20,6 @@ const EMPTY_LISTS = [
   "/api/v1/lists",
   "/api/v1/conversations",
   "/api/v1/scheduled_statuses",
-  "/api/v1/mutes",
   "/api/v1/endorsements",
   "/api/v1/directory",
 ];

@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { activities, bookmarks, objects, remoteObjects, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
+import { notMuted } from "../../domain/mutes.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
@@ -61,7 +62,7 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
 }
 
 export const timelines = new Hono<AppEnv>()
-  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, eq(statuses.home, true)))
+  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"))))
   .get("/api/v1/timelines/public", async (c) => {
     const params = await readParams(c);
     const p = params.ok ? params.params : {};
