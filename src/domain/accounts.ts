@@ -29,13 +29,18 @@ export async function accountIdsFor(s: Services, actorIds: string[]): Promise<Ma
   return ids;
 }
 
-export async function accountIdFor(s: Services, actorId: string): Promise<number> {
-  return (await accountIdsFor(s, [actorId])).get(actorId)!;
+/** The actors behind numeric account ids (unknown ids are left out), in one query per chunk. */
+export async function actorsForAccountIds(s: Services, ids: number[]): Promise<Map<number, string>> {
+  const actors = new Map<number, string>();
+  if (ids.includes(OWNER_ACCOUNT_ID)) actors.set(OWNER_ACCOUNT_ID, s.urls.actor);
+  const remote = [...new Set(ids)].filter((id) => id !== OWNER_ACCOUNT_ID);
+  for (let i = 0; i < remote.length; i += CHUNK) {
+    for (const row of await s.db.select().from(accountIds).where(inArray(accountIds.id, remote.slice(i, i + CHUNK)))) actors.set(row.id, row.actorId);
+  }
+  return actors;
 }
 
 /** The actor behind a numeric account id, or null. */
 export async function actorForAccountId(s: Services, id: number): Promise<string | null> {
-  if (id === OWNER_ACCOUNT_ID) return s.urls.actor;
-  const [row] = await s.db.select().from(accountIds).where(inArray(accountIds.id, [id])).limit(1);
-  return row?.actorId ?? null;
+  return (await actorsForAccountIds(s, [id])).get(id) ?? null;
 }

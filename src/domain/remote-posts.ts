@@ -33,7 +33,7 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   const why = concernsUs(object, ctx);
   const followed = await isFollowed(ctx, activity.actor);
   if (!why && !followed) return ignored("neither a reply to us, a mention of us, nor a post of someone we follow");
-  if (!(await storeRemotePost(ctx, object, activity.actor, followed))) return ignored("already stored");
+  if (!(await storeRemotePost(ctx, object, activity.actor, followed)).stored) return ignored("already stored");
   if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
   return done;
 }

@@ -68,14 +68,14 @@ function storedValues(object: NormalizedObject, actorId: string) {
   };
 }
 
-/** Stores a remote post and indexes it; false when it was already stored. */
-export async function storeRemotePost(s: Services, object: NormalizedObject, authorId: string, home: boolean): Promise<boolean> {
+/** Stores a remote post and indexes it; `stored` is false when it was already stored. */
+export async function storeRemotePost(s: Services, object: NormalizedObject, authorId: string, home: boolean): Promise<{ stored: boolean; row: StatusRow }> {
   const inserted = await s.db
     .insert(remoteObjects)
     .values({ id: object.id, ...storedValues(object, authorId) })
     .onConflictDoNothing()
     .returning({ id: remoteObjects.id });
-  await indexStatus(s, {
+  const row = await indexStatus(s, {
     uri: object.id,
     actorId: authorId,
     local: false,
@@ -84,7 +84,7 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
     published: object.published?.getTime() ?? s.now(),
     home,
   });
-  return inserted.length > 0;
+  return { stored: inserted.length > 0, row };
 }
 
 /** An edit of a stored remote post. */
@@ -117,9 +117,7 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: t
   if (!POST_TYPES.has(object.value.type)) return { ok: false, reason: `${uri} is a ${object.value.type}, not a post` };
   const author = object.value.attributedTo[0];
   if (!author) return { ok: false, reason: `${uri} names no author` };
-  await storeRemotePost(s, object.value, author, false);
-  const [row] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
-  return row ? { ok: true, row } : { ok: false, reason: "the post could not be stored" };
+  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row };
 }
 
 /** How long remote posts no one interacted with are kept (the home timeline's depth). */

@@ -9,6 +9,7 @@ import {
   authenticateClient,
   findApp,
   issueCode,
+  type OAuthApp,
   OOB,
   parseScopes,
   redeemCode,
@@ -51,7 +52,7 @@ function page(c: AppContext, title: string, body: unknown, status: 200 | 400 | 4
 }
 
 /** Checks what the client asked for; an error before the redirect URI is known is shown, never redirected. */
-async function authorizeRequest(c: AppContext, p: Json): Promise<{ ok: true; request: AuthorizeRequest; appName: string } | { ok: false; response: Response | Promise<Response> }> {
+async function authorizeRequest(c: AppContext, p: Json): Promise<{ ok: true; request: AuthorizeRequest; app: OAuthApp } | { ok: false; response: Response | Promise<Response> }> {
   const s = c.var.services;
   const clientId = param(p, "client_id");
   const app = clientId ? await findApp(s, clientId) : null;
@@ -67,7 +68,7 @@ async function authorizeRequest(c: AppContext, p: Json): Promise<{ ok: true; req
   if (!scopes || !scopes.every((scope) => scopesOf(app).includes(scope) || scopesOf(app).includes(scope.split(":")[0]!))) return fail("invalid_scope");
   const codeChallenge = param(p, "code_challenge");
   if (codeChallenge && (param(p, "code_challenge_method") ?? "plain") !== "S256") return fail("invalid_request");
-  return { ok: true, request: { clientId: app.clientId, redirectUri, scopes, state, codeChallenge }, appName: app.name };
+  return { ok: true, request: { clientId: app.clientId, redirectUri, scopes, state, codeChallenge }, app };
 }
 
 function hidden(request: AuthorizeRequest) {
@@ -129,7 +130,7 @@ export const oauth = new Hono<AppEnv>()
         "Sign in",
         <>
           <h1>Sign in to {(await s.profile()).displayName}</h1>
-          <p>{checked.appName} wants to use your account. First, sign in as the owner.</p>
+          <p>{checked.app.name} wants to use your account. First, sign in as the owner.</p>
           <form method="post" action="/oauth/login">
             <input type="hidden" name="next" value={`${next.pathname}${next.search}`} />
             <p>
@@ -147,9 +148,9 @@ export const oauth = new Hono<AppEnv>()
       c,
       "Authorize",
       <>
-        <h1>Authorize {checked.appName}?</h1>
+        <h1>Authorize {checked.app.name}?</h1>
         <p>
-          {checked.appName} will be able to act as @{s.config.username}@{s.config.handleDomain}:
+          {checked.app.name} will be able to act as @{s.config.username}@{s.config.handleDomain}:
         </p>
         <ul>
           {request.scopes.map((scope) => (
@@ -203,15 +204,14 @@ export const oauth = new Hono<AppEnv>()
       if (request.redirectUri === OOB) return page(c, "Denied", <p>Access denied.</p>);
       return c.redirect(withParams(request.redirectUri, { error: "access_denied", state: request.state }), 302);
     }
-    const app = (await findApp(s, request.clientId))!;
-    const code = await issueCode(s, app, { redirectUri: request.redirectUri, scopes: request.scopes, codeChallenge: request.codeChallenge ?? null });
+    const code = await issueCode(s, checked.app, { redirectUri: request.redirectUri, scopes: request.scopes, codeChallenge: request.codeChallenge ?? null });
     if (request.redirectUri === OOB) {
       return page(
         c,
         "Authorization code",
         <>
           <h1>Authorization code</h1>
-          <p>Copy this code and paste it into {checked.appName}:</p>
+          <p>Copy this code and paste it into {checked.app.name}:</p>
           <p>
             <code id="code">{code}</code>
           </p>

@@ -6,6 +6,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM helper shared with the benchmarks
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
+// @ts-expect-error: plain ESM helper shared with npm run test:clients
+import { approve as approveInBrowser } from "../clients/approve.mjs";
 
 const OOB = "urn:ietf:wg:oauth:2.0:oob";
 const PORT = 18_700 + Math.floor(Math.random() * 200);
@@ -22,25 +24,11 @@ afterAll(async () => {
   await worker?.dispose();
 });
 
-/** What a person does in the browser: sign in as the owner, allow; the OOB page shows the code. */
-async function approve(clientId: string, scope: string, challenge?: string): Promise<string> {
+/** What a person does in the browser (test/clients/approve.mjs): sign in as the owner, allow; the OOB page shows the code. */
+function approve(clientId: string, scope: string, challenge?: string): Promise<string> {
   const query = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: OOB, scope });
   if (challenge) query.set("code_challenge", challenge), query.set("code_challenge_method", "S256");
-  const path = `/oauth/authorize?${query}`;
-  const form = (fields: Record<string, string>, cookie?: string) => ({
-    method: "POST",
-    redirect: "manual" as const,
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: URL_BASE, ...(cookie ? { Cookie: cookie } : {}) },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const login = await fetch(`${URL_BASE}/oauth/login`, form({ token: OWNER_TOKEN, next: path }));
-  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
-  const consent = await (await fetch(`${URL_BASE}${path}`, { headers: { Cookie: cookie } })).text();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(consent)![1]!;
-  const fields: Record<string, string> = { client_id: clientId, redirect_uri: OOB, scope, csrf, decision: "allow" };
-  if (challenge) Object.assign(fields, { code_challenge: challenge, code_challenge_method: "S256" });
-  const page = await (await fetch(`${URL_BASE}/oauth/authorize`, form(fields, cookie))).text();
-  return /<code id="code">([^<]+)<\/code>/.exec(page)![1]!;
+  return approveInBrowser(URL_BASE, OWNER_TOKEN, `/oauth/authorize?${query}`);
 }
 
 const linkPages = async (client: ReturnType<typeof createRestAPIClient>) => {

@@ -12,8 +12,18 @@ export type AccountEntity = Record<string, unknown> & { id: string; acct: string
 
 const day = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().slice(0, 10));
 
+// A request that shows the owner several times (notifications, then their statuses) counts once.
+const ownerOf = new WeakMap<Services, Promise<AccountEntity>>();
+
 /** The owner, with live counts; `credential` adds `source` and `role` (verify_credentials). */
 export async function ownerAccount(s: Services, options: { credential?: boolean } = {}): Promise<AccountEntity> {
+  if (options.credential) return credentialAccount(s);
+  let owner = ownerOf.get(s);
+  if (!owner) ownerOf.set(s, (owner = credentialAccount(s).then(({ source: _source, role: _role, ...account }) => account as AccountEntity)));
+  return owner;
+}
+
+async function credentialAccount(s: Services): Promise<AccountEntity> {
   const { config, urls, db } = s;
   // One statement: follower and following counts are the trigger-kept counters the public pages read.
   const [[row], keys, profile] = await Promise.all([
@@ -58,7 +68,6 @@ export async function ownerAccount(s: Services, options: { credential?: boolean 
     roles: [],
     fields,
   };
-  if (!options.credential) return account;
   return {
     ...account,
     source: {

@@ -5,7 +5,7 @@ import { and, desc, eq, gt, isNull, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { followers, following, statuses } from "../../db/schema.ts";
-import { accountIdFor, actorForAccountId } from "../../domain/accounts.ts";
+import { actorForAccountId, actorsForAccountIds } from "../../domain/accounts.ts";
 import { blockActor, unblockActor } from "../../domain/blocks.ts";
 import { followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
 import { muteAccount, unmuteAccount } from "../../domain/mutes.ts";
@@ -26,10 +26,22 @@ async function actorParam(c: AppContext): Promise<string | Response> {
   return actor ?? jsonError(c, 404, "Record not found");
 }
 
+/** The relationship with the account of `:id` (whose actor the route already resolved). */
 async function relationship(c: AppContext, actorId: string) {
-  const s = c.var.services;
-  const [entity] = await relationshipsFor(s, [{ id: await accountIdFor(s, actorId), actorId }]);
+  const [entity] = await relationshipsFor(c.var.services, [{ id: Number(c.req.param("id")), actorId }]);
   return c.json(entity);
+}
+
+/**
+ * An action on the account of `:id` answered with the relationship after it, as Mastodon's
+ * follow/unfollow/block/mute endpoints answer; the action may return a refusal instead.
+ */
+function onAccount(action: (c: AppContext, actor: string) => Promise<Response | void>) {
+  return async (c: AppContext) => {
+    const actor = await actorParam(c);
+    if (typeof actor !== "string") return actor;
+    return (await action(c, actor)) ?? relationship(c, actor);
+  };
 }
 
 /** Followers or following of the owner, newest first, paged by when each began (ms). */
@@ -108,10 +120,9 @@ export const accounts = new Hono<AppEnv>()
     const params = await readParams(c);
     const ids = params.ok ? listParam(params.params, "id").filter((id) => /^\d{1,16}$/.test(id)).slice(0, 80) : [];
     const s = c.var.services;
-    const pairs = (await Promise.all(ids.map(async (id) => ({ id: Number(id), actorId: await actorForAccountId(s, Number(id)) })))).filter(
-      (p): p is { id: number; actorId: string } => p.actorId !== null,
-    );
-    return c.json(await relationshipsFor(s, pairs));
+    const actors = await actorsForAccountIds(s, ids.map(Number));
+    const known = ids.map(Number).flatMap((id) => (actors.has(id) ? [{ id, actorId: actors.get(id)! }] : []));
+    return c.json(await relationshipsFor(s, known));
   })
   .get("/api/v1/accounts/lookup", async (c) => {
     const s = c.var.services;
@@ -171,61 +182,43 @@ export const accounts = new Hono<AppEnv>()
     if (typeof actor !== "string") return actor;
     return actor === c.var.services.urls.actor ? relationList(c, following) : c.json([]);
   })
-  .post("/api/v1/accounts/:id{\\d+}/follow", requireScope("write:follows"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    const s = c.var.services;
-    if (actor === s.urls.actor) return jsonError(c, 403, "You cannot follow yourself");
-    // Following again is a no-op that answers the relationship, as Mastodon does.
-    const [existing] = await s.db.select().from(following).where(eq(following.actorId, actor)).limit(1);
-    if (!existing) {
+  .post(
+    "/api/v1/accounts/:id{\\d+}/follow",
+    requireScope("write:follows"),
+    onAccount(async (c, actor) => {
+      const s = c.var.services;
+      if (actor === s.urls.actor) return jsonError(c, 403, "You cannot follow yourself");
+      // Following again is a no-op that answers the relationship, as Mastodon does.
+      const [existing] = await s.db.select().from(following).where(eq(following.actorId, actor)).limit(1);
+      if (existing) return;
       const result = await followAccount(s, actor);
       if (!result.ok) return jsonError(c, result.status === 404 ? 404 : 422, result.error);
-    }
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/unfollow", requireScope("write:follows"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    await unfollowAccount(c.var.services, actor);
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/remove_from_followers", requireScope("write:follows"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    await removeFollower(c.var.services, actor);
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/mute", requireScope("write:mutes"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot mute yourself");
-    const body = await readParams(c);
-    const p = body.ok ? body.params : {};
-    const duration = Number(stringParam(p, "duration") ?? 0);
-    await muteAccount(c.var.services, actor, {
-      hideNotifications: boolParam(p, "notifications") ?? true,
-      durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.min(duration, 10 * 365 * 86_400) : 0,
-    });
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/unmute", requireScope("write:mutes"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    await unmuteAccount(c.var.services, actor);
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/block", requireScope("write:blocks"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot block yourself");
-    await blockActor(c.var.services, actor);
-    return relationship(c, actor);
-  })
-  .post("/api/v1/accounts/:id{\\d+}/unblock", requireScope("write:blocks"), async (c) => {
-    const actor = await actorParam(c);
-    if (typeof actor !== "string") return actor;
-    await unblockActor(c.var.services, actor);
-    return relationship(c, actor);
-  });
+    }),
+  )
+  .post("/api/v1/accounts/:id{\\d+}/unfollow", requireScope("write:follows"), onAccount(async (c, actor) => void (await unfollowAccount(c.var.services, actor))))
+  .post("/api/v1/accounts/:id{\\d+}/remove_from_followers", requireScope("write:follows"), onAccount(async (c, actor) => void (await removeFollower(c.var.services, actor))))
+  .post(
+    "/api/v1/accounts/:id{\\d+}/mute",
+    requireScope("write:mutes"),
+    onAccount(async (c, actor) => {
+      if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot mute yourself");
+      const body = await readParams(c);
+      const p = body.ok ? body.params : {};
+      const duration = Number(stringParam(p, "duration") ?? 0);
+      await muteAccount(c.var.services, actor, {
+        hideNotifications: boolParam(p, "notifications") ?? true,
+        durationSeconds: Number.isFinite(duration) && duration > 0 ? Math.min(duration, 10 * 365 * 86_400) : 0,
+      });
+    }),
+  )
+  .post("/api/v1/accounts/:id{\\d+}/unmute", requireScope("write:mutes"), onAccount(async (c, actor) => void (await unmuteAccount(c.var.services, actor))))
+  .post(
+    "/api/v1/accounts/:id{\\d+}/block",
+    requireScope("write:blocks"),
+    onAccount(async (c, actor) => {
+      if (actor === c.var.services.urls.actor) return jsonError(c, 403, "You cannot block yourself");
+      await blockActor(c.var.services, actor);
+    }),
+  )
+  .post("/api/v1/accounts/:id{\\d+}/unblock", requireScope("write:blocks"), onAccount(async (c, actor) => void (await unblockActor(c.var.services, actor))));
 

@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { followers } from "../../db/schema.ts";
-import { accountIdFor, actorForAccountId } from "../../domain/accounts.ts";
+import { actorForAccountId } from "../../domain/accounts.ts";
 import { decideFollowRequest } from "../../domain/follows.ts";
 import { jsonError } from "../../http.ts";
 import { accountsFor } from "../entities/account.ts";
@@ -23,6 +23,6 @@ export const followRequests = new Hono<AppEnv>()
     if (!actor) return jsonError(c, 404, "Record not found");
     const decided = await decideFollowRequest(s, actor, c.req.param("decision") === "authorize");
     if (!decided.ok) return jsonError(c, 404, "Record not found");
-    const [relationship] = await relationshipsFor(s, [{ id: await accountIdFor(s, actor), actorId: actor }]);
+    const [relationship] = await relationshipsFor(s, [{ id: Number(c.req.param("id")), actorId: actor }]);
     return c.json(relationship);
   });
