@@ -3,6 +3,7 @@
 // dead-letter queue).
 import type { Services } from "../services.ts";
 import type { Job } from "./jobs.ts";
+import { flushUsage } from "./metering.ts";
 
 export type JobHandler<K extends Job["kind"]> = (job: Extract<Job, { kind: K }>, s: Services) => Promise<void>;
 
@@ -56,9 +57,4 @@ export async function consumeBatch(batch: MessageBatch<Job>, services: () => Ser
     }
     await flushUsage(s);
   }
-}
-
-/** The budget meter's write; a failure to count never fails the work. */
-export async function flushUsage(s: Services): Promise<void> {
-  await s.usage.flush().catch((error) => s.log("usage.not_recorded", { error: String(error) }));
 }

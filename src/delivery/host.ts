@@ -13,7 +13,7 @@ import {
   hostState,
   publishHostState,
   recordDeliveryFailures,
-  rememberSchemes,
+  rememberScheme,
   removeFollowersAt,
   rfc9421Hosts,
 } from "../db/queries/delivery.ts";
@@ -24,7 +24,7 @@ import type { Services } from "../services.ts";
 import type { FailedDelivery, HostStatus } from "./host-api.ts";
 import { limitsFor, MAX_CONNECTIONS } from "./limits.ts";
 import { mapLimited, postActivity } from "./post.ts";
-import { nextUtcDay, overBudget } from "./usage.ts";
+import { pausedForBudget } from "./metering.ts";
 
 type Row = {
   seq: number;
@@ -176,12 +176,7 @@ export class HostDeliveries {
     const due = [...lanes.values()].filter((lane) => (lane[0]!.next_at ?? 0) <= now);
     if (due.length > 0) {
       // Near the end of a daily allowance the retries wait for the next UTC day: nothing is given up for it.
-      const over = await overBudget(s.db, limitsFor(s.config.plan), now);
-      if (over) {
-        s.log("delivery.over_budget", { budget: over, host: this.getMeta("host") ?? "", due: due.length });
-        await this.storage.setAlarm(nextUtcDay(now) + Math.floor(this.clock.random() * 600_000));
-        return;
-      }
+      if (await pausedForBudget(s, this.storage, now, this.clock.random, "delivery.over_budget", { host: this.getMeta("host") ?? "", due: due.length })) return;
       const host = this.getMeta("host") ?? "";
       const round: Round = {
         s,
@@ -221,7 +216,7 @@ export class HostDeliveries {
       this.sql.exec("DELETE FROM failure_days");
       if (result.scheme !== round.scheme) {
         round.scheme = result.scheme;
-        await rememberSchemes(s.db, result.scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
+        await rememberScheme(s.db, host, result.scheme);
       }
       await forgetDeliveryFailure(s.db, row.activity_id, row.inbox);
       return true;

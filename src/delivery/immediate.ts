@@ -5,7 +5,7 @@
 // the delivery report reads it like any other. The recipient's server's Durable Object is the
 // retry path: a failed POST is handed to it (recordFailures), and a server with a backlog gets the
 // activity through it (enqueue), behind what already waits for that inbox.
-import { hostState, recordImmediateFanout, rememberSchemes, rfc9421Hosts } from "../db/queries/delivery.ts";
+import { hostState, recordImmediateFanout, rememberScheme, rfc9421Hosts } from "../db/queries/delivery.ts";
 import type { Services } from "../services.ts";
 import { classifyStatus } from "./backoff.ts";
 import { targetInboxes } from "./fanout.ts";
@@ -39,7 +39,7 @@ export async function sendImmediately(s: Services, activity: OutgoingActivity, d
     ]);
     outcome = "retrying";
   } else if ((result.scheme === "rfc9421") !== remembered) {
-    await rememberSchemes(s.db, result.scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] }).catch(
+    await rememberScheme(s.db, host, result.scheme).catch(
       (error) => s.log("deliver.scheme_not_remembered", { error: String(error) }),
     );
   }

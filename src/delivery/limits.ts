@@ -68,7 +68,7 @@ export const MAX_CONNECTIONS = 6;
 export const POST_TIMEOUT_MS = 30_000;
 
 /** Signed POSTs one Free-plan invocation may make: 6 × ~0.75 ms of RSA, under 10 ms with margin. */
-export const FREE_INBOXES_PER_INVOCATION = 6;
+const FREE_INBOXES_PER_INVOCATION = 6;
 
 const PLANS: Record<Plan, PlanLimits> = {
   free: {

@@ -9,11 +9,8 @@
 // services for each call; everything it does is here.
 import type { Services } from "../services.ts";
 import { type DeliverJob, deliverMessages } from "./deliver.ts";
-import { limitsFor } from "./limits.ts";
-import { nextUtcDay, overBudget } from "./usage.ts";
+import { pausedForBudget } from "./metering.ts";
 import type { SenderBatchInput } from "./sender-api.ts";
-
-export type SenderBatch = SenderBatchInput;
 
 const RETRY_DELAY_MS = 60_000;
 
@@ -29,7 +26,7 @@ export class SenderBatches {
   }
 
   /** Takes batches to send; a repeated hand-over (a fan-out run again) adds nothing. */
-  async add(activityId: string, batches: SenderBatch[]): Promise<void> {
+  async add(activityId: string, batches: SenderBatchInput[]): Promise<void> {
     for (const b of batches) {
       this.sql.exec("INSERT OR IGNORE INTO batches (activity_id, batch, inboxes) VALUES (?, ?, ?)", activityId, b.batch, JSON.stringify(b.inboxes));
     }
@@ -48,13 +45,7 @@ export class SenderBatches {
     if (!row) return;
     // Near the end of a daily allowance the batches wait for the next UTC day: nothing is lost.
     const now = this.clock.now();
-    const over = await overBudget(s.db, limitsFor(s.config.plan), now);
-    if (over) {
-      const resume = nextUtcDay(now) + Math.floor(Math.random() * 600_000);
-      s.log("sender.over_budget", { budget: over, activityId: row.activity_id, pending: this.pending(), resumeAt: resume });
-      await this.storage.setAlarm(resume);
-      return;
-    }
+    if (await pausedForBudget(s, this.storage, now, Math.random, "sender.over_budget", { activityId: row.activity_id, pending: this.pending() })) return;
     let retried = false;
     const message = {
       id: `${row.activity_id}#${row.batch}`,

@@ -11,7 +11,7 @@ import type { DailyBudget, PlanLimits } from "./limits.ts";
 
 export type UsageCounts = DailyBudget;
 
-export const ZERO: UsageCounts = { queueOperations: 0, d1RowsRead: 0, d1RowsWritten: 0, durableObjectRequests: 0 };
+const ZERO: UsageCounts = { queueOperations: 0, d1RowsRead: 0, d1RowsWritten: 0, durableObjectRequests: 0 };
 
 export function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);

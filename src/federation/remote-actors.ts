@@ -151,9 +151,9 @@ async function fetchActorForKey(db: Database, ctx: FetchContext, keyId: string):
 }
 
 /** A key that failed to verify is refetched at most once per this interval (rotation is rare). */
-export const KEY_REFETCH_INTERVAL_MS = 10 * 60_000;
+const KEY_REFETCH_INTERVAL_MS = 10 * 60_000;
 /** Unknown, 404 and 410 keys are remembered this long; other failures (timeouts, 5xx) for a minute. */
-export const KEY_NEGATIVE_TTL_MS = 60 * 60_000;
+const KEY_NEGATIVE_TTL_MS = 60 * 60_000;
 const KEY_TRANSIENT_TTL_MS = 60_000;
 
 function permanentFailure(result: Extract<FetchResult<unknown>, { ok: false }>): boolean {

@@ -70,9 +70,11 @@ export async function receiveActivity(request: Request, s: Services): Promise<In
 
   // Rule 10: bounded nesting, checked on the bytes before anything parses them.
   if (jsonTooDeep(body)) return refuse(400, `the JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+  // Decoded once: parsed here, stored as is below.
+  const text = new TextDecoder().decode(body);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(body));
+    json = JSON.parse(text);
   } catch {
     return refuse(400, "the body is not valid JSON");
   }
@@ -136,7 +138,7 @@ export async function receiveActivity(request: Request, s: Services): Promise<In
   // Rule 2: exactly-once is keyed on (actor, id).
   const inserted = await db
     .insert(inboxActivities)
-    .values({ id, actorId: activity.actor, type: activity.type, digest, body: new TextDecoder().decode(body), state: "queued" })
+    .values({ id, actorId: activity.actor, type: activity.type, digest, body: text, state: "queued" })
     .onConflictDoNothing()
     .returning({ id: inboxActivities.id });
   if (inserted.length === 0) return { status: 202, result: "duplicate", id };

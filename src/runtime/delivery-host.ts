@@ -3,18 +3,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Clock, HostDeliveries } from "../delivery/host.ts";
 import type { DeliveryHostApi, FailedDelivery, HostStatus } from "../delivery/host-api.ts";
-import { flushUsage } from "../delivery/consumer.ts";
-import type { Services } from "../services.ts";
+import { metered } from "../delivery/metering.ts";
 import { createServices, type ServiceBindings } from "./services.ts";
-
-/** Runs one call with its services, then adds what it spent to today's usage. */
-async function metered<T>(services: Services, work: (s: Services) => Promise<T>): Promise<T> {
-  try {
-    return await work(services);
-  } finally {
-    await flushUsage(services);
-  }
-}
 
 export class DeliveryHost extends DurableObject<ServiceBindings> implements DeliveryHostApi {
   private readonly deliveries: HostDeliveries;

@@ -1,9 +1,9 @@
 // The fan-out sender Durable Object class: storage and services per call; the logic is
 // SenderBatches (src/delivery/sender.ts).
 import { DurableObject } from "cloudflare:workers";
-import { type SenderBatch, SenderBatches } from "../delivery/sender.ts";
-import type { FanoutSenderApi } from "../delivery/sender-api.ts";
-import { flushUsage } from "../delivery/consumer.ts";
+import { SenderBatches } from "../delivery/sender.ts";
+import type { FanoutSenderApi, SenderBatchInput } from "../delivery/sender-api.ts";
+import { metered } from "../delivery/metering.ts";
 import { createServices, type ServiceBindings } from "./services.ts";
 
 export class FanoutSender extends DurableObject<ServiceBindings> implements FanoutSenderApi {
@@ -14,7 +14,7 @@ export class FanoutSender extends DurableObject<ServiceBindings> implements Fano
     this.batches = new SenderBatches(ctx.storage);
   }
 
-  add(activityId: string, batches: SenderBatch[]): Promise<void> {
+  add(activityId: string, batches: SenderBatchInput[]): Promise<void> {
     return this.batches.add(activityId, batches);
   }
 
@@ -25,10 +25,6 @@ export class FanoutSender extends DurableObject<ServiceBindings> implements Fano
   override async alarm(): Promise<void> {
     const s = createServices(this.env);
     s.usage.add({ durableObjectRequests: 1 });
-    try {
-      await this.batches.sendNext(s);
-    } finally {
-      await flushUsage(s);
-    }
+    await metered(s, (services) => this.batches.sendNext(services));
   }
 }

@@ -7,7 +7,7 @@ import { createMiddleware } from "hono/factory";
  * No script at all (the pages have none), styles only inline (the layout's one <style>), images
  * from https, forms only to ourselves, never framed.
  */
-export const CONTENT_SECURITY_POLICY =
+const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export const htmlSecurityHeaders = createMiddleware(async (c, next) => {

@@ -125,6 +125,11 @@ export async function rememberSchemes(db: Database, change: { rfc9421: string[];
   for (const part of chunks(change.draftCavage)) await db.delete(signatureSchemes).where(inArray(signatureSchemes.host, part));
 }
 
+/** One host's scheme, learned from the answer to one delivery. */
+export function rememberScheme(db: Database, host: string, scheme: "rfc9421" | "draft-cavage"): Promise<void> {
+  return rememberSchemes(db, scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
+}
+
 /** One row per inbox a Durable Object holds for this activity: where the owner API looks. */
 export async function recordDeliveryFailures(db: Database, activityId: string, host: string, inboxes: string[]): Promise<void> {
   for (const part of chunks(inboxes, 30)) {
