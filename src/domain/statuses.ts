@@ -6,7 +6,7 @@ import { following, remoteObjects, statuses } from "../db/schema.ts";
 import { snowflake, snowflakeFloor } from "../db/snowflake.ts";
 import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
-import { isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
+import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
@@ -106,10 +106,16 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
-/** A post by URL: stored already, or fetched (through the safe fetcher), checked and stored. */
-export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: true; row: StatusRow } | { ok: false; reason: string }> {
+export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean } | { ok: false; reason: string };
+
+/**
+ * A post by URL: stored already (`fetched` false), or fetched through the safe fetcher, checked
+ * and stored. Its author must be on the post's host, as Mastodon requires of a fetched status:
+ * anyone else's server could otherwise put words in their mouth.
+ */
+export async function fetchRemotePost(s: Services, uri: string): Promise<FetchedPost> {
   const [known] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
-  if (known) return { ok: true, row: known };
+  if (known) return { ok: true, row: known, fetched: false };
   const fetched = await fetchActivityDocument(uri, s.fetcher);
   if (!fetched.ok) return { ok: false, reason: fetched.reason };
   const object = normalizeObject(fetched.value);
@@ -117,7 +123,8 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: t
   if (!POST_TYPES.has(object.value.type)) return { ok: false, reason: `${uri} is a ${object.value.type}, not a post` };
   const author = object.value.attributedTo[0];
   if (!author) return { ok: false, reason: `${uri} names no author` };
-  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row };
+  if (hostOf(author) !== hostOf(object.value.id)) return { ok: false, reason: `${uri} is attributed to ${author}, on another host` };
+  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row, fetched: true };
 }
 
 /** How long remote posts no one interacted with are kept (the home timeline's depth). */
