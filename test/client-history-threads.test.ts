@@ -3,7 +3,7 @@
 // GET /statuses/:id/context.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, signIn } from "./client-support.ts";
+import { api, json, signIn } from "./client-support.ts";
 import { ACTOR, count, deliverFromMastodon, MASTODON, ORIGIN, peer, waitFor } from "./helpers.ts";
 import { loggedEvents } from "./log-capture.ts";
 
@@ -14,16 +14,6 @@ let token: string;
 beforeAll(async () => {
   token = await signIn("read write follow");
 });
-
-async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${r.status}: ${text}`);
-  }
-}
 
 const uid = () => crypto.randomUUID().slice(0, 8);
 

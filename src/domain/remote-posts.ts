@@ -6,7 +6,7 @@ import { type NormalizedActivity, type NormalizedObject, normalizeActor, normali
 import { upsertRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
-import { changesWhatIsShown, recordVersion, remoteVersion } from "./status-edits.ts";
+import { changesWhatIsShown, remoteVersion } from "./status-edits.ts";
 import { isFollowed, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
 import { parentMissing, requestParentFetch } from "./threads.ts";
 import { onOurOrigin } from "./own-origin.ts";
@@ -67,11 +67,8 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   const previous = stored.updated ?? stored.published ?? 0;
   if (!object.updated || object.updated.getTime() <= previous) return ignored("the Update is not newer than what we have");
   const before = normalizeObject(JSON.parse(stored.document));
-  if (before.ok) {
-    if (!changesWhatIsShown(before.value, object)) return ignored("the Update changes nothing shown");
-    await recordVersion(ctx, object.id, remoteVersion(before.value, previous || ctx.now()));
-  }
-  await replaceRemotePost(ctx, object, activity.actor);
+  if (before.ok && !changesWhatIsShown(before.value, object)) return ignored("the Update changes nothing shown");
+  await replaceRemotePost(ctx, object, activity.actor, before.ok ? remoteVersion(before.value, previous || ctx.now()) : null);
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
   return done;
 }

@@ -42,10 +42,14 @@ export function changesWhatIsShown(before: NormalizedObject, after: NormalizedOb
   return shown(before) !== shown(after);
 }
 
-/** Keeps `version` as one `uri` had before its current one, and drops the oldest past the bound (the original stays). */
-export async function recordVersion(s: Services, uri: string, version: StatusVersion): Promise<void> {
+/**
+ * The writes that keep `version` as one `uri` had before its current one and drop the oldest past
+ * the bound (the original stays). The caller runs them in one batch with the write of the new
+ * version, so a retried job cannot keep the same version twice.
+ */
+export function versionWrites(s: Services, uri: string, version: StatusVersion) {
   const ofStatus = eq(statusEdits.statusUri, uri);
-  await s.db.batch([
+  return [
     s.db.insert(statusEdits).values({
       statusUri: uri,
       content: version.content,
@@ -65,7 +69,7 @@ export async function recordVersion(s: Services, uri: string, version: StatusVer
           sql`${statusEdits.id} NOT IN (SELECT id FROM status_edits WHERE status_uri = ${uri} ORDER BY id DESC LIMIT ${MAX_VERSIONS - 2})`,
         ),
       ),
-  ]);
+  ] as const;
 }
 
 /** The earlier versions of `uri`, oldest first. */

@@ -8,6 +8,7 @@ import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { type StatusVersion, versionWrites } from "./status-edits.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -87,9 +88,10 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
   return { stored: inserted.length > 0, row };
 }
 
-/** An edit of a stored remote post. */
-export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string): Promise<void> {
-  await s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+/** An edit of a stored remote post; `earlier` is the version it replaces, kept for the edit history. */
+export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string, earlier: StatusVersion | null): Promise<void> {
+  const replace = s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+  await (earlier ? s.db.batch([...versionWrites(s, object.id, earlier), replace]) : replace);
 }
 
 /** A remote post gone: its row, its index entry, and the boosts of it we indexed. */

@@ -8,7 +8,7 @@ import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
-import { recordVersion } from "../status-edits.ts";
+import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
@@ -137,16 +137,18 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     cc: note.cc,
     object: note,
   });
-  const source = (previous.source as { content?: string } | undefined)?.content ?? null;
-  await recordVersion(ctx, objectId, {
+  const earlier = {
     content: String(previous.content ?? ""),
     summary: (previous.summary as string | null | undefined) ?? null,
     sensitive: previous.sensitive === true,
-    source,
+    source: (previous.source as { content?: string } | undefined)?.content ?? null,
     media: [],
     createdAt: row.updated ?? row.published,
-  });
-  await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId));
+  };
+  await ctx.db.batch([
+    ...versionWrites(ctx, objectId, earlier),
+    ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId)),
+  ]);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
   return { ok: true, objectId, activityId: activity.id };
 }
