@@ -387,3 +387,36 @@ export const mutes = sqliteTable("mutes", {
   expiresAt: integer("expires_at"),
   createdAt: integer("created_at").notNull(),
 });
+
+// --- edit history and thread fetches ---
+
+/**
+ * Earlier versions of a status (its current one is in objects / remote_objects), oldest first by
+ * id; at most 19 a status (src/domain/status-edits.ts). Triggers (migrations/0012_status_edits.sql)
+ * delete them with the status's index entry or its remote object.
+ */
+export const statusEdits = sqliteTable(
+  "status_edits",
+  {
+    id: integer("id").primaryKey(),
+    statusUri: text("status_uri").notNull(),
+    /** HTML as received (remote: sanitised when shown) or as we rendered it. */
+    content: text("content").notNull(),
+    spoilerText: text("spoiler_text"),
+    sensitive: integer("sensitive", { mode: "boolean" }).notNull(),
+    /** Our posts: the text as written. */
+    source: text("source"),
+    /** The version's attachments (normalised), JSON. */
+    media: text("media").notNull().default("[]"),
+    /** When this version was published or made (its `updated`). */
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("status_edits_status").on(t.statusUri, t.id)],
+);
+
+/** Missing thread parents a queued fetch was asked for: none other is queued before `retryAfter`. */
+export const threadFetches = sqliteTable("thread_fetches", {
+  uri: text("uri").primaryKey(),
+  retryAfter: integer("retry_after").notNull(),
+  failure: text("failure"),
+});

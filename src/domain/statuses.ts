@@ -6,8 +6,9 @@ import { following, remoteObjects, statuses } from "../db/schema.ts";
 import { snowflake, snowflakeFloor } from "../db/snowflake.ts";
 import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
-import { isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
+import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { type StatusVersion, versionWrites } from "./status-edits.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -87,9 +88,10 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
   return { stored: inserted.length > 0, row };
 }
 
-/** An edit of a stored remote post. */
-export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string): Promise<void> {
-  await s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+/** An edit of a stored remote post; `earlier` is the version it replaces, kept for the edit history. */
+export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string, earlier: StatusVersion | null): Promise<void> {
+  const replace = s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+  await (earlier ? s.db.batch([...versionWrites(s, object.id, earlier), replace]) : replace);
 }
 
 /** A remote post gone: its row, its index entry, and the boosts of it we indexed. */
@@ -106,10 +108,16 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
-/** A post by URL: stored already, or fetched (through the safe fetcher), checked and stored. */
-export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: true; row: StatusRow } | { ok: false; reason: string }> {
+export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean } | { ok: false; reason: string };
+
+/**
+ * A post by URL: stored already (`fetched` false), or fetched through the safe fetcher, checked
+ * and stored. Its author must be on the post's host, as Mastodon requires of a fetched status:
+ * anyone else's server could otherwise put words in their mouth.
+ */
+export async function fetchRemotePost(s: Services, uri: string): Promise<FetchedPost> {
   const [known] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
-  if (known) return { ok: true, row: known };
+  if (known) return { ok: true, row: known, fetched: false };
   const fetched = await fetchActivityDocument(uri, s.fetcher);
   if (!fetched.ok) return { ok: false, reason: fetched.reason };
   const object = normalizeObject(fetched.value);
@@ -117,7 +125,8 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: t
   if (!POST_TYPES.has(object.value.type)) return { ok: false, reason: `${uri} is a ${object.value.type}, not a post` };
   const author = object.value.attributedTo[0];
   if (!author) return { ok: false, reason: `${uri} names no author` };
-  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row };
+  if (hostOf(author) !== hostOf(object.value.id)) return { ok: false, reason: `${uri} is attributed to ${author}, on another host` };
+  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row, fetched: true };
 }
 
 /** How long remote posts no one interacted with are kept (the home timeline's depth). */

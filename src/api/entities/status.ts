@@ -74,7 +74,8 @@ function mediaType(a: Attachment): string {
   return "unknown";
 }
 
-function mediaAttachment(statusId: number, index: number, a: Attachment) {
+/** A MediaAttachment entity for a remote attachment; ids are the status id and the position. */
+export function mediaAttachment(statusId: number, index: number, a: Attachment) {
   const size = a.width && a.height ? { width: a.width, height: a.height, size: `${a.width}x${a.height}`, aspect: a.width / a.height } : null;
   return {
     id: `${statusId}${String(index).padStart(2, "0")}`,

@@ -9,11 +9,13 @@ import { react, undoReaction } from "../../domain/interactions.ts";
 import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts";
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
+import { requestParentFetch } from "../../domain/threads.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
+import { statusHistory } from "../entities/status-edit.ts";
 import { type Json, listParam, readParams, stringParam } from "../body.ts";
 import { requireScope } from "../scopes.ts";
 
@@ -81,17 +83,24 @@ async function ownReaction(s: Services, type: "Like" | "Announce", uri: string) 
   return row?.id ?? null;
 }
 
-async function ancestors(s: Services, row: StatusRow): Promise<StatusRow[]> {
+/** The stored parents of `row`, root first, and the first parent not stored (if any). */
+async function ancestors(s: Services, row: StatusRow): Promise<{ chain: StatusRow[]; missing: string | null }> {
   const chain: StatusRow[] = [];
+  const seen = new Set([row.uri]);
   let parentUri = row.inReplyTo;
-  while (parentUri && chain.length < CONTEXT_LIMIT) {
+  // `seen`: a thread whose parents point back into it is shown once, not until the limit.
+  while (parentUri && chain.length < CONTEXT_LIMIT && !seen.has(parentUri)) {
     const parent = await statusByUri(s, parentUri);
-    if (!parent) break;
+    if (!parent) return { chain, missing: parentUri };
+    seen.add(parentUri);
     chain.unshift(parent);
     parentUri = parent.inReplyTo;
   }
-  return chain;
+  return { chain, missing: null };
 }
+
+/** What a caller without the owner's rights may see: public and unlisted posts. */
+const readable = (c: AppContext, row: StatusRow) => !!c.var.grant?.actsAsOwner || row.visibility === "public" || row.visibility === "unlisted";
 
 async function descendants(s: Services, row: StatusRow): Promise<StatusRow[]> {
   const found: StatusRow[] = [];
@@ -132,7 +141,7 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}", async (c) => {
     const row = await statusById(c.var.services, c.req.param("id"));
     // Without an owner token only what is public can be read.
-    if (row && !c.var.grant?.actsAsOwner && row.visibility !== "public" && row.visibility !== "unlisted") return jsonError(c, 404, "Record not found");
+    if (row && !readable(c, row)) return jsonError(c, 404, "Record not found");
     return entityResponse(c, row);
   })
   .put("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
@@ -158,11 +167,8 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}/history", async (c) => {
     const s = c.var.services;
     const row = await statusById(s, c.req.param("id"));
-    const entity = row ? await statusEntity(s, row) : null;
-    if (!entity) return jsonError(c, 404, "Record not found");
-    // Earlier versions are not kept: the history is the current version.
-    const { content, spoiler_text, sensitive, account, media_attachments, emojis, edited_at, created_at } = entity;
-    return c.json([{ content, spoiler_text, sensitive, created_at: edited_at ?? created_at, account, media_attachments, emojis, poll: null }]);
+    const history = row && readable(c, row) ? await statusHistory(s, row) : null;
+    return history ? c.json(history) : jsonError(c, 404, "Record not found");
   })
   .delete("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
     const s = c.var.services;
@@ -179,9 +185,14 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}/context", async (c) => {
     const s = c.var.services;
     const row = await statusById(s, c.req.param("id"));
-    if (!row) return jsonError(c, 404, "Record not found");
+    if (!row || !readable(c, row)) return jsonError(c, 404, "Record not found");
     const [up, down] = await Promise.all([ancestors(s, row), descendants(s, row)]);
-    return c.json({ ancestors: await statusList(s, up), descendants: await statusList(s, down) });
+    // A parent we lack is fetched by one queued job, never here; the next request shows it.
+    // Only for the owner: anonymous readers do not get to spend the queue's allowance.
+    const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
+    const visible = (rows: StatusRow[]) => rows.filter((r) => readable(c, r));
+    const [ancestorList, descendantList] = await Promise.all([statusList(s, visible(up.chain)), statusList(s, visible(down)), asked]);
+    return c.json({ ancestors: ancestorList, descendants: descendantList });
   })
   .post("/api/v1/statuses/:id{\\d+}/favourite", requireScope("write:favourites"), async (c) => {
     const row = await target(c);
