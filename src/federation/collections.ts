@@ -1,7 +1,8 @@
-// Outbox, followers, following and featured as OrderedCollections, paged newest first. Counts come
-// from the trigger-kept counters and pages by keyset (`?page=true` or `?page=1` is the first page,
-// `next` carries `?before=<cursor>`), so no request runs count(*) or an OFFSET scan: a page reads
-// its 20 rows (+1 to know whether there is a next) and the 5 counter rows.
+// Outbox, followers and following as OrderedCollections paged newest first; featured (at most
+// five pins) as one document. Counts come from the trigger-kept counters and pages by keyset
+// (`?page=true` or `?page=1` is the first page, `next` carries `?before=<cursor>`), so no request
+// runs count(*) or an OFFSET scan: a page reads its 20 rows (+1 to know whether there is a next)
+// and the 5 counter rows.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { actorPage, type Cursor, decodeCursor, encodeCursor, featuredNotes, outboxPage, type Page, readCounters } from "../db/queries/public.ts";
