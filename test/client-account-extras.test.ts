@@ -3,22 +3,12 @@
 // home, read markers and the unread count, muted conversations.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, signIn } from "./client-support.ts";
+import { api, json, signIn } from "./client-support.ts";
 import { ACTOR, AP, deliverFromMastodon, follow, MASTODON, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const AS = "https://www.w3.org/ns/activitystreams";
 let token: string;
-
-async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${r.status}: ${text}`);
-  }
-}
 
 /** A 4xx answer with Mastodon's {"error": …} body. */
 async function refused(res: Response | Promise<Response>, status: number) {
