@@ -209,8 +209,8 @@ export const accounts = new Hono<AppEnv>()
     onAccount(async (c, actor) => {
       const body = await readParams(c);
       if (!body.ok) return jsonError(c, 422, body.error);
-      const comment = body.params.comment;
-      if (comment !== undefined && typeof comment !== "string") return jsonError(c, 422, "Validation failed: comment must be text");
+      const comment = stringParam(body.params, "comment");
+      if (comment === undefined && body.params.comment !== undefined) return jsonError(c, 422, "Validation failed: comment must be text");
       const saved = await setAccountNote(c.var.services, actor, comment ?? "");
       if (!saved.ok) return jsonError(c, 422, `Validation failed: ${saved.error}`);
     }),
