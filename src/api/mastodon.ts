@@ -10,7 +10,9 @@ import { apps } from "./v1/apps.ts";
 import { blockRoutes } from "./v1/blocks.ts";
 import { followRequests } from "./v1/follow-requests.ts";
 import { instance } from "./v1/instance.ts";
+import { markerRoutes } from "./v1/markers.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
+import { statusMarks } from "./v1/status-marks.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
@@ -31,10 +33,12 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", apps)
   .route("/", accounts)
   .route("/", statusRoutes)
+  .route("/", statusMarks)
   .route("/", timelines)
   .route("/", notificationRoutes)
   .route("/", followRequests)
   .route("/", blockRoutes)
+  .route("/", markerRoutes)
   .route("/", search)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))

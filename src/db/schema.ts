@@ -72,6 +72,9 @@ export const following = sqliteTable("following", {
   followActivityId: text("follow_activity_id").notNull(),
   state: text("state", { enum: ["pending", "accepted"] }).notNull(),
   createdAt: integer("created_at").notNull().default(now),
+  /** The follow's options (Mastodon's `reblogs`, `notify`): their boosts in home; a notification per new post. */
+  showReblogs: integer("show_reblogs", { mode: "boolean" }).notNull().default(true),
+  notify: integer("notify", { mode: "boolean" }).notNull().default(false),
 });
 
 /** Our own objects (Note, Question, …). A deleted object keeps its row as a Tombstone. */
@@ -164,7 +167,7 @@ export const notifications = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     type: text("type", {
-      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report"],
+      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status"],
     }).notNull(),
     actorId: text("actor_id").notNull(),
     objectId: text("object_id"),
@@ -419,4 +422,33 @@ export const threadFetches = sqliteTable("thread_fetches", {
   uri: text("uri").primaryKey(),
   retryAfter: integer("retry_after").notNull(),
   failure: text("failure"),
+});
+
+// --- account extras ---
+
+/** The owner's private notes on accounts (relationship `note`). */
+export const accountNotes = sqliteTable("account_notes", {
+  actorId: text("actor_id").primaryKey(),
+  comment: text("comment").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The owner's pinned posts (the featured collection); the id orders them, newest pin first. */
+export const pins = sqliteTable("pins", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  statusUri: text("status_uri").notNull().unique("pins_status"),
+});
+
+/** Read markers of the `home` and `notifications` timelines. */
+export const markers = sqliteTable("markers", {
+  timeline: text("timeline", { enum: ["home", "notifications"] }).primaryKey(),
+  lastReadId: integer("last_read_id").notNull(),
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Muted conversations, by the thread's top post: no notifications from within them. */
+export const conversationMutes = sqliteTable("conversation_mutes", {
+  rootUri: text("root_uri").primaryKey(),
+  createdAt: integer("created_at").notNull(),
 });

@@ -1,8 +1,8 @@
 // The status index the client API reads (`statuses`): every post and boost it can show, with a
 // numeric id from its arrival. Our own posts and boosts are indexed when published; remote posts
 // when they reach us as replies, mentions, or posts and boosts of accounts we follow.
-import { and, eq, inArray, isNull, lt, not, sql } from "drizzle-orm";
-import { following, remoteObjects, statuses } from "../db/schema.ts";
+import { and, eq, inArray, isNull, like, lt, not, or, type SQL, sql } from "drizzle-orm";
+import { following, objects, remoteObjects, statuses } from "../db/schema.ts";
 import { snowflake, snowflakeFloor } from "../db/snowflake.ts";
 import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
@@ -37,14 +37,37 @@ export async function unindexStatus(s: Services, uri: string): Promise<void> {
   await s.db.delete(statuses).where(eq(statuses.uri, uri));
 }
 
-/** Whether the owner follows `actorId` (accepted): their posts and boosts belong in the home timeline. */
-export async function isFollowed(s: Services, actorId: string): Promise<boolean> {
+/** The owner's accepted follow of `actorId` with its options, or null: their posts and boosts belong in the home timeline. */
+export async function followOf(s: Services, actorId: string): Promise<{ showReblogs: boolean; notify: boolean } | null> {
   const [row] = await s.db
-    .select({ id: following.actorId })
+    .select({ showReblogs: following.showReblogs, notify: following.notify })
     .from(following)
     .where(and(eq(following.actorId, actorId), eq(following.state, "accepted")))
     .limit(1);
-  return !!row;
+  return row ?? null;
+}
+
+/** Whether the owner follows `actorId` (accepted). */
+export async function isFollowed(s: Services, actorId: string): Promise<boolean> {
+  return (await followOf(s, actorId)) !== null;
+}
+
+/** SQL on `statuses`: not a boost by an account followed with `reblogs: false` (Mastodon leaves those out of home). */
+export function boostShown(): SQL {
+  return sql`(${statuses.reblogOfUri} IS NULL OR ${statuses.actorId} NOT IN (SELECT actor_id FROM following WHERE show_reblogs = 0))`;
+}
+
+/**
+ * SQL on `statuses`: the post carries hashtag `tag` (with or without `#`, any case), or null when
+ * `tag` cannot be a hashtag. Matched in the stored documents' tag names (a `Hashtag` is named `#tag`).
+ */
+export function withHashtag(s: Services, tag: string): SQL | null {
+  const name = tag.replace(/^#/, "").toLowerCase();
+  if (!/^[\p{L}\p{N}_]{1,100}$/u.test(name)) return null;
+  const pattern = `%"#${name}"%`;
+  const local = s.db.select({ id: objects.id }).from(objects).where(like(objects.document, pattern));
+  const remote = s.db.select({ id: remoteObjects.id }).from(remoteObjects).where(like(remoteObjects.document, pattern));
+  return or(inArray(statuses.uri, local), inArray(statuses.uri, remote))!;
 }
 
 /**

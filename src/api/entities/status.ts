@@ -3,6 +3,7 @@
 // the owner's likes, boosts and bookmarks, counts, parents and every account involved.
 import { inArray, sql } from "drizzle-orm";
 import { statuses } from "../../db/schema.ts";
+import { MUTED_THREAD, threadWalk } from "../../domain/conversations.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
@@ -103,7 +104,9 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
   const contentUris = unique(contentRows.map((r) => r.uri));
   // Two statements for everything else, whatever the page size: the contents, and the owner's
-  // marks, counts and parents. Lists travel as one JSON parameter each (D1 binds at most 100).
+  // marks (likes, boosts, bookmarks, pins, muted threads), counts and parents. Lists travel as one
+  // JSON parameter each (D1 binds at most 100). D1 allows 5 terms in one compound SELECT, so the
+  // bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
     db.all<{ kind: "local" | "remote"; id: string; document: string }>(sql`
@@ -111,9 +114,13 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
+      ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
       SELECT 'mine' AS k, type, object_id AS uri, NULL AS n, NULL AS id, NULL AS actor FROM activities
         WHERE type IN ('Like', 'Announce') AND object_id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT 'bookmark', NULL, status_uri, NULL, NULL, NULL FROM bookmarks WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+      UNION ALL SELECT 'mark', mark, uri, NULL, NULL, NULL FROM (
+        SELECT 'bookmark' AS mark, status_uri AS uri FROM bookmarks WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+        UNION ALL SELECT 'pin', status_uri FROM pins WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+        UNION ALL SELECT DISTINCT 'muted', start FROM thread WHERE ${MUTED_THREAD})
       UNION ALL SELECT 'count', type, object_id, count(*), NULL, NULL FROM reactions WHERE object_id IN (SELECT value FROM json_each(${uris})) GROUP BY object_id, type
       UNION ALL SELECT 'replies', NULL, in_reply_to, count(*), NULL, NULL FROM statuses WHERE in_reply_to IN (SELECT value FROM json_each(${uris})) GROUP BY in_reply_to
       UNION ALL SELECT 'parent', NULL, uri, NULL, id, actor_id FROM statuses
@@ -126,7 +133,8 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
   const countOf = (uri: string, type: string) => marks.filter((m) => m.k === "count" && m.uri === uri && m.type === type).reduce((n, m) => n + (m.n ?? 0), 0);
   const parentOf = new Map(parentRows.map((p) => [p.uri, p]));
-  const bookmarked = new Set(marks.filter((m) => m.k === "bookmark").map((m) => m.uri));
+  const marked = (mark: string) => new Set(marks.filter((m) => m.k === "mark" && m.type === mark).map((m) => m.uri));
+  const [bookmarked, pinned, muted] = [marked("bookmark"), marked("pin"), marked("muted")];
   const mine = marks.filter((m) => m.k === "mine").map((m) => ({ type: m.type, objectId: m.uri }));
   const replies = marks.filter((m) => m.k === "replies");
 
@@ -155,9 +163,9 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
       favourites_count: countOf(row.uri, "Like") + (liked && !row.local ? 1 : 0),
       favourited: liked,
       reblogged: boosted,
-      muted: false,
+      muted: muted.has(row.uri),
       bookmarked: bookmarked.has(row.uri),
-      pinned: false,
+      pinned: pinned.has(row.uri),
       content: content.html,
       filtered: [],
       reblog: null,

@@ -23,7 +23,7 @@ const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "un
 const IDEMPOTENCY_MS = 3600_000;
 const CONTEXT_LIMIT = 40;
 
-async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
+export async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
   if (!raw || !/^\d{1,16}$/.test(raw)) return null;
   const [row] = await s.db.select().from(statuses).where(eq(statuses.id, Number(raw))).limit(1);
   return row ?? null;
@@ -35,7 +35,7 @@ async function statusByUri(s: Services, uri: string): Promise<StatusRow | null> 
 }
 
 /** The status of `:id` (a boost means its original for actions), or the 404 to answer. */
-async function target(c: AppContext): Promise<StatusRow | Response> {
+export async function target(c: AppContext): Promise<StatusRow | Response> {
   const s = c.var.services;
   const row = await statusById(s, c.req.param("id"));
   if (!row) return jsonError(c, 404, "Record not found");
@@ -43,7 +43,7 @@ async function target(c: AppContext): Promise<StatusRow | Response> {
   return (await statusByUri(s, row.reblogOfUri)) ?? jsonError(c, 404, "Record not found");
 }
 
-async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
+export async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
   const entity = row ? await statusEntity(c.var.services, row) : null;
   return entity ? c.json({ ...entity, ...extra }) : jsonError(c, 404, "Record not found");
 }

@@ -1,6 +1,6 @@
 // Endpoints clients call on every start that Roost has nothing for yet. They must answer 200 with
 // an empty list or object — a 404 breaks the official iOS app (Hollo #421) and Phanpy, which asks
-// for followed tags on every home load. Markers are not kept yet (no unread state).
+// for followed tags on every home load.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 
@@ -24,7 +24,4 @@ const EMPTY_LISTS = [
   "/api/v1/directory",
 ];
 
-export const stubs = new Hono<AppEnv>()
-  .on("GET", EMPTY_LISTS, (c) => c.json([]))
-  .get("/api/v1/markers", (c) => c.json({}))
-  .post("/api/v1/markers", (c) => c.json({}));
+export const stubs = new Hono<AppEnv>().on("GET", EMPTY_LISTS, (c) => c.json([]));

@@ -1,11 +1,12 @@
 // Timelines: home (our posts and boosts, and those of the accounts we follow), public (local = ours,
 // remote = everything else stored), a hashtag, and the owner's bookmarks and favourites.
-import { and, desc, eq, gt, inArray, like, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
-import { activities, bookmarks, objects, remoteObjects, statuses } from "../../db/schema.ts";
+import { activities, bookmarks, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
 import { notMuted } from "../../domain/mutes.ts";
+import { boostShown, withHashtag } from "../../domain/statuses.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
@@ -62,7 +63,7 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
 }
 
 export const timelines = new Hono<AppEnv>()
-  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"))))
+  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"), boostShown())))
   .get("/api/v1/timelines/public", async (c) => {
     const params = await readParams(c);
     const p = params.ok ? params.params : {};
@@ -71,13 +72,8 @@ export const timelines = new Hono<AppEnv>()
     return timeline(c, and(eq(statuses.visibility, "public"), where));
   })
   .get("/api/v1/timelines/tag/:tag", async (c) => {
-    const tag = c.req.param("tag").replace(/^#/, "").toLowerCase();
-    if (!/^[\p{L}\p{N}_]{1,100}$/u.test(tag)) return c.json([]);
-    // Hashtags are matched in the stored documents' tag names (the `Hashtag` name is `#tag`).
-    const pattern = `%"#${tag}"%`;
-    const local = c.var.services.db.select({ id: objects.id }).from(objects).where(like(objects.document, pattern));
-    const remote = c.var.services.db.select({ id: remoteObjects.id }).from(remoteObjects).where(like(remoteObjects.document, pattern));
-    return timeline(c, and(eq(statuses.visibility, "public"), or(inArray(statuses.uri, local), inArray(statuses.uri, remote))));
+    const tagged = withHashtag(c.var.services, c.req.param("tag"));
+    return tagged ? timeline(c, and(eq(statuses.visibility, "public"), tagged)) : c.json([]);
   })
   .get("/api/v1/timelines/list/:id", (c) => c.json([]))
   .get("/api/v1/bookmarks", requireScope("read:bookmarks"), (c) => markedList(c, "bookmarks"))

@@ -8,6 +8,7 @@ import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
+import { unpinDeleted } from "../pins.ts";
 import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
@@ -174,6 +175,7 @@ export async function deleteNote(ctx: Services, objectId: string): Promise<Publi
   });
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
   await unindexStatus(ctx, objectId);
+  await unpinDeleted(ctx, objectId);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
   return { ok: true, objectId, activityId: activity.id };
 }
