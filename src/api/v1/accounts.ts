@@ -17,7 +17,7 @@ import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
 /** The actor behind `:id`, or the 404 to answer. */
 async function actorParam(c: AppContext): Promise<string | Response> {
@@ -169,7 +169,7 @@ export const accounts = new Hono<AppEnv>()
       .limit(page.limit);
     if (ascending) rows.reverse();
     setLinks(c, page, rows.map((r) => r.id));
-    return c.json(await statusList(s, rows));
+    return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context: "account" }));
   })
   .get("/api/v1/accounts/:id{\\d+}/followers", async (c) => {
     const actor = await actorParam(c);

@@ -15,7 +15,7 @@ import type { Services } from "../../services.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
 import { type Json, listParam, readParams, stringParam } from "../body.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
@@ -42,7 +42,7 @@ async function target(c: AppContext): Promise<StatusRow | Response> {
 }
 
 async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
-  const entity = row ? await statusEntity(c.var.services, row) : null;
+  const entity = row ? await statusEntity(c.var.services, row, { owner: actsAsOwner(c) }) : null;
   return entity ? c.json({ ...entity, ...extra }) : jsonError(c, 404, "Record not found");
 }
 
@@ -181,7 +181,10 @@ export const statusRoutes = new Hono<AppEnv>()
     const row = await statusById(s, c.req.param("id"));
     if (!row) return jsonError(c, 404, "Record not found");
     const [up, down] = await Promise.all([ancestors(s, row), descendants(s, row)]);
-    return c.json({ ancestors: await statusList(s, up), descendants: await statusList(s, down) });
+    // One page of entities for both sides: the owner's filters load once, and `hide` ones of the thread context apply.
+    const shown = await statusList(s, [...up, ...down], { owner: actsAsOwner(c), context: "thread" });
+    const above = new Set(up.map((r) => String(r.id)));
+    return c.json({ ancestors: shown.filter((e) => above.has(e.id)), descendants: shown.filter((e) => !above.has(e.id)) });
   })
   .post("/api/v1/statuses/:id{\\d+}/favourite", requireScope("write:favourites"), async (c) => {
     const row = await target(c);
