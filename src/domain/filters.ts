@@ -7,6 +7,7 @@ import { filterKeywords, filters, filterStatuses, statuses } from "../db/schema.
 import { snowflake, snowflakes } from "../db/snowflake.ts";
 import type { Services } from "../services.ts";
 import { htmlToText } from "../text/html.ts";
+import { checkTitle, isRefusal, NOT_FOUND, type Refusal, refuse } from "./refusal.ts";
 
 export const FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"] as const;
 export type FilterContext = (typeof FILTER_CONTEXTS)[number];
@@ -126,10 +127,6 @@ export function hiddenIn(matches: FilterMatch[], context: FilterContext): boolea
 
 // --- changes ---
 
-export type Refusal = { ok: false; status: 404 | 422; error: string };
-const refuse = (error: string, status: 404 | 422 = 422): Refusal => ({ ok: false, status, error });
-const NOT_FOUND = refuse("Record not found", 404);
-
 const MAX_TITLE = 256;
 const MAX_KEYWORD = 512;
 const MAX_KEYWORDS = 100;
@@ -148,12 +145,6 @@ export interface FilterChanges {
   /** Seconds from now; null: never expires. */
   expiresIn?: number | null;
   keywords?: KeywordChange[];
-}
-
-function checkTitle(title: string): Refusal | null {
-  if (!title.trim()) return refuse("Validation failed: Title can't be blank");
-  if (title.length > MAX_TITLE) return refuse(`Validation failed: Title is too long (maximum is ${MAX_TITLE} characters)`);
-  return null;
 }
 
 function checkKeyword(keyword: string): Refusal | null {
@@ -190,13 +181,11 @@ function newKeywords(s: Services, filterId: number, added: KeywordChange[]): (ty
   return added.map((k, i) => ({ id: ids[i]!, filterId, keyword: k.keyword!, wholeWord: k.wholeWord ?? true }));
 }
 
-const isRefusal = (v: unknown): v is Refusal => typeof v === "object" && v !== null && (v as Refusal).ok === false;
-
 /** The filter row's new values, checked; only what `changes` names. */
 function filterValues(s: Services, changes: FilterChanges): Partial<typeof filters.$inferInsert> | Refusal {
   const values: Partial<typeof filters.$inferInsert> = {};
   if (changes.title !== undefined) {
-    const bad = checkTitle(changes.title);
+    const bad = checkTitle(changes.title, MAX_TITLE);
     if (bad) return bad;
     values.title = changes.title;
   }

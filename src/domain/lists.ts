@@ -7,16 +7,14 @@ import { and, desc, eq, gt, lt, type SQL, sql } from "drizzle-orm";
 import { following, listAccounts, lists, statuses } from "../db/schema.ts";
 import { snowflake, snowflakes } from "../db/snowflake.ts";
 import type { Services } from "../services.ts";
+import { checkTitle, isRefusal, NOT_FOUND, type Refusal, refuse } from "./refusal.ts";
 
 export type List = typeof lists.$inferSelect;
 export const REPLIES_POLICIES = ["followed", "list", "none"] as const;
 export type RepliesPolicy = (typeof REPLIES_POLICIES)[number];
 
-export type Refusal = { ok: false; status: 404 | 422; error: string };
-const refuse = (error: string, status: 404 | 422 = 422): Refusal => ({ ok: false, status, error });
-
 /** Mastodon's List::PER_ACCOUNT_LIMIT. */
-export const MAX_LISTS = 50;
+const MAX_LISTS = 50;
 const MAX_TITLE = 256;
 // A bound on one request's work (Mastodon has none).
 const MAX_ADDED = 250;
@@ -30,8 +28,8 @@ export interface ListChanges {
 function listValues(changes: ListChanges): Partial<typeof lists.$inferInsert> | Refusal {
   const values: Partial<typeof lists.$inferInsert> = {};
   if (changes.title !== undefined) {
-    if (!changes.title.trim()) return refuse("Validation failed: Title can't be blank");
-    if (changes.title.length > MAX_TITLE) return refuse(`Validation failed: Title is too long (maximum is ${MAX_TITLE} characters)`);
+    const bad = checkTitle(changes.title, MAX_TITLE);
+    if (bad) return bad;
     values.title = changes.title;
   }
   if (changes.repliesPolicy !== undefined) {
@@ -42,8 +40,6 @@ function listValues(changes: ListChanges): Partial<typeof lists.$inferInsert> | 
   if (changes.exclusive !== undefined) values.exclusive = changes.exclusive;
   return values;
 }
-
-const isRefusal = (v: object): v is Refusal => (v as Refusal).ok === false;
 
 export function allLists(s: Services): Promise<List[]> {
   return s.db.select().from(lists).orderBy(lists.id);
@@ -67,7 +63,7 @@ export async function updateList(s: Services, id: number, changes: ListChanges):
   const values = listValues(changes);
   if (isRefusal(values)) return values;
   const [list] = Object.keys(values).length ? await s.db.update(lists).set(values).where(eq(lists.id, id)).returning() : [await findList(s, id)];
-  return list ? { ok: true, list } : refuse("Record not found", 404);
+  return list ? { ok: true, list } : NOT_FOUND;
 }
 
 /** Deletes the list; its members go with it (foreign key). */
@@ -90,7 +86,7 @@ export async function addToList(s: Services, listId: number, actorIds: string[])
     s.db.select({ actorId: listAccounts.actorId }).from(listAccounts).where(and(eq(listAccounts.listId, listId), sql`${listAccounts.actorId} IN (SELECT value FROM json_each(${json}))`)),
   ]);
   const known = new Set([s.urls.actor, ...followed.map((f) => f.actorId)]);
-  if (wanted.some((a) => !known.has(a))) return refuse("Record not found", 404);
+  if (wanted.some((a) => !known.has(a))) return NOT_FOUND;
   if (members.length > 0) return refuse("Validation failed: Account has already been taken");
   const ids = snowflakes(s.now(), wanted.length);
   const rows = JSON.stringify(wanted.map((actorId, i) => [ids[i], actorId]));
