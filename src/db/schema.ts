@@ -1,6 +1,6 @@
 // The whole D1 schema. `npm run db:generate` turns changes here into a SQL migration.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch() * 1000)`;
 
@@ -452,3 +452,54 @@ export const conversationMutes = sqliteTable("conversation_mutes", {
   rootUri: text("root_uri").primaryKey(),
   createdAt: integer("created_at").notNull(),
 });
+
+// --- lists and filters ---
+
+/** The owner's lists (Mastodon's): which replies a list timeline shows, and whether its members leave home. */
+export const lists = sqliteTable("lists", {
+  id: integer("id").primaryKey(),
+  title: text("title").notNull(),
+  repliesPolicy: text("replies_policy", { enum: ["followed", "list", "none"] }).notNull().default("list"),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
+});
+
+/** A list's members; they leave every list when unfollowed (a trigger on `following`). The id is when one was added. */
+export const listAccounts = sqliteTable(
+  "list_accounts",
+  {
+    id: integer("id").primaryKey(),
+    listId: integer("list_id").notNull(),
+    actorId: text("actor_id").notNull(),
+  },
+  (t) => [uniqueIndex("list_accounts_member").on(t.listId, t.actorId), index("list_accounts_actor").on(t.actorId)],
+);
+
+/** The owner's filters (v2; a v1 filter is one keyword of one). `context` is a JSON array; `expiresAt` null means never. */
+export const filters = sqliteTable("filters", {
+  id: integer("id").primaryKey(),
+  title: text("title").notNull(),
+  context: text("context").notNull(),
+  action: text("action", { enum: ["warn", "hide", "blur"] }).notNull().default("warn"),
+  expiresAt: integer("expires_at"),
+});
+
+export const filterKeywords = sqliteTable(
+  "filter_keywords",
+  {
+    id: integer("id").primaryKey(),
+    filterId: integer("filter_id").notNull(),
+    keyword: text("keyword").notNull(),
+    wholeWord: integer("whole_word", { mode: "boolean" }).notNull().default(true),
+  },
+  (t) => [index("filter_keywords_filter").on(t.filterId)],
+);
+
+export const filterStatuses = sqliteTable(
+  "filter_statuses",
+  {
+    id: integer("id").primaryKey(),
+    filterId: integer("filter_id").notNull(),
+    statusId: integer("status_id").notNull(),
+  },
+  (t) => [uniqueIndex("filter_statuses_status").on(t.filterId, t.statusId)],
+);

@@ -19,7 +19,7 @@ import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
 /** The actor behind `:id`, or the 404 to answer. */
 async function actorParam(c: AppContext): Promise<string | Response> {
@@ -175,7 +175,7 @@ export const accounts = new Hono<AppEnv>()
       : await s.db.select().from(statuses).where(where).orderBy(ascending ? statuses.id : desc(statuses.id)).limit(page.limit);
     if (ascending && !pinned) rows.reverse();
     setLinks(c, page, rows.map((r) => r.id));
-    return c.json(await statusList(s, rows));
+    return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context: "account" }));
   })
   .get("/api/v1/accounts/:id{\\d+}/followers", async (c) => {
     const actor = await actorParam(c);

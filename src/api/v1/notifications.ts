@@ -36,7 +36,8 @@ async function entities(s: Services, rows: Row[]) {
   const accounts = await accountsFor(s, rows.map((r) => r.actorId));
   const uris = [...new Set(rows.flatMap((r) => (r.objectId && STATUS_TYPES.has(TYPES[r.type] ?? "") ? [r.objectId] : [])))];
   const statusRows = uris.length ? await s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [];
-  const built = await statusEntities(s, statusRows);
+  // A notification whose status a `hide` filter of the notifications context covers goes with it.
+  const built = await statusEntities(s, statusRows, { owner: true, context: "notifications" });
   const byUri = new Map(statusRows.map((r) => [r.uri, built.get(r.id)]));
   return rows.flatMap((r) => {
     const type = TYPES[r.type];

@@ -17,7 +17,7 @@ import { accountsFor } from "../entities/account.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
 import { statusHistory } from "../entities/status-edit.ts";
 import { type Json, listParam, readParams, stringParam } from "../body.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
@@ -44,7 +44,7 @@ export async function target(c: AppContext): Promise<StatusRow | Response> {
 }
 
 export async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
-  const entity = row ? await statusEntity(c.var.services, row) : null;
+  const entity = row ? await statusEntity(c.var.services, row, { owner: actsAsOwner(c) }) : null;
   return entity ? c.json({ ...entity, ...extra }) : jsonError(c, 404, "Record not found");
 }
 
@@ -191,8 +191,11 @@ export const statusRoutes = new Hono<AppEnv>()
     // Only for the owner: anonymous readers do not get to spend the queue's allowance.
     const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
     const visible = (rows: StatusRow[]) => rows.filter((r) => readable(c, r));
-    const [ancestorList, descendantList] = await Promise.all([statusList(s, visible(up.chain)), statusList(s, visible(down)), asked]);
-    return c.json({ ancestors: ancestorList, descendants: descendantList });
+    const above = visible(up.chain);
+    // One page of entities for both sides: the owner's filters load once, and `hide` ones of the thread context apply.
+    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked]);
+    const ancestorIds = new Set(above.map((r) => String(r.id)));
+    return c.json({ ancestors: shown.filter((e) => ancestorIds.has(e.id)), descendants: shown.filter((e) => !ancestorIds.has(e.id)) });
   })
   .post("/api/v1/statuses/:id{\\d+}/favourite", requireScope("write:favourites"), async (c) => {
     const row = await target(c);
