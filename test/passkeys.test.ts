@@ -2,6 +2,7 @@
 // an ECDSA P-256 key made with WebCrypto, real "none" attestation objects (CBOR) and real
 // assertions signed with that key, submitted as the pages' script submits them.
 import { describe, expect, it } from "vitest";
+import { p256SignatureFromDer } from "../src/domain/passkeys.ts";
 import { allow, api, authorizePath, exchange, form, ownerCookie, registerApp } from "./client-support.ts";
 import { count, ORIGIN, owner, worker } from "./helpers.ts";
 
@@ -46,13 +47,27 @@ interface Ceremony {
   badSignature?: boolean;
 }
 
+type Algorithm = "ES256" | "RS256" | "EdDSA";
+const KEYS = {
+  ES256: { name: "ECDSA", namedCurve: "P-256" },
+  RS256: { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: Uint8Array.of(1, 0, 1), hash: "SHA-256" },
+  EdDSA: { name: "Ed25519" },
+};
+
+/** The credential public key in COSE (RFC 9053), from the JWK WebCrypto exports. */
+function coseKey(algorithm: Algorithm, jwk: JsonWebKey): Map<number, unknown> {
+  if (algorithm === "ES256") return new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, fromB64u(jwk.x!)], [-3, fromB64u(jwk.y!)]]);
+  if (algorithm === "RS256") return new Map<number, unknown>([[1, 3], [3, -257], [-1, fromB64u(jwk.n!)], [-2, fromB64u(jwk.e!)]]);
+  return new Map<number, unknown>([[1, 1], [3, -8], [-1, 6], [-2, fromB64u(jwk.x!)]]);
+}
+
 class SoftAuthenticator {
   readonly credentialId = crypto.getRandomValues(new Uint8Array(16));
   counter = 0;
-  private constructor(private readonly keys: CryptoKeyPair) {}
+  private constructor(private readonly algorithm: Algorithm, private readonly keys: CryptoKeyPair) {}
 
-  static async create() {
-    return new SoftAuthenticator((await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair);
+  static async create(algorithm: Algorithm = "ES256") {
+    return new SoftAuthenticator(algorithm, (await crypto.subtle.generateKey(KEYS[algorithm], true, ["sign", "verify"])) as CryptoKeyPair);
   }
 
   get id() {
@@ -70,8 +85,7 @@ class SoftAuthenticator {
   /** navigator.credentials.create(): a "none" attestation of a new credential, as the page's script posts it. */
   async attest(options: { challenge: string; rp: { id: string } }, ceremony: Ceremony = {}) {
     const jwk = (await crypto.subtle.exportKey("jwk", this.keys.publicKey)) as JsonWebKey;
-    const coseKey = new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, fromB64u(jwk.x!)], [-3, fromB64u(jwk.y!)]]);
-    const attested = concat(new Uint8Array(16), Uint8Array.of(0, this.credentialId.length), this.credentialId, Uint8Array.from(cbor(coseKey)));
+    const attested = concat(new Uint8Array(16), Uint8Array.of(0, this.credentialId.length), this.credentialId, Uint8Array.from(cbor(coseKey(this.algorithm, jwk))));
     // Flags: user present, user verified, attested credential data.
     const authData = await this.authenticatorData(ceremony.rpId ?? options.rp.id, 0x45, this.counter, attested);
     const attestationObject = Uint8Array.from(cbor(new Map<string, unknown>([["fmt", "none"], ["attStmt", new Map()], ["authData", authData]])));
@@ -84,9 +98,12 @@ class SoftAuthenticator {
     const counter = ceremony.counter ?? ++this.counter;
     const authData = await this.authenticatorData(ceremony.rpId ?? options.rpId, 0x05, counter);
     const clientDataJSON = this.clientData("webauthn.get", ceremony.challenge ?? options.challenge, ceremony.origin ?? ORIGIN);
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.keys.privateKey, concat(authData, await sha256(clientDataJSON))));
+    const params = this.algorithm === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : KEYS[this.algorithm];
+    const raw = new Uint8Array(await crypto.subtle.sign(params, this.keys.privateKey, concat(authData, await sha256(clientDataJSON))));
     if (ceremony.badSignature) raw[40]! ^= 1;
-    return { id: this.id, rawId: this.id, type: "public-key", response: { clientDataJSON: b64u(clientDataJSON), authenticatorData: b64u(authData), signature: b64u(derSignature(raw)), userHandle: null } };
+    // ECDSA signatures travel as DER; RSA and Ed25519 ones as they are.
+    const signature = this.algorithm === "ES256" ? derSignature(raw) : raw;
+    return { id: this.id, rawId: this.id, type: "public-key", response: { clientDataJSON: b64u(clientDataJSON), authenticatorData: b64u(authData), signature: b64u(signature), userHandle: null } };
   }
 }
 
@@ -127,6 +144,21 @@ async function listed() {
 }
 
 describe("passkeys", () => {
+  it("read ES256 signatures only as strict DER", () => {
+    // r with leading zero bytes (shorter INTEGER), s with its high bit set (a 0x00 before it).
+    const raw = Uint8Array.from({ length: 64 }, (_, i) => (i < 2 ? 0 : i === 32 ? 0x80 : i));
+    const der = derSignature(raw);
+    expect(der[3]).toBe(30);
+    expect(p256SignatureFromDer(der)).toEqual(raw);
+    expect(p256SignatureFromDer(concat(der, Uint8Array.of(0)))).toBeNull();
+    const nonMinimal = Uint8Array.from([0x30, der[1]! + 1, 0x02, 31, 0, ...der.slice(4)]);
+    expect(p256SignatureFromDer(nonMinimal)).toBeNull();
+    const negative = Uint8Array.from(der);
+    negative[4] = 0x82;
+    expect(p256SignatureFromDer(negative)).toBeNull();
+    expect(p256SignatureFromDer(Uint8Array.from([0x30, 0x81, ...der.slice(1)]))).toBeNull();
+  });
+
   it("are added only by the signed-in owner, from a page whose script runs under a nonce, and listed", async () => {
     const authenticator = await SoftAuthenticator.create();
     // Not signed in: the page asks for the owner token and offers nothing to register with.
@@ -190,7 +222,17 @@ describe("passkeys", () => {
     expect((await api(access_token, "/api/v1/accounts/verify_credentials")).status).toBe(200);
     const [stored] = await listed();
     expect(stored).toMatchObject({ signCount: 1, lastUsedAt: expect.any(String) });
-    await owner(`/api/passkeys/${authenticator.id}`, { method: "DELETE" });
+
+    // RS256 (Windows Hello) and EdDSA passkeys sign in too.
+    for (const algorithm of ["RS256", "EdDSA"] as const) {
+      const other = await SoftAuthenticator.create(algorithm);
+      const page = await readPage(await worker("/oauth/passkeys", { headers: { Cookie: cookie } }), "create");
+      expect((await addPasskey(cookie, await other.attest(page.options), page.csrf)).status).toBe(303);
+      expect((await passkeySignIn(path, await other.assert((await readPage(await worker(path), "get")).options))).status).toBe(303);
+    }
+    const all = await listed();
+    expect(all.map((p) => `${p.algorithm} ${p.signCount}`).sort()).toEqual(["ES256 1", "EdDSA 1", "RS256 1"]);
+    for (const p of all) await owner(`/api/passkeys/${p.id}`, { method: "DELETE" });
   });
 
   it("refuse a bad assertion without a session, and a deleted passkey signs no one in", async () => {

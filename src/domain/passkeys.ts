@@ -4,9 +4,9 @@
 //
 // Attestation is "none": a passkey is added only by an owner already signed in, so where the
 // authenticator comes from is not checked and any attestation statement is ignored.
-// CBOR, COSE keys and authenticator data are parsed by @oslojs/webauthn, DER signatures by
-// @oslojs/crypto; both are loaded with import() by the two functions that verify, so the Worker
-// does not evaluate them at startup. Signatures are checked with WebCrypto.
+// CBOR, COSE keys and authenticator data are parsed by @oslojs/webauthn, loaded with import() by
+// the two functions that verify, so the Worker does not evaluate it at startup. Signatures are
+// checked with WebCrypto.
 //
 // Challenges are issued without a write: each carries its expiry and an HMAC (keyed by the owner
 // token) over what it is for — signing in, or adding a passkey within one session. A challenge
@@ -190,6 +190,32 @@ const VERIFY: Record<number, Parameters<SubtleCrypto["verify"]>[0]> = {
   [EDDSA]: { name: "Ed25519" },
 };
 
+/**
+ * An ES256 signature as WebAuthn carries it, DER `SEQUENCE { r INTEGER, s INTEGER }`, as the
+ * r || s WebCrypto verifies; null unless strictly that (positive, minimally encoded, no more
+ * bytes). Written here rather than taken from @oslojs/crypto, whose ASN.1 and curve code would
+ * add 8 KiB gzip to the Worker (measured) for these few lines.
+ */
+export function p256SignatureFromDer(der: Uint8Array): Uint8Array | null {
+  // At most 2 + 2 × (2 + 33) bytes, so every length is in DER's short form.
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return null;
+  const raw = new Uint8Array(64);
+  let at = 2;
+  for (const offset of [0, 32]) {
+    const length = der[at + 1] ?? 0;
+    const start = at + 2;
+    if (der[at] !== 0x02 || length < 1 || length > 33 || start + length > der.length) return null;
+    const first = der[start]!;
+    // Negative, or a leading zero byte that is not needed before a high bit.
+    if (first & 0x80 || (first === 0 && (length === 1 || !(der[start + 1]! & 0x80)))) return null;
+    const value = der.subarray(first === 0 ? start + 1 : start, start + length);
+    if (value.length > 32) return null;
+    raw.set(value, offset + 32 - value.length);
+    at = start + length;
+  }
+  return at === der.length ? raw : null;
+}
+
 function importPublicKey(algorithm: number, jwk: JsonWebKey): Promise<CryptoKey> {
   return crypto.subtle.importKey("jwk", jwk, IMPORT[algorithm]!, false, ["verify"]);
 }
@@ -269,18 +295,15 @@ export async function verifyPasskeySignIn(s: Services, credential: unknown): Pro
   const signed = new Uint8Array(authenticatorData.length + 32);
   signed.set(authenticatorData);
   signed.set(await sha256(clientDataJSON), authenticatorData.length);
+  const signature = passkey.algorithm === ES256 ? p256SignatureFromDer(input.response.signature) : input.response.signature;
   let valid = false;
-  try {
-    let signature = input.response.signature;
-    if (passkey.algorithm === ES256) {
-      // WebAuthn's ECDSA signatures are DER; WebCrypto takes r || s.
-      const ecdsa = await import("@oslojs/crypto/ecdsa");
-      signature = ecdsa.decodePKIXECDSASignature(signature).encodeIEEEP1363(ecdsa.p256);
+  if (signature) {
+    try {
+      const key = await importPublicKey(passkey.algorithm, JSON.parse(passkey.publicKey) as JsonWebKey);
+      valid = await crypto.subtle.verify(VERIFY[passkey.algorithm]!, key, signature, signed);
+    } catch {
+      // A signature WebCrypto cannot even read does not verify.
     }
-    const key = await importPublicKey(passkey.algorithm, JSON.parse(passkey.publicKey) as JsonWebKey);
-    valid = await crypto.subtle.verify(VERIFY[passkey.algorithm]!, key, signature, signed);
-  } catch {
-    valid = false;
   }
   if (!valid) return fail("the passkey's signature does not verify");
   // §7.2 step 22: an authenticator that counts must count up; one that went back may be a clone.
