@@ -9,6 +9,7 @@ import { clientCors, mastodonApi } from "./api/mastodon.ts";
 import { ownerApps } from "./api/owner-apps.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
+import { roostPush } from "./api/roost-push.ts";
 import { usageRoutes } from "./api/usage.ts";
 import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
@@ -95,6 +96,7 @@ app.route("/api/deliveries", deliveries);
 app.route("/api/usage", usageRoutes);
 app.route("/api", relationships);
 app.route("/", ownerApps);
+app.route("/", roostPush);
 app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));

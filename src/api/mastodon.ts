@@ -11,6 +11,7 @@ import { blockRoutes } from "./v1/blocks.ts";
 import { followRequests } from "./v1/follow-requests.ts";
 import { instance } from "./v1/instance.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
+import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
@@ -35,6 +36,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", notificationRoutes)
   .route("/", followRequests)
   .route("/", blockRoutes)
+  .route("/", pushRoutes)
   .route("/", search)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))

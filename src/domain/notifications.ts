@@ -3,11 +3,14 @@
 import { desc, lt } from "drizzle-orm";
 import { notifications } from "../db/schema.ts";
 import type { Services } from "../services.ts";
+import { offerPush } from "./push.ts";
 
 type NewNotification = typeof notifications.$inferInsert;
 
+/** Records a notification, then queues its Web Push when a subscription wants it (src/domain/push.ts). */
 export async function notify(s: Services, notification: NewNotification): Promise<void> {
-  await s.db.insert(notifications).values(notification);
+  const [row] = await s.db.insert(notifications).values(notification).returning();
+  if (row) await offerPush(s, row);
 }
 
 /** Newest first; `before` is a notification id (exclusive), 0 for the newest. */
