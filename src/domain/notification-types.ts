@@ -1,9 +1,5 @@
 // Our stored notification types under the names Mastodon clients know. Moves and reports have no
 // Mastodon type: they stay in the owner API (the client API leaves them out, and nothing pushes them).
-import type { notifications } from "../db/schema.ts";
-
-export type StoredNotificationType = (typeof notifications.$inferSelect)["type"];
-
 export const MASTODON_TYPES: Record<string, string> = {
   follow: "follow",
   follow_request: "follow_request",
