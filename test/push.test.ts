@@ -35,15 +35,7 @@ const newAgent = () => peer<Agent>(`${PUSH}/__control/subscribe`, { scope: SCOPE
 const arrivals = () => peer<Arrival[]>(`${PUSH}/__control/received?scope=${SCOPE}`);
 const behave = (agent: Agent, status: number) => peer(`${PUSH}/__control/behave`, { scope: SCOPE, id: agent.id, status });
 
-async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${r.status}: ${text}`);
-  }
-}
+const json = async <T = any>(res: Response | Promise<Response>): Promise<T> => (await (await res).json()) as T;
 
 async function signIn(scope = "read write follow push"): Promise<{ app: RegisteredApp; token: string }> {
   const app = await registerApp();
