@@ -16,7 +16,8 @@ const USAGE = `usage: npm run roost -- <command>
   unfollow @user@host | <actor URL>
   followers
   deliveries <post id or activity URL>
-  usage`;
+  usage
+  push`;
 
 /** The owner API's largest page. */
 const FOLLOWERS_SHOWN = 200;
@@ -100,6 +101,16 @@ function parse(argv) {
   }
 }
 
+/** `push`: the Web Push subscriptions and each one's last push (GET /api/roost/push). */
+async function printPush(node) {
+  const { subscriptions } = await call(node, "GET", "/api/roost/push");
+  for (const sub of subscriptions) {
+    const last = sub.lastPush ? `last push ${clean(sub.lastPush.at)} ${clean(sub.lastPush.status ?? "no answer")}${sub.lastPush.error ? ` ${clean(sub.lastPush.error)}` : ""}` : "nothing pushed yet";
+    console.log(`${clean(sub.app ?? "?")}\t${clean(new URL(sub.endpoint).host)}\t${clean(sub.encoding)}\tpolicy ${clean(sub.policy)}\talerts ${clean(sub.alerts.join(",") || "none")}\t${last}`);
+  }
+  if (subscriptions.length === 0) console.log("no push subscriptions");
+}
+
 async function main(argv) {
   const { values, positionals } = parse(argv);
   const [command, ...args] = positionals;
@@ -165,6 +176,8 @@ async function main(argv) {
       }
       break;
     }
+    case "push":
+      return printPush(node);
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

@@ -10,6 +10,7 @@ import { ownerApps } from "./api/owner-apps.ts";
 import { ownerPasskeys } from "./api/passkeys.ts";
 import { publishing } from "./api/publishing.ts";
 import { relationships } from "./api/relationships.ts";
+import { roostPush } from "./api/roost-push.ts";
 import { usageRoutes } from "./api/usage.ts";
 import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
@@ -100,6 +101,7 @@ app.route("/api/usage", usageRoutes);
 app.route("/api", relationships);
 app.route("/", ownerApps);
 app.route("/", ownerPasskeys);
+app.route("/", roostPush);
 app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));

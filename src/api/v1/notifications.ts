@@ -8,6 +8,7 @@ import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
 import { readMarkers } from "../../domain/markers.ts";
 import { notMuted } from "../../domain/mutes.ts";
+import { MASTODON_TYPES } from "../../domain/notification-types.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntities } from "../entities/status.ts";
 import { listParam, readParams } from "../body.ts";
@@ -17,17 +18,7 @@ import { requireScope } from "../scopes.ts";
 type Row = typeof notifications.$inferSelect;
 
 /** Our stored type → Mastodon's. */
-const TYPES: Record<string, string> = {
-  follow: "follow",
-  follow_request: "follow_request",
-  reply: "mention",
-  mention: "mention",
-  like: "favourite",
-  reaction: "favourite",
-  announce: "reblog",
-  update: "update",
-  status: "status",
-};
+const TYPES = MASTODON_TYPES;
 const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
 type StoredType = Row["type"];
 const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
