@@ -4,7 +4,7 @@
 // is anchored at `^src/`. Rules about folders that do not exist (yet) simply never fire.
 // Type-only imports count: `tsPreCompilationDeps: true` keeps them in the graph.
 //
-// Layers, lowest first: src/text and src/db (leaves) < src/federation < src/delivery < src/domain
+// Layers, lowest first: src/text, src/media and src/db (leaves) < src/federation < src/delivery < src/domain
 // < the HTTP surfaces src/web, src/api, src/oauth, src/inbox < src/runtime, src/app.ts, src/index.ts.
 
 const NPM = ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"];
@@ -62,6 +62,13 @@ module.exports = {
       comment: "src/text/ may import only src/text/ (no other src module, no package).",
       from: { path: "^src/text/" },
       to: { pathNot: "^src/text/" },
+    },
+    {
+      name: "media-is-a-leaf",
+      severity: "error",
+      comment: "src/media/ (container rewriting, sniffing, blurhash; the media store's interface) may import only src/media/.",
+      from: { path: "^src/media/" },
+      to: { pathNot: "^src/media/" },
     },
     {
       name: "bindings-only-at-the-top",

@@ -27,6 +27,7 @@ import { createServices } from "./runtime/services.ts";
 import { oauth } from "./oauth/routes.tsx";
 import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
+import { mediaFiles } from "./web/media.ts";
 import { pages } from "./web/routes.tsx";
 import { htmlSecurityHeaders } from "./web/security.ts";
 
@@ -83,6 +84,7 @@ app.use("/oauth/revoke", clientCors);
 app.route("/", mastodonApi);
 app.route("/", oauth);
 app.route("/", images);
+app.route("/", mediaFiles);
 app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);

@@ -139,3 +139,9 @@ export function listParam(params: Json, key: string): string[] {
   const items = Array.isArray(value) ? value : value && typeof value === "object" ? Object.values(value as Json) : value === undefined ? [] : [value];
   return items.filter((v) => typeof v === "string" || typeof v === "number").map(String);
 }
+
+/** The bytes of a multipart file field (`file`, `avatar`…); null when the field is absent or not a file. */
+export async function fileParam(params: Json, key: string): Promise<Uint8Array | null> {
+  const value = params[key];
+  return value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : null;
+}

@@ -10,6 +10,7 @@ import { apps } from "./v1/apps.ts";
 import { blockRoutes } from "./v1/blocks.ts";
 import { followRequests } from "./v1/follow-requests.ts";
 import { instance } from "./v1/instance.ts";
+import { media } from "./v1/media.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { stubs } from "./v1/stubs.ts";
@@ -36,6 +37,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", followRequests)
   .route("/", blockRoutes)
   .route("/", search)
+  .route("/", media)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

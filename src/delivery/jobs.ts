@@ -8,7 +8,9 @@ export type Job =
    * Sign and POST one activity to each of these inboxes. `batch` is the message's number in its
    * fan-out: once it has run, a redelivery of it is skipped.
    */
-  | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number };
+  | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number }
+  /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
+  | { kind: "media"; id: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

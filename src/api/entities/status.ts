@@ -9,6 +9,7 @@ import { type Attachment, normalizeObject, type Tag } from "../../federation/nor
 import type { Services } from "../../services.ts";
 import { sanitizeHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
+import { mediaByPost, mediaContentBranch } from "./media.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -66,7 +67,8 @@ function remoteContent(document: string): Content | null {
 
 function mediaType(a: Attachment): string {
   const type = (a.mediaType ?? "").split("/")[0];
-  if (a.mediaType === "image/gif") return "gifv";
+  // A GIF shown from its own URL is an image: "gifv" tells apps to play a video, which Mastodon
+  // makes by converting GIFs to MP4; a remote .gif in a <video> shows nothing.
   if (type === "image" || type === "video" || type === "audio") return type;
   if (a.type === "Image") return "image";
   if (a.type === "Video") return "video";
@@ -105,10 +107,11 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   // marks, counts and parents. Lists travel as one JSON parameter each (D1 binds at most 100).
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    db.all<{ kind: "local" | "remote"; id: string; document: string }>(sql`
+    db.all<{ kind: "local" | "remote" | "media"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
-      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))`),
+      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
+      UNION ALL ${mediaContentBranch(uris)}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       SELECT 'mine' AS k, type, object_id AS uri, NULL AS n, NULL AS id, NULL AS actor FROM activities
         WHERE type IN ('Like', 'Announce') AND object_id IN (SELECT value FROM json_each(${uris}))
@@ -119,7 +122,8 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
   ]);
   const contents = new Map<string, Content | null>();
-  for (const d of contentRowsRead) contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  for (const d of contentRowsRead) if (d.kind !== "media") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  const localMedia = mediaByPost(s, contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
@@ -161,7 +165,8 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
       filtered: [],
       reblog: null,
       application: null,
-      media_attachments: content.attachments.map((a, i) => mediaAttachment(row.id, i, a)),
+      // Ours from the media rows (ids that edits name, previews); remote ones from the post, shown by their own URLs.
+      media_attachments: row.local ? (localMedia.get(row.uri) ?? []) : content.attachments.map((a, i) => mediaAttachment(row.id, i, a)),
       mentions: content.tags.flatMap((t) => {
         if (t.type !== "Mention") return [];
         const mentioned: AccountEntity | undefined = accounts.get(t.href);

@@ -7,6 +7,7 @@ import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
 import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
+import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type MediaRow, mediaOf } from "../media.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
@@ -27,6 +28,7 @@ async function buildNote(
   input: PostInput,
   id: string,
   published: Date,
+  media: MediaRow[],
   alsoAddress: string[] = [],
 ): Promise<{ ok: true; note: Note } | { ok: false; error: string }> {
   const scanned = scanMarkdown(input.text);
@@ -57,12 +59,13 @@ async function buildNote(
     published: published.toISOString(),
     url: ctx.urls.permalink(id.slice(id.lastIndexOf("/") + 1)),
     summary: input.summary,
-    sensitive: input.summary !== null,
+    sensitive: input.summary !== null || input.sensitive === true,
     content: html,
     // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
     source: { content: input.text, mediaType: input.format === "plain" ? "text/plain" : "text/markdown" },
     ...(input.language ? { contentMap: { [input.language]: html } } : {}),
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
+    ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(ctx, m)) } : {}),
   };
   return { ok: true, note };
 }
@@ -76,7 +79,9 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
 export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
-  const built = await buildNote(ctx, input, objectId, now);
+  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], null, input.media?.edits);
+  if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
+  const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
   const { note } = built;
   const activity = await signed(ctx, {
@@ -97,6 +102,7 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
     document: JSON.stringify(note),
     published: now.getTime(),
   });
+  if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   return { ok: true, objectId, activityId: activity.id };
@@ -112,11 +118,14 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   const row = await ownObject(ctx, objectId);
   if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
   const previous = JSON.parse(row.document) as Note;
+  const claimed = input.media ? await claimableMedia(ctx, input.media.ids, objectId, input.media.edits) : { ok: true as const, media: await mediaOf(ctx, objectId) };
+  if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(
     ctx,
     { ...input, visibility: row.visibility, inReplyTo: row.inReplyTo },
     objectId,
     new Date(previous.published),
+    claimed.media,
     actorRecipients(previous.to, previous.cc, ctx.urls.followers),
   );
   if (!built.ok) return { ok: false, status: 400, error: built.error };
@@ -134,6 +143,7 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     object: note,
   });
   await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId));
+  if (input.media) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
   return { ok: true, objectId, activityId: activity.id };
 }
@@ -155,6 +165,8 @@ export async function deleteNote(ctx: Services, objectId: string): Promise<Publi
   });
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
   await unindexStatus(ctx, objectId);
+  // The files go with the post (servers that copied them keep their copies, as with Mastodon).
+  await deleteMediaOf(ctx, objectId);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
   return { ok: true, objectId, activityId: activity.id };
 }
