@@ -32,7 +32,8 @@ export function r2MediaStore(bucket: R2Bucket): MediaStore {
 export function imagesResizer(images: ImagesBinding): ImageResizer {
   return {
     async resize(image, maxSide, format) {
-      const stream = image instanceof Uint8Array ? new Blob([image]).stream() : image;
+      // The bytes as one chunk: a Blob would copy them first.
+      const stream = image instanceof Uint8Array ? new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(image), c.close()) }) : image;
       const result = await images.input(stream).transform({ width: maxSide, height: maxSide, fit: "scale-down" }).output({ format });
       return new Uint8Array(await result.response().arrayBuffer());
     },

@@ -27,7 +27,7 @@ function upload(deferred: boolean) {
     if (Number(c.req.header("Content-Length") ?? 0) > MAX_BODY) return jsonError(c, 413, `Validation failed: File is too large (at most ${MEDIA_LIMITS.videoBytes / 1024 / 1024} MB)`);
     const body = await readParams(c);
     if (!body.ok) return jsonError(c, 422, body.error);
-    const bytes = await fileParam(body.params, "file");
+    const bytes = fileParam(body.params, "file");
     if (!bytes) return jsonError(c, 422, "Validation failed: File can't be blank");
     const changes = { description: stringParam(body.params, "description"), focus: stringParam(body.params, "focus") };
     const result = await uploadMedia(c.var.services, bytes, changes, { deferred });
@@ -70,7 +70,7 @@ export function postMedia(p: Json): { ids: string[]; edits: MediaEdit[] } {
 export async function profileImages(s: Services, p: Json): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
   const changes: { avatarUrl?: string; headerUrl?: string } = {};
   for (const [field, key] of [["avatar", "avatarUrl"], ["header", "headerUrl"]] as const) {
-    const bytes = await fileParam(p, field);
+    const bytes = fileParam(p, field);
     if (!bytes) continue;
     const stored = await storeProfileImage(s, field, bytes);
     if (!stored.ok) return stored;
