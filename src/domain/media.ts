@@ -90,20 +90,30 @@ function checkedChanges(changes: MediaChanges): { description?: string | null; f
   return out;
 }
 
-/** The preview (when it is smaller than the original) and blurhash, made by the Images binding; nulls without it. */
-async function derivatives(s: Services, id: number, original: Uint8Array, token: string): Promise<{ previewKey: string | null; blurhash: string | null }> {
+/**
+ * The preview (when it is smaller than the original) and blurhash, made by the Images binding;
+ * nulls without it. `original` may be a stream (the media job passes R2's body on to the binding
+ * without reading it into memory); the thumbnail is then made from the preview.
+ */
+async function derivatives(
+  s: Services,
+  id: number,
+  original: Uint8Array | ReadableStream<Uint8Array>,
+  originalSize: number,
+  token: string,
+): Promise<{ previewKey: string | null; blurhash: string | null }> {
   if (!s.images) return { previewKey: null, blurhash: null };
   let previewKey: string | null = null;
   let hash: string | null = null;
   try {
     const preview = await s.images.resize(original, PREVIEW_SIDE, "image/webp");
     // A service that answers with something else (an account without transformations returns the original) makes no preview.
-    const usable = sniff(preview)?.mime === "image/webp" && preview.length < original.length;
+    const usable = sniff(preview)?.mime === "image/webp" && preview.length < originalSize;
     if (usable) {
       previewKey = `${id}/${token}-small.webp`;
       await s.media.put(previewKey, preview, "image/webp");
     }
-    const pixels = await pngPixels(await s.images.resize(usable ? preview : original, THUMBNAIL_SIDE, "image/png"));
+    const pixels = await pngPixels(await s.images.resize(usable || !(original instanceof Uint8Array) ? preview : original, THUMBNAIL_SIDE, "image/png"));
     hash = pixels ? blurhash(pixels.rgba, pixels.width, pixels.height) : null;
   } catch (error) {
     s.log("media.preview_failed", { id, error: String(error) });
@@ -139,7 +149,7 @@ export async function uploadMedia(s: Services, bytes: Uint8Array, changes: Media
   const fileKey = `${id}/${token}.${type.extension}`;
   await s.media.put(fileKey, stored, type.mime);
   const later = options.deferred && type.kind === "image" && s.images !== null;
-  const made = type.kind === "image" && !later ? await derivatives(s, id, stored, token) : { previewKey: null, blurhash: null };
+  const made = type.kind === "image" && !later ? await derivatives(s, id, stored, stored.length, token) : { previewKey: null, blurhash: null };
   const [row] = await s.db
     .insert(mediaAttachments)
     .values({
@@ -166,9 +176,8 @@ export async function processMedia(s: Services, id: number): Promise<void> {
   const [row] = await s.db.select().from(mediaAttachments).where(eq(mediaAttachments.id, id));
   if (!row || row.processed) return;
   const object = await s.media.get(row.fileKey);
-  const bytes = object?.body ? new Uint8Array(await new Response(object.body).arrayBuffer()) : null;
   const token = row.fileKey.slice(row.fileKey.indexOf("/") + 1, row.fileKey.lastIndexOf("."));
-  const made = bytes ? await derivatives(s, id, bytes, token) : { previewKey: null, blurhash: null };
+  const made = object?.body ? await derivatives(s, id, object.body, object.size, token) : { previewKey: null, blurhash: null };
   await s.db.update(mediaAttachments).set({ ...made, processed: true }).where(eq(mediaAttachments.id, id));
 }
 
