@@ -101,3 +101,21 @@ export function uploadForm(bytes: Uint8Array, name: string, type: string, fields
   for (const [k, v] of Object.entries(fields)) form.set(k, v);
   return form;
 }
+
+/** An 8 × 6 WebP as an encoder writes it with EXIF (camera, GPS): VP8X with the EXIF flag, VP8, EXIF. */
+export const WEBP_WITH_EXIF = bytesOf(
+  "UklGRmABAABXRUJQVlA4WAoAAAAIAAAABwAABQAAVlA4ICwAAADQAQCdASoIAAYAAsBMJaACdLoB+AADsAD+6Ncf+IZ6PU1I//ILlhdcRgAAAEVYSUYOAQAARXhpZgAASUkqAAgAAAAIAA8BAgAGAAAAfgAAABIBAwABAAAAAQAAABoBBQABAAAAbgAAABsBBQABAAAAdgAAACgBAwABAAAAAgAAABMCAwABAAAAAQAAAGmHBAABAAAAhAAAACWIBAABAAAA0gAAAAAAAAA4YwAA6AMAADhjAADoAwAAUGhvbmUABgAAkAcABAAAADAyMTABkQcABAAAAAECAwAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAAgAAAADoAQAAQAAAAYAAAAAAAAAAgABAAIAAgAAAE4AAAACAAUAAwAAAPAAAAAAAAAANAAAAAEAAAAfAAAAAQAAAAwAAAABAAAA",
+);
+
+/** An 8 × 6 GIF (header, a 2-colour table, one frame). */
+export const PLAIN_GIF = bytesOf("R0lGODlhCAAGAIAAAExpcQp4yCH5BAUAAAAALAAAAAAIAAYAAAIGjI+py30FADs=");
+
+/** The GIF with a comment and an XMP application extension after its colour table, as editors write them. */
+export function gifWithMetadata(): Uint8Array {
+  const comment = join(new Uint8Array([0x21, 0xfe, 5]), ascii("hello"), new Uint8Array([0]));
+  const xmp = join(new Uint8Array([0x21, 0xff, 11]), ascii("XMP DataXMP"), new Uint8Array([3]), ascii("abc"), new Uint8Array([0]));
+  return join(PLAIN_GIF.subarray(0, 19), comment, xmp, PLAIN_GIF.subarray(19));
+}
+
+/** The start of an MP4 (an `ftyp` box and an empty `mdat`): enough to be one by its bytes. */
+export const TINY_MP4 = join(new Uint8Array([0, 0, 0, 16]), ascii("ftypisom"), new Uint8Array([0, 0, 2, 0]), new Uint8Array([0, 0, 0, 8]), ascii("mdat"));

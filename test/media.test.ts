@@ -10,7 +10,7 @@ import { pruneStorage } from "../src/domain/maintenance.ts";
 import { storeRemotePost } from "../src/domain/statuses.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, waitFor, worker } from "./helpers.ts";
-import { JPEG_SIZE, jpegAsStored, jpegWithGps, png, uploadForm } from "./media-fixtures.ts";
+import { gifWithMetadata, JPEG_SIZE, jpegAsStored, jpegWithGps, PLAIN_GIF, png, TINY_MP4, uploadForm, WEBP_WITH_EXIF } from "./media-fixtures.ts";
 import { api, signIn } from "./client-support.ts";
 import mastodonNote from "./fixtures/activitypub/mastodon-real-note-attachment.json";
 import pixelfedNote from "./fixtures/activitypub/pixelfed-note.json";
@@ -61,6 +61,31 @@ describe("uploads are stored without their metadata", () => {
     expect(pngUpload.status).toBe(200);
     expect(pngUpload.body.meta.original).toMatchObject({ width: 48, height: 32 });
     expect((await served(pngUpload.body.url!)).bytes).toEqual(await png(48, 32, null));
+  });
+});
+
+describe("other containers", () => {
+  it("a WebP loses its EXIF chunk and flag, a GIF its comment and XMP extensions; an MP4 is stored as uploaded", async () => {
+    const webp = await upload("/api/v1/media", uploadForm(WEBP_WITH_EXIF, "a.webp", "image/webp"));
+    expect(webp.body.meta.original).toMatchObject({ width: 8, height: 6 });
+    const stored = (await served(webp.body.url!)).bytes;
+    const text = String.fromCharCode(...stored);
+    expect(text).not.toContain("EXIF");
+    expect(text).not.toContain("Phone");
+    expect(stored[20]! & 0x08).toBe(0); // VP8X: no EXIF flag
+    expect(new DataView(stored.buffer, stored.byteOffset).getUint32(4, true)).toBe(stored.length - 8);
+    expect(text).toContain(String.fromCharCode(...WEBP_WITH_EXIF.subarray(30, 30 + 52))); // the VP8 chunk, as it was
+
+    const gif = await upload("/api/v1/media", uploadForm(gifWithMetadata(), "a.gif", "image/gif"));
+    expect(gif.body).toMatchObject({ type: "image", meta: { original: { width: 8, height: 6 } } });
+    expect((await served(gif.body.url!)).bytes).toEqual(PLAIN_GIF);
+
+    const video = await upload("/api/v2/media", uploadForm(TINY_MP4, "clip.txt", "text/plain"));
+    expect(video.status).toBe(200);
+    expect(video.body).toMatchObject({ type: "video", preview_url: null });
+    const clip = await served(video.body.url!);
+    expect(clip.bytes).toEqual(TINY_MP4);
+    expect(clip.res.headers.get("Content-Type")).toBe("video/mp4");
   });
 });
 

@@ -60,9 +60,10 @@ export function parseMultipart(body: Uint8Array, boundary: string): [string, str
     const name = headerParam(disposition, "name");
     const content = body.subarray(headersEnd + 4, end);
     if (name !== null) {
-      const filename = headerParam(disposition, "filename");
-      const type = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, "") ?? "application/octet-stream";
-      fields.push([name, filename !== null ? new UploadedFile(content, filename, type) : decoder.decode(content)]);
+      const type = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, "") ?? null;
+      // A file part has a filename (plain or RFC 5987's filename*=) or a type of its own.
+      const isFile = /;\s*filename\*?=/i.test(disposition) || (type !== null && !/^text\/plain\b/i.test(type));
+      fields.push([name, isFile ? new UploadedFile(content, headerParam(disposition, "filename") ?? "", type ?? "application/octet-stream") : decoder.decode(content)]);
     }
     at = end + delimiter.length;
   }

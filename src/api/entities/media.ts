@@ -22,7 +22,8 @@ export function mediaEntity(s: Services, m: MediaRow): MediaEntity {
     id: String(m.id),
     type: m.type,
     url,
-    preview_url: url && m.previewKey ? s.urls.media(m.previewKey) : url,
+    // Video and audio have no still (nothing is transcoded): no preview rather than a video as an image.
+    preview_url: url && m.previewKey ? s.urls.media(m.previewKey) : m.type === "image" ? url : null,
     remote_url: null,
     preview_remote_url: null,
     text_url: null,
