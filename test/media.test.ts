@@ -10,7 +10,7 @@ import { pruneStorage } from "../src/domain/maintenance.ts";
 import { storeRemotePost } from "../src/domain/statuses.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, waitFor, worker } from "./helpers.ts";
-import { gifWithMetadata, JPEG_SIZE, jpegAsStored, jpegWithGps, PLAIN_GIF, png, TINY_MP4, uploadForm, WEBP_WITH_EXIF } from "./media-fixtures.ts";
+import { AVIF_WITH_EXIF, gifWithMetadata, JPEG_SIZE, jpegAsStored, jpegWithGps, PLAIN_GIF, png, TINY_MP4, uploadForm, WEBP_WITH_EXIF } from "./media-fixtures.ts";
 import { api, signIn } from "./client-support.ts";
 import mastodonNote from "./fixtures/activitypub/mastodon-real-note-attachment.json";
 import pixelfedNote from "./fixtures/activitypub/pixelfed-note.json";
@@ -65,7 +65,7 @@ describe("uploads are stored without their metadata", () => {
 });
 
 describe("other containers", () => {
-  it("a WebP loses its EXIF chunk and flag, a GIF its comment and XMP extensions; an MP4 is stored as uploaded", async () => {
+  it("a WebP loses its EXIF chunk and flag, a GIF its comment and XMP extensions, an AVIF its EXIF item's bytes; an MP4 is stored as uploaded", async () => {
     const webp = await upload("/api/v1/media", uploadForm(WEBP_WITH_EXIF, "a.webp", "image/webp"));
     expect(webp.body.meta.original).toMatchObject({ width: 8, height: 6 });
     const stored = (await served(webp.body.url!)).bytes;
@@ -79,6 +79,17 @@ describe("other containers", () => {
     const gif = await upload("/api/v1/media", uploadForm(gifWithMetadata(), "a.gif", "image/gif"));
     expect(gif.body).toMatchObject({ type: "image", meta: { original: { width: 8, height: 6 } } });
     expect((await served(gif.body.url!)).bytes).toEqual(PLAIN_GIF);
+
+    const avif = await upload("/api/v1/media", uploadForm(AVIF_WITH_EXIF, "a.avif", "image/avif"));
+    expect(avif.body.meta.original).toMatchObject({ width: 8, height: 6 });
+    expect(avif.body.blurhash).toBeTruthy(); // the blanked file still decodes (the Images binding made its thumbnail)
+    const avifStored = (await served(avif.body.url!)).bytes;
+    // Same length and boxes (nothing moved); the EXIF payload (after its 4-byte header offset and "Exif") is zeros.
+    expect(avifStored.length).toBe(AVIF_WITH_EXIF.length);
+    const exifAt = String.fromCharCode(...AVIF_WITH_EXIF).indexOf("Exif\0\0II");
+    expect(String.fromCharCode(...avifStored)).not.toContain("Phone");
+    expect(avifStored.subarray(exifAt - 4, exifAt + 200).every((b) => b === 0)).toBe(true);
+    expect(avifStored.subarray(0, exifAt - 4)).toEqual(AVIF_WITH_EXIF.subarray(0, exifAt - 4));
 
     const video = await upload("/api/v2/media", uploadForm(TINY_MP4, "clip.txt", "text/plain"));
     expect(video.status).toBe(200);
