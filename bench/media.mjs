@@ -1,4 +1,4 @@
-// The cost of an image upload. Run: `npx node bench/media.mjs [uploads]`. Writes the "Media uploads"
+// The cost of an image upload. Run: `npm run bench media [uploads]` (or `npx node bench/media.mjs [uploads]`). Writes the "Media uploads"
 // section of BENCHMARKS.md.
 //
 // Two images are made here with sharp (the encoder miniflare runs the local Images binding on): a
