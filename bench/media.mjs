@@ -1,7 +1,7 @@
 // The cost of an image upload. Run: `npm run bench media [uploads]` (or `npx node bench/media.mjs [uploads]`). Writes the "Media uploads"
 // section of BENCHMARKS.md.
 //
-// Two images are made here with sharp (the encoder miniflare runs the local Images binding on): a
+// Two images are made here with sharp (installed with miniflare, which runs the local Images binding on it): a
 // 12-megapixel JPEG (4000 × 3000) with EXIF (camera, GPS), and a 1-megapixel PNG (1000 × 1000).
 // 1. CPU: bench/media-isolate.ts repeats inside workerd what the upload path computes per image
 //    (the multipart body parsed, the type sniffed, the container rewritten, a blurhash from a 32 px
