@@ -7,6 +7,7 @@ import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
 import { normalizeActor, normalizeObject } from "../src/federation/normalize.ts";
 import { database } from "../src/db/client.ts";
 import { pruneStorage } from "../src/domain/maintenance.ts";
+import { uploadMedia } from "../src/domain/media.ts";
 import { storeRemotePost } from "../src/domain/statuses.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, waitFor, worker } from "./helpers.ts";
@@ -175,6 +176,14 @@ describe("posting with media", () => {
     expect((await api(token, `/api/v1/statuses/${status.id}`, { method: "DELETE" })).status).toBe(200);
     for (const key of keys) expect(await env.MEDIA.head(key)).toBeNull();
     expect(await count("media_attachments", "status_uri = ?", status.uri)).toBe(0);
+  });
+
+  it("a v2 upload whose job cannot be queued is processed in the request instead of waiting for ever", async () => {
+    const down = () => Promise.reject(new Error("queue unavailable"));
+    const s = { ...createServices(env), jobs: { send: down, sendBatch: down } };
+    const result = await uploadMedia(s, await png(200, 100, null), { description: "queued nowhere" }, { deferred: true });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.media).toMatchObject({ processed: true, description: "queued nowhere", blurhash: expect.any(String) });
   });
 
   it("the daily clean-up removes uploads no post took within a day", async () => {

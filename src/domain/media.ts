@@ -166,9 +166,21 @@ export async function uploadMedia(s: Services, bytes: Uint8Array, changes: Media
       createdAt: s.now(),
     })
     .returning();
-  if (later) await s.jobs.send({ kind: "media", id });
   s.log("media.uploaded", { id, type: type.mime, bytes: bytes.length, stored: stored.length, deferred: later });
-  return { ok: true, media: row! };
+  if (!later) return { ok: true, media: row! };
+  try {
+    await s.jobs.send({ kind: "media", id });
+    return { ok: true, media: row! };
+  } catch (error) {
+    // No job, no one to finish it: made here, so the upload is not left "processing" for ever.
+    s.log("media.job_not_queued", { id, error: String(error) });
+    const [done] = await s.db
+      .update(mediaAttachments)
+      .set({ ...(await derivatives(s, id, stored, stored.length, token)), processed: true })
+      .where(eq(mediaAttachments.id, id))
+      .returning();
+    return { ok: true, media: done! };
+  }
 }
 
 /** The `media` job: the preview and blurhash of a v2 upload, then processed = true. */

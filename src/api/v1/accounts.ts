@@ -15,7 +15,7 @@ import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
-import { profileImages } from "./media.ts";
+import { bodyTooLarge, profileImages } from "./media.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { requireScope } from "../scopes.ts";
@@ -109,6 +109,8 @@ function profileChanges(p: Json): ProfileChanges | { error: string } {
 export const accounts = new Hono<AppEnv>()
   .get("/api/v1/accounts/verify_credentials", requireScope("read:accounts"), async (c) => c.json(await ownerAccount(c.var.services, { credential: true })))
   .on(["PATCH", "PUT"], "/api/v1/accounts/update_credentials", requireScope("write:accounts"), async (c) => {
+    const tooLarge = bodyTooLarge(c);
+    if (tooLarge) return tooLarge;
     const body = await readParams(c);
     if (!body.ok) return jsonError(c, 422, body.error);
     const changes = profileChanges(body.params);

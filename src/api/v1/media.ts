@@ -21,10 +21,16 @@ function answer(c: AppContext, result: UploadResult, status: (processed: boolean
   return c.json(mediaEntity(c.var.services, result.media), status(result.media.processed));
 }
 
+/** The 413 for a body too large to read at all (a multipart body is held in memory whole), before it is read; null when it may be read. */
+export function bodyTooLarge(c: AppContext): Response | null {
+  if (Number(c.req.header("Content-Length") ?? 0) <= MAX_BODY) return null;
+  return jsonError(c, 413, `Validation failed: File is too large (at most ${MEDIA_LIMITS.videoBytes / 1024 / 1024} MB)`);
+}
+
 function upload(deferred: boolean) {
   return async (c: AppContext) => {
-    // Refused before the body is read: a multipart body is held in memory whole.
-    if (Number(c.req.header("Content-Length") ?? 0) > MAX_BODY) return jsonError(c, 413, `Validation failed: File is too large (at most ${MEDIA_LIMITS.videoBytes / 1024 / 1024} MB)`);
+    const tooLarge = bodyTooLarge(c);
+    if (tooLarge) return tooLarge;
     const body = await readParams(c);
     if (!body.ok) return jsonError(c, 422, body.error);
     const bytes = fileParam(body.params, "file");
