@@ -4,7 +4,7 @@
 // is anchored at `^src/`. Rules about folders that do not exist (yet) simply never fire.
 // Type-only imports count: `tsPreCompilationDeps: true` keeps them in the graph.
 //
-// Layers, lowest first: src/text, src/push and src/db (leaves) < src/federation < src/delivery < src/domain
+// Layers, lowest first: src/text, src/push, src/media and src/db (leaves) < src/federation < src/delivery < src/domain
 // < the HTTP surfaces src/web, src/api, src/oauth, src/inbox < src/runtime, src/app.ts, src/index.ts.
 
 const NPM = ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"];
@@ -69,6 +69,13 @@ module.exports = {
       comment: "src/push/ (Web Push encryption and VAPID) imports only src/push/ and npm packages: pure protocol code.",
       from: { path: "^src/push/" },
       to: { path: "^src/", pathNot: "^src/push/" },
+    },
+    {
+      name: "media-is-a-leaf",
+      severity: "error",
+      comment: "src/media/ (container rewriting, sniffing, blurhash; the media store's interface) may import only src/media/.",
+      from: { path: "^src/media/" },
+      to: { pathNot: "^src/media/" },
     },
     {
       name: "bindings-only-at-the-top",

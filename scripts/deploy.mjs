@@ -1,7 +1,7 @@
 // `npm run deploy`: the whole deploy after a one-time `npx wrangler login`. Safe to re-run.
 //
 // Order: the D1 database only exists after the first `wrangler deploy` (which provisions it, the
-// queues and the Durable Object namespace), so on a new account migrations run right after that
+// media bucket when it is missing, the queues and the Durable Object namespace), so on a new account migrations run right after that
 // deploy. Once the database exists, migrations run BEFORE new code goes live, so code never
 // meets a schema older than itself (migrations must therefore stay backward compatible).
 //
@@ -41,6 +41,10 @@ async function wrangler(step, args, options = {}) {
 function explainDeployFailure(output) {
   if (/register a workers\.dev subdomain/i.test(output)) {
     return "This account has no workers.dev subdomain yet: register one with the onboarding link above (or run `npx wrangler deploy` once in a terminal and accept), then run `npm run deploy` again";
+  }
+  // Creating the media bucket needs R2 turned on for the account (once, in the dashboard; the free tier covers a Roost).
+  if (/enable R2|code: 10042/i.test(output)) {
+    return "R2 is not enabled on this account: open R2 in the Cloudflare dashboard and enable it (the free tier is enough), then run `npm run deploy` again";
   }
   return "";
 }
@@ -82,7 +86,7 @@ function originVars(origin, vars) {
   return flags;
 }
 
-const { name: workerName, vars, databaseName } = readWranglerToml(path.join(root, "wrangler.toml"));
+const { name: workerName, vars, databaseName, bucketName } = readWranglerToml(path.join(root, "wrangler.toml"));
 if (!workerName || !databaseName) fail("reading wrangler.toml", "it needs a top-level name and a [[d1_databases]] database_name");
 const configuredOrigin = (vars.WEB_ORIGIN ?? "").trim();
 
@@ -154,6 +158,7 @@ const lines = [
   `  webfinger   ${origin}/.well-known/webfinger?resource=acct:${username}@${handleDomain}`,
   `  actor       ${origin}/users/${username}`,
   `  profile     ${origin}/@${username}`,
+  ...(bucketName ? [`  media       R2 bucket ${bucketName}, served at ${(vars.MEDIA_URL ?? "").trim() || `${origin}/media/`}`] : []),
 ];
 // The token goes to a terminal only: piped output and CI logs are kept and shared.
 const toTerminal = process.stdout.isTTY === true && !process.env.CI;

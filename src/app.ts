@@ -30,6 +30,7 @@ import { passkeyRoutes } from "./oauth/passkeys.tsx";
 import { oauth } from "./oauth/routes.tsx";
 import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
+import { mediaFiles } from "./web/media.ts";
 import { pages } from "./web/routes.tsx";
 import { htmlSecurityHeaders } from "./web/security.ts";
 
@@ -88,6 +89,7 @@ app.route("/", mastodonApi);
 app.route("/", oauth);
 app.route("/", passkeyRoutes);
 app.route("/", images);
+app.route("/", mediaFiles);
 app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);

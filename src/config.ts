@@ -17,6 +17,8 @@ export interface Settings {
   OWNER_TOKEN?: string;
   /** "free" (the default) or "paid": sizes delivery for the Workers plan (src/delivery/limits.ts). */
   PLAN?: string;
+  /** Where the media bucket is public (an R2 custom domain or r2.dev URL); empty: the Worker serves /media. */
+  MEDIA_URL?: string;
 }
 
 /** The Workers plan the node is sized for. */
@@ -46,6 +48,8 @@ export interface Config {
   ownerToken: string;
   /** The Workers plan; src/delivery/limits.ts turns it into batch sizes, deadlines and budgets. */
   plan: Plan;
+  /** The public base URL of the media bucket, without a trailing slash; null: served by the Worker at /media. */
+  mediaUrl: string | null;
 }
 
 /**
@@ -145,6 +149,7 @@ export function parseConfig(env: Settings): Config {
     localDev,
     ownerToken,
     plan,
+    mediaUrl: parseOptionalUrl("MEDIA_URL", env.MEDIA_URL)?.replace(/\/+$/, "") ?? null,
   };
 }
 

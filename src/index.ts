@@ -8,6 +8,7 @@ import type { Job } from "./delivery/jobs.ts";
 import { pruneStorage } from "./domain/maintenance.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
+import { processMedia } from "./domain/media.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -24,6 +25,7 @@ export default {
       deliver: { batch: deliverMessages },
       thread: fetchThreadParents,
       push: sendPushes,
+      media: (job, s) => processMedia(s, job.id),
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up.

@@ -12,6 +12,7 @@ import type { ActorKeys } from "./federation/keys.ts";
 import type { SigningKey } from "./federation/signatures/index.ts";
 import type { LocalUrls } from "./federation/urls.ts";
 import type { Log } from "./log.ts";
+import type { ImageResizer, MediaStore } from "./media/store.ts";
 
 export interface Services {
   config: Config;
@@ -35,6 +36,10 @@ export interface Services {
   fanoutSender(name: string): FanoutSenderApi;
   /** The budget meter: what this invocation spent, added to today's `usage` row by `flush()`. */
   usage: UsageMeter;
+  /** Where uploads are kept (the R2 bucket). */
+  media: MediaStore;
+  /** Previews and blurhash thumbnails (Cloudflare's Images binding); null when it is not bound. */
+  images: ImageResizer | null;
   log: Log;
   now(): number;
 }

@@ -4,6 +4,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, owner, peer, waitFor, worker } from "./helpers.ts";
+import { JPEG_SIZE, jpegAsStored, jpegWithGps, png, uploadForm } from "./media-fixtures.ts";
 
 const FEDIFY = "https://fedify.test";
 const PEER_ACTOR = `${FEDIFY}/users/peer`;
@@ -18,6 +19,7 @@ interface Received {
   id: string | null;
   objectId: string | null;
   objectType: string | null;
+  attachments: { url: string | null; mediaType: string | null; name: string | null; width: number | null; height: number | null }[];
   activity: Record<string, any>;
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
   spec: "draft-cavage-http-signatures-12" | "rfc9421";
@@ -193,6 +195,31 @@ describe("a Fedify follower receives what an app publishes through the Mastodon 
     const deleted = await arrival("Delete", `${posted.uri}#delete`);
     expect(deleted).toMatchObject({ httpSignature: { verified: true, owner: ACTOR }, proof: "verified" });
     expect(deleted.activity.object).toMatchObject({ id: posted.uri, type: "Tombstone" });
+  });
+});
+
+describe("a Fedify follower receives a post with media", () => {
+  it("the Create carries Documents Fedify reads with their url, type, alt text and size, and the url serves the stripped file", async () => {
+    const follow = await followFromFedify("draft-cavage-http-signatures-12");
+    await acceptsOf(follow.id);
+    const auth = { Authorization: `Bearer ${OWNER_TOKEN}` };
+    const ids: string[] = [];
+    for (const form of [uploadForm(jpegWithGps(), "a.jpg", "image/jpeg", { description: "A red square", focus: "0.5,-0.5" }), uploadForm(await png(40, 30, null), "b.png", "image/png", { description: "Noise" })]) {
+      const res = await worker("/api/v1/media", { method: "POST", headers: auth, body: form });
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const posted = await worker("/api/v1/statuses", { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify({ status: "Pictures", media_ids: ids }) });
+    const { uri } = (await posted.json()) as { uri: string };
+    const create = await arrival("Create", `${uri}/activity`);
+    expect(create).toMatchObject({ httpSignature: { verified: true, owner: ACTOR }, proof: "verified", listenerRan: true });
+    expect(create.attachments).toEqual([
+      { url: expect.stringMatching(`^${ORIGIN}/media/`), mediaType: "image/jpeg", name: "A red square", width: JPEG_SIZE.height, height: JPEG_SIZE.width },
+      { url: expect.stringMatching(`^${ORIGIN}/media/`), mediaType: "image/png", name: "Noise", width: 40, height: 30 },
+    ]);
+    // Mastodon's extension terms, as Mastodon sends them.
+    expect(create.activity.object.attachment[0]).toMatchObject({ type: "Document", focalPoint: [0.5, -0.5], blurhash: expect.any(String) });
+    const file = await worker(new URL(create.attachments[0]!.url!).pathname);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(jpegAsStored());
   });
 });
 

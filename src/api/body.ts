@@ -4,6 +4,7 @@
 // under the body; Rails keys (`a[]`, `a[b]`, `fields_attributes[0][name]`); booleans as
 // true/false/1/0/on; JSON null and Mastodon.py's literal "None" meaning absent.
 import type { AppContext } from "../context.ts";
+import { boundaryOf, parseMultipart, UploadedFile } from "./multipart.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -86,15 +87,13 @@ export async function readParams(c: AppContext): Promise<BodyResult> {
   const params = fromPairs(url.searchParams.entries());
   if (c.req.method === "GET" || c.req.method === "HEAD") return { ok: true, params: withoutNulls(params) };
   const type = (c.req.header("Content-Type") ?? "").toLowerCase();
-  const text = type.startsWith("multipart/form-data") ? null : new TextDecoder().decode(await c.req.arrayBuffer());
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const text = type.startsWith("multipart/form-data") ? null : new TextDecoder().decode(body);
   if (type.startsWith("multipart/form-data")) {
-    let form: FormData;
-    try {
-      form = await c.req.formData();
-    } catch {
-      return { ok: false, error: "the multipart body could not be read" };
-    }
-    fromPairs(form.entries(), params);
+    const boundary = boundaryOf(type);
+    const fields = boundary ? parseMultipart(body, boundary) : null;
+    if (!fields) return { ok: false, error: "the multipart body could not be read" };
+    fromPairs(fields, params);
   } else if (text !== null && text.trim() !== "") {
     if (type.startsWith("application/x-www-form-urlencoded") || (!type.includes("json") && !/^\s*[{[]/.test(text))) {
       fromPairs(new URLSearchParams(text).entries(), params);
@@ -138,4 +137,10 @@ export function listParam(params: Json, key: string): string[] {
   const value = params[key] ?? params[`${key}[]`];
   const items = Array.isArray(value) ? value : value && typeof value === "object" ? Object.values(value as Json) : value === undefined ? [] : [value];
   return items.filter((v) => typeof v === "string" || typeof v === "number").map(String);
+}
+
+/** The bytes of a multipart file field (`file`, `avatar`…), a view into the body; null when the field is absent or not a file. */
+export function fileParam(params: Json, key: string): Uint8Array | null {
+  const value = params[key];
+  return value instanceof UploadedFile ? value.bytes : null;
 }

@@ -13,6 +13,7 @@ import { followRequests } from "./v1/follow-requests.ts";
 import { instance } from "./v1/instance.ts";
 import { listRoutes } from "./v1/lists.ts";
 import { markerRoutes } from "./v1/markers.ts";
+import { media } from "./v1/media.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
 import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
@@ -48,6 +49,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", listRoutes)
   .route("/", filtersV1)
   .route("/", filtersV2)
+  .route("/", media)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

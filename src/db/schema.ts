@@ -1,6 +1,6 @@
 // The whole D1 schema. `npm run db:generate` turns changes here into a SQL migration.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch() * 1000)`;
 
@@ -564,3 +564,30 @@ export const vapidKeys = sqliteTable("vapid_keys", {
   privateKey: text("private_key").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+// --- media ---
+
+/** The owner's uploads (files in R2 under fileKey/previewKey); statusUri null until a post attaches them. */
+export const mediaAttachments = sqliteTable(
+  "media_attachments",
+  {
+    id: integer("id").primaryKey(),
+    statusUri: text("status_uri"),
+    position: integer("position").notNull().default(0),
+    type: text("type", { enum: ["image", "video", "audio"] }).notNull(),
+    contentType: text("content_type").notNull(),
+    fileKey: text("file_key").notNull(),
+    previewKey: text("preview_key"),
+    size: integer("size").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    description: text("description"),
+    focusX: real("focus_x"),
+    focusY: real("focus_y"),
+    blurhash: text("blurhash"),
+    /** False while a v2 upload waits for its preview and blurhash (the `media` job). */
+    processed: integer("processed", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("media_attachments_status").on(t.statusUri, t.position), index("media_attachments_created").on(t.createdAt)],
+);

@@ -15,7 +15,9 @@ export type Job =
    */
   | { kind: "thread"; uri: string; depth?: number }
   /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
-  | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number };
+  | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
+  /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
+  | { kind: "media"; id: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

@@ -2,6 +2,7 @@
 // a while. Retention is stated in the README (Storage and retention).
 import { sql } from "drizzle-orm";
 import type { Services } from "../services.ts";
+import { pruneUnattachedMedia } from "./media.ts";
 import { pruneRemotePosts } from "./statuses.ts";
 
 const DAY_MS = 86_400_000;
@@ -27,6 +28,8 @@ export interface PruneReport {
   remoteActors: number;
   keyFetches: number;
   accountMoves: number;
+  /** Uploads no post took within a day (rows and R2 files). */
+  unattachedMedia: number;
 }
 
 async function changes(s: Services, query: ReturnType<typeof sql>): Promise<number> {
@@ -58,6 +61,7 @@ export async function pruneStorage(s: Services, now = s.now()): Promise<PruneRep
       sql`DELETE FROM key_fetches WHERE fetched_at < ${now - RETENTION.keyFetchesMs} AND coalesce(failed_until, 0) < ${now}`,
     ),
     accountMoves: await changes(s, sql`DELETE FROM account_moves WHERE moved_at < ${now - RETENTION.accountMovesMs}`),
+    unattachedMedia: await pruneUnattachedMedia(s, now),
   };
   await s.db.run(sql`DELETE FROM remote_actor_keys WHERE actor_id NOT IN (SELECT id FROM remote_actors)`);
   await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);

@@ -8,6 +8,7 @@ import type { Profile } from "../config.ts";
 import { saveProfile, storedProfile } from "../db/queries/profile.ts";
 import { actorDocument } from "../federation/actor.ts";
 import type { Services } from "../services.ts";
+import { removeProfileImage } from "./media.ts";
 import type { Published } from "./posts/compose.ts";
 
 /** Update of our actor document (as served now) to every follower. */
@@ -24,12 +25,17 @@ export async function announceProfileUpdate(ctx: Services, actor: Record<string,
   return { ok: true, objectId: ctx.urls.actor, activityId: id };
 }
 
-export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs" | "avatarUrl" | "headerUrl">>;
+export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs">>;
 
 /** Stores the changes over what is stored, then announces the new actor to followers. */
 export async function updateProfile(ctx: Services, changes: ProfileChanges): Promise<Profile> {
   const stored = await storedProfile(ctx.db);
   await saveProfile(ctx.db, { ...stored, ...changes }, ctx.now());
+  // A replaced avatar or header of ours leaves the bucket.
+  for (const key of ["avatarUrl", "headerUrl"] as const) {
+    const before = (stored as Partial<Profile>)[key];
+    if (changes[key] !== undefined && before && before !== changes[key]) await removeProfileImage(ctx, before);
+  }
   const fresh = { ...ctx, profile: async () => ({ ...(await ctx.profile()), ...changes }) };
   const announced = await announceProfileUpdate(fresh, await actorDocument(fresh));
   if (!announced.ok) ctx.log("profile.update_not_announced", { reason: announced.error });

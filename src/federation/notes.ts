@@ -2,7 +2,18 @@
 // Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
 import { AS_CONTEXT } from "./vocabulary.ts";
 
-export const NOTE_CONTEXT = [AS_CONTEXT, "https://w3id.org/security/data-integrity/v1", { sensitive: "as:sensitive", Hashtag: "as:Hashtag" }];
+// The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair).
+export const NOTE_CONTEXT = [
+  AS_CONTEXT,
+  "https://w3id.org/security/data-integrity/v1",
+  {
+    sensitive: "as:sensitive",
+    Hashtag: "as:Hashtag",
+    toot: "http://joinmastodon.org/ns#",
+    blurhash: "toot:blurhash",
+    focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
+  },
+];
 
 export function tombstone(objectId: string, formerType: string, deleted: number) {
   return { "@context": AS_CONTEXT, id: objectId, type: "Tombstone", formerType, deleted: new Date(deleted).toISOString() };

@@ -7,6 +7,9 @@ export const PROFILE_PATH = "@[A-Za-z0-9_.-]+";
 /** The stand-in avatar and header (src/web/images.ts): clients need an image URL that loads. */
 export const MISSING_IMAGE_PATH = "/images/missing.png";
 
+/** Where the Worker serves the media bucket (src/web/media.ts) when MEDIA_URL is not set. */
+export const MEDIA_PATH = "/media";
+
 export interface LocalUrls {
   /** Scheme + host (+ port), no trailing slash. */
   origin: string;
@@ -28,6 +31,8 @@ export interface LocalUrls {
   activity(id: string): string;
   tag(name: string): string;
   missingImage: string;
+  /** The URL of a stored media file: MEDIA_URL (a public bucket or custom domain) or our own /media route. */
+  media(key: string): string;
   /** Whether an id names our actor or anything else on our origin. */
   isLocal(id: string | null | undefined): id is string;
 }
@@ -53,6 +58,7 @@ export function localUrls(config: Config): LocalUrls {
     activity: (id) => `${o}/activities/${id}`,
     tag: (name) => `${o}/tags/${encodeURIComponent(name.toLowerCase())}`,
     missingImage: `${o}${MISSING_IMAGE_PATH}`,
+    media: (key) => `${config.mediaUrl ?? `${o}${MEDIA_PATH}`}/${key}`,
     isLocal: (id): id is string => !!id && (id === o || id.startsWith(`${o}/`)),
   };
 }

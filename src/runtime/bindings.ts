@@ -11,4 +11,8 @@ export interface Env extends Settings {
   QUEUE: Queue<Job>;
   DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
   FANOUT_SENDER: DurableObjectNamespace<FanoutSender>;
+  /** The media bucket (wrangler.toml [[r2_buckets]]). */
+  MEDIA: R2Bucket;
+  /** Cloudflare's Images binding, when wrangler.toml has `[images]`: previews and blurhashes. */
+  IMAGES?: ImagesBinding;
 }

@@ -11,16 +11,19 @@ import { queuedOutbox } from "../delivery/outbox.ts";
 import { usageMeter } from "../delivery/usage.ts";
 import { getActorKeys } from "../federation/keys.ts";
 import { localUrls } from "../federation/urls.ts";
+import { imagesResizer, r2MediaStore } from "./media.ts";
 import { type Log, log as defaultLog } from "../log.ts";
 import type { Services } from "../services.ts";
 import type { JobQueue } from "../delivery/jobs.ts";
 
-/** What the services are built from: the settings and the three bindings (src/runtime/bindings.ts names their exact types). */
+/** What the services are built from: the settings and the bindings (src/runtime/bindings.ts names their exact types). */
 export interface ServiceBindings extends Settings {
   DB: D1Database;
   QUEUE: JobQueue;
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  MEDIA: R2Bucket;
+  IMAGES?: ImagesBinding;
 }
 
 export function createServices(env: ServiceBindings, log: Log = defaultLog): Services {
@@ -71,6 +74,8 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     deliveryHost: (host) => counted(env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi),
     fanoutSender: (name) => counted(env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi),
     usage,
+    media: r2MediaStore(env.MEDIA),
+    images: env.IMAGES ? imagesResizer(env.IMAGES) : null,
     log,
     now,
   };

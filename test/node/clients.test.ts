@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
 // @ts-expect-error: plain ESM helper shared with npm run test:clients
 import { approve as approveInBrowser } from "../clients/approve.mjs";
+import { jpegWithGps, png } from "../media-fixtures.ts";
 
 const OOB = "urn:ietf:wg:oauth:2.0:oob";
 const PORT = 18_700 + Math.floor(Math.random() * 200);
@@ -100,6 +101,17 @@ describe("masto.js", () => {
     expect(Array.isArray(await client.v1.notifications.list())).toBe(true);
     const grouped = await client.v2.notifications.list();
     expect(grouped).toHaveProperty("notificationGroups");
+
+    // Photos with alt text: v2 uploads (202 while the preview is made; masto.js polls until `url` is set), then one post.
+    const photos = [];
+    for (const [bytes, description] of [[jpegWithGps(), "A red square"], [await png(64, 48, null), "Noise"]] as const) {
+      const media = await client.v2.media.create({ file: new Blob([bytes]), description });
+      expect(media.url).toMatch(new RegExp(`^${URL_BASE}/media/`));
+      photos.push(media);
+    }
+    const withPhotos = await client.v1.statuses.create({ status: "two photos", mediaIds: photos.map((m) => m.id) });
+    expect(withPhotos.mediaAttachments.map((m) => [m.type, m.description])).toEqual([["image", "A red square"], ["image", "Noise"]]);
+    expect((await fetch(withPhotos.mediaAttachments[0]!.url!)).headers.get("Content-Type")).toBe("image/jpeg");
   }, 60_000);
 });
 

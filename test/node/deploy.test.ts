@@ -15,6 +15,10 @@ interface Account {
   secrets: string[];
   subdomain: string | null;
   migrationsFail?: boolean;
+  /** R2 buckets on the account (wrangler deploy creates the one wrangler.toml names). */
+  buckets?: string[];
+  /** R2 not yet enabled on the account: creating a bucket fails. */
+  r2Disabled?: boolean;
   /** The [[queues.consumers]] settings wrangler.toml held at the last deploy. */
   consumer?: Record<string, number>;
 }
@@ -107,7 +111,18 @@ describe("npm run deploy", () => {
     // Piped output (as here, or CI logs) never shows the token (#8 rule 11).
     expect(run.stdout).not.toContain(token);
     expect(run.stdout).toContain("owner token created and saved to .roost/owner-token");
-    expect(box.account()).toMatchObject({ databases: ["roost"], secrets: ["OWNER_TOKEN"] });
+    expect(box.account()).toMatchObject({ databases: ["roost"], buckets: ["roost-media"], secrets: ["OWNER_TOKEN"] });
+    expect(run.stdout).toContain(`media       R2 bucket roost-media, served at ${ORIGIN}/media/`);
+  });
+
+  it("an account without R2 enabled: stops at the deploy and says how to enable it", () => {
+    const box = sandbox({ r2Disabled: true });
+    const run = box.deploy();
+
+    expect(run.code).not.toBe(0);
+    expect(run.calls).toEqual(["whoami --json", "d1 list --json", "deploy"]);
+    expect(run.stderr).toContain("R2 is not enabled on this account");
+    expect(box.account().deployed).toBe(false);
   });
 
   it("re-run: migrates before the single deploy, keeps the origin and the token", () => {

@@ -42,10 +42,16 @@ if (is("deploy")) {
       "✘ [ERROR] You can either deploy your worker to one or more routes by specifying them in your wrangler.toml file, or register a workers.dev subdomain here:\nhttps://dash.cloudflare.com/0123/workers/onboarding\n",
     );
   }
+  // wrangler deploy provisions what the bindings name and the account lacks: the database, the bucket.
+  const toml = fs.readFileSync("wrangler.toml", "utf8");
+  const bucket = /^\[\[r2_buckets\]\][^[]*?^bucket_name\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  if (bucket && !(account.buckets ?? []).includes(bucket)) {
+    if (account.r2Disabled) finish(1, "", "✘ [ERROR] A request to the Cloudflare API (/accounts/0123/r2/buckets) failed.\n  Please enable R2 through the Cloudflare Dashboard. [code: 10042]\n");
+    account.buckets = [...(account.buckets ?? []), bucket];
+  }
   if (!account.databases.includes("roost")) account.databases.push("roost");
   account.deployed = true;
   // What Cloudflare's queue consumer would be configured with: the keys of [[queues.consumers]].
-  const toml = fs.readFileSync("wrangler.toml", "utf8");
   const section = toml.split(/^\[\[queues\.consumers\]\]$/m)[1]?.split(/\n\s*\[/)[0] ?? "";
   account.consumer = Object.fromEntries(
     [...section.matchAll(/^\s*(max_[a-z_]+)\s*=\s*(\d+)/gm)].map((m) => [m[1], Number(m[2])]),

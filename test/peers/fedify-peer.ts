@@ -17,7 +17,7 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Accept, Activity, Create, CryptographicKey, Endpoints, Follow, Like, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION } from "@fedify/fedify/vocab";
+import { Accept, Activity, Create, CryptographicKey, Document, Endpoints, Follow, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
@@ -118,6 +118,8 @@ interface Received {
   objectId: string | null;
   /** The type IRI of the class Fedify parsed an embedded object as (null when the object is a bare id). */
   objectType: string | null;
+  /** The embedded Note's attachments as Fedify's vocabulary reads them. */
+  attachments: { url: string | null; mediaType: string | null; name: string | null; width: number | null; height: number | null }[];
   activity: Record<string, unknown>;
   /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
@@ -145,6 +147,19 @@ async function embeddedObjectType(parsed: Activity, raw: Record<string, unknown>
   return object ? (object.constructor as unknown as { typeId: URL }).typeId.href : null;
 }
 
+async function attachmentsOf(parsed: Activity, raw: Record<string, unknown>): Promise<Received["attachments"]> {
+  if (typeof raw.object !== "object" || raw.object === null) return [];
+  const object = await parsed.getObject({ ...loaders, crossOrigin: "trust" });
+  if (!(object instanceof Note)) return [];
+  const found: Received["attachments"] = [];
+  for await (const item of object.getAttachments(loaders)) {
+    if (!(item instanceof Document)) continue;
+    const url = item.url instanceof Link ? (item.url.href?.href ?? null) : (item.url?.href ?? null);
+    found.push({ url, mediaType: item.mediaType, name: item.name?.toString() ?? null, width: item.width, height: item.height });
+  }
+  return found;
+}
+
 function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
   return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
 }
@@ -167,6 +182,7 @@ async function receive(request: Request, path: string): Promise<Response> {
     id: parsed.id?.href ?? null,
     objectId: parsed.objectId?.href ?? null,
     objectType: await embeddedObjectType(parsed, activity),
+    attachments: await attachmentsOf(parsed, activity),
     activity,
     httpSignature: signature.verified
       ? { verified: true, keyId: signature.key.id?.href ?? "", owner: signature.key.ownerId?.href ?? null }

@@ -1,6 +1,7 @@
 // Instance entities, v1 and v2, complete as strict clients decode them (Ice Cubes needs
 // contact.email as a string, registrations.enabled and thumbnail; Mastodon.py needs urls and a
 // 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2).
+import { MEDIA_LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/media.ts";
 import { MAX_TEXT } from "../../domain/posts/input.ts";
 import type { Profile } from "../../config.ts";
 import type { Services } from "../../services.ts";
@@ -13,16 +14,17 @@ export const API_VERSIONS = { mastodon: 2 };
 function limits() {
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
-    statuses: { max_characters: MAX_TEXT, max_media_attachments: 0, characters_reserved_per_url: 23 },
-    // No uploads yet: nothing is accepted, and clients are told so.
+    statuses: { max_characters: MAX_TEXT, max_media_attachments: MEDIA_LIMITS.perPost, characters_reserved_per_url: 23 },
+    // What src/domain/media.ts enforces. Video is stored as uploaded (no transcoding), so its
+    // frame rate and size are not limited beyond the bytes.
     media_attachments: {
-      supported_mime_types: [],
-      image_size_limit: 0,
-      image_matrix_limit: 0,
-      video_size_limit: 0,
-      video_frame_rate_limit: 0,
-      video_matrix_limit: 0,
-      description_limit: 1500,
+      supported_mime_types: SUPPORTED_MIME_TYPES,
+      image_size_limit: MEDIA_LIMITS.imageBytes,
+      image_matrix_limit: MEDIA_LIMITS.imageMatrix,
+      video_size_limit: MEDIA_LIMITS.videoBytes,
+      video_frame_rate_limit: 120,
+      video_matrix_limit: 8192 * 4320,
+      description_limit: MEDIA_LIMITS.descriptionChars,
     },
     polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
   };

@@ -12,6 +12,7 @@ import type { Services } from "../../services.ts";
 import { sanitizeHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
+import { mediaByPost, mediaContentBranch } from "./media.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -80,7 +81,8 @@ function remoteContent(document: string): Content | null {
 
 function mediaType(a: Attachment): string {
   const type = (a.mediaType ?? "").split("/")[0];
-  if (a.mediaType === "image/gif") return "gifv";
+  // A GIF shown from its own URL is an image: "gifv" tells apps to play a video, which Mastodon
+  // makes by converting GIFs to MP4; a remote .gif in a <video> shows nothing.
   if (type === "image" || type === "video" || type === "audio") return type;
   if (a.type === "Image") return "image";
   if (a.type === "Video") return "video";
@@ -122,11 +124,12 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    // The owner's active filters ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
-    db.all<{ kind: "local" | "remote" | "filter"; id: string; document: string }>(sql`
+    // The owner's active filters and the post's own media ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
+    db.all<{ kind: "local" | "remote" | "filter" | "media"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
+      UNION ALL ${mediaContentBranch(uris)}
       ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
@@ -142,7 +145,8 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
   ]);
   const contents = new Map<string, Content | null>();
-  for (const d of contentRowsRead) if (d.kind !== "filter") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  const localMedia = mediaByPost(s, contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
@@ -193,7 +197,8 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       filtered: [],
       reblog: null,
       application: null,
-      media_attachments: content.attachments.map((a, i) => mediaAttachment(row.id, i, a)),
+      // Ours from the media rows (ids that edits name, previews); remote ones from the post, shown by their own URLs.
+      media_attachments: row.local ? (localMedia.get(row.uri) ?? []) : content.attachments.map((a, i) => mediaAttachment(row.id, i, a)),
       mentions: content.tags.flatMap((t) => {
         if (t.type !== "Mention") return [];
         const mentioned: AccountEntity | undefined = accounts.get(t.href);

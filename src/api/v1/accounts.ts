@@ -17,6 +17,7 @@ import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
+import { bodyTooLarge, profileImages } from "./media.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
@@ -71,7 +72,6 @@ const PRIVACY = ["public", "unlisted", "private", "direct"] as const;
 /** update_credentials' parameters as profile changes; only what was sent changes. */
 function profileChanges(p: Json): ProfileChanges | { error: string } {
   const changes: ProfileChanges = {};
-  if (p.avatar !== undefined || p.header !== undefined) return { error: "Validation failed: avatar and header uploads are not supported yet" };
   const name = stringParam(p, "display_name");
   if (name !== undefined) {
     if (name.length > MAX_DISPLAY_NAME) return { error: `Validation failed: Display name is too long (maximum is ${MAX_DISPLAY_NAME} characters)` };
@@ -111,11 +111,15 @@ function profileChanges(p: Json): ProfileChanges | { error: string } {
 export const accounts = new Hono<AppEnv>()
   .get("/api/v1/accounts/verify_credentials", requireScope("read:accounts"), async (c) => c.json(await ownerAccount(c.var.services, { credential: true })))
   .on(["PATCH", "PUT"], "/api/v1/accounts/update_credentials", requireScope("write:accounts"), async (c) => {
+    const tooLarge = bodyTooLarge(c);
+    if (tooLarge) return tooLarge;
     const body = await readParams(c);
     if (!body.ok) return jsonError(c, 422, body.error);
     const changes = profileChanges(body.params);
     if ("error" in changes) return jsonError(c, 422, changes.error);
-    await updateProfile(c.var.services, changes);
+    const images = await profileImages(c.var.services, body.params);
+    if (!images.ok) return jsonError(c, images.status, images.error);
+    await updateProfile(c.var.services, { ...changes, ...images.changes });
     return c.json(await ownerAccount(c.var.services, { credential: true }));
   })
   .get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {

@@ -16,7 +16,8 @@ import type { Services } from "../../services.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
 import { statusHistory } from "../entities/status-edit.ts";
-import { type Json, listParam, readParams, stringParam } from "../body.ts";
+import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
+import { postMedia } from "./media.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
@@ -50,11 +51,11 @@ export async function entityResponse(c: AppContext, row: StatusRow | null, extra
 
 /** The post the client asked for, as PostInput, or the 422 reason. */
 async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility; inReplyTo: string | null }): Promise<PostInput | { error: string }> {
-  if (listParam(p, "media_ids").length > 0) return { error: "Validation failed: media attachments are not supported yet" };
   if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
   if (stringParam(p, "scheduled_at")) return { error: "Validation failed: scheduled posts are not supported yet" };
   const text = stringParam(p, "status") ?? "";
-  if (!text.trim()) return { error: "Validation failed: Text can't be blank" };
+  const media = postMedia(p);
+  if (!text.trim() && media.ids.length === 0) return { error: "Validation failed: Text can't be blank" };
   const visibility = base?.visibility ?? VISIBILITY[stringParam(p, "visibility") ?? "public"];
   if (!visibility) return { error: "Validation failed: Visibility is not one of public, unlisted, private, direct" };
   let inReplyTo = base?.inReplyTo ?? null;
@@ -73,6 +74,8 @@ async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility
     inReplyTo,
     language: stringParam(p, "language")?.trim() || null,
     addressees: [],
+    media,
+    sensitive: boolParam(p, "sensitive") ?? false,
   });
   return isRefused(input) ? { error: `Validation failed: ${input.error}` } : input;
 }

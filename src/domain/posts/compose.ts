@@ -4,9 +4,11 @@ import { and, eq, isNull } from "drizzle-orm";
 import { objects } from "../../db/schema.ts";
 import { actorRecipients, addressing } from "../../federation/addressing.ts";
 import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
+import { normalizeObject } from "../../federation/normalize.ts";
 import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
+import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type MediaRow, mediaOf } from "../media.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { unpinDeleted } from "../pins.ts";
 import { versionWrites } from "../status-edits.ts";
@@ -29,6 +31,7 @@ async function buildNote(
   input: PostInput,
   id: string,
   published: Date,
+  media: MediaRow[],
   alsoAddress: string[] = [],
 ): Promise<{ ok: true; note: Note } | { ok: false; error: string }> {
   const scanned = scanMarkdown(input.text);
@@ -59,12 +62,13 @@ async function buildNote(
     published: published.toISOString(),
     url: ctx.urls.permalink(id.slice(id.lastIndexOf("/") + 1)),
     summary: input.summary,
-    sensitive: input.summary !== null,
+    sensitive: input.summary !== null || input.sensitive === true,
     content: html,
     // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
     source: { content: input.text, mediaType: input.format === "plain" ? "text/plain" : "text/markdown" },
     ...(input.language ? { contentMap: { [input.language]: html } } : {}),
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
+    ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(ctx, m)) } : {}),
   };
   return { ok: true, note };
 }
@@ -78,7 +82,9 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
 export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
-  const built = await buildNote(ctx, input, objectId, now);
+  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], null, input.media?.edits);
+  if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
+  const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
   const { note } = built;
   const activity = await signed(ctx, {
@@ -99,6 +105,7 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
     document: JSON.stringify(note),
     published: now.getTime(),
   });
+  if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   return { ok: true, objectId, activityId: activity.id };
@@ -114,16 +121,19 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   const row = await ownObject(ctx, objectId);
   if (!row) return { ok: false, status: 404, error: `no post ${objectId}` };
   const previous = JSON.parse(row.document) as Note;
+  const claimed = input.media ? await claimableMedia(ctx, input.media.ids, objectId, input.media.edits) : { ok: true as const, media: await mediaOf(ctx, objectId) };
+  if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(
     ctx,
     { ...input, visibility: row.visibility, inReplyTo: row.inReplyTo },
     objectId,
     new Date(previous.published),
+    claimed.media,
     actorRecipients(previous.to, previous.cc, ctx.urls.followers),
   );
   if (!built.ok) return { ok: false, status: 400, error: built.error };
   // As Mastodon, an edit that changes nothing shown is no edit: nothing is stored or sent.
-  const shown = (n: Record<string, unknown>) => JSON.stringify([n.content, n.summary ?? null, n.sensitive === true, n.contentMap ? Object.keys(n.contentMap) : null]);
+  const shown = (n: Record<string, unknown>) => JSON.stringify([n.content, n.summary ?? null, n.sensitive === true, n.contentMap ? Object.keys(n.contentMap) : null, n.attachment ?? []]);
   if (shown(built.note) === shown(previous)) return { ok: true, objectId, activityId: row.updated ? updateId(objectId, row.updated) : `${objectId}/activity` };
   // Edit activity ids carry the second of the edit; two edits within one second must not collide.
   const updated = new Date(Math.max(Date.now(), (row.updated ?? 0) + 1000));
@@ -143,15 +153,22 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     summary: (previous.summary as string | null | undefined) ?? null,
     sensitive: previous.sensitive === true,
     source: (previous.source as { content?: string } | undefined)?.content ?? null,
-    media: [],
+    media: previousMedia(previous),
     createdAt: row.updated ?? row.published,
   };
   await ctx.db.batch([
     ...versionWrites(ctx, objectId, earlier),
     ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId)),
   ]);
+  if (input.media) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
   return { ok: true, objectId, activityId: activity.id };
+}
+
+/** The attachments of the version an edit replaces, as the history shows them (the one normaliser reads our Note too). */
+function previousMedia(previous: Note) {
+  const parsed = normalizeObject(previous);
+  return parsed.ok ? parsed.value.attachment : [];
 }
 
 function updateId(objectId: string, at: number): string {
@@ -176,6 +193,8 @@ export async function deleteNote(ctx: Services, objectId: string): Promise<Publi
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
   await unindexStatus(ctx, objectId);
   await unpinDeleted(ctx, objectId);
+  // The files go with the post (servers that copied them keep their copies, as with Mastodon).
+  await deleteMediaOf(ctx, objectId);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
   return { ok: true, objectId, activityId: activity.id };
 }

@@ -3,6 +3,7 @@
 import { actorRecipients, VISIBILITIES, type Visibility, visibilityOf } from "../../federation/addressing.ts";
 import { httpIri } from "../../federation/normalize.ts";
 import { htmlToText } from "../../text/html.ts";
+import type { MediaEdit } from "../media.ts";
 
 export interface PostInput {
   /** The source: Markdown (the CLI, C2S), or plain text as Mastodon apps send it. */
@@ -16,6 +17,13 @@ export interface PostInput {
   language: string | null;
   /** Actors addressed besides those the text mentions (a C2S Note's to/cc). */
   addressees: string[];
+  /**
+   * Uploads to attach, by id, in order, with alt text/focus changes on an edit (the client API's
+   * media_ids[] and media_attributes[]). On an edit, absent keeps the post's media as they are.
+   */
+  media?: { ids: string[]; edits: MediaEdit[] };
+  /** Marked sensitive without a content warning (the client API's `sensitive`). */
+  sensitive?: boolean;
 }
 
 export const MAX_TEXT = 20_000;
@@ -39,7 +47,7 @@ function optionalString(body: Json, field: string): Checked<string | null> {
 
 /** The rules every post obeys, whichever surface it came from. */
 export function checked(input: PostInput): Checked<PostInput> {
-  if (!input.text.trim()) return { error: "the post has no text" };
+  if (!input.text.trim() && !input.media?.ids.length) return { error: "the post has no text" };
   if (input.text.length > MAX_TEXT) return { error: `the text is longer than ${MAX_TEXT} characters` };
   if (!VISIBILITIES.includes(input.visibility)) return { error: `visibility must be one of ${VISIBILITIES.join(", ")}` };
   if (input.summary !== null && input.summary.length > MAX_SUMMARY) return { error: `the content warning is longer than ${MAX_SUMMARY} characters` };

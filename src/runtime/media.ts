@@ -1,0 +1,41 @@
+// The media bindings behind the interfaces code below sees (src/media/store.ts): the R2 bucket as
+// a MediaStore, Cloudflare's Images binding (when wrangler.toml has one) as an ImageResizer.
+import type { ImageResizer, MediaStore, StoredObject } from "../media/store.ts";
+
+export function r2MediaStore(bucket: R2Bucket): MediaStore {
+  return {
+    async put(key, body, contentType) {
+      await bucket.put(key, body, { httpMetadata: { contentType } });
+    },
+    async get(key, request) {
+      const object = request ? await bucket.get(key, { onlyIf: request, range: request }) : await bucket.get(key);
+      if (!object) return null;
+      const body = "body" in object ? (object as R2ObjectBody).body : null;
+      const range = request?.has("Range") && object.range && "offset" in object.range ? object.range : null;
+      const offset = range?.offset ?? 0;
+      const served: StoredObject = {
+        body,
+        contentType: object.httpMetadata?.contentType ?? "application/octet-stream",
+        size: object.size,
+        etag: object.httpEtag,
+        range: range ? { offset, length: range.length ?? object.size - offset } : null,
+      };
+      return served;
+    },
+    async delete(keys) {
+      // R2 takes up to 1,000 keys a call.
+      for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+    },
+  };
+}
+
+export function imagesResizer(images: ImagesBinding): ImageResizer {
+  return {
+    async resize(image, maxSide, format) {
+      // The bytes as one chunk: a Blob would copy them first.
+      const stream = image instanceof Uint8Array ? new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(image), c.close()) }) : image;
+      const result = await images.input(stream).transform({ width: maxSide, height: maxSide, fit: "scale-down" }).output({ format });
+      return new Uint8Array(await result.response().arrayBuffer());
+    },
+  };
+}

@@ -1,0 +1,250 @@
+// Media on R2 through the client API: uploads stored without their metadata and served back,
+// refusals by size and by what the bytes are, the v2 processing flow, alt text, posts with media,
+// the files going with the post, avatars, and remote posts' attachments.
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
+import { normalizeActor, normalizeObject } from "../src/federation/normalize.ts";
+import { database } from "../src/db/client.ts";
+import { pruneStorage } from "../src/domain/maintenance.ts";
+import { uploadMedia } from "../src/domain/media.ts";
+import { storeRemotePost } from "../src/domain/statuses.ts";
+import { createServices } from "../src/runtime/services.ts";
+import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, waitFor, worker } from "./helpers.ts";
+import { AVIF_WITH_EXIF, gifWithMetadata, JPEG_SIZE, jpegAsStored, jpegWithGps, PLAIN_GIF, png, TINY_MP4, uploadForm, WEBP_WITH_EXIF } from "./media-fixtures.ts";
+import { api, signIn } from "./client-support.ts";
+import mastodonNote from "./fixtures/activitypub/mastodon-real-note-attachment.json";
+import pixelfedNote from "./fixtures/activitypub/pixelfed-note.json";
+
+type Media = { id: string; type: string; url: string | null; preview_url: string | null; description: string | null; blurhash: string | null; meta: Record<string, any> };
+
+let token: string;
+beforeAll(async () => {
+  token = await signIn("read write");
+});
+
+async function upload(path: "/api/v1/media" | "/api/v2/media", form: FormData): Promise<{ status: number; body: Media & { error?: string } }> {
+  const res = await api(token, path, { method: "POST", body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The bytes the Worker serves at a media URL (ours: https://roost.test/media/…). */
+async function served(url: string) {
+  expect(url.startsWith(`${ORIGIN}/media/`)).toBe(true);
+  const res = await worker(new URL(url).pathname);
+  return { res, bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+const keyOf = (url: string) => new URL(url).pathname.slice("/media/".length);
+
+describe("uploads are stored without their metadata", () => {
+  it("a JPEG with GPS EXIF and a comment is stored and served with only its orientation; a PNG loses its tEXt", async () => {
+    const jpeg = await upload("/api/v1/media", uploadForm(jpegWithGps(), "IMG_0001.JPG", "image/jpeg", { description: "A red square" }));
+    expect(jpeg.status).toBe(200);
+    // Orientation 6 is a quarter turn: as displayed, the 24 × 16 image is 16 wide and 24 high.
+    expect(jpeg.body).toMatchObject({ type: "image", description: "A red square", meta: { original: { width: JPEG_SIZE.height, height: JPEG_SIZE.width, aspect: 16 / 24 } } });
+    expect(jpeg.body.blurhash).toMatch(/^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{28}$/);
+    const { res, bytes } = await served(jpeg.body.url!);
+    expect(res.status).toBe(200);
+    expect(bytes).toEqual(jpegAsStored());
+    expect(res.headers.get("Content-Type")).toBe("image/jpeg");
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(res.headers.get("Content-Security-Policy")).toContain("sandbox");
+    expect(res.headers.get("Cache-Control")).toContain("immutable");
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    // A Range request (Safari's video player makes them) gets the part asked for.
+    const part = await worker(new URL(jpeg.body.url!).pathname, { headers: { Range: "bytes=0-3" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("Content-Range")).toBe(`bytes 0-3/${bytes.length}`);
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(bytes.subarray(0, 4));
+
+    const pngUpload = await upload("/api/v1/media", uploadForm(await png(48, 32, "GPS 52.52 13.40"), "shot.png", "image/png"));
+    expect(pngUpload.status).toBe(200);
+    expect(pngUpload.body.meta.original).toMatchObject({ width: 48, height: 32 });
+    expect((await served(pngUpload.body.url!)).bytes).toEqual(await png(48, 32, null));
+  });
+});
+
+describe("other containers", () => {
+  it("a WebP loses its EXIF chunk and flag, a GIF its comment and XMP extensions, an AVIF its EXIF item's bytes; an MP4 is stored as uploaded", async () => {
+    const webp = await upload("/api/v1/media", uploadForm(WEBP_WITH_EXIF, "a.webp", "image/webp"));
+    expect(webp.body.meta.original).toMatchObject({ width: 8, height: 6 });
+    const stored = (await served(webp.body.url!)).bytes;
+    const text = String.fromCharCode(...stored);
+    expect(text).not.toContain("EXIF");
+    expect(text).not.toContain("Phone");
+    expect(stored[20]! & 0x08).toBe(0); // VP8X: no EXIF flag
+    expect(new DataView(stored.buffer, stored.byteOffset).getUint32(4, true)).toBe(stored.length - 8);
+    expect(text).toContain(String.fromCharCode(...WEBP_WITH_EXIF.subarray(30, 30 + 52))); // the VP8 chunk, as it was
+
+    const gif = await upload("/api/v1/media", uploadForm(gifWithMetadata(), "a.gif", "image/gif"));
+    expect(gif.body).toMatchObject({ type: "image", meta: { original: { width: 8, height: 6 } } });
+    expect((await served(gif.body.url!)).bytes).toEqual(PLAIN_GIF);
+
+    const avif = await upload("/api/v1/media", uploadForm(AVIF_WITH_EXIF, "a.avif", "image/avif"));
+    expect(avif.body.meta.original).toMatchObject({ width: 8, height: 6 });
+    expect(avif.body.blurhash).toBeTruthy(); // the blanked file still decodes (the Images binding made its thumbnail)
+    const avifStored = (await served(avif.body.url!)).bytes;
+    // Same length and boxes (nothing moved); the EXIF payload (after its 4-byte header offset and "Exif") is zeros.
+    expect(avifStored.length).toBe(AVIF_WITH_EXIF.length);
+    const exifAt = String.fromCharCode(...AVIF_WITH_EXIF).indexOf("Exif\0\0II");
+    expect(String.fromCharCode(...avifStored)).not.toContain("Phone");
+    expect(avifStored.subarray(exifAt - 4, exifAt + 200).every((b) => b === 0)).toBe(true);
+    expect(avifStored.subarray(0, exifAt - 4)).toEqual(AVIF_WITH_EXIF.subarray(0, exifAt - 4));
+
+    const video = await upload("/api/v2/media", uploadForm(TINY_MP4, "clip.txt", "text/plain"));
+    expect(video.status).toBe(200);
+    expect(video.body).toMatchObject({ type: "video", preview_url: null });
+    const clip = await served(video.body.url!);
+    expect(clip.bytes).toEqual(TINY_MP4);
+    expect(clip.res.headers.get("Content-Type")).toBe("video/mp4");
+  });
+});
+
+describe("uploads that are refused", () => {
+  it("413 for an image over the limit, 422 for a script named photo.jpg (the type is read from the bytes); nothing is stored", async () => {
+    const before = await count("media_attachments");
+    // The smallest limit (profile images, 8 MB) keeps the test's body small; uploads share the check.
+    const huge = new Uint8Array(8 * 1024 * 1024 + 1);
+    huge.set([0xff, 0xd8, 0xff, 0xe0]);
+    const header = new FormData();
+    header.set("header", new File([huge], "big.jpg", { type: "image/jpeg" }));
+    const tooLarge = await api(token, "/api/v1/accounts/update_credentials", { method: "PATCH", body: header });
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: string }).error).toMatch(/too large.*8 MB/);
+
+    const script = await upload("/api/v2/media", uploadForm(new TextEncoder().encode("#!/bin/sh\nrm -rf ~\n"), "photo.jpg", "image/jpeg"));
+    expect(script.status).toBe(422);
+    expect(script.body.error).toMatch(/not supported/);
+
+    const broken = await upload("/api/v1/media", uploadForm(jpegWithGps().subarray(0, 200), "cut.jpg", "image/jpeg"));
+    expect(broken.status).toBe(422);
+    expect(broken.body.error).toMatch(/not a valid JPEG/);
+    expect(await count("media_attachments")).toBe(before);
+
+    const instance = (await (await worker("/api/v2/instance")).json()) as { configuration: { media_attachments: Record<string, unknown>; statuses: Record<string, unknown> } };
+    expect(instance.configuration.media_attachments).toMatchObject({ image_size_limit: 16 * 1024 * 1024, video_size_limit: 40 * 1024 * 1024, description_limit: 1500 });
+    expect(instance.configuration.media_attachments.supported_mime_types).toEqual(expect.arrayContaining(["image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "video/mp4", "audio/mpeg"]));
+    expect(instance.configuration.statuses.max_media_attachments).toBe(4);
+  });
+});
+
+describe("posting with media", () => {
+  it("v2 upload → 202, 206 until processed, 200 with url; alt text by PUT; a post with two media shows them; deleting it removes the files", async () => {
+    const first = await upload("/api/v2/media", uploadForm(await png(800, 400, null), "wide.png", "image/png"));
+    expect(first.status).toBe(202);
+    expect(first.body.url).toBeNull();
+    const processed = await waitFor(async () => {
+      const res = await api(token, `/api/v1/media/${first.body.id}`);
+      expect([200, 206]).toContain(res.status);
+      const body = (await res.json()) as Media;
+      return res.status === 200 && body.url ? body : null;
+    });
+    expect(processed.blurhash).toBeTruthy();
+    // The preview is the Images binding's: a WebP at most 640 wide.
+    expect(processed.preview_url).toMatch(/-small\.webp$/);
+    expect(processed.meta).toMatchObject({ original: { width: 800, height: 400 }, small: { width: 640, height: 320 } });
+    const preview = await served(processed.preview_url!);
+    expect(preview.res.headers.get("Content-Type")).toBe("image/webp");
+
+    const described = await api(token, `/api/v1/media/${first.body.id}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ description: "A wide gradient", focus: "-0.5,0.25" }),
+    });
+    expect(described.status).toBe(200);
+    expect(await described.json()).toMatchObject({ description: "A wide gradient", meta: { focus: { x: -0.5, y: 0.25 } } });
+    expect((await api(token, `/api/v1/media/${first.body.id}`, { method: "PUT", body: JSON.stringify({ focus: "2,0" }) })).status).toBe(422);
+
+    const second = await upload("/api/v1/media", uploadForm(jpegWithGps(), "b.jpg", "image/jpeg", { description: "A red square" }));
+    const posted = await api(token, "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Two pictures", media_ids: [first.body.id, second.body.id] }) });
+    expect(posted.status).toBe(200);
+    const status = (await posted.json()) as { id: string; uri: string; media_attachments: Media[] };
+    expect(status.media_attachments.map((m) => [m.id, m.description])).toEqual([[first.body.id, "A wide gradient"], [second.body.id, "A red square"]]);
+    const reread = (await (await api(token, `/api/v1/statuses/${status.id}`)).json()) as { media_attachments: Media[] };
+    expect(reread.media_attachments).toEqual(status.media_attachments);
+
+    // Attached media are no longer the uploader's to reuse or reach by id.
+    expect((await api(token, `/api/v1/media/${second.body.id}`)).status).toBe(404);
+    const again = await api(token, "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Again", media_ids: [second.body.id] }) });
+    expect(again.status).toBe(422);
+    const five = await api(token, "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "Five", media_ids: ["1", "2", "3", "4", "5"] }) });
+    expect(five.status).toBe(422);
+
+    const keys = [processed.url!, processed.preview_url!, status.media_attachments[1]!.url!].map(keyOf);
+    for (const key of keys) expect(await env.MEDIA.head(key)).not.toBeNull();
+    expect((await api(token, `/api/v1/statuses/${status.id}`, { method: "DELETE" })).status).toBe(200);
+    for (const key of keys) expect(await env.MEDIA.head(key)).toBeNull();
+    expect(await count("media_attachments", "status_uri = ?", status.uri)).toBe(0);
+  });
+
+  it("a v2 upload whose job cannot be queued is processed in the request instead of waiting for ever", async () => {
+    const down = () => Promise.reject(new Error("queue unavailable"));
+    const s = { ...createServices(env), jobs: { send: down, sendBatch: down } };
+    const result = await uploadMedia(s, await png(200, 100, null), { description: "queued nowhere" }, { deferred: true });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.media).toMatchObject({ processed: true, description: "queued nowhere", blurhash: expect.any(String) });
+  });
+
+  it("the daily clean-up removes uploads no post took within a day", async () => {
+    const left = await upload("/api/v1/media", uploadForm(await png(8, 8, null), "left.png", "image/png"));
+    const s = createServices(env);
+    await pruneStorage(s);
+    expect(await env.MEDIA.head(keyOf(left.body.url!))).not.toBeNull();
+    const report = await pruneStorage({ ...s, now: () => Date.now() + 25 * 3600_000 });
+    expect(report.unattachedMedia).toBeGreaterThanOrEqual(1);
+    expect(await env.MEDIA.head(keyOf(left.body.url!))).toBeNull();
+  });
+});
+
+describe("profile images", () => {
+  it("an avatar through update_credentials is stored in R2, stripped, and becomes the actor's icon and the account's avatar", async () => {
+    const form = new FormData();
+    form.set("avatar", new File([jpegWithGps()], "me.jpg", { type: "image/jpeg" }));
+    form.set("display_name", "Owner with a face");
+    const res = await worker("/api/v1/accounts/update_credentials", { method: "PATCH", headers: { Authorization: `Bearer ${OWNER_TOKEN}` }, body: form });
+    expect(res.status).toBe(200);
+    const account = (await res.json()) as { avatar: string; avatar_static: string; display_name: string };
+    expect(account.display_name).toBe("Owner with a face");
+    expect(account.avatar).toMatch(new RegExp(`^${ORIGIN}/media/profile/avatar-[0-9a-f]{24}\\.jpg$`));
+    expect(account.avatar_static).toBe(account.avatar);
+    const actor = (await (await worker("/users/me", { headers: { Accept: AP } })).json()) as { id: string; icon: { url: string } };
+    expect(actor.id).toBe(ACTOR);
+    expect(actor.icon.url).toBe(account.avatar);
+    expect((await served(account.avatar)).bytes).toEqual(jpegAsStored());
+
+    const notImage = new FormData();
+    notImage.set("header", new File([new TextEncoder().encode("<svg onload=alert(1)>")], "h.png", { type: "image/png" }));
+    const refused = await worker("/api/v1/accounts/update_credentials", { method: "PATCH", headers: { Authorization: `Bearer ${OWNER_TOKEN}` }, body: notImage });
+    expect(refused.status).toBe(422);
+  });
+});
+
+describe("remote media", () => {
+  it("a Mastodon Document and a Pixelfed Image become media_attachments shown by their remote URLs", async () => {
+    const s = createServices(env);
+    const shown = [];
+    for (const note of [mastodonNote, pixelfedNote] as Record<string, any>[]) {
+      const actor = normalizeActor({ id: note.attributedTo, type: "Person", inbox: `${note.attributedTo}/inbox`, preferredUsername: "author" });
+      if (!actor.ok) throw new Error(actor.reason);
+      await upsertRemoteActor(database(env.DB), actor.value);
+      const object = normalizeObject(note);
+      if (!object.ok) throw new Error(object.reason);
+      const { row } = await storeRemotePost(s, object.value, note.attributedTo, true);
+      shown.push(((await (await api(token, `/api/v1/statuses/${row.id}`)).json()) as { media_attachments: Media[] }).media_attachments);
+    }
+    const [mastodon, pixelfed] = shown;
+    const doc = mastodonNote.attachment[0]!;
+    expect(mastodon).toEqual([
+      expect.objectContaining({
+        type: "image",
+        url: doc.url,
+        remote_url: doc.url,
+        description: doc.name,
+        blurhash: doc.blurhash,
+        meta: { original: { width: 1500, height: 1095, size: "1500x1095", aspect: 1500 / 1095 }, small: expect.any(Object), focus: { x: 0, y: 0 } },
+      }),
+    ]);
+    expect(pixelfed).toEqual([expect.objectContaining({ type: "image", url: pixelfedNote.attachment[0]!.url, description: null, blurhash: null })]);
+  });
+});
