@@ -4,12 +4,9 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { deliveries } from "./api/deliveries.ts";
+import { c2sOutbox } from "./api/c2s-outbox.ts";
 import { clientCors, mastodonApi } from "./api/mastodon.ts";
-import { ownerApps } from "./api/owner-apps.ts";
-import { publishing } from "./api/publishing.ts";
-import { relationships } from "./api/relationships.ts";
-import { usageRoutes } from "./api/usage.ts";
+import { roostApi } from "./api/roost.ts";
 import { ConfigError } from "./config.ts";
 import type { AppEnv } from "./context.ts";
 import { actor } from "./federation/actor-route.ts";
@@ -90,11 +87,8 @@ app.route("/", collections);
 app.route("/", inbox);
 app.route("/", objectRoutes);
 app.route("/", pages);
-app.route("/", publishing);
-app.route("/api/deliveries", deliveries);
-app.route("/api/usage", usageRoutes);
-app.route("/api", relationships);
-app.route("/", ownerApps);
+app.route("/", c2sOutbox);
+app.route("/api/roost", roostApi);
 app.route("/", interaction);
 
 app.notFound((c) => jsonError(c, 404, "not found"));

@@ -17,7 +17,7 @@ async function acceptOf(followId: string) {
 }
 
 async function report(activityId: string) {
-  return (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
+  return (await (await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
     state: string;
     counts: Record<string, number>;
     batches: { total: number; done: number };

@@ -107,6 +107,14 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
 /** A post by URL: stored already, or fetched (through the safe fetcher), checked and stored. */
+/** One of our posts by its id or its permalink, from the index: our own URLs are never fetched. */
+export async function localPost(s: Services, url: string): Promise<StatusRow | null> {
+  const permalinks = `${s.urls.profile}/`;
+  const uri = url.startsWith(permalinks) ? s.urls.object(url.slice(permalinks.length)) : url;
+  const [row] = await s.db.select().from(statuses).where(and(eq(statuses.uri, uri), eq(statuses.local, true))).limit(1);
+  return row ?? null;
+}
+
 export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: true; row: StatusRow } | { ok: false; reason: string }> {
   const [known] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
   if (known) return { ok: true, row: known };
