@@ -147,7 +147,7 @@ describe("the owner CLI (npm run roost)", () => {
 
     const reply = await cli("post", "a reply", "--reply-to", uri!);
     const replyId = /\(id (\d+)\)/.exec(reply.stdout)?.[1];
-    const replied = await (await fetch(`${URL_BASE}/api/v1/statuses/${replyId}`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json();
+    const replied = (await (await fetch(`${URL_BASE}/api/v1/statuses/${replyId}`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json()) as { uri: string; url: string };
     expect(replied).toMatchObject({ in_reply_to_id: id });
 
     expect(await cli("delete", replied.url)).toMatchObject({ code: 0, stdout: `deleted ${replied.uri}\n` });
