@@ -67,6 +67,7 @@ for (const path of [
   "/users/:username/outbox",
   "/users/:username/followers",
   "/users/:username/following",
+  "/users/:username/collections/featured",
   `/:handle{${PROFILE_PATH}}`,
   "/nodeinfo/2.1",
 ]) {

@@ -6,6 +6,7 @@ import { deliverMessages } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
 import { pruneStorage } from "./domain/maintenance.ts";
+import { fetchThreadParents } from "./domain/threads.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -20,6 +21,7 @@ export default {
       inbox: processInboxActivity,
       fanout: runFanout,
       deliver: { batch: deliverMessages },
+      thread: fetchThreadParents,
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up.

@@ -1,7 +1,7 @@
 // The Mastodon client API as apps use it: sign-in, scopes, posting, timelines, notifications, the
 // conventions clients depend on (numeric ids, Link pagination, CORS, bodies of every kind).
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, authorize, exchange, OOB, registerApp, signIn } from "./client-support.ts";
+import { api, authorize, exchange, json, OOB, registerApp, signIn } from "./client-support.ts";
 import * as helpers from "./helpers.ts";
 import { count, deliverFromMastodon, MASTODON, ORIGIN, worker } from "./helpers.ts";
 
@@ -10,16 +10,6 @@ let token: string;
 beforeAll(async () => {
   token = await signIn("read write follow");
 });
-
-async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
-  const r = await res;
-  const text = await r.text();
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${r.status}: ${text}`);
-  }
-}
 
 async function post(text: string, extra: Record<string, unknown> = {}) {
   const res = await api(token, "/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: text, ...extra }) });

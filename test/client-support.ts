@@ -73,3 +73,14 @@ export function api(token: string, path: string, init: RequestInit = {}): Promis
   if (typeof init.body === "string" && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   return worker(path, { ...init, headers });
 }
+
+/** The JSON body of a response; a body that is not JSON fails with the status and text. */
+export async function json<T = any>(res: Response | Promise<Response>): Promise<T> {
+  const r = await res;
+  const text = await r.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${r.status}: ${text}`);
+  }
+}

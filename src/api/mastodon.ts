@@ -8,12 +8,17 @@ import { readGrant } from "./scopes.ts";
 import { accounts } from "./v1/accounts.ts";
 import { apps } from "./v1/apps.ts";
 import { blockRoutes } from "./v1/blocks.ts";
+import { filtersV1 } from "./v1/filters.ts";
 import { followRequests } from "./v1/follow-requests.ts";
 import { instance } from "./v1/instance.ts";
+import { listRoutes } from "./v1/lists.ts";
+import { markerRoutes } from "./v1/markers.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
+import { statusMarks } from "./v1/status-marks.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
+import { filtersV2 } from "./v2/filters.ts";
 import { search } from "./v2/search.ts";
 
 export const clientCors = cors({
@@ -31,11 +36,16 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", apps)
   .route("/", accounts)
   .route("/", statusRoutes)
+  .route("/", statusMarks)
   .route("/", timelines)
   .route("/", notificationRoutes)
   .route("/", followRequests)
   .route("/", blockRoutes)
+  .route("/", markerRoutes)
   .route("/", search)
+  .route("/", listRoutes)
+  .route("/", filtersV1)
+  .route("/", filtersV2)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

@@ -2,7 +2,7 @@
 // Errors are Mastodon's: 401 without a valid token, 403 outside the token's scopes, 422 for an
 // app token on an endpoint that needs the owner.
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../context.ts";
+import type { AppContext, AppEnv } from "../context.ts";
 import { allows, grantOf } from "../domain/oauth.ts";
 import { jsonError } from "../http.ts";
 
@@ -25,6 +25,9 @@ export function requireScope(scope: string) {
     await next();
   });
 }
+
+/** Whether the request reads as the owner (their filters then apply to the statuses it shows). */
+export const actsAsOwner = (c: AppContext): boolean => c.var.grant?.actsAsOwner === true;
 
 /** Any valid token, an app token included (apps/verify_credentials). */
 export const requireToken = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,6 +1,6 @@
 // The whole D1 schema. `npm run db:generate` turns changes here into a SQL migration.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch() * 1000)`;
 
@@ -72,6 +72,9 @@ export const following = sqliteTable("following", {
   followActivityId: text("follow_activity_id").notNull(),
   state: text("state", { enum: ["pending", "accepted"] }).notNull(),
   createdAt: integer("created_at").notNull().default(now),
+  /** The follow's options (Mastodon's `reblogs`, `notify`): their boosts in home; a notification per new post. */
+  showReblogs: integer("show_reblogs", { mode: "boolean" }).notNull().default(true),
+  notify: integer("notify", { mode: "boolean" }).notNull().default(false),
 });
 
 /** Our own objects (Note, Question, …). A deleted object keeps its row as a Tombstone. */
@@ -164,7 +167,7 @@ export const notifications = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     type: text("type", {
-      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report"],
+      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status"],
     }).notNull(),
     actorId: text("actor_id").notNull(),
     objectId: text("object_id"),
@@ -387,3 +390,116 @@ export const mutes = sqliteTable("mutes", {
   expiresAt: integer("expires_at"),
   createdAt: integer("created_at").notNull(),
 });
+
+// --- edit history and thread fetches ---
+
+/**
+ * Earlier versions of a status (its current one is in objects / remote_objects), oldest first by
+ * id; at most 19 a status (src/domain/status-edits.ts). Triggers (migrations/0012_status_edits.sql)
+ * delete them with the status's index entry or its remote object.
+ */
+export const statusEdits = sqliteTable(
+  "status_edits",
+  {
+    id: integer("id").primaryKey(),
+    statusUri: text("status_uri").notNull(),
+    /** HTML as received (remote: sanitised when shown) or as we rendered it. */
+    content: text("content").notNull(),
+    spoilerText: text("spoiler_text"),
+    sensitive: integer("sensitive", { mode: "boolean" }).notNull(),
+    /** Our posts: the text as written. */
+    source: text("source"),
+    /** The version's attachments (normalised), JSON. */
+    media: text("media").notNull().default("[]"),
+    /** When this version was published or made (its `updated`). */
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("status_edits_status").on(t.statusUri, t.id)],
+);
+
+/** Missing thread parents a queued fetch was asked for: none other is queued before `retryAfter`. */
+export const threadFetches = sqliteTable("thread_fetches", {
+  uri: text("uri").primaryKey(),
+  retryAfter: integer("retry_after").notNull(),
+  failure: text("failure"),
+});
+
+// --- account extras ---
+
+/** The owner's private notes on accounts (relationship `note`). */
+export const accountNotes = sqliteTable("account_notes", {
+  actorId: text("actor_id").primaryKey(),
+  comment: text("comment").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The owner's pinned posts (the featured collection); the id orders them, newest pin first. */
+export const pins = sqliteTable("pins", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  statusUri: text("status_uri").notNull().unique("pins_status"),
+});
+
+/** Read markers of the `home` and `notifications` timelines. */
+export const markers = sqliteTable("markers", {
+  timeline: text("timeline", { enum: ["home", "notifications"] }).primaryKey(),
+  lastReadId: integer("last_read_id").notNull(),
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Muted conversations, by the thread's top post: no notifications from within them. */
+export const conversationMutes = sqliteTable("conversation_mutes", {
+  rootUri: text("root_uri").primaryKey(),
+  createdAt: integer("created_at").notNull(),
+});
+
+// --- lists and filters ---
+
+/** The owner's lists (Mastodon's): which replies a list timeline shows, and whether its members leave home. */
+export const lists = sqliteTable("lists", {
+  id: integer("id").primaryKey(),
+  title: text("title").notNull(),
+  repliesPolicy: text("replies_policy", { enum: ["followed", "list", "none"] }).notNull().default("list"),
+  exclusive: integer("exclusive", { mode: "boolean" }).notNull().default(false),
+});
+
+/** A list's members; they leave every list when unfollowed (a trigger on `following`). The id is when one was added. */
+export const listAccounts = sqliteTable(
+  "list_accounts",
+  {
+    id: integer("id").primaryKey(),
+    listId: integer("list_id").notNull(),
+    actorId: text("actor_id").notNull(),
+  },
+  (t) => [uniqueIndex("list_accounts_member").on(t.listId, t.actorId), index("list_accounts_actor").on(t.actorId)],
+);
+
+/** The owner's filters (v2; a v1 filter is one keyword of one). `context` is a JSON array; `expiresAt` null means never. */
+export const filters = sqliteTable("filters", {
+  id: integer("id").primaryKey(),
+  title: text("title").notNull(),
+  context: text("context").notNull(),
+  action: text("action", { enum: ["warn", "hide", "blur"] }).notNull().default("warn"),
+  expiresAt: integer("expires_at"),
+});
+
+export const filterKeywords = sqliteTable(
+  "filter_keywords",
+  {
+    id: integer("id").primaryKey(),
+    filterId: integer("filter_id").notNull(),
+    keyword: text("keyword").notNull(),
+    wholeWord: integer("whole_word", { mode: "boolean" }).notNull().default(true),
+  },
+  (t) => [index("filter_keywords_filter").on(t.filterId)],
+);
+
+export const filterStatuses = sqliteTable(
+  "filter_statuses",
+  {
+    id: integer("id").primaryKey(),
+    filterId: integer("filter_id").notNull(),
+    statusId: integer("status_id").notNull(),
+  },
+  (t) => [uniqueIndex("filter_statuses_status").on(t.filterId, t.statusId)],
+);

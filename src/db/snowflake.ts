@@ -11,3 +11,11 @@ export function snowflake(ms: number): number {
 export function snowflakeFloor(ms: number): number {
   return Math.floor(ms) * LOW_BITS;
 }
+
+/** `n` distinct ids of one millisecond, ascending, for rows written together (their order kept). */
+export function snowflakes(ms: number, n: number): number[] {
+  if (n > LOW_BITS) throw new Error(`at most ${LOW_BITS} ids per millisecond`);
+  const ids = new Set<number>();
+  while (ids.size < n) ids.add(snowflake(ms));
+  return [...ids].sort((a, b) => a - b);
+}

@@ -8,7 +8,12 @@ export type Job =
    * Sign and POST one activity to each of these inboxes. `batch` is the message's number in its
    * fan-out: once it has run, a redelivery of it is skipped.
    */
-  | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number };
+  | { kind: "deliver"; activityId: string; inboxes: string[]; batch?: number }
+  /**
+   * Fetch the missing thread parent `uri` and store it, then its own parents while they are
+   * missing; `depth` is how many levels above the first missing parent this one is (0 when absent).
+   */
+  | { kind: "thread"; uri: string; depth?: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

@@ -59,6 +59,8 @@ export interface PlanLimits {
   daily: DailyBudget | null;
   /** Share of a daily budget after which bulk delivery waits for the next UTC day. */
   slowDownAt: number;
+  /** Thread parents one `thread` job fetches (each a signed GET); the rest of the walk goes on in one more job. */
+  threadFetchesPerJob: number;
 }
 
 /** POSTs in flight at once: a Worker invocation (and a Durable Object) gets 6 open connections. */
@@ -85,6 +87,8 @@ const PLANS: Record<Plan, PlanLimits> = {
     senderShards: 4,
     daily: { queueOperations: 10_000, d1RowsRead: 5_000_000, d1RowsWritten: 100_000, durableObjectRequests: 100_000 },
     slowDownAt: 0.9,
+    // 4 signed GETs ≈ 3 ms of RSA, leaving the 10 ms for parsing the documents and storing them.
+    threadFetchesPerJob: 4,
   },
   paid: {
     plan: "paid",
@@ -98,6 +102,7 @@ const PLANS: Record<Plan, PlanLimits> = {
     senderShards: 0,
     daily: null,
     slowDownAt: 1,
+    threadFetchesPerJob: 10,
   },
 };
 

@@ -19,18 +19,42 @@ async function resolveTarget(s: Services, target: string) {
   return httpIri(target) ? getRemoteActor(s.db, s.fetcher, target) : resolveHandle(s.db, s.fetcher, target);
 }
 
+/** A follow's options (Mastodon's `reblogs`, `notify`); one left out keeps its value (true and false on a new follow). */
+export interface FollowOptions {
+  reblogs?: boolean;
+  notify?: boolean;
+}
+
+const optionValues = (options: FollowOptions) => ({
+  ...(options.reblogs !== undefined ? { showReblogs: options.reblogs } : {}),
+  ...(options.notify !== undefined ? { notify: options.notify } : {}),
+});
+
 /** Follows `target` (`@user@host` or an actor URL): pending until their Accept. */
-export async function followAccount(s: Services, target: string): Promise<FollowResult> {
+export async function followAccount(s: Services, target: string, options: FollowOptions = {}): Promise<FollowResult> {
   if (s.urls.isLocal(target)) return { ok: false, status: 400, error: "you cannot follow yourself" };
   const actor = await resolveTarget(s, target);
   if (!actor.ok) return { ok: false, status: 400, error: `${target} could not be resolved: ${actor.reason}` };
   const activityId = s.urls.activity(newId());
   await s.db
     .insert(following)
-    .values({ actorId: actor.value.id, inbox: actor.value.inbox, followActivityId: activityId, state: "pending" })
-    .onConflictDoUpdate({ target: following.actorId, set: { followActivityId: activityId } });
+    .values({ actorId: actor.value.id, inbox: actor.value.inbox, followActivityId: activityId, state: "pending", ...optionValues(options) })
+    .onConflictDoUpdate({ target: following.actorId, set: { followActivityId: activityId, ...optionValues(options) } });
   await sendTo(s, actor.value.id, "Follow", actor.value.id, activityId);
   return { ok: true, actorId: actor.value.id, activityId };
+}
+
+/**
+ * New options for a follow (or follow request) that exists, as following again does on Mastodon:
+ * nothing is sent, the remote side does not know them. False when there is no such follow.
+ */
+export async function changeFollowOptions(s: Services, actorId: string, options: FollowOptions): Promise<boolean> {
+  const values = optionValues(options);
+  if (Object.keys(values).length === 0) {
+    const [row] = await s.db.select({ actorId: following.actorId }).from(following).where(eq(following.actorId, actorId)).limit(1);
+    return !!row;
+  }
+  return (await s.db.update(following).set(values).where(eq(following.actorId, actorId)).returning({ actorId: following.actorId })).length > 0;
 }
 
 /** An actor URL needs no lookup, so an account whose server is gone can still be unfollowed. */
@@ -211,7 +235,8 @@ export async function accountMoved(activity: NormalizedActivity, s: Services): P
   const followId = s.urls.activity(newId());
   await s.db
     .insert(following)
-    .values({ actorId: target, inbox: fresh.value.inbox, followActivityId: followId, state: "pending" })
+    // The new account is followed with the old follow's options (Mastodon's MoveWorker).
+    .values({ actorId: target, inbox: fresh.value.inbox, followActivityId: followId, state: "pending", showReblogs: followed.showReblogs, notify: followed.notify })
     .onConflictDoNothing();
   await sendTo(s, target, "Follow", target, followId);
   await sendTo(s, activity.actor, "Undo", { id: followed.followActivityId, type: "Follow", actor: s.urls.actor, object: activity.actor });

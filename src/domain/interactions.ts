@@ -20,7 +20,7 @@ export async function react(ctx: Services, type: "Like" | "Announce", objectId: 
     if (own && own.visibility !== "public" && own.visibility !== "unlisted") return { ok: false, status: 400, error: "only public and unlisted posts can be boosted" };
   }
   // A remote post is stored on the way, so the client API can show what was liked or boosted.
-  const author = ctx.urls.isLocal(objectId) ? await authorOf(ctx, objectId) : await remoteAuthor(ctx, objectId);
+  const author = await authorOf(ctx, objectId);
   if (!author) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
   const id = ctx.urls.activity(newId());
   const published = new Date(ctx.now());
@@ -33,13 +33,6 @@ export async function react(ctx: Services, type: "Like" | "Announce", objectId: 
     await indexStatus(ctx, { uri: id, actorId: ctx.urls.actor, reblogOfUri: objectId, local: true, visibility: "public", inReplyTo: null, published: published.getTime(), home: true });
   }
   return { ok: true, objectId, activityId: id };
-}
-
-async function remoteAuthor(ctx: Services, objectId: string): Promise<string | null> {
-  const post = await fetchRemotePost(ctx, objectId);
-  if (post.ok) return post.row.actorId;
-  ctx.log("publish.author_unknown", { objectId, reason: post.reason });
-  return null;
 }
 
 /** Undo of one of our Likes or Announces, sent to the same audience. */

@@ -61,6 +61,8 @@ export async function pruneStorage(s: Services, now = s.now()): Promise<PruneRep
   };
   await s.db.run(sql`DELETE FROM remote_actor_keys WHERE actor_id NOT IN (SELECT id FROM remote_actors)`);
   await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);
+  // Thread fetch claims and failures that no longer hold anything off.
+  await s.db.run(sql`DELETE FROM thread_fetches WHERE retry_after < ${now}`);
   s.log("maintenance.pruned", { ...report });
   return report;
 }

@@ -2,9 +2,17 @@
 // reacts, moves or reports; the client API (src/api/v1/notifications.ts) reads them.
 import { notifications } from "../db/schema.ts";
 import type { Services } from "../services.ts";
+import { inMutedConversation } from "./conversations.ts";
 
 type NewNotification = typeof notifications.$inferInsert;
 
+/** The types whose object is a post: none is recorded from a muted conversation (Mastodon's NotifyService). */
+const ABOUT_A_POST = new Set<NewNotification["type"]>(["reply", "mention", "like", "announce", "reaction", "update", "status"]);
+
 export async function notify(s: Services, notification: NewNotification): Promise<void> {
+  if (notification.objectId && ABOUT_A_POST.has(notification.type) && (await inMutedConversation(s, notification.objectId))) {
+    s.log("notification.conversation_muted", { type: notification.type, objectId: notification.objectId });
+    return;
+  }
   await s.db.insert(notifications).values(notification);
 }

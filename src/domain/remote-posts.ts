@@ -2,11 +2,13 @@
 // deletions, actor updates and deletions, and reports.
 import { and, eq } from "drizzle-orm";
 import { followers, notifications, reactions, remoteActors, remoteObjects, statuses } from "../db/schema.ts";
-import { type NormalizedActivity, type NormalizedObject, normalizeActor } from "../federation/normalize.ts";
+import { type NormalizedActivity, type NormalizedObject, normalizeActor, normalizeObject } from "../federation/normalize.ts";
 import { upsertRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
-import { isFollowed, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
+import { changesWhatIsShown, remoteVersion } from "./status-edits.ts";
+import { followOf, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
+import { parentMissing, requestParentFetch } from "./threads.ts";
 import { onOurOrigin } from "./own-origin.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 
@@ -31,11 +33,27 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   if (!POST_TYPES.has(object.type)) return ignored(`Create of a ${object.type}`);
   if (!object.attributedTo.includes(activity.actor)) return ignored("the object is not attributed to the actor");
   const why = concernsUs(object, ctx);
-  const followed = await isFollowed(ctx, activity.actor);
-  if (!why && !followed) return ignored("neither a reply to us, a mention of us, nor a post of someone we follow");
-  if (!(await storeRemotePost(ctx, object, activity.actor, followed)).stored) return ignored("already stored");
+  const follow = await followOf(ctx, activity.actor);
+  if (!why && !follow) return ignored("neither a reply to us, a mention of us, nor a post of someone we follow");
+  if (!(await storeRemotePost(ctx, object, activity.actor, follow !== null)).stored) return ignored("already stored");
   if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
+  if (follow?.notify && (await isNewPostOfTheirs(ctx, object, activity.actor))) {
+    await notify(ctx, { type: "status", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
+  }
+  // A home post replying to a post we lack: its thread is fetched through the queue. Only for the
+  // accounts we follow, so what strangers send cannot spend the queue's daily allowance.
+  if (follow && object.inReplyTo && (await parentMissing(ctx, object.inReplyTo))) await requestParentFetch(ctx, object.inReplyTo, { from: "inbox" });
   return done;
+}
+
+/**
+ * A follow with `notify` makes a `status` notification for each new post — not for a reply to
+ * someone else, as Mastodon's FeedInsertWorker decides; a reply to their own post counts.
+ */
+async function isNewPostOfTheirs(ctx: Services, object: NormalizedObject, author: string): Promise<boolean> {
+  if (!object.inReplyTo) return true;
+  const [parent] = await ctx.db.select({ actorId: statuses.actorId }).from(statuses).where(eq(statuses.uri, object.inReplyTo)).limit(1);
+  return parent?.actorId === author;
 }
 
 export async function updateReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
@@ -61,7 +79,9 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   // Mastodon applies an edit only when `updated` moves forward.
   const previous = stored.updated ?? stored.published ?? 0;
   if (!object.updated || object.updated.getTime() <= previous) return ignored("the Update is not newer than what we have");
-  await replaceRemotePost(ctx, object, activity.actor);
+  const before = normalizeObject(JSON.parse(stored.document));
+  if (before.ok && !changesWhatIsShown(before.value, object)) return ignored("the Update changes nothing shown");
+  await replaceRemotePost(ctx, object, activity.actor, before.ok ? remoteVersion(before.value, previous || ctx.now()) : null);
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
   return done;
 }

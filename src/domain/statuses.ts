@@ -1,13 +1,14 @@
 // The status index the client API reads (`statuses`): every post and boost it can show, with a
 // numeric id from its arrival. Our own posts and boosts are indexed when published; remote posts
 // when they reach us as replies, mentions, or posts and boosts of accounts we follow.
-import { and, eq, inArray, isNull, lt, not, sql } from "drizzle-orm";
-import { following, remoteObjects, statuses } from "../db/schema.ts";
+import { and, eq, inArray, isNull, like, lt, not, or, type SQL, sql } from "drizzle-orm";
+import { following, objects, remoteObjects, statuses } from "../db/schema.ts";
 import { snowflake, snowflakeFloor } from "../db/snowflake.ts";
 import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
-import { isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
+import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { type StatusVersion, versionWrites } from "./status-edits.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -36,14 +37,37 @@ export async function unindexStatus(s: Services, uri: string): Promise<void> {
   await s.db.delete(statuses).where(eq(statuses.uri, uri));
 }
 
-/** Whether the owner follows `actorId` (accepted): their posts and boosts belong in the home timeline. */
-export async function isFollowed(s: Services, actorId: string): Promise<boolean> {
+/** The owner's accepted follow of `actorId` with its options, or null: their posts and boosts belong in the home timeline. */
+export async function followOf(s: Services, actorId: string): Promise<{ showReblogs: boolean; notify: boolean } | null> {
   const [row] = await s.db
-    .select({ id: following.actorId })
+    .select({ showReblogs: following.showReblogs, notify: following.notify })
     .from(following)
     .where(and(eq(following.actorId, actorId), eq(following.state, "accepted")))
     .limit(1);
-  return !!row;
+  return row ?? null;
+}
+
+/** Whether the owner follows `actorId` (accepted). */
+export async function isFollowed(s: Services, actorId: string): Promise<boolean> {
+  return (await followOf(s, actorId)) !== null;
+}
+
+/** SQL on `statuses`: not a boost by an account followed with `reblogs: false` (Mastodon leaves those out of home). */
+export function boostShown(): SQL {
+  return sql`(${statuses.reblogOfUri} IS NULL OR ${statuses.actorId} NOT IN (SELECT actor_id FROM following WHERE show_reblogs = 0))`;
+}
+
+/**
+ * SQL on `statuses`: the post carries hashtag `tag` (with or without `#`, any case), or null when
+ * `tag` cannot be a hashtag. Matched in the stored documents' tag names (a `Hashtag` is named `#tag`).
+ */
+export function withHashtag(s: Services, tag: string): SQL | null {
+  const name = tag.replace(/^#/, "").toLowerCase();
+  if (!/^[\p{L}\p{N}_]{1,100}$/u.test(name)) return null;
+  const pattern = `%"#${name}"%`;
+  const local = s.db.select({ id: objects.id }).from(objects).where(like(objects.document, pattern));
+  const remote = s.db.select({ id: remoteObjects.id }).from(remoteObjects).where(like(remoteObjects.document, pattern));
+  return or(inArray(statuses.uri, local), inArray(statuses.uri, remote))!;
 }
 
 /**
@@ -87,9 +111,10 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
   return { stored: inserted.length > 0, row };
 }
 
-/** An edit of a stored remote post. */
-export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string): Promise<void> {
-  await s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+/** An edit of a stored remote post; `earlier` is the version it replaces, kept for the edit history. */
+export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string, earlier: StatusVersion | null): Promise<void> {
+  const replace = s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
+  await (earlier ? s.db.batch([...versionWrites(s, object.id, earlier), replace]) : replace);
 }
 
 /** A remote post gone: its row, its index entry, and the boosts of it we indexed. */
@@ -106,7 +131,6 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
-/** A post by URL: stored already, or fetched (through the safe fetcher), checked and stored. */
 /** One of our posts by its id or its permalink, from the index: our own URLs are never fetched. */
 export async function localPost(s: Services, url: string): Promise<StatusRow | null> {
   const permalinks = `${s.urls.profile}/`;
@@ -115,9 +139,16 @@ export async function localPost(s: Services, url: string): Promise<StatusRow | n
   return row ?? null;
 }
 
-export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: true; row: StatusRow } | { ok: false; reason: string }> {
+export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean } | { ok: false; reason: string };
+
+/**
+ * A post by URL: stored already (`fetched` false), or fetched through the safe fetcher, checked
+ * and stored. Its author must be on the post's host, as Mastodon requires of a fetched status:
+ * anyone else's server could otherwise put words in their mouth.
+ */
+export async function fetchRemotePost(s: Services, uri: string): Promise<FetchedPost> {
   const [known] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
-  if (known) return { ok: true, row: known };
+  if (known) return { ok: true, row: known, fetched: false };
   const fetched = await fetchActivityDocument(uri, s.fetcher);
   if (!fetched.ok) return { ok: false, reason: fetched.reason };
   const object = normalizeObject(fetched.value);
@@ -125,7 +156,8 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<{ ok: t
   if (!POST_TYPES.has(object.value.type)) return { ok: false, reason: `${uri} is a ${object.value.type}, not a post` };
   const author = object.value.attributedTo[0];
   if (!author) return { ok: false, reason: `${uri} names no author` };
-  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row };
+  if (hostOf(author) !== hostOf(object.value.id)) return { ok: false, reason: `${uri} is attributed to ${author}, on another host` };
+  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row, fetched: true };
 }
 
 /** How long remote posts no one interacted with are kept (the home timeline's depth). */

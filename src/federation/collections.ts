@@ -1,11 +1,13 @@
-// Outbox, followers, following and featured as OrderedCollections, paged newest first. Counts come
-// from the trigger-kept counters and pages by keyset (`?page=true` or `?page=1` is the first page,
-// `next` carries `?before=<cursor>`), so no request runs count(*) or an OFFSET scan: a page reads
-// its 20 rows (+1 to know whether there is a next) and the 5 counter rows.
+// Outbox, followers and following as OrderedCollections paged newest first; featured (at most
+// five pins) as one document. Counts come from the trigger-kept counters and pages by keyset
+// (`?page=true` or `?page=1` is the first page, `next` carries `?before=<cursor>`), so no request
+// runs count(*) or an OFFSET scan: a page reads its 20 rows (+1 to know whether there is a next)
+// and the 5 counter rows.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
-import { actorPage, type Cursor, decodeCursor, encodeCursor, outboxPage, type Page, readCounters } from "../db/queries/public.ts";
+import { actorPage, type Cursor, decodeCursor, encodeCursor, featuredNotes, outboxPage, type Page, readCounters } from "../db/queries/public.ts";
 import { activityJson, jsonError } from "../http.ts";
+import { NOTE_CONTEXT } from "./notes.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
 const PAGE_SIZE = 20;
@@ -73,5 +75,9 @@ export const collections = new Hono<AppEnv>()
     "/users/:username/following",
     collectionRoute((c) => c.var.services.urls.following, "following", (c, before) => actorPage(c.var.services.db, "following", PAGE_SIZE, before)),
   )
-  // Pinned posts are not supported yet: the collection exists and is honestly empty.
-  .get("/users/:username/collections/featured", (c) => activityJson(c, orderedCollection(c.var.services.urls.featured, 0)));
+  // The pinned posts, embedded (Mastodon's featured collection, which it reads to show a remote
+  // profile's pins): at most five, so one document without pages.
+  .get("/users/:username/collections/featured", async (c) => {
+    const notes = await featuredNotes(c.var.services.db);
+    return activityJson(c, { "@context": NOTE_CONTEXT, id: c.var.services.urls.featured, type: "OrderedCollection", totalItems: notes.length, orderedItems: notes });
+  });

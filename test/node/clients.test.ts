@@ -107,7 +107,7 @@ describe("masto.js", () => {
 });
 
 describe("megalodon", () => {
-  it("registers, signs in, posts with a content warning, reacts, reads home and notifications", async () => {
+  it("registers, signs in, posts with a content warning, reacts, reads home and notifications, uses a list and a filter", async () => {
     const anonymous = generator("mastodon", URL_BASE);
     const app = await anonymous.registerApp("megalodon test", { scopes: ["read", "write", "follow"] });
     const code = await approve(app.client_id, "read write follow");
@@ -126,6 +126,16 @@ describe("megalodon", () => {
     const home = await client.getHomeTimeline({ limit: 5 });
     expect(home.data.some((s: { reblog: { id: string } | null }) => s.reblog?.id === status.data.id)).toBe(true);
     expect(Array.isArray((await client.getNotifications()).data)).toBe(true);
+
+    // A list holding the owner (Mastodon lets one list oneself) shows the owner's post; a v1 filter (megalodon 10 has no v2) comes back.
+    const list = await client.createList("megalodon list");
+    await client.addAccountsToList(list.data.id, [me.data.id]);
+    expect((await client.getAccountsInList(list.data.id)).data.map((a: { id: string }) => a.id)).toEqual([me.data.id]);
+    expect((await client.getListTimeline(list.data.id)).data.map((s: { id: string }) => s.id)).toContain(status.data.id);
+    const filter = await client.createFilter("megalodon", ["home"], { whole_word: true });
+    expect(filter.data).toMatchObject({ phrase: "megalodon", context: ["home"], whole_word: true, irreversible: false });
+    expect((await client.getFilters()).data.map((f: { id: string }) => f.id)).toContain(filter.data.id);
+    await client.deleteList(list.data.id);
     await client.deleteStatus(status.data.id);
   }, 60_000);
 });

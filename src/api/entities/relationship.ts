@@ -2,6 +2,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { blocks, followers, following } from "../../db/schema.ts";
 import { domainsOf } from "../../federation/normalize.ts";
+import { accountNotesFor } from "../../domain/account-notes.ts";
 import { activeMutes } from "../../domain/mutes.ts";
 import type { Services } from "../../services.ts";
 
@@ -9,12 +10,13 @@ export async function relationshipsFor(s: Services, accounts: { id: number; acto
   const actors = accounts.map((a) => a.actorId).slice(0, 80);
   const domains = [...new Set(actors.flatMap(domainsOf))].slice(0, 80);
   const none = Promise.resolve([]);
-  const [ours, theirs, blocked, blockedDomains, muted] = await Promise.all([
+  const [ours, theirs, blocked, blockedDomains, muted, notes] = await Promise.all([
     actors.length ? s.db.select().from(following).where(inArray(following.actorId, actors)) : none,
     actors.length ? s.db.select().from(followers).where(inArray(followers.actorId, actors)) : none,
     actors.length ? s.db.select().from(blocks).where(and(eq(blocks.kind, "actor"), inArray(blocks.value, actors))) : none,
     domains.length ? s.db.select().from(blocks).where(and(eq(blocks.kind, "domain"), inArray(blocks.value, domains))) : none,
     activeMutes(s),
+    accountNotesFor(s, actors),
   ]);
   return accounts.map(({ id, actorId }) => {
     const out = (ours as (typeof following.$inferSelect)[]).find((f) => f.actorId === actorId);
@@ -22,8 +24,9 @@ export async function relationshipsFor(s: Services, accounts: { id: number; acto
     return {
       id: String(id),
       following: out?.state === "accepted",
-      showing_reblogs: out?.state === "accepted",
-      notifying: false,
+      // A follow request keeps its options too (Mastodon shows them for requested as for following).
+      showing_reblogs: out ? out.showReblogs : false,
+      notifying: out ? out.notify : false,
       languages: null,
       followed_by: inn?.state === "accepted",
       blocking: (blocked as { value: string }[]).some((b) => b.value === actorId),
@@ -34,7 +37,7 @@ export async function relationshipsFor(s: Services, accounts: { id: number; acto
       requested_by: inn?.state === "pending",
       domain_blocking: domainsOf(actorId).some((d) => (blockedDomains as { value: string }[]).some((b) => b.value === d)),
       endorsed: false,
-      note: "",
+      note: notes.get(actorId) ?? "",
     };
   });
 }

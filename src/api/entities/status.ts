@@ -3,14 +3,28 @@
 // the owner's likes, boosts and bookmarks, counts, parents and every account involved.
 import { inArray, sql } from "drizzle-orm";
 import { statuses } from "../../db/schema.ts";
+import { MUTED_THREAD, threadWalk } from "../../domain/conversations.ts";
+import { compileFilters, type FilterContext, type FilterMatch, filtersJson, hiddenIn, matchFilters, parseFilter, searchableText } from "../../domain/filters.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
 import { sanitizeHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
+import { filterResultEntity } from "./filter.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
+
+/**
+ * Who reads and where. The owner's active filters mark what they match (`filtered`, every matching
+ * filter whatever its contexts: clients pick by context, as Mastodon's serializer leaves them
+ * to); with a `context`, statuses a `hide` filter of that context covers are left out, except the
+ * owner's own posts and boosts.
+ */
+export interface StatusView {
+  owner?: boolean;
+  context?: FilterContext;
+}
 
 const API_VISIBILITY: Record<Visibility, string> = { public: "public", unlisted: "unlisted", followers: "private", direct: "direct" };
 
@@ -74,7 +88,8 @@ function mediaType(a: Attachment): string {
   return "unknown";
 }
 
-function mediaAttachment(statusId: number, index: number, a: Attachment) {
+/** A MediaAttachment entity for a remote attachment; ids are the status id and the position. */
+export function mediaAttachment(statusId: number, index: number, a: Attachment) {
   const size = a.width && a.height ? { width: a.width, height: a.height, size: `${a.width}x${a.height}`, aspect: a.width / a.height } : null;
   return {
     id: `${statusId}${String(index).padStart(2, "0")}`,
@@ -93,7 +108,7 @@ function mediaAttachment(statusId: number, index: number, a: Attachment) {
 const unique = <T>(items: T[]) => [...new Set(items)];
 
 /** Entities for `rows` (any mix of posts and boosts), keyed by status id; rows whose content is gone are left out. */
-export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Map<number, StatusEntity>> {
+export async function statusEntities(s: Services, rows: StatusRow[], view: StatusView = {}): Promise<Map<number, StatusEntity>> {
   const out = new Map<number, StatusEntity>();
   if (rows.length === 0) return out;
   const db = s.db;
@@ -101,33 +116,50 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   const originals = boostedUris.length > 0 ? await db.select().from(statuses).where(inArray(statuses.uri, boostedUris)) : [];
   const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
   const contentUris = unique(contentRows.map((r) => r.uri));
-  // Two statements for everything else, whatever the page size: the contents, and the owner's
-  // marks, counts and parents. Lists travel as one JSON parameter each (D1 binds at most 100).
+  // Two statements for everything else, whatever the page size: the contents (and the owner's
+  // filters), and the owner's marks (likes, boosts, bookmarks, pins, muted threads), counts and
+  // parents. Lists travel as one JSON parameter each (D1 binds at most 100). D1 allows 5 terms in
+  // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    db.all<{ kind: "local" | "remote"; id: string; document: string }>(sql`
+    // The owner's active filters ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
+    db.all<{ kind: "local" | "remote" | "filter"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
-      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))`),
+      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
+      ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
+      ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
       SELECT 'mine' AS k, type, object_id AS uri, NULL AS n, NULL AS id, NULL AS actor FROM activities
         WHERE type IN ('Like', 'Announce') AND object_id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT 'bookmark', NULL, status_uri, NULL, NULL, NULL FROM bookmarks WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+      UNION ALL SELECT 'mark', mark, uri, NULL, NULL, NULL FROM (
+        SELECT 'bookmark' AS mark, status_uri AS uri FROM bookmarks WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+        UNION ALL SELECT 'pin', status_uri FROM pins WHERE status_uri IN (SELECT value FROM json_each(${uris}))
+        UNION ALL SELECT DISTINCT 'muted', start FROM thread WHERE ${MUTED_THREAD})
       UNION ALL SELECT 'count', type, object_id, count(*), NULL, NULL FROM reactions WHERE object_id IN (SELECT value FROM json_each(${uris})) GROUP BY object_id, type
       UNION ALL SELECT 'replies', NULL, in_reply_to, count(*), NULL, NULL FROM statuses WHERE in_reply_to IN (SELECT value FROM json_each(${uris})) GROUP BY in_reply_to
       UNION ALL SELECT 'parent', NULL, uri, NULL, id, actor_id FROM statuses
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
   ]);
   const contents = new Map<string, Content | null>();
-  for (const d of contentRowsRead) contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  for (const d of contentRowsRead) if (d.kind !== "filter") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
   const countOf = (uri: string, type: string) => marks.filter((m) => m.k === "count" && m.uri === uri && m.type === type).reduce((n, m) => n + (m.n ?? 0), 0);
   const parentOf = new Map(parentRows.map((p) => [p.uri, p]));
-  const bookmarked = new Set(marks.filter((m) => m.k === "bookmark").map((m) => m.uri));
+  const marked = (mark: string) => new Set(marks.filter((m) => m.k === "mark" && m.type === mark).map((m) => m.uri));
+  const [bookmarked, pinned, muted] = [marked("bookmark"), marked("pin"), marked("muted")];
   const mine = marks.filter((m) => m.k === "mine").map((m) => ({ type: m.type, objectId: m.uri }));
   const replies = marks.filter((m) => m.k === "replies");
+  const compiled = compileFilters(contentRowsRead.flatMap((d) => (d.kind === "filter" ? [parseFilter(d.document)] : [])));
+  /** The filters `row`'s content matches; `ids` are the status's id and, for a boost, the original's. */
+  const matchesOf = (row: StatusRow, ids: number[]): FilterMatch[] => {
+    const content = contents.get(row.uri);
+    if (compiled.length === 0 || !content) return [];
+    return matchFilters(compiled, { text: searchableText({ summary: content.summary, html: content.html, descriptions: content.attachments.map((a) => a.name) }), statusIds: ids });
+  };
+  const hidden = (matches: FilterMatch[], own: boolean) => view.context !== undefined && !own && hiddenIn(matches, view.context);
 
   const entity = (row: StatusRow): StatusEntity | null => {
     const content = contents.get(row.uri);
@@ -154,9 +186,9 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
       favourites_count: countOf(row.uri, "Like") + (liked && !row.local ? 1 : 0),
       favourited: liked,
       reblogged: boosted,
-      muted: false,
+      muted: muted.has(row.uri),
       bookmarked: bookmarked.has(row.uri),
-      pinned: false,
+      pinned: pinned.has(row.uri),
       content: content.html,
       filtered: [],
       reblog: null,
@@ -178,12 +210,18 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
   for (const row of rows) {
     if (!row.reblogOfUri) {
       const e = entity(row);
-      if (e) out.set(row.id, e);
+      const matches = e ? matchesOf(row, [row.id]) : [];
+      if (!e || hidden(matches, row.local)) continue;
+      e.filtered = matches.map(filterResultEntity);
+      out.set(row.id, e);
       continue;
     }
     const original = byUri.get(row.reblogOfUri);
     const inner = original ? entity(original) : null;
     if (!inner) continue;
+    const matches = matchesOf(original!, [row.id, original!.id]);
+    if (hidden(matches, row.local || original!.local)) continue;
+    inner.filtered = matches.map(filterResultEntity);
     // The wrapper has its own id (Ivory crashes when it equals the original's) and no content of its own.
     out.set(row.id, {
       ...inner,
@@ -210,14 +248,14 @@ export async function statusEntities(s: Services, rows: StatusRow[]): Promise<Ma
 }
 
 /** The entities of `rows` in their order. */
-export async function statusList(s: Services, rows: StatusRow[]): Promise<StatusEntity[]> {
-  const entities = await statusEntities(s, rows);
+export async function statusList(s: Services, rows: StatusRow[], view: StatusView = {}): Promise<StatusEntity[]> {
+  const entities = await statusEntities(s, rows, view);
   return rows.flatMap((r) => {
     const e = entities.get(r.id);
     return e ? [e] : [];
   });
 }
 
-export async function statusEntity(s: Services, row: StatusRow): Promise<StatusEntity | null> {
-  return (await statusEntities(s, [row])).get(row.id) ?? null;
+export async function statusEntity(s: Services, row: StatusRow, view: StatusView = {}): Promise<StatusEntity | null> {
+  return (await statusEntities(s, [row], view)).get(row.id) ?? null;
 }

@@ -1,15 +1,17 @@
 // /api/v1/accounts: the owner's credentials, any account by id or handle, its statuses and
 // relations, and following, unfollowing, blocking and removing followers through the same use
 // cases the C2S outbox and the inbox use.
-import { and, desc, eq, gt, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
-import { followers, following, statuses } from "../../db/schema.ts";
+import { followers, following, pins, statuses } from "../../db/schema.ts";
+import { setAccountNote } from "../../domain/account-notes.ts";
 import { actorForAccountId, actorsForAccountIds } from "../../domain/accounts.ts";
 import { blockActor, unblockActor } from "../../domain/blocks.ts";
-import { followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
+import { changeFollowOptions, followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
 import { muteAccount, unmuteAccount } from "../../domain/mutes.ts";
 import { type ProfileChanges, updateProfile } from "../../domain/profile.ts";
+import { withHashtag } from "../../domain/statuses.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
 import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
@@ -17,7 +19,7 @@ import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
 /** The actor behind `:id`, or the 404 to answer. */
 async function actorParam(c: AppContext): Promise<string | Response> {
@@ -147,29 +149,33 @@ export const accounts = new Hono<AppEnv>()
     if ("error" in page) return jsonError(c, 400, page.error);
     const params = await readParams(c);
     const p = params.ok ? params.params : {};
-    // Pinned posts and media are not kept yet: those filters find nothing.
-    if (boolParam(p, "pinned") || boolParam(p, "only_media")) return c.json([]);
     const s = c.var.services;
-    const { lower, upper, ascending } = bounds(page);
     const owner = actor === s.urls.actor;
-    const rows = await s.db
-      .select()
-      .from(statuses)
-      .where(
-        and(
-          eq(statuses.actorId, actor),
-          eq(statuses.local, owner),
-          boolParam(p, "exclude_replies") ? isNull(statuses.inReplyTo) : undefined,
-          boolParam(p, "exclude_reblogs") ? isNull(statuses.reblogOfUri) : undefined,
-          lower !== null ? gt(statuses.id, lower) : undefined,
-          upper !== null ? lt(statuses.id, upper) : undefined,
-        ),
-      )
-      .orderBy(ascending ? statuses.id : desc(statuses.id))
-      .limit(page.limit);
-    if (ascending) rows.reverse();
+    const pinned = boolParam(p, "pinned") === true;
+    // Media are not kept yet; a remote account's pins live on its server (its featured collection is not fetched).
+    if (boolParam(p, "only_media") || (pinned && !owner)) return c.json([]);
+    const taggedParam = stringParam(p, "tagged");
+    const tagged = taggedParam ? withHashtag(s, taggedParam) : undefined;
+    if (tagged === null) return c.json([]);
+    const { lower, upper, ascending } = bounds(page);
+    const where = and(
+      eq(statuses.actorId, actor),
+      eq(statuses.local, owner),
+      // Without the owner's token only what is public can be read, as GET /statuses/:id.
+      c.var.grant?.actsAsOwner ? undefined : inArray(statuses.visibility, ["public", "unlisted"]),
+      tagged,
+      boolParam(p, "exclude_replies") ? isNull(statuses.inReplyTo) : undefined,
+      boolParam(p, "exclude_reblogs") ? isNull(statuses.reblogOfUri) : undefined,
+      lower !== null ? gt(statuses.id, lower) : undefined,
+      upper !== null ? lt(statuses.id, upper) : undefined,
+    );
+    // Pinned: newest pin first, the cursors still status ids (as Mastodon pages them); at most five anyway.
+    const rows = pinned
+      ? (await s.db.select({ status: statuses }).from(statuses).innerJoin(pins, eq(pins.statusUri, statuses.uri)).where(where).orderBy(desc(pins.id)).limit(page.limit)).map((r) => r.status)
+      : await s.db.select().from(statuses).where(where).orderBy(ascending ? statuses.id : desc(statuses.id)).limit(page.limit);
+    if (ascending && !pinned) rows.reverse();
     setLinks(c, page, rows.map((r) => r.id));
-    return c.json(await statusList(s, rows));
+    return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context: "account" }));
   })
   .get("/api/v1/accounts/:id{\\d+}/followers", async (c) => {
     const actor = await actorParam(c);
@@ -188,11 +194,25 @@ export const accounts = new Hono<AppEnv>()
     onAccount(async (c, actor) => {
       const s = c.var.services;
       if (actor === s.urls.actor) return jsonError(c, 403, "You cannot follow yourself");
-      // Following again is a no-op that answers the relationship, as Mastodon does.
-      const [existing] = await s.db.select().from(following).where(eq(following.actorId, actor)).limit(1);
-      if (existing) return;
-      const result = await followAccount(s, actor);
+      const body = await readParams(c);
+      if (!body.ok) return jsonError(c, 422, body.error);
+      const options = { reblogs: boolParam(body.params, "reblogs"), notify: boolParam(body.params, "notify") };
+      // Following again sends nothing; it changes the options that were sent, as Mastodon does.
+      if (await changeFollowOptions(s, actor, options)) return;
+      const result = await followAccount(s, actor, options);
       if (!result.ok) return jsonError(c, result.status === 404 ? 404 : 422, result.error);
+    }),
+  )
+  .post(
+    "/api/v1/accounts/:id{\\d+}/note",
+    requireScope("write:accounts"),
+    onAccount(async (c, actor) => {
+      const body = await readParams(c);
+      if (!body.ok) return jsonError(c, 422, body.error);
+      const comment = stringParam(body.params, "comment");
+      if (comment === undefined && body.params.comment !== undefined) return jsonError(c, 422, "Validation failed: comment must be text");
+      const saved = await setAccountNote(c.var.services, actor, comment ?? "");
+      if (!saved.ok) return jsonError(c, 422, `Validation failed: ${saved.error}`);
     }),
   )
   .post("/api/v1/accounts/:id{\\d+}/unfollow", requireScope("write:follows"), onAccount(async (c, actor) => void (await unfollowAccount(c.var.services, actor))))

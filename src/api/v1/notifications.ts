@@ -7,6 +7,7 @@ import type { AppContext, AppEnv } from "../../context.ts";
 import { notifications, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
+import { readMarkers } from "../../domain/markers.ts";
 import { notMuted } from "../../domain/mutes.ts";
 import { type AccountEntity, accountsFor, ownerAccount } from "../entities/account.ts";
 import { statusEntities } from "../entities/status.ts";
@@ -26,6 +27,7 @@ const TYPES: Record<string, string> = {
   reaction: "favourite",
   announce: "reblog",
   update: "update",
+  status: "status",
   report: "admin.report",
 };
 const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
@@ -68,7 +70,8 @@ async function entities(s: Services, rows: Row[]) {
     uris.length ? s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [],
     reported.length ? s.db.select({ id: statuses.id, uri: statuses.uri }).from(statuses).where(inArray(statuses.uri, reported.slice(0, 90))) : [],
   ]);
-  const built = await statusEntities(s, statusRows);
+  // A notification whose status a `hide` filter of the notifications context covers goes with it.
+  const built = await statusEntities(s, statusRows, { owner: true, context: "notifications" });
   const byUri = new Map(statusRows.map((r) => [r.uri, built.get(r.id)]));
   const reportedIds = new Map(reportedRows.map((r) => [r.uri, r.id]));
   return rows.flatMap((r) => {
@@ -82,28 +85,28 @@ async function entities(s: Services, rows: Row[]) {
   });
 }
 
-/** The rows of a page, filtered by `types[]` / `exclude_types[]` (unknown types simply match nothing). */
-async function page(c: AppContext) {
-  const page = readPage(c, { default: 40, max: 80 });
-  if ("error" in page) return { error: page.error } as const;
+/** What the request shows: `types[]` / `exclude_types[]` (unknown types simply match nothing), muted accounts left out. */
+async function shownWhere(c: AppContext) {
   const params = await readParams(c);
   const p = params.ok ? params.params : {};
   const only = listParam(p, "types");
   const except = listParam(p, "exclude_types");
+  return and(
+    inArray(notifications.type, only.length > 0 ? ours(only) : (Object.keys(TYPES) as StoredType[])),
+    except.length > 0 ? notInArray(notifications.type, ours(except)) : undefined,
+    notMuted(c.var.services, notifications.actorId, "notifications"),
+  );
+}
+
+/** The rows of a page of what the request shows. */
+async function page(c: AppContext) {
+  const page = readPage(c, { default: 40, max: 80 });
+  if ("error" in page) return { error: page.error } as const;
   const { lower, upper, ascending } = bounds(page);
-  const s = c.var.services;
-  const rows = await s.db
+  const rows = await c.var.services.db
     .select()
     .from(notifications)
-    .where(
-      and(
-        inArray(notifications.type, only.length > 0 ? ours(only) : (Object.keys(TYPES) as StoredType[])),
-        except.length > 0 ? notInArray(notifications.type, ours(except)) : undefined,
-        notMuted(s, notifications.actorId, "notifications"),
-        lower !== null ? gt(notifications.id, lower) : undefined,
-        upper !== null ? lt(notifications.id, upper) : undefined,
-      ),
-    )
+    .where(and(await shownWhere(c), lower !== null ? gt(notifications.id, lower) : undefined, upper !== null ? lt(notifications.id, upper) : undefined))
     .orderBy(ascending ? notifications.id : desc(notifications.id))
     .limit(page.limit);
   if (ascending) rows.reverse();
@@ -112,6 +115,33 @@ async function page(c: AppContext) {
 
 const hourOf = (ms: number) => Math.floor(ms / 3600_000);
 
+/** Mastodon's grouping: favourites and boosts of one status, and follows, within the same hour; the rest alone. */
+function groupKey(type: string, status: string | null | undefined, createdAt: number, id: number | string): string {
+  const hour = hourOf(createdAt);
+  if (type === "favourite" || type === "reblog") return `${type}-${status}-${hour}`;
+  return type === "follow" ? `follow-${hour}` : `ungrouped-${id}`;
+}
+
+/**
+ * Notifications newer than the notifications marker (all of them without one), as Mastodon's
+ * unread_count: capped by `limit` (100, at most 1000); grouped counts the v2 groups among them.
+ */
+async function unreadCount(c: AppContext, grouped: boolean) {
+  const rawLimit = c.req.query("limit");
+  const limit = rawLimit === undefined || rawLimit === "" ? 100 : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1) return jsonError(c, 400, "limit must be a positive whole number");
+  const s = c.var.services;
+  const [marker] = await readMarkers(s, ["notifications"]);
+  const rows = await s.db
+    .select({ id: notifications.id, type: notifications.type, objectId: notifications.objectId, createdAt: notifications.createdAt })
+    .from(notifications)
+    .where(and(await shownWhere(c), marker ? gt(notifications.id, marker.lastReadId) : undefined))
+    .orderBy(desc(notifications.id))
+    .limit(Math.min(limit, 1000));
+  const count = grouped ? new Set(rows.map((r) => groupKey(TYPES[r.type] ?? r.type, r.objectId, r.createdAt, r.id))).size : rows.length;
+  return c.json({ count });
+}
+
 export const notificationRoutes = new Hono<AppEnv>()
   .get("/api/v1/notifications", requireScope("read:notifications"), async (c) => {
     const result = await page(c);
@@ -119,7 +149,7 @@ export const notificationRoutes = new Hono<AppEnv>()
     setLinks(c, result.page, result.rows.map((r) => r.id));
     return c.json(await entities(c.var.services, result.rows));
   })
-  .get("/api/v1/notifications/unread_count", requireScope("read:notifications"), async (c) => c.json({ count: 0 }))
+  .get("/api/v1/notifications/unread_count", requireScope("read:notifications"), (c) => unreadCount(c, false))
   .get("/api/v1/notifications/policy", requireScope("read:notifications"), (c) => c.json(policy()))
   .get("/api/v2/notifications/policy", requireScope("read:notifications"), (c) => c.json(policy()))
   .get("/api/v1/notifications/requests", requireScope("read:notifications"), (c) => c.json([]))
@@ -136,18 +166,15 @@ export const notificationRoutes = new Hono<AppEnv>()
     await c.var.services.db.delete(notifications);
     return c.json({});
   })
-  .get("/api/v2/notifications/unread_count", requireScope("read:notifications"), (c) => c.json({ count: 0 }))
+  .get("/api/v2/notifications/unread_count", requireScope("read:notifications"), (c) => unreadCount(c, true))
   .get("/api/v2/notifications", requireScope("read:notifications"), async (c) => {
     const result = await page(c);
     if ("error" in result) return jsonError(c, 400, result.error!);
     const s = c.var.services;
     const shown = await entities(s, result.rows);
-    // Mastodon's grouping: favourites and boosts of one status, and follows, within the same hour.
     const groups = new Map<string, { group_key: string; type: string; items: (typeof shown)[number][] }>();
     for (const n of shown) {
-      const hour = hourOf(Date.parse(n.created_at));
-      const statusId = (n.status as { id?: string } | null)?.id;
-      const key = n.type === "favourite" || n.type === "reblog" ? `${n.type}-${statusId}-${hour}` : n.type === "follow" ? `follow-${hour}` : `ungrouped-${n.id}`;
+      const key = groupKey(n.type, (n.status as { id?: string } | null)?.id, Date.parse(n.created_at), n.id);
       const group = groups.get(key) ?? { group_key: key, type: n.type, items: [] };
       group.items.push(n);
       groups.set(key, group);

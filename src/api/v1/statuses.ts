@@ -9,20 +9,22 @@ import { react, undoReaction } from "../../domain/interactions.ts";
 import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts";
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
+import { requestParentFetch } from "../../domain/threads.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
 import { accountsFor } from "../entities/account.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
+import { statusHistory } from "../entities/status-edit.ts";
 import { type Json, listParam, readParams, stringParam } from "../body.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 import { contentFormat } from "./content-type.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
 const CONTEXT_LIMIT = 40;
 
-async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
+export async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
   if (!raw || !/^\d{1,16}$/.test(raw)) return null;
   const [row] = await s.db.select().from(statuses).where(eq(statuses.id, Number(raw))).limit(1);
   return row ?? null;
@@ -34,7 +36,7 @@ async function statusByUri(s: Services, uri: string): Promise<StatusRow | null> 
 }
 
 /** The status of `:id` (a boost means its original for actions), or the 404 to answer. */
-async function target(c: AppContext): Promise<StatusRow | Response> {
+export async function target(c: AppContext): Promise<StatusRow | Response> {
   const s = c.var.services;
   const row = await statusById(s, c.req.param("id"));
   if (!row) return jsonError(c, 404, "Record not found");
@@ -42,8 +44,8 @@ async function target(c: AppContext): Promise<StatusRow | Response> {
   return (await statusByUri(s, row.reblogOfUri)) ?? jsonError(c, 404, "Record not found");
 }
 
-async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
-  const entity = row ? await statusEntity(c.var.services, row) : null;
+export async function entityResponse(c: AppContext, row: StatusRow | null, extra: Json = {}) {
+  const entity = row ? await statusEntity(c.var.services, row, { owner: actsAsOwner(c) }) : null;
   return entity ? c.json({ ...entity, ...extra }) : jsonError(c, 404, "Record not found");
 }
 
@@ -84,17 +86,24 @@ async function ownReaction(s: Services, type: "Like" | "Announce", uri: string) 
   return row?.id ?? null;
 }
 
-async function ancestors(s: Services, row: StatusRow): Promise<StatusRow[]> {
+/** The stored parents of `row`, root first, and the first parent not stored (if any). */
+async function ancestors(s: Services, row: StatusRow): Promise<{ chain: StatusRow[]; missing: string | null }> {
   const chain: StatusRow[] = [];
+  const seen = new Set([row.uri]);
   let parentUri = row.inReplyTo;
-  while (parentUri && chain.length < CONTEXT_LIMIT) {
+  // `seen`: a thread whose parents point back into it is shown once, not until the limit.
+  while (parentUri && chain.length < CONTEXT_LIMIT && !seen.has(parentUri)) {
     const parent = await statusByUri(s, parentUri);
-    if (!parent) break;
+    if (!parent) return { chain, missing: parentUri };
+    seen.add(parentUri);
     chain.unshift(parent);
     parentUri = parent.inReplyTo;
   }
-  return chain;
+  return { chain, missing: null };
 }
+
+/** What a caller without the owner's rights may see: public and unlisted posts. */
+const readable = (c: AppContext, row: StatusRow) => !!c.var.grant?.actsAsOwner || row.visibility === "public" || row.visibility === "unlisted";
 
 async function descendants(s: Services, row: StatusRow): Promise<StatusRow[]> {
   const found: StatusRow[] = [];
@@ -135,7 +144,7 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}", async (c) => {
     const row = await statusById(c.var.services, c.req.param("id"));
     // Without an owner token only what is public can be read.
-    if (row && !c.var.grant?.actsAsOwner && row.visibility !== "public" && row.visibility !== "unlisted") return jsonError(c, 404, "Record not found");
+    if (row && !readable(c, row)) return jsonError(c, 404, "Record not found");
     return entityResponse(c, row);
   })
   .put("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
@@ -161,11 +170,8 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}/history", async (c) => {
     const s = c.var.services;
     const row = await statusById(s, c.req.param("id"));
-    const entity = row ? await statusEntity(s, row) : null;
-    if (!entity) return jsonError(c, 404, "Record not found");
-    // Earlier versions are not kept: the history is the current version.
-    const { content, spoiler_text, sensitive, account, media_attachments, emojis, edited_at, created_at } = entity;
-    return c.json([{ content, spoiler_text, sensitive, created_at: edited_at ?? created_at, account, media_attachments, emojis, poll: null }]);
+    const history = row && readable(c, row) ? await statusHistory(s, row) : null;
+    return history ? c.json(history) : jsonError(c, 404, "Record not found");
   })
   .delete("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
     const s = c.var.services;
@@ -182,9 +188,17 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/api/v1/statuses/:id{\\d+}/context", async (c) => {
     const s = c.var.services;
     const row = await statusById(s, c.req.param("id"));
-    if (!row) return jsonError(c, 404, "Record not found");
+    if (!row || !readable(c, row)) return jsonError(c, 404, "Record not found");
     const [up, down] = await Promise.all([ancestors(s, row), descendants(s, row)]);
-    return c.json({ ancestors: await statusList(s, up), descendants: await statusList(s, down) });
+    // A parent we lack is fetched by one queued job, never here; the next request shows it.
+    // Only for the owner: anonymous readers do not get to spend the queue's allowance.
+    const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
+    const visible = (rows: StatusRow[]) => rows.filter((r) => readable(c, r));
+    const above = visible(up.chain);
+    // One page of entities for both sides: the owner's filters load once, and `hide` ones of the thread context apply.
+    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked]);
+    const ancestorIds = new Set(above.map((r) => String(r.id)));
+    return c.json({ ancestors: shown.filter((e) => ancestorIds.has(e.id)), descendants: shown.filter((e) => !ancestorIds.has(e.id)) });
   })
   .post("/api/v1/statuses/:id{\\d+}/favourite", requireScope("write:favourites"), async (c) => {
     const row = await target(c);

@@ -1,6 +1,6 @@
 // Endpoints clients call on every start that Roost has nothing for yet. They must answer 200 with
 // an empty list or object — a 404 breaks the official iOS app (Hollo #421) and Phanpy, which asks
-// for followed tags on every home load. Markers are not kept yet (no unread state).
+// for followed tags on every home load.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 
@@ -15,16 +15,10 @@ const EMPTY_LISTS = [
   "/api/v1/followed_tags",
   "/api/v1/featured_tags",
   "/api/v1/featured_tags/suggestions",
-  "/api/v1/filters",
-  "/api/v2/filters",
-  "/api/v1/lists",
   "/api/v1/conversations",
   "/api/v1/scheduled_statuses",
   "/api/v1/endorsements",
   "/api/v1/directory",
 ];
 
-export const stubs = new Hono<AppEnv>()
-  .on("GET", EMPTY_LISTS, (c) => c.json([]))
-  .get("/api/v1/markers", (c) => c.json({}))
-  .post("/api/v1/markers", (c) => c.json({}));
+export const stubs = new Hono<AppEnv>().on("GET", EMPTY_LISTS, (c) => c.json([]));

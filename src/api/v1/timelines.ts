@@ -1,17 +1,21 @@
 // Timelines: home (our posts and boosts, and those of the accounts we follow), public (local = ours,
-// remote = everything else stored), a hashtag, and the owner's bookmarks and favourites.
-import { and, desc, eq, gt, inArray, like, lt, or, type SQL } from "drizzle-orm";
+// remote = everything else stored), a hashtag, a list, and the owner's bookmarks and favourites.
+import { and, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
-import { activities, bookmarks, objects, remoteObjects, statuses } from "../../db/schema.ts";
+import { activities, bookmarks, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
+import type { FilterContext } from "../../domain/filters.ts";
+import { findList, inListTimeline, notInExclusiveList } from "../../domain/lists.ts";
 import { notMuted } from "../../domain/mutes.ts";
+import { boostShown, withHashtag } from "../../domain/statuses.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
-import { requireScope } from "../scopes.ts";
+import { actsAsOwner, requireScope } from "../scopes.ts";
 
-async function timeline(c: AppContext, where: SQL | undefined) {
+/** A page of `statuses` rows; `context` is the filter context whose `hide` filters leave statuses out. */
+async function timeline(c: AppContext, where: SQL | undefined, context: FilterContext) {
   const page = readPage(c, { default: 20, max: 40 });
   if ("error" in page) return jsonError(c, 400, page.error);
   const s = c.var.services;
@@ -24,7 +28,7 @@ async function timeline(c: AppContext, where: SQL | undefined) {
     .limit(page.limit);
   if (ascending) rows.reverse();
   setLinks(c, page, rows.map((r) => r.id));
-  return c.json(await statusList(s, rows));
+  return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context }));
 }
 
 /** A list ordered by its own row ids (bookmark or like time), not the statuses' ids. */
@@ -58,28 +62,29 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
   const rows = uris.length ? await s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [];
   const byUri = new Map(rows.map((r) => [r.uri, r]));
   setLinks(c, page, marks.map((m) => m.cursor));
-  return c.json(await statusList(s, uris.flatMap((u) => (byUri.has(u) ? [byUri.get(u)!] : []))));
+  return c.json(await statusList(s, uris.flatMap((u) => (byUri.has(u) ? [byUri.get(u)!] : [])), { owner: true }));
 }
 
 export const timelines = new Hono<AppEnv>()
-  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"))))
+  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"), boostShown(), notInExclusiveList()), "home"))
   .get("/api/v1/timelines/public", async (c) => {
     const params = await readParams(c);
     const p = params.ok ? params.params : {};
     if (boolParam(p, "only_media")) return c.json([]);
     const where = boolParam(p, "local") ? eq(statuses.local, true) : boolParam(p, "remote") ? eq(statuses.local, false) : undefined;
-    return timeline(c, and(eq(statuses.visibility, "public"), where));
+    return timeline(c, and(eq(statuses.visibility, "public"), where), "public");
   })
   .get("/api/v1/timelines/tag/:tag", async (c) => {
-    const tag = c.req.param("tag").replace(/^#/, "").toLowerCase();
-    if (!/^[\p{L}\p{N}_]{1,100}$/u.test(tag)) return c.json([]);
-    // Hashtags are matched in the stored documents' tag names (the `Hashtag` name is `#tag`).
-    const pattern = `%"#${tag}"%`;
-    const local = c.var.services.db.select({ id: objects.id }).from(objects).where(like(objects.document, pattern));
-    const remote = c.var.services.db.select({ id: remoteObjects.id }).from(remoteObjects).where(like(remoteObjects.document, pattern));
-    return timeline(c, and(eq(statuses.visibility, "public"), or(inArray(statuses.uri, local), inArray(statuses.uri, remote))));
+    const tagged = withHashtag(c.var.services, c.req.param("tag"));
+    return tagged ? timeline(c, and(eq(statuses.visibility, "public"), tagged), "public") : c.json([]);
   })
-  .get("/api/v1/timelines/list/:id", (c) => c.json([]))
+  // Mastodon's filters have no list context: lists are filtered as home.
+  .get("/api/v1/timelines/list/:id{\\d{1,16}}", requireScope("read:lists"), async (c) => {
+    const s = c.var.services;
+    const list = await findList(s, Number(c.req.param("id")));
+    if (!list) return jsonError(c, 404, "Record not found");
+    return timeline(c, and(inListTimeline(s, list), notMuted(s, statuses.actorId, "home")), "home");
+  })
   .get("/api/v1/bookmarks", requireScope("read:bookmarks"), (c) => markedList(c, "bookmarks"))
   .get("/api/v1/favourites", requireScope("read:favourites"), (c) => markedList(c, "favourites"));
 

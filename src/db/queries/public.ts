@@ -1,8 +1,8 @@
 // The reads behind the public GETs (actor, collections, NodeInfo, profile page): counts from the
 // trigger-kept `counters` row, pages by keyset (never OFFSET), each bounded by the page size.
-import { and, desc, eq, inArray, lt, notExists, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../client.ts";
-import { activities, counters, followers, following, objects } from "../schema.ts";
+import { activities, counters, followers, following, objects, pins } from "../schema.ts";
 
 export type CounterName = "followers" | "following" | "outbox" | "local_posts" | "public_version";
 
@@ -81,4 +81,18 @@ export async function actorPage(db: Database, which: "followers" | "following", 
     .orderBy(desc(table.createdAt), desc(table.actorId))
     .limit(size + 1);
   return page(rows, size, (r) => r.id);
+}
+
+/**
+ * The pinned posts the public may read (public and unlisted, not deleted), newest pin first, as
+ * the served Notes. There are at most five pins, so this is the whole collection.
+ */
+export async function featuredNotes(db: Database): Promise<Record<string, unknown>[]> {
+  const rows = await db
+    .select({ document: objects.document })
+    .from(pins)
+    .innerJoin(objects, eq(objects.id, pins.statusUri))
+    .where(and(inArray(objects.visibility, OUTBOX_VISIBILITIES), isNull(objects.deletedAt)))
+    .orderBy(desc(pins.id));
+  return rows.map((r) => JSON.parse(r.document) as Record<string, unknown>);
 }

@@ -1,10 +1,10 @@
 // Who wrote a post we reply to, like or boost: us, for our own (not deleted) objects; else the
-// attributedTo of the fetched document.
+// author of the remote post, which is fetched and stored on the way when we lack it, so the
+// thread of our reply and what we liked or boosted can be shown.
 import { and, eq, isNull } from "drizzle-orm";
 import { objects } from "../../db/schema.ts";
-import { fetchActivityDocument } from "../../federation/fetch.ts";
-import { normalizeObject } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
+import { fetchRemotePost } from "../statuses.ts";
 
 /** Null when the post cannot be found or names no author. */
 export async function authorOf(ctx: Services, objectId: string): Promise<string | null> {
@@ -12,11 +12,8 @@ export async function authorOf(ctx: Services, objectId: string): Promise<string 
     const [row] = await ctx.db.select({ id: objects.id }).from(objects).where(and(eq(objects.id, objectId), isNull(objects.deletedAt)));
     return row ? ctx.urls.actor : null;
   }
-  const fetched = await fetchActivityDocument(objectId, ctx.fetcher);
-  if (!fetched.ok) {
-    ctx.log("publish.author_unknown", { objectId, reason: fetched.reason });
-    return null;
-  }
-  const object = normalizeObject(fetched.value);
-  return object.ok ? (object.value.attributedTo[0] ?? null) : null;
+  const post = await fetchRemotePost(ctx, objectId);
+  if (post.ok) return post.row.actorId;
+  ctx.log("publish.author_unknown", { objectId, reason: post.reason });
+  return null;
 }

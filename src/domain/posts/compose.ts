@@ -8,6 +8,8 @@ import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
+import { unpinDeleted } from "../pins.ts";
+import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
@@ -120,12 +122,15 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     actorRecipients(previous.to, previous.cc, ctx.urls.followers),
   );
   if (!built.ok) return { ok: false, status: 400, error: built.error };
+  // As Mastodon, an edit that changes nothing shown is no edit: nothing is stored or sent.
+  const shown = (n: Record<string, unknown>) => JSON.stringify([n.content, n.summary ?? null, n.sensitive === true, n.contentMap ? Object.keys(n.contentMap) : null]);
+  if (shown(built.note) === shown(previous)) return { ok: true, objectId, activityId: row.updated ? updateId(objectId, row.updated) : `${objectId}/activity` };
   // Edit activity ids carry the second of the edit; two edits within one second must not collide.
   const updated = new Date(Math.max(Date.now(), (row.updated ?? 0) + 1000));
   const note = { ...built.note, updated: updated.toISOString() };
   const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
-    id: `${objectId}#updates/${Math.floor(updated.getTime() / 1000)}`,
+    id: updateId(objectId, updated.getTime()),
     type: "Update",
     actor: ctx.urls.actor,
     published: note.updated,
@@ -133,9 +138,24 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     cc: note.cc,
     object: note,
   });
-  await ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId));
+  const earlier = {
+    content: String(previous.content ?? ""),
+    summary: (previous.summary as string | null | undefined) ?? null,
+    sensitive: previous.sensitive === true,
+    source: (previous.source as { content?: string } | undefined)?.content ?? null,
+    media: [],
+    createdAt: row.updated ?? row.published,
+  };
+  await ctx.db.batch([
+    ...versionWrites(ctx, objectId, earlier),
+    ctx.db.update(objects).set({ document: JSON.stringify(note), updated: updated.getTime() }).where(eq(objects.id, objectId)),
+  ]);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
   return { ok: true, objectId, activityId: activity.id };
+}
+
+function updateId(objectId: string, at: number): string {
+  return `${objectId}#updates/${Math.floor(at / 1000)}`;
 }
 
 export async function deleteNote(ctx: Services, objectId: string): Promise<Published> {
@@ -155,6 +175,7 @@ export async function deleteNote(ctx: Services, objectId: string): Promise<Publi
   });
   await ctx.db.update(objects).set({ deletedAt: now }).where(eq(objects.id, objectId));
   await unindexStatus(ctx, objectId);
+  await unpinDeleted(ctx, objectId);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: now });
   return { ok: true, objectId, activityId: activity.id };
 }
