@@ -20,24 +20,41 @@ export async function registerApp(scopes = "read write follow push", redirectUri
   return (await res.json()) as RegisteredApp;
 }
 
-const form = (fields: Record<string, string>) => ({
+/** A browser form POST from one of our pages. */
+export const form = (fields: Record<string, string>) => ({
   method: "POST",
   headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: ORIGIN },
   body: new URLSearchParams(fields),
 });
 
-/** The owner signs in and allows; returns the code (from the OOB page or the redirect). */
-export async function authorize(app: RegisteredApp, options: { scope?: string; redirectUri?: string; challenge?: string; state?: string } = {}): Promise<string> {
+type AuthorizeOptions = { scope?: string; redirectUri?: string; challenge?: string; state?: string };
+
+/** The /oauth/authorize path an app sends the browser to. */
+export function authorizePath(app: RegisteredApp, options: AuthorizeOptions = {}): string {
   const query = new URLSearchParams({ response_type: "code", client_id: app.client_id, redirect_uri: options.redirectUri ?? OOB, scope: options.scope ?? "read write follow" });
   if (options.challenge) query.set("code_challenge", options.challenge), query.set("code_challenge_method", "S256");
   if (options.state) query.set("state", options.state);
-  const path = `/oauth/authorize?${query}`;
+  return `/oauth/authorize?${query}`;
+}
+
+/** The owner signs in with the owner token, continuing to `next`; returns the session cookie. */
+export async function ownerCookie(next: string): Promise<string> {
+  const signedIn = await worker("/oauth/login", { ...form({ token: OWNER_TOKEN, next }), redirect: "manual" });
+  if (signedIn.status !== 303) throw new Error(`login answered ${signedIn.status}: ${await signedIn.text()}`);
+  return signedIn.headers.get("Set-Cookie")!.split(";")[0]!;
+}
+
+/** The owner signs in and allows; returns the code (from the OOB page or the redirect). */
+export async function authorize(app: RegisteredApp, options: AuthorizeOptions = {}): Promise<string> {
+  const path = authorizePath(app, options);
   const login = await worker(path);
   if (login.status !== 200) throw new Error(`authorize answered ${login.status}: ${await login.text()}`);
-  const signedIn = await worker("/oauth/login", { ...form({ token: OWNER_TOKEN, next: path }), redirect: "manual" });
-  if (signedIn.status !== 303) throw new Error(`login answered ${signedIn.status}: ${await signedIn.text()}`);
-  const cookie = signedIn.headers.get("Set-Cookie")!.split(";")[0]!;
-  const consent = await (await worker(path, { headers: { Cookie: cookie } })).text();
+  return allow(app, await ownerCookie(path), options);
+}
+
+/** The signed-in owner (session `cookie`) allows on the consent page; returns the code. */
+export async function allow(app: RegisteredApp, cookie: string, options: AuthorizeOptions = {}): Promise<string> {
+  const consent = await (await worker(authorizePath(app, options), { headers: { Cookie: cookie } })).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(consent)?.[1];
   if (!csrf) throw new Error(`no consent form: ${consent}`);
   const fields: Record<string, string> = { client_id: app.client_id, redirect_uri: options.redirectUri ?? OOB, scope: options.scope ?? "read write follow", csrf, decision: "allow" };

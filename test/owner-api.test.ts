@@ -52,6 +52,7 @@ describe("the owner endpoints the Mastodon API replaced", () => {
     ["GET", "/api/usage"],
     ["GET", "/api/apps"],
     ["DELETE", "/api/apps/1"],
+    ["GET", "/api/passkeys"],
   ])("%s %s answers a JSON 404", async (method, path) => {
     const res = await owner(path, { method, ...(method === "POST" ? { body: "{}" } : {}) });
     expect(res.status).toBe(404);
@@ -59,7 +60,7 @@ describe("the owner endpoints the Mastodon API replaced", () => {
   });
 
   it("the Roost-only ones need the owner token, not an app's", async () => {
-    for (const path of ["/api/roost/deliveries", "/api/roost/usage", "/api/roost/apps"]) {
+    for (const path of ["/api/roost/deliveries", "/api/roost/usage", "/api/roost/apps", "/api/roost/passkeys"]) {
       expect((await worker(path)).status, path).toBe(401);
       expect((await worker(path, { headers: { Authorization: "Bearer not-the-owner-token-at-all" } })).status, path).toBe(401);
       expect((await owner(path)).status, path).toBe(200);

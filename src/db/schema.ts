@@ -503,3 +503,27 @@ export const filterStatuses = sqliteTable(
   },
   (t) => [uniqueIndex("filter_statuses_status").on(t.filterId, t.statusId)],
 );
+
+// --- passkeys ---
+
+/** The owner's WebAuthn credentials (migration 0010). */
+export const passkeys = sqliteTable("passkeys", {
+  /** The credential id, base64url. */
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The credential public key as a JWK (JSON), ready for crypto.subtle.importKey. */
+  publicKey: text("public_key").notNull(),
+  /** COSE algorithm: -7 ES256, -257 RS256, -8 EdDSA. */
+  algorithm: integer("algorithm").notNull(),
+  signCount: integer("sign_count").notNull(),
+  /** JSON array of the transports the browser reported (usb, nfc, ble, internal, hybrid…). */
+  transports: text("transports").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+});
+
+/** Challenges already used, kept until they expire so none is accepted twice. */
+export const passkeyChallenges = sqliteTable("passkey_challenges", {
+  challenge: text("challenge").primaryKey(),
+  expiresAt: integer("expires_at").notNull(),
+});

@@ -7,6 +7,11 @@ export function bytesToBase64(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(s);
 }
 
+/** URL-safe base64 without padding (RFC 4648 §5), as JOSE and WebAuthn write bytes. */
+export function bytesToBase64url(bytes: ArrayBuffer | Uint8Array): string {
+  return bytesToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 /** Decodes standard or URL-safe base64, with or without padding; null when malformed. */
 export function base64ToBytes(b64: string): Uint8Array | null {
   const normal = b64.replace(/-/g, "+").replace(/_/g, "/").replace(/\s+/g, "");

@@ -1,7 +1,8 @@
 // OAuth 2 for Mastodon clients: the authorization server metadata, the owner's sign-in (with the
-// owner token) and consent pages, the token and revoke endpoints. Rules: docs/client-api.md.
+// owner token, or a passkey: src/oauth/passkeys.tsx) and consent pages, the token and revoke
+// endpoints. Rules: docs/client-api.md.
 import { Hono } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import type { AppContext, AppEnv } from "../context.ts";
 import {
@@ -19,15 +20,10 @@ import {
   scopesOf,
 } from "../domain/oauth.ts";
 import { isOwnerToken } from "../domain/owner.ts";
-import { csrfToken, newSession, SESSION_COOKIE, SESSION_TTL_MS, validCsrf, validSession } from "../domain/owner-session.ts";
-import { type Json, readParams, stringParam } from "../api/body.ts";
-import { Layout } from "../web/layout.tsx";
-
-/** Values Mastodon.py writes as the literal string "None" are absent. */
-const param = (p: Json, key: string) => {
-  const v = stringParam(p, key);
-  return v === undefined || v === "" || v === "None" ? undefined : v;
-};
+import { csrfToken, SESSION_COOKIE, validCsrf } from "../domain/owner-session.ts";
+import { type Json, readParams } from "../api/body.ts";
+import { ownerSession, page, param, PASSKEYS_PATH, signInContinues, startOwnerSession } from "./common.tsx";
+import { signInForms } from "./passkeys.tsx";
 
 interface AuthorizeRequest {
   clientId: string;
@@ -44,11 +40,6 @@ function withParams(uri: string, params: Record<string, string | undefined>): st
     .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
     .join("&");
   return `${uri}${uri.includes("?") ? "&" : "?"}${query}`;
-}
-
-function page(c: AppContext, title: string, body: unknown, status: 200 | 400 | 401 | 403 = 200) {
-  c.header("Cache-Control", "no-store");
-  return c.html(<Layout title={title}>{body as never}</Layout>, status);
 }
 
 /** Checks what the client asked for; an error before the redirect URI is known is shown, never redirected. */
@@ -120,9 +111,9 @@ export const oauth = new Hono<AppEnv>()
     if (!params.ok) return page(c, "Sign-in failed", <p>{params.error}</p>, 400);
     const checked = await authorizeRequest(c, params.params);
     if (!checked.ok) return checked.response;
-    const session = getCookie(c, SESSION_COOKIE);
+    const session = await ownerSession(c);
     const forceLogin = param(params.params, "force_login") === "true";
-    if (!session || !(await validSession(s, session)) || forceLogin) {
+    if (!session || forceLogin) {
       const next = new URL(c.req.url);
       next.searchParams.delete("force_login");
       return page(
@@ -131,15 +122,10 @@ export const oauth = new Hono<AppEnv>()
         <>
           <h1>Sign in to {(await s.profile()).displayName}</h1>
           <p>{checked.app.name} wants to use your account. First, sign in as the owner.</p>
-          <form method="post" action="/oauth/login">
-            <input type="hidden" name="next" value={`${next.pathname}${next.search}`} />
-            <p>
-              <label>
-                Owner token <input name="token" type="password" autocomplete="current-password" required />
-              </label>
-            </p>
-            <button type="submit">Sign in</button>
-          </form>
+          {await signInForms(c, `${next.pathname}${next.search}`)}
+          <p class="meta">
+            To sign in with a passkey next time, add one on the <a href={PASSKEYS_PATH}>passkeys page</a>.
+          </p>
         </>,
       );
     }
@@ -169,6 +155,9 @@ export const oauth = new Hono<AppEnv>()
             </button>
           )}
         </form>
+        <p class="meta">
+          <a href={PASSKEYS_PATH}>Passkeys</a>: sign in without the owner token next time.
+        </p>
       </>,
     );
   })
@@ -179,22 +168,15 @@ export const oauth = new Hono<AppEnv>()
     const p = params.ok ? params.params : {};
     const next = param(p, "next") ?? "";
     if (!(await isOwnerToken(s, param(p, "token") ?? ""))) return page(c, "Sign in", <p>That is not the owner token. Go back and try again.</p>, 401);
-    if (!next.startsWith("/oauth/authorize?")) return page(c, "Signed in", <p>Signed in. Return to your app to continue.</p>);
-    setCookie(c, SESSION_COOKIE, await newSession(s), {
-      httpOnly: true,
-      secure: s.urls.origin.startsWith("https:"),
-      sameSite: "Lax",
-      path: "/oauth",
-      maxAge: SESSION_TTL_MS / 1000,
-    });
-    return c.redirect(next, 303);
+    if (!signInContinues(next)) return page(c, "Signed in", <p>Signed in. Return to your app to continue.</p>);
+    return startOwnerSession(c, next);
   })
   .post("/oauth/authorize", csrf(), async (c) => {
     const s = c.var.services;
     const params = await readParams(c);
     if (!params.ok) return page(c, "Authorize", <p>{params.error}</p>, 400);
-    const session = getCookie(c, SESSION_COOKIE);
-    if (!session || !(await validSession(s, session))) return page(c, "Authorize", <p>Your sign-in expired. Start again from your app.</p>, 401);
+    const session = await ownerSession(c);
+    if (!session) return page(c, "Authorize", <p>Your sign-in expired. Start again from your app.</p>, 401);
     if (!(await validCsrf(s, session, param(params.params, "csrf")))) return page(c, "Authorize", <p>This form is stale. Start again from your app.</p>, 403);
     const checked = await authorizeRequest(c, params.params);
     if (!checked.ok) return checked.response;

@@ -4,16 +4,26 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 
 /**
- * No script at all (the pages have none), styles only inline (the layout's one <style>), images
- * from https, forms only to ourselves, never framed.
+ * No script (pages have none, but for the passkey pages' one, below), styles only inline (the
+ * layout's one <style>), images from https, forms only to ourselves, never framed.
  */
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const policy = (scripts: string) =>
+  `default-src 'none'; script-src ${scripts}; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+const CONTENT_SECURITY_POLICY = policy("'none'");
+
+/**
+ * The policy of a page that runs its own inline script: only a <script nonce="…"> with this
+ * request's nonce runs (no 'unsafe-inline', no other source). The page sets it as its
+ * Content-Security-Policy header and the middleware below leaves it.
+ */
+export function scriptNoncePolicy(nonce: string): string {
+  return policy(`'nonce-${nonce}'`);
+}
 
 export const htmlSecurityHeaders = createMiddleware(async (c, next) => {
   await next();
   if (!(c.res.headers.get("Content-Type") ?? "").toLowerCase().startsWith("text/html")) return;
-  c.res.headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  if (!c.res.headers.has("Content-Security-Policy")) c.res.headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   c.res.headers.set("X-Content-Type-Options", "nosniff");
   c.res.headers.set("Referrer-Policy", "same-origin");
   c.res.headers.set("X-Frame-Options", "DENY");
