@@ -4,7 +4,7 @@
 // is anchored at `^src/`. Rules about folders that do not exist (yet) simply never fire.
 // Type-only imports count: `tsPreCompilationDeps: true` keeps them in the graph.
 //
-// Layers, lowest first: src/text and src/db (leaves) < src/federation < src/delivery < src/domain
+// Layers, lowest first: src/text, src/push and src/db (leaves) < src/federation < src/delivery < src/domain
 // < the HTTP surfaces src/web, src/api, src/oauth, src/inbox < src/runtime, src/app.ts, src/index.ts.
 
 const NPM = ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"];
@@ -62,6 +62,13 @@ module.exports = {
       comment: "src/text/ may import only src/text/ (no other src module, no package).",
       from: { path: "^src/text/" },
       to: { pathNot: "^src/text/" },
+    },
+    {
+      name: "push-is-a-leaf",
+      severity: "error",
+      comment: "src/push/ (Web Push encryption and VAPID) imports only src/push/ and npm packages: pure protocol code.",
+      from: { path: "^src/push/" },
+      to: { path: "^src/", pathNot: "^src/push/" },
     },
     {
       name: "bindings-only-at-the-top",

@@ -29,7 +29,8 @@ const USAGE = `usage: npm run roost -- <command>
   apps                           the apps signed in to your account
   revoke-app <app id>
   deliveries <post id or URL | activity URL>
-  usage`;
+  usage
+  push                           the apps' Web Push subscriptions and each one's last push`;
 
 /** The Mastodon API's largest page of accounts. */
 const PAGE = 80;
@@ -172,6 +173,16 @@ function parse(argv) {
 function notificationLine(n) {
   const what = n.status?.url ?? n.status?.uri ?? n.report?.comment ?? "";
   return `${clean(n.created_at)}\t${clean(n.type)}\t${acct(n.account)}${what ? `\t${clean(what)}` : ""}`;
+}
+
+/** `push`: the Web Push subscriptions and each one's last push (GET /api/roost/push). */
+async function printPush(node) {
+  const { subscriptions } = await call(node, "GET", "/api/roost/push");
+  for (const sub of subscriptions) {
+    const last = sub.lastPush ? `last push ${clean(sub.lastPush.at)} ${clean(sub.lastPush.status ?? "no answer")}${sub.lastPush.error ? ` ${clean(sub.lastPush.error)}` : ""}` : "nothing pushed yet";
+    console.log(`${clean(sub.app ?? "?")}\t${clean(new URL(sub.endpoint).host)}\t${clean(sub.encoding)}\tpolicy ${clean(sub.policy)}\talerts ${clean(sub.alerts.join(",") || "none")}\t${last}`);
+  }
+  if (subscriptions.length === 0) console.log("no push subscriptions");
 }
 
 async function main(argv) {
@@ -318,6 +329,8 @@ async function main(argv) {
       }
       break;
     }
+    case "push":
+      return printPush(node);
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

@@ -7,6 +7,7 @@ import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
 import { pruneStorage } from "./domain/maintenance.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
+import { sendPushes } from "./domain/push-send.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -22,6 +23,7 @@ export default {
       fanout: runFanout,
       deliver: { batch: deliverMessages },
       thread: fetchThreadParents,
+      push: sendPushes,
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up.

@@ -60,7 +60,7 @@ describe("the owner endpoints the Mastodon API replaced", () => {
   });
 
   it("the Roost-only ones need the owner token, not an app's", async () => {
-    for (const path of ["/api/roost/deliveries", "/api/roost/usage", "/api/roost/apps", "/api/roost/passkeys"]) {
+    for (const path of ["/api/roost/deliveries", "/api/roost/usage", "/api/roost/apps", "/api/roost/passkeys", "/api/roost/push"]) {
       expect((await worker(path)).status, path).toBe(401);
       expect((await worker(path, { headers: { Authorization: "Bearer not-the-owner-token-at-all" } })).status, path).toBe(401);
       expect((await owner(path)).status, path).toBe(200);

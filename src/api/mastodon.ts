@@ -15,6 +15,7 @@ import { listRoutes } from "./v1/lists.ts";
 import { markerRoutes } from "./v1/markers.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
 import { statusMarks } from "./v1/status-marks.ts";
+import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
@@ -42,6 +43,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", followRequests)
   .route("/", blockRoutes)
   .route("/", markerRoutes)
+  .route("/", pushRoutes)
   .route("/", search)
   .route("/", listRoutes)
   .route("/", filtersV1)

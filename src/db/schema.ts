@@ -527,3 +527,40 @@ export const passkeyChallenges = sqliteTable("passkey_challenges", {
   challenge: text("challenge").primaryKey(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+// --- web push ---
+
+/** One Web Push subscription per access token (migrations/0016_push.sql; a trigger drops it with its token). */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: integer("id").primaryKey(),
+    tokenId: integer("token_id").notNull(),
+    endpoint: text("endpoint").notNull(),
+    /** base64url, as the app sent them. */
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    /** true: aes128gcm (RFC 8291); false: aesgcm. */
+    standard: integer("standard", { mode: "boolean" }).notNull(),
+    /** JSON {type: boolean}. */
+    alerts: text("alerts").notNull(),
+    policy: text("policy", { enum: ["all", "followed", "follower", "none"] }).notNull(),
+    /** The subscribing token, sealed under a key derived from OWNER_TOKEN (src/domain/push.ts). */
+    sealedToken: text("sealed_token").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastPushAt: integer("last_push_at"),
+    lastPushStatus: integer("last_push_status"),
+    lastPushError: text("last_push_error"),
+  },
+  (t) => [uniqueIndex("push_subscriptions_token").on(t.tokenId)],
+);
+
+/** The VAPID key pair (row 1), created on first need. */
+export const vapidKeys = sqliteTable("vapid_keys", {
+  id: integer("id").primaryKey(),
+  /** base64url uncompressed P-256 point. */
+  publicKey: text("public_key").notNull(),
+  /** PKCS#8, base64url. */
+  privateKey: text("private_key").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

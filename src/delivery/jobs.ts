@@ -13,7 +13,9 @@ export type Job =
    * Fetch the missing thread parent `uri` and store it, then its own parents while they are
    * missing; `depth` is how many levels above the first missing parent this one is (0 when absent).
    */
-  | { kind: "thread"; uri: string; depth?: number };
+  | { kind: "thread"; uri: string; depth?: number }
+  /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
+  | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

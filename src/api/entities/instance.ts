@@ -30,7 +30,8 @@ function limits() {
   };
 }
 
-export function instanceV2(s: Services, profile: Profile, contact: AccountEntity) {
+/** `vapidKey`: the VAPID public key apps subscribe to Web Push with (configuration.vapid.public_key). */
+export function instanceV2(s: Services, profile: Profile, contact: AccountEntity, vapidKey: string) {
   const { config, urls } = s;
   const host = new URL(config.origin).host;
   return {
@@ -45,7 +46,7 @@ export function instanceV2(s: Services, profile: Profile, contact: AccountEntity
     languages: ["en"],
     configuration: {
       urls: { about: urls.profile, privacy_policy: null, terms_of_service: null },
-      vapid: { public_key: "" },
+      vapid: { public_key: vapidKey },
       ...limits(),
       translation: { enabled: false },
       timelines_access: { live_feeds: { local: "public", remote: "public" }, hashtag_feeds: { local: "public", remote: "public" }, trending_link_feeds: { local: "public", remote: "public" } },

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { appById, type OAuthApp, parseScopes, redirectUrisOf, registerApp, scopesOf } from "../../domain/oauth.ts";
+import { vapidPublicKey } from "../../domain/push.ts";
 import { jsonError } from "../../http.ts";
 import { listParam, readParams, stringParam } from "../body.ts";
 import { requireToken } from "../scopes.ts";
@@ -12,7 +13,8 @@ const MAX_REDIRECTS = 20;
 // Doorkeeper's forbid_redirect_uri: everything else, custom schemes and OOB included, is an opaque string.
 const FORBIDDEN_SCHEMES = /^\s*(javascript|data|vbscript):/i;
 
-export function appEntity(app: OAuthApp, clientSecret?: string) {
+/** `vapid_key` is the VAPID public key (Elk reads it here when v2 instance has none). */
+export function appEntity(app: OAuthApp, vapidKey: string, clientSecret?: string) {
   const redirectUris = redirectUrisOf(app);
   return {
     id: String(app.id),
@@ -21,7 +23,7 @@ export function appEntity(app: OAuthApp, clientSecret?: string) {
     scopes: scopesOf(app),
     redirect_uri: redirectUris.join("\n"),
     redirect_uris: redirectUris,
-    vapid_key: "",
+    vapid_key: vapidKey,
     ...(clientSecret ? { client_id: app.clientId, client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
   };
 }
@@ -45,12 +47,13 @@ export const apps = new Hono<AppEnv>()
     const website = stringParam(p, "website")?.trim() || null;
     if (website && website.length > MAX_WEBSITE) return jsonError(c, 422, "Validation failed: Website is too long");
     const { app, clientSecret } = await registerApp(c.var.services, { name, website, redirectUris, scopes });
-    return c.json(appEntity(app, clientSecret));
+    return c.json(appEntity(app, await vapidPublicKey(c.var.services), clientSecret));
   })
   .get("/api/v1/apps/verify_credentials", requireToken, async (c) => {
     const grant = c.var.grant!;
-    if (grant.appId === null) return c.json({ name: "Owner token", website: null, scopes: grant.scopes, redirect_uris: [], vapid_key: "" });
+    const vapidKey = await vapidPublicKey(c.var.services);
+    if (grant.appId === null) return c.json({ name: "Owner token", website: null, scopes: grant.scopes, redirect_uris: [], vapid_key: vapidKey });
     const app = await appById(c.var.services, grant.appId);
     if (!app) return jsonError(c, 401, "The access token is invalid");
-    return c.json(appEntity(app));
+    return c.json(appEntity(app, vapidKey));
   });

@@ -3,6 +3,7 @@ import { and, count, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { statuses } from "../../db/schema.ts";
+import { vapidPublicKey } from "../../domain/push.ts";
 import { ownerAccount } from "../entities/account.ts";
 import { instanceV1, instanceV2 } from "../entities/instance.ts";
 import { requireScope } from "../scopes.ts";
@@ -13,7 +14,11 @@ export const instance = new Hono<AppEnv>()
     const [posts] = await s.db.select({ n: count() }).from(statuses).where(and(eq(statuses.local, true), eq(statuses.actorId, s.urls.actor)));
     return c.json(instanceV1(s, await s.profile(), await ownerAccount(s), { statuses: posts?.n ?? 0 }));
   })
-  .get("/api/v2/instance", async (c) => c.json(instanceV2(c.var.services, await c.var.services.profile(), await ownerAccount(c.var.services))))
+  .get("/api/v2/instance", async (c) => {
+    const s = c.var.services;
+    const [profile, contact, vapidKey] = await Promise.all([s.profile(), ownerAccount(s), vapidPublicKey(s)]);
+    return c.json(instanceV2(s, profile, contact, vapidKey));
+  })
   .get("/api/v1/instance/peers", (c) => c.json([]))
   .get("/api/v1/instance/activity", (c) => c.json([]))
   .get("/api/v1/instance/rules", (c) => c.json([]))

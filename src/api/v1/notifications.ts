@@ -9,6 +9,7 @@ import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
 import { readMarkers } from "../../domain/markers.ts";
 import { notMuted } from "../../domain/mutes.ts";
+import { MASTODON_TYPES } from "../../domain/notification-types.ts";
 import { type AccountEntity, accountsFor, ownerAccount } from "../entities/account.ts";
 import { statusEntities } from "../entities/status.ts";
 import { listParam, readParams } from "../body.ts";
@@ -18,18 +19,8 @@ import { requireScope } from "../scopes.ts";
 type Row = typeof notifications.$inferSelect;
 
 /** Our stored type → Mastodon's. */
-const TYPES: Record<string, string> = {
-  follow: "follow",
-  follow_request: "follow_request",
-  reply: "mention",
-  mention: "mention",
-  like: "favourite",
-  reaction: "favourite",
-  announce: "reblog",
-  update: "update",
-  status: "status",
-  report: "admin.report",
-};
+// A report of us is shown (to the owner, Mastodon's admin) but not pushed: MASTODON_TYPES leaves it out.
+const TYPES: Record<string, string> = { ...MASTODON_TYPES, report: "admin.report" };
 const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
 type StoredType = Row["type"];
 const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
