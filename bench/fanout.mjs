@@ -12,7 +12,7 @@ import path from "node:path";
 import { createFederation, generateCryptoKeyPair, InProcessMessageQueue, MemoryKvStore } from "@fedify/fedify";
 import { Create, Endpoints, Note, Person } from "@fedify/fedify/vocab";
 import { provenance, writeSection } from "./lib/report.mjs";
-import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
+import { committedSource, d1, meterUsage, ownerPost, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith("--") && a !== "--sink");
 const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -127,23 +127,11 @@ registerKey(actor.publicKey.id, actor.publicKey.publicKeyPem);
 const expectedArrivals = (failing) => (failing ? SERVERS - Math.ceil(SERVERS / 20) : SERVERS);
 const query = (sql) => JSON.parse(d1(state.dir, state.config, ["execute", "DB", "--json", "--command", sql]))[0].results;
 
-// Roost's own budget meter (GET /api/usage); absent on commits before it.
-async function meter() {
-  const res = await fetch(`${origin}/api/usage`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } });
-  return res.ok ? (await res.json()).used : null;
-}
-
 async function roostPost(label, failing) {
-  const used0 = await meter();
+  const used0 = await meterUsage(origin);
   const cpu0 = workerdCpuSeconds();
   const arrivals = sinkRun(label, failing, expectedArrivals(failing));
-  const res = await fetch(`${origin}/api/posts`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${OWNER_TOKEN}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ text: `${label}: hello, ${FOLLOWERS} followers` }),
-  });
-  if (res.status !== 201) throw new Error(`POST /api/posts answered ${res.status}: ${await res.text()}`);
-  const { activityId } = await res.json();
+  const { activityId } = await ownerPost(origin, `${label}: hello, ${FOLLOWERS} followers`);
   const result = await arrivals;
   // The failures reach their Durable Objects after the last success; let them land before counting.
   await new Promise((resolve) => setTimeout(resolve, failing ? 5000 : 1000));
@@ -151,7 +139,7 @@ async function roostPost(label, failing) {
   const [fanout] = query(`SELECT targets, batches FROM fanouts WHERE activity_id = '${activityId}'`);
   const [{ n: failures }] = query(`SELECT count(*) AS n FROM delivery_failures WHERE activity_id = '${activityId}'`);
   const [{ n: hosts }] = query("SELECT count(*) AS n FROM delivery_hosts");
-  const used1 = await meter();
+  const used1 = await meterUsage(origin);
   const metered = used0 && used1 ? Object.fromEntries(Object.keys(used1).map((k) => [k, used1[k] - used0[k]])) : null;
   return { ...result, cpuS, fanout, failures, hosts, metered };
 }
@@ -280,7 +268,7 @@ const planLines = [
   `| D1 rows read (derived: keys, the activity and ${n(SERVERS)} delivery_targets for the fan-out; keys + the activity per batch) | ${n(keyRows + 1 + SERVERS + (roostHealthy.fanout?.batches ?? 0) * (keyRows + 1))} | — |`,
   ...(roostHealthy.metered
     ? [
-        `| Roost's meter (\`GET /api/usage\`, the post's whole day share): queue operations / DO requests / D1 rows read / D1 rows written (incl. the meter's own writes) | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostHealthy.metered[k])).join(" / ")} | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostFailing.metered[k])).join(" / ")} |`,
+        `| Roost's meter (\`GET /api/roost/usage\`, the post's whole day share): queue operations / DO requests / D1 rows read / D1 rows written (incl. the meter's own writes) | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostHealthy.metered[k])).join(" / ")} | ${["queueOperations", "durableObjectRequests", "d1RowsRead", "d1RowsWritten"].map((k) => n(roostFailing.metered[k])).join(" / ")} |`,
       ]
     : []),
 ];

@@ -6,7 +6,7 @@
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:http";
 import { provenance, writeSection } from "./lib/report.mjs";
-import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
+import { committedSource, d1, meterUsage, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
 const FOLLOWS = Number(process.argv[2] ?? 10_000);
 const SERVERS = Number(process.argv[3] ?? 2_000);
@@ -84,7 +84,7 @@ function signedFollow(i) {
 }
 
 const prepared = Array.from({ length: FOLLOWS }, (_, i) => signedFollow(i));
-const usage = async () => (await (await fetch(`${origin}/api/usage`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json()).used;
+const usage = () => meterUsage(origin);
 const before = await usage();
 const cpu0 = workerdCpuSeconds();
 const allAccepted = new Promise((resolve) => {
@@ -146,7 +146,7 @@ const lines = [
   `| Follows per second | ${(FOLLOWS / wallS).toFixed(0)} | ≥ 100 |`,
   `| Inbox answers | ${[...statuses].map(([s, c]) => `${n(c)} × ${s}`).join(", ")} | all 202 |`,
   `| Accepts received (distinct Follows) | ${n(accepted.size)}; ${n(followerRows)} followers stored, ${n(targets)} delivery targets, ${n(fanouts)} settled fanouts rows | ${n(FOLLOWS)} |`,
-  `| Queue operations (Roost's meter, \`GET /api/usage\`) | ${n(queueOps)}: ${per(queueOps)} per follow | ≤ 3 per follow |`,
+  `| Queue operations (Roost's meter, \`GET /api/roost/usage\`) | ${n(queueOps)}: ${per(queueOps)} per follow | ≤ 3 per follow |`,
   `| Durable Object requests (the meter) | ${n(doRequests)}: ${per(doRequests)} per follow | — |`,
   `| D1 rows written per follow (derived from the code, below) | ${writesPerFollow.toFixed(1)} | — |`,
   `| Actor fetches (signed GETs of the followers' actors) | ${n(actorFetches)} | — |`,

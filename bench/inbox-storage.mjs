@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { provenance, writeSection } from "./lib/report.mjs";
-import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker } from "./lib/worker.mjs";
+import { committedSource, d1, ownerPost, prepareState, startWorker } from "./lib/worker.mjs";
 
 const N = Number(process.argv[2] ?? 1000);
 const BEFORE = process.argv[3] ?? "00e425f";
@@ -90,8 +90,7 @@ async function measure(label, rev) {
   const read = instrument(state);
   const worker = await startWorker(state, PORT);
   const origin = `http://127.0.0.1:${PORT}`;
-  const posted = await fetch(`${origin}/api/posts`, { method: "POST", headers: { Authorization: `Bearer ${OWNER_TOKEN}`, "Content-Type": "application/json" }, body: JSON.stringify({ text: "bench post" }) });
-  const { objectId: post } = await posted.json();
+  const { objectId: post } = await ownerPost(origin, "bench post");
   await sleep(3000);
   const rows = [];
   for (const [type, make] of TYPES) {

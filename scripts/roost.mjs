@@ -1,7 +1,8 @@
 // The owner's command line: `npm run roost -- <command>`. Talks to the node named by ROOST_URL
 // and ROOST_TOKEN, else the local dev node (.dev.vars), else the deployed one (.roost/, with the
 // origin from .roost/deploy.json or WEB_ORIGIN in wrangler.toml). Files are read from the current
-// directory, which `npm run` sets to the project root.
+// directory, which `npm run` sets to the project root. It speaks the Mastodon client API with the
+// owner token as bearer, like any app; only what Mastodon has no endpoint for is under /api/roost.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -10,17 +11,34 @@ import { readWranglerToml } from "./lib/wrangler-toml.mjs";
 import { clean } from "./lib/clean.mjs";
 
 const USAGE = `usage: npm run roost -- <command>
-  post "text" [--cw warning] [--visibility public|unlisted|followers|direct] [--reply-to URL] [--lang en]
+  post "text" [--cw warning] [--visibility public|unlisted|followers|direct] [--reply-to <post URL or id>] [--lang en]
+                                 the text is Markdown (content_type text/markdown)
   delete <post id or URL>
-  follow @user@host | <actor URL>
-  unfollow @user@host | <actor URL>
+  follow <account>               an account is @user@host or an actor URL
+  unfollow <account>
   followers
-  deliveries <post id or activity URL>
+  remove-follower <account>      their server is sent a Reject of their Follow
+  requests                       follow requests waiting for you (MANUALLY_APPROVES_FOLLOWERS)
+  approve <account>
+  reject <account>
+  notifications
+  block <account | domain>
+  unblock <account | domain>
+  blocks
+  announce                       send your profile to followers again (after changing the [vars])
+  apps                           the apps signed in to your account
+  revoke-app <app id>
+  deliveries <post id or URL | activity URL>
   usage
-  push`;
+  push                           the apps' Web Push subscriptions and each one's last push`;
 
-/** The owner API's largest page. */
-const FOLLOWERS_SHOWN = 200;
+/** The Mastodon API's largest page of accounts. */
+const PAGE = 80;
+/** The CLI's visibility names → Mastodon's. */
+const VISIBILITY = { public: "public", unlisted: "unlisted", followers: "private", private: "private", direct: "direct" };
+const STATUS_ID = /^\d{1,16}$/;
+const HANDLE = /^@?[^@\s/]+@[^@\s/]+$/;
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 function fail(message) {
   console.error(`roost: ${message}`);
@@ -61,7 +79,11 @@ function findNode(env, dir) {
   return null;
 }
 
-async function call(node, method, pathname, body) {
+/**
+ * One request: the parsed JSON and the response, or the program ends with the node's error
+ * (`orNull`: a 404 is null instead).
+ */
+async function request(node, method, pathname, body, { orNull = false } = {}) {
   let res;
   try {
     res = await fetch(new URL(pathname, node.url), {
@@ -79,9 +101,56 @@ async function call(node, method, pathname, body) {
   } catch {
     json = { error: text.trim().slice(0, 500) || "(empty body)" };
   }
+  if (res.status === 404 && orNull) return null;
   if (!res.ok) fail(`${method} ${pathname} answered ${res.status}: ${clean(json.error ?? text)}`);
-  return json;
+  return { json, res };
 }
+
+const call = async (node, method, pathname, body) => (await request(node, method, pathname, body)).json;
+
+/** Every item of a paged list, following the Link header's `next` as Mastodon clients do. */
+async function all(node, pathname) {
+  const items = [];
+  for (let next = pathname; next; ) {
+    const { json, res } = await request(node, "GET", next);
+    items.push(...json);
+    const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("Link") ?? "");
+    next = json.length > 0 && link ? new URL(link[1]).pathname + new URL(link[1]).search : null;
+  }
+  return items;
+}
+
+const q = (params) => new URLSearchParams(params).toString();
+const acct = (account) => `@${clean(account.acct)}`;
+
+/** The account behind @user@host or an actor URL: WebFinger, or the actor fetched (search with resolve). */
+async function lookup(node, who) {
+  const found = HANDLE.test(who)
+    ? (await request(node, "GET", `/api/v1/accounts/lookup?${q({ acct: who.replace(/^@/, "") })}`, undefined, { orNull: true }))?.json
+    : (await call(node, "GET", `/api/v2/search?${q({ q: who, resolve: "true", type: "accounts", limit: "1" })}`)).accounts[0];
+  return found ?? fail(`could not find the account ${clean(who)}`);
+}
+
+/**
+ * `who` in a list of accounts, by handle or actor URL without asking anyone (their server may be
+ * gone), else by the id a lookup gives. Absent: null, or with `elseLookedUp` the account looked up.
+ */
+async function findIn(node, accounts, who, { elseLookedUp = false } = {}) {
+  const handle = who.replace(/^@/, "").toLowerCase();
+  const found = accounts.find((a) => a.acct.toLowerCase() === handle || a.uri === who || a.url === who);
+  if (found) return found;
+  const looked = await lookup(node, who);
+  return accounts.find((a) => a.id === looked.id) ?? (elseLookedUp ? looked : null);
+}
+
+/** A status id: given, or found by its URL (ours or another server's). */
+async function statusId(node, given) {
+  if (STATUS_ID.test(given)) return given;
+  const { statuses } = await call(node, "GET", `/api/v2/search?${q({ q: given, resolve: "true", type: "statuses", limit: "1" })}`);
+  return statuses[0]?.id ?? fail(`could not find the post ${clean(given)}`);
+}
+
+const owner = async (node) => (await call(node, "GET", "/api/v1/accounts/verify_credentials")).id;
 
 function parse(argv) {
   try {
@@ -99,6 +168,11 @@ function parse(argv) {
   } catch (error) {
     fail(`${error.message}\n${USAGE}`);
   }
+}
+
+function notificationLine(n) {
+  const what = n.status?.url ?? n.status?.uri ?? n.report?.comment ?? "";
+  return `${clean(n.created_at)}\t${clean(n.type)}\t${acct(n.account)}${what ? `\t${clean(what)}` : ""}`;
 }
 
 /** `push`: the Web Push subscriptions and each one's last push (GET /api/roost/push). */
@@ -122,40 +196,119 @@ async function main(argv) {
   const node = findNode(process.env, process.cwd());
   if (!node) fail("no node configured: set ROOST_URL and ROOST_TOKEN, or run `npm run dev` or `npm run deploy` first");
   const arg = (what) => args[0] ?? fail(`${command} needs ${what}\n${USAGE}`);
+  const onAccount = async (action, account) => call(node, "POST", `/api/v1/accounts/${encodeURIComponent(account.id)}/${action}`);
   switch (command) {
     case "post": {
       // Unquoted words are one post, as the shell split them.
       const text = args.length > 0 ? args.join(" ") : fail(`post needs the text\n${USAGE}`);
-      const result = await call(node, "POST", "/api/posts", {
-        text,
-        visibility: values.visibility ?? "public",
-        spoiler: values.cw ?? null,
-        inReplyTo: values["reply-to"] ?? null,
-        language: values.lang ?? null,
+      const visibility = VISIBILITY[values.visibility ?? "public"] ?? fail(`--visibility must be one of public, unlisted, followers, direct`);
+      const status = await call(node, "POST", "/api/v1/statuses", {
+        status: text,
+        content_type: "text/markdown",
+        visibility,
+        ...(values.cw ? { spoiler_text: values.cw } : {}),
+        ...(values["reply-to"] ? { in_reply_to_id: await statusId(node, values["reply-to"]) } : {}),
+        ...(values.lang ? { language: values.lang } : {}),
       });
-      console.log(`posted ${clean(result.objectId)}`);
+      console.log(`posted ${clean(status.uri)} (id ${clean(status.id)})`);
       break;
     }
     case "delete": {
-      const result = await call(node, "DELETE", `/api/posts?id=${encodeURIComponent(arg("a post id"))}`);
-      console.log(`deleted ${clean(result.objectId)}`);
+      const id = await statusId(node, arg("a post id or URL"));
+      console.log(`deleted ${clean((await call(node, "DELETE", `/api/v1/statuses/${id}`)).uri)}`);
       break;
     }
-    case "follow":
-      console.log(`follow requested: ${clean((await call(node, "POST", "/api/follows", { target: arg("an account") })).actorId)} (pending until they accept)`);
+    case "follow": {
+      const account = await lookup(node, arg("an account"));
+      const relationship = await onAccount("follow", account);
+      console.log(relationship.following ? `following ${acct(account)}` : `follow requested: ${acct(account)} (pending until they accept)`);
       break;
-    case "unfollow":
-      console.log(`unfollowed ${clean((await call(node, "DELETE", `/api/follows?target=${encodeURIComponent(arg("an account"))}`)).actorId)}`);
+    }
+    case "unfollow": {
+      // A follow still pending is not in the list: the account is looked up then.
+      const following = await all(node, `/api/v1/accounts/${await owner(node)}/following?limit=${PAGE}`);
+      const account = await findIn(node, following, arg("an account"), { elseLookedUp: true });
+      await onAccount("unfollow", account);
+      console.log(`unfollowed ${acct(account)}`);
       break;
+    }
     case "followers": {
-      const { followers } = await call(node, "GET", `/api/followers?limit=${FOLLOWERS_SHOWN}`);
-      for (const f of followers) console.log(`${clean(f.actorId)}\tsince ${clean(f.since)}${f.movedTo ? `\tmoved to ${clean(f.movedTo)}` : ""}`);
+      const followers = await all(node, `/api/v1/accounts/${await owner(node)}/followers?limit=${PAGE}`);
+      for (const f of followers) console.log(`${acct(f)}\t${clean(f.uri)}${f.moved ? `\tmoved to ${acct(f.moved)}` : ""}`);
       if (followers.length === 0) console.log("no followers yet");
-      if (followers.length === FOLLOWERS_SHOWN) console.log(`(the ${FOLLOWERS_SHOWN} newest shown)`);
+      break;
+    }
+    case "remove-follower": {
+      const followers = await all(node, `/api/v1/accounts/${await owner(node)}/followers?limit=${PAGE}`);
+      const account = (await findIn(node, followers, arg("an account"))) ?? fail(`${clean(args[0])} does not follow you`);
+      await onAccount("remove_from_followers", account);
+      console.log(`removed ${acct(account)} from your followers`);
+      break;
+    }
+    case "requests": {
+      const requests = await call(node, "GET", "/api/v1/follow_requests");
+      for (const r of requests) console.log(`${acct(r)}\t${clean(r.uri)}`);
+      if (requests.length === 0) console.log("no follow requests");
+      break;
+    }
+    case "approve":
+    case "reject": {
+      const requests = await call(node, "GET", "/api/v1/follow_requests");
+      const account = (await findIn(node, requests, arg("an account"))) ?? fail(`no follow request from ${clean(args[0])}`);
+      await call(node, "POST", `/api/v1/follow_requests/${encodeURIComponent(account.id)}/${command === "approve" ? "authorize" : "reject"}`);
+      console.log(`${command === "approve" ? "approved" : "rejected"} ${acct(account)}`);
+      break;
+    }
+    case "notifications": {
+      const notifications = await call(node, "GET", "/api/v1/notifications?limit=40");
+      for (const n of notifications) console.log(notificationLine(n));
+      if (notifications.length === 0) console.log("no notifications");
+      break;
+    }
+    case "block":
+    case "unblock": {
+      const who = arg("an account or a domain");
+      const blocking = command === "block";
+      if (DOMAIN.test(who)) {
+        await call(node, blocking ? "POST" : "DELETE", "/api/v1/domain_blocks", { domain: who });
+        console.log(`${blocking ? "blocked" : "unblocked"} the domain ${clean(who.toLowerCase())}`);
+        break;
+      }
+      const account = blocking ? await lookup(node, who) : ((await findIn(node, await call(node, "GET", "/api/v1/blocks"), who)) ?? fail(`${clean(who)} is not blocked`));
+      await onAccount(command, account);
+      console.log(`${blocking ? "blocked" : "unblocked"} ${acct(account)}`);
+      break;
+    }
+    case "blocks": {
+      const [accounts, domains] = await Promise.all([call(node, "GET", "/api/v1/blocks"), call(node, "GET", "/api/v1/domain_blocks")]);
+      for (const a of accounts) console.log(`${acct(a)}\t${clean(a.uri)}`);
+      for (const d of domains) console.log(`domain\t${clean(d)}`);
+      if (accounts.length + domains.length === 0) console.log("nothing blocked");
+      break;
+    }
+    case "announce":
+      // Saving the profile unchanged sends the Update of the actor as it is served now.
+      await call(node, "PATCH", "/api/v1/accounts/update_credentials", {});
+      console.log("profile sent to your followers");
+      break;
+    case "apps": {
+      const { apps } = await call(node, "GET", "/api/roost/apps");
+      for (const a of apps) console.log(`${clean(a.id)}\t${clean(a.name)}\t${clean(a.scopes.join(" "))}\ttokens ${a.tokens.length}\tsince ${clean(a.registeredAt)}`);
+      if (apps.length === 0) console.log("no apps signed in");
+      break;
+    }
+    case "revoke-app": {
+      const id = arg("an app id (see `apps`)");
+      if (!STATUS_ID.test(id)) fail(`revoke-app needs an app id (see \`apps\`), not ${clean(id)}`);
+      await call(node, "DELETE", `/api/roost/apps/${id}`);
+      console.log(`signed out app ${id}`);
       break;
     }
     case "deliveries": {
-      const result = await call(node, "GET", `/api/deliveries/${encodeURIComponent(arg("a post id"))}`);
+      // A status id is looked up for its URL; the node takes post and activity URLs and local ids.
+      const given = arg("a post id or URL");
+      const id = STATUS_ID.test(given) ? (await call(node, "GET", `/api/v1/statuses/${given}`)).uri : given;
+      const result = await call(node, "GET", `/api/roost/deliveries/${encodeURIComponent(id)}`);
       const c = result.counts;
       console.log(`targets ${c.targets}  delivered ${c.delivered}  pending ${c.pending}  given up ${c.givenUp}`);
       for (const server of result.servers) {
@@ -166,7 +319,7 @@ async function main(argv) {
       break;
     }
     case "usage": {
-      const result = await call(node, "GET", "/api/usage");
+      const result = await call(node, "GET", "/api/roost/usage");
       console.log(`${result.day} (UTC), plan ${result.plan}${result.waitingOn ? `; bulk delivery waits for tomorrow: ${result.waitingOn}` : ""}`);
       const names = { queueOperations: "queue operations", durableObjectRequests: "Durable Object requests", d1RowsRead: "D1 rows read", d1RowsWritten: "D1 rows written" };
       for (const [key, name] of Object.entries(names)) {

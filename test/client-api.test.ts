@@ -84,12 +84,12 @@ describe("OAuth", () => {
   it("the owner lists the apps with their tokens and revokes one, which ends its tokens", async () => {
     const app = await registerApp("read");
     const appToken = (await json(await exchange(app, await authorize(app, { scope: "read" })))).access_token as string;
-    const listed = await json(helpers.owner("/api/apps"));
+    const listed = await json(helpers.owner("/api/roost/apps"));
     const entry = listed.apps.find((a: { id: string }) => a.id === app.id);
     expect(entry).toMatchObject({ name: "Test app", tokens: [{ scopes: ["read"] }] });
-    expect((await helpers.owner(`/api/apps/${app.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await helpers.owner(`/api/roost/apps/${app.id}`, { method: "DELETE" })).status).toBe(200);
     expect((await api(appToken, "/api/v1/timelines/home")).status).toBe(401);
-    expect((await helpers.owner(`/api/apps/${app.id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await helpers.owner(`/api/roost/apps/${app.id}`, { method: "DELETE" })).status).toBe(404);
   });
 
   it("publishes its metadata, with S256", async () => {

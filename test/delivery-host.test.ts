@@ -187,7 +187,7 @@ describe("a server that is down, then back, as the owner sees it", () => {
     const post = await storeActivity({ type: "Create", to: [PUBLIC] });
     await env.DB.prepare("INSERT INTO fanouts (activity_id, targets, batches, queued_at) VALUES (?, 2, 1, ?)").bind(post, Date.now()).run();
     const localId = post.split("/").pop()!;
-    const view = async () => (await (await owner(`/api/deliveries/${localId}`)).json()) as Record<string, any>;
+    const view = async () => (await (await owner(`/api/roost/deliveries/${localId}`)).json()) as Record<string, any>;
 
     expect(await view()).toMatchObject({ state: "sending", counts: { targets: 2, delivered: null, unconfirmed: 2, pending: 0, givenUp: 0 } });
 
@@ -197,7 +197,7 @@ describe("a server that is down, then back, as the owner sees it", () => {
     expect(retrying.servers).toMatchObject([{ host: down, deliveries: [{ inbox: sink.inbox(6), state: "pending", attempts: 1, lastError: "HTTP 503" }] }]);
     expect(Date.parse(retrying.servers[0].deliveries[0].nextAttemptAt)).toBeGreaterThan(Date.now());
 
-    const overview = (await (await owner("/api/deliveries")).json()) as { hosts: Record<string, any>[] };
+    const overview = (await (await owner("/api/roost/deliveries")).json()) as { hosts: Record<string, any>[] };
     expect(overview.hosts.find((h) => h.host === down)).toMatchObject({ state: "backlog", pending: 1, recent: [{ activityId: post, state: "pending" }] });
 
     await sink.behave(6, { status: 202 });
@@ -207,11 +207,11 @@ describe("a server that is down, then back, as the owner sees it", () => {
       [202, true],
     ]);
     expect(await view()).toMatchObject({ state: "done", counts: { targets: 2, delivered: 2, pending: 0, givenUp: 0 }, servers: [] });
-    expect((await owner(`/api/deliveries/${encodeURIComponent(post)}`)).status).toBe(200);
+    expect((await owner(`/api/roost/deliveries/${encodeURIComponent(post)}`)).status).toBe(200);
   });
 
   it("answers 400 to a malformed id and 404 to an activity that is not ours", async () => {
-    expect((await owner("/api/deliveries/not%20an%20id")).status).toBe(400);
-    expect((await owner(`/api/deliveries/${encodeURIComponent("https://elsewhere.test/activities/1")}`)).status).toBe(404);
+    expect((await owner("/api/roost/deliveries/not%20an%20id")).status).toBe(400);
+    expect((await owner(`/api/roost/deliveries/${encodeURIComponent("https://elsewhere.test/activities/1")}`)).status).toBe(404);
   });
 });

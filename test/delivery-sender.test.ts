@@ -55,7 +55,7 @@ describe("fan-out on the Free plan's alarms", () => {
     expect(new Set(arrivals.map((a) => a.path)).size).toBe(40);
 
     const report = await waitFor(async () => {
-      const r = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
+      const r = (await (await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
         state: string;
         counts: Record<string, number>;
         batches: { total: number; done: number };

@@ -6,7 +6,7 @@ import { runFanout, targetInboxes } from "../src/delivery/fanout.ts";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { upsertRemoteActor } from "../src/federation/remote-actors.ts";
 import { normalizeActor } from "../src/federation/normalize.ts";
-import { ACTOR, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
+import { ACTOR, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const FOLLOWERS = `${ACTOR}/followers`;
@@ -25,14 +25,13 @@ async function received(type: string, objectId: string) {
   );
 }
 
-async function post(text: string, visibility = "public") {
-  const res = await owner("/api/posts", { method: "POST", body: JSON.stringify({ text, visibility }) });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { objectId: string; activityId: string };
+async function post(text: string) {
+  const { uri: objectId, activityId } = await postStatus({ status: text });
+  return { objectId, activityId };
 }
 
 async function deliveriesOf(activityId: string) {
-  const res = await owner(`/api/deliveries/${encodeURIComponent(activityId)}`);
+  const res = await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`);
   return (await res.json()) as { counts: Record<string, number>; servers: { host: string; deliveries: { state: string; attempts: number; lastError: string }[] }[] };
 }
 

@@ -88,6 +88,20 @@ function arrival(type: string, id: string): Promise<Received> {
   });
 }
 
+/** The account id of @user@host, looked up through our WebFinger client as an app would. */
+async function accountId(handle: string): Promise<string> {
+  const res = await owner(`/api/v1/accounts/lookup?acct=${encodeURIComponent(handle)}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Follows through the Mastodon API; the id of the Follow we sent. */
+async function followThroughApi(handle: string, actor: string): Promise<string> {
+  expect((await owner(`/api/v1/accounts/${await accountId(handle)}/follow`, { method: "POST" })).status).toBe(200);
+  const row = await env.DB.prepare("SELECT follow_activity_id AS id FROM following WHERE actor_id = ?").bind(actor).first<{ id: string }>();
+  return row!.id;
+}
+
 /** Deliveries of our Accept of `followId` the peer has seen, once Fedify's inbox took one. */
 async function acceptsOf(followId: string) {
   return waitFor(async () => {
@@ -237,7 +251,7 @@ describe("a Fedify follower that was down", () => {
       expect(res.status).toBe(201);
       activityId = ((await res.json()) as { activityId: string }).activityId;
       await waitFor(async () => {
-        const deliveries = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts?: { pending: number } };
+        const deliveries = (await (await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts?: { pending: number } };
         return deliveries.counts?.pending === 1;
       });
     } finally {
@@ -251,17 +265,14 @@ describe("a Fedify follower that was down", () => {
     const arrivals = (await peer<Received[]>(`${FEDIFY}/__control/received`)).filter((r) => r.type === "Create" && r.id === activityId);
     expect(arrivals.map((r) => r.inboxStatus)).toEqual([503, 202]);
     expect(arrivals[1]).toMatchObject({ httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, proof: "verified", listenerRan: true });
-    const after = (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts: Record<string, number> };
+    const after = (await (await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`)).json()) as { counts: Record<string, number> };
     expect(after.counts).toMatchObject({ pending: 0, givenUp: 0 });
   });
 });
 
 describe("we follow a Fedify account", () => {
   it("our lookup reads Fedify's own WebFinger and actor, Fedify verifies our Follow, its Accept makes the follow active, and it verifies our Undo", async () => {
-    const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@peer@fedify.test" }) });
-    expect(res.status).toBe(201);
-    const { actorId, activityId } = (await res.json()) as { actorId: string; activityId: string };
-    expect(actorId).toBe(PEER_ACTOR);
+    const activityId = await followThroughApi("peer@fedify.test", PEER_ACTOR);
     const sent = await arrival("Follow", activityId);
     expect(sent).toMatchObject({ path: "/users/peer/inbox", objectId: PEER_ACTOR, ...TAKEN_BY_FEDIFY });
     expect(await count("following", "actor_id = ? AND state = 'pending'", PEER_ACTOR)).toBe(1);
@@ -274,10 +285,12 @@ describe("we follow a Fedify account", () => {
     expect((await worker(accept.url, { method: accept.method, headers: accept.headers, body: accept.body })).status).toBe(202);
     await waitFor(() => count("following", "actor_id = ? AND state = 'accepted'", PEER_ACTOR));
 
-    const unfollow = await owner(`/api/follows?target=${encodeURIComponent(PEER_ACTOR)}`, { method: "DELETE" });
-    expect(unfollow.status).toBe(201);
-    const undo = await arrival("Undo", ((await unfollow.json()) as { activityId: string }).activityId);
-    expect(undo).toMatchObject({ objectId: activityId, objectType: `${AS}#Follow`, ...TAKEN_BY_FEDIFY });
+    const unfollow = await owner(`/api/v1/accounts/${await accountId("peer@fedify.test")}/unfollow`, { method: "POST" });
+    expect(await unfollow.json()).toMatchObject({ following: false, requested: false });
+    const undo = await waitFor(async () =>
+      (await peer<Received[]>(`${FEDIFY}/__control/received`)).find((r) => r.type === "Undo" && r.objectId === activityId && r.inboxStatus === 202),
+    );
+    expect(undo).toMatchObject({ objectType: `${AS}#Follow`, ...TAKEN_BY_FEDIFY });
   });
 });
 
@@ -285,17 +298,20 @@ describe("Fedify reads our other activities", () => {
   it("a profile update arrives as an Update whose object Fedify parses as our Person", async () => {
     const follow = await followFromFedify("draft-cavage-http-signatures-12");
     await acceptsOf(follow.id);
-    const res = await owner("/api/profile/announce", { method: "POST" });
-    expect(res.status).toBe(201);
-    const update = await arrival("Update", ((await res.json()) as { activityId: string }).activityId);
-    expect(update).toMatchObject({ objectId: ACTOR, objectType: `${AS}#Person`, ...TAKEN_BY_FEDIFY });
+    // update_credentials with nothing changed is the CLI's announce.
+    expect((await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: "{}" })).status).toBe(200);
+    const update = await waitFor(async () =>
+      (await peer<Received[]>(`${FEDIFY}/__control/received`)).find((r) => r.type === "Update" && r.objectId === ACTOR && r.inboxStatus === 202),
+    );
+    expect(update).toMatchObject({ objectType: `${AS}#Person`, ...TAKEN_BY_FEDIFY });
   });
 
   it("removing the Fedify follower sends a Reject of its Follow, verified by Fedify", async () => {
     const follow = await followFromFedify("draft-cavage-http-signatures-12");
     await acceptsOf(follow.id);
-    const res = await owner(`/api/followers?actor=${encodeURIComponent(PEER_ACTOR)}`, { method: "DELETE" });
-    expect(res.status).toBe(200);
+    const listed = (await (await owner("/api/v1/accounts/1/followers")).json()) as { id: string; uri: string }[];
+    const res = await owner(`/api/v1/accounts/${listed.find((a) => a.uri === PEER_ACTOR)!.id}/remove_from_followers`, { method: "POST" });
+    expect(await res.json()).toMatchObject({ followed_by: false });
     const reject = await waitFor(async () =>
       (await peer<Received[]>(`${FEDIFY}/__control/received`)).find((r) => r.type === "Reject" && r.objectId === follow.id && r.inboxStatus === 202),
     );
@@ -310,9 +326,7 @@ describe("a Fedify server with authorized fetch", () => {
     await peer(`${FEDIFY}/__control/authorized-fetch`, { enabled: true });
     try {
       expect((await fetch(LOCKED, { headers: { Accept: AP } })).status).toBe(401);
-      const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@locked@fedify.test" }) });
-      expect(res.status).toBe(201);
-      const { activityId } = (await res.json()) as { activityId: string };
+      const activityId = await followThroughApi("locked@fedify.test", LOCKED);
       const fetches = await peer<{ identifier: string; keyId: string | null; owner: string | null }[]>(`${FEDIFY}/__control/signed-fetches`);
       expect(fetches.filter((f) => f.identifier === "locked" && f.keyId !== null)).toContainEqual({ identifier: "locked", keyId: `${ACTOR}#main-key`, owner: ACTOR });
       expect(await arrival("Follow", activityId)).toMatchObject({ path: "/users/locked/inbox", objectId: LOCKED, ...TAKEN_BY_FEDIFY });

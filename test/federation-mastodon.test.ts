@@ -3,7 +3,7 @@
 // signature rules, and keeps its follow requests as Mastodon does, so an Accept only counts when it
 // names the request and comes from the account that was asked.
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
 
 type Variant = "4.5" | "main" | "main-rfc9421";
 
@@ -67,6 +67,23 @@ describe("a Mastodon account follows us", () => {
   });
 });
 
+describe("Mastodon followers receive what we publish through the Mastodon API", () => {
+  it("POST, PUT and DELETE /api/v1/statuses arrive as Create, Update and Delete, signed as Mastodon's rules want", async () => {
+    // The followers of the tests above are on this server: one delivery to its shared inbox each.
+    const posted = await postStatus({ status: `Hello Mastodon ${crypto.randomUUID()}`, spoiler_text: "cw" });
+    const create = await arrival((r) => r.activity.type === "Create" && r.activity.id === posted.activityId);
+    expect(create).toMatchObject({ verified: true, path: "/inbox", activity: { object: { id: posted.uri, summary: "cw", content: expect.stringContaining("Hello Mastodon") } } });
+
+    expect((await owner(`/api/v1/statuses/${posted.id}`, { method: "PUT", body: JSON.stringify({ status: "edited" }) })).status).toBe(200);
+    const update = await arrival((r) => r.activity.type === "Update" && r.activity.object?.id === posted.uri);
+    expect(update).toMatchObject({ verified: true, activity: { object: { content: "<p>edited</p>" } } });
+
+    expect((await owner(`/api/v1/statuses/${posted.id}`, { method: "DELETE" })).status).toBe(200);
+    const deleted = await arrival((r) => r.activity.type === "Delete" && r.activity.object?.id === posted.uri);
+    expect(deleted).toMatchObject({ verified: true, activity: { object: { type: "Tombstone" } } });
+  });
+});
+
 describe("Mastodon's instance actor fetches our documents", () => {
   it.each(["4.5", "main"] as const)("a GET signed as Mastodon %s does gets our actor as ActivityPub JSON", async (variant) => {
     const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "GET", url: ACTOR, variant });
@@ -101,10 +118,10 @@ describe("a Mastodon server with authorized fetch", () => {
 
 describe("we follow a Mastodon account", () => {
   it("our Follow is verified by Mastodon's rules, Mastodon's Accept makes it active, our Undo is verified too", async () => {
-    const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@walt@mastodon.test" }) });
-    expect(res.status).toBe(201);
-    const { activityId } = (await res.json()) as { activityId: string };
-    const sent = await arrival((r) => r.activity.type === "Follow" && r.activity.id === activityId);
+    const { id } = (await (await owner("/api/v1/accounts/lookup?acct=walt@mastodon.test")).json()) as { id: string };
+    expect((await owner(`/api/v1/accounts/${id}/follow`, { method: "POST" })).status).toBe(200);
+    const sent = await arrival((r) => r.activity.type === "Follow" && r.activity.object === account("walt"));
+    const activityId = sent.activity.id as string;
     expect(sent).toMatchObject({ verified: true, path: "/users/walt/inbox", activity: { actor: ACTOR, object: account("walt") } });
     expect(await count("following", "actor_id = ? AND state = 'pending'", account("walt"))).toBe(1);
 
@@ -119,8 +136,8 @@ describe("we follow a Mastodon account", () => {
     expect((await sendAsMastodon("walt", accept, "4.5")).status).toBe(202);
     await waitFor(() => count("following", "actor_id = ? AND state = 'accepted'", account("walt")));
 
-    const undo = await owner(`/api/follows?target=${encodeURIComponent(account("walt"))}`, { method: "DELETE" });
-    expect(undo.status).toBe(201);
+    const undo = await owner(`/api/v1/accounts/${id}/unfollow`, { method: "POST" });
+    expect((await undo.json()) as unknown).toMatchObject({ following: false, requested: false });
     const undone = await arrival((r) => r.activity.type === "Undo" && r.activity.object?.id === activityId);
     expect(undone).toMatchObject({ verified: true, activity: { actor: ACTOR, object: { type: "Follow", object: account("walt") } } });
     expect(await count("following", "actor_id = ?", account("walt"))).toBe(0);

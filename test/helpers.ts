@@ -19,6 +19,24 @@ export function owner(path: string, init: RequestInit = {}): Promise<Response> {
   return worker(path, { ...init, headers });
 }
 
+export interface Posted {
+  /** The status id. */
+  id: string;
+  /** The Note's id. */
+  uri: string;
+  /** The Create's id. */
+  activityId: string;
+  status: Record<string, any>;
+}
+
+/** Posts as the owner through the Mastodon API, as the CLI does; throws unless it is published. */
+export async function postStatus(params: Record<string, unknown>): Promise<Posted> {
+  const res = await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify(params) });
+  if (res.status !== 200) throw new Error(`POST /api/v1/statuses answered ${res.status}: ${await res.text()}`);
+  const status = (await res.json()) as Record<string, any>;
+  return { id: status.id, uri: status.uri, activityId: `${status.uri}/activity`, status };
+}
+
 /** Calls a Node-side peer's control endpoint. */
 export async function peer<T = unknown>(url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });

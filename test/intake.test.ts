@@ -17,7 +17,7 @@ async function acceptOf(followId: string) {
 }
 
 async function report(activityId: string) {
-  return (await (await owner(`/api/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
+  return (await (await owner(`/api/roost/deliveries/${encodeURIComponent(activityId)}`)).json()) as {
     state: string;
     counts: Record<string, number>;
     batches: { total: number; done: number };
@@ -40,7 +40,11 @@ describe("a Follow and its Accept", () => {
     expect(accept.verified).toBe(true);
     const acceptId = String(accept.activity.id);
 
-    const immediate = loggedEvents("deliver.immediate").filter((e) => e.activityId === acceptId);
+    // The peer may have the Accept before the inbox job logs the answer it got.
+    const immediate = await waitFor(async () => {
+      const events = loggedEvents("deliver.immediate").filter((e) => e.activityId === acceptId);
+      return events.length > 0 ? events : null;
+    });
     expect(immediate).toMatchObject([{ type: "Accept", outcome: "delivered", status: 202 }]);
     expect(loggedEvents("fanout.done").filter((e) => e.activityId === acceptId)).toEqual([]);
     expect(loggedEvents("deliver.batch").filter((e) => e.activityId === acceptId)).toEqual([]);

@@ -1,15 +1,16 @@
 // Our objects and activities at their ids: content negotiation, counts, who may see what, 410.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTOR, AP, ORIGIN, owner, peer, worker } from "./helpers.ts";
+import { ACTOR, AP, ORIGIN, owner, peer, postStatus, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const posts: Record<"public" | "unlisted" | "followers" | "direct", string> = { public: "", unlisted: "", followers: "", direct: "" };
+const statusIds = new Map<string, string>();
 
-async function post(body: Record<string, unknown>): Promise<string> {
-  const res = await owner("/api/posts", { method: "POST", body: JSON.stringify(body) });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { objectId: string }).objectId;
+async function post(params: Record<string, unknown>): Promise<string> {
+  const { id, uri } = await postStatus({ content_type: "text/markdown", ...params });
+  statusIds.set(uri, id);
+  return uri;
 }
 
 const path = (id: string) => new URL(id).pathname;
@@ -17,10 +18,10 @@ const localId = (id: string) => id.split("/").pop()!;
 
 beforeAll(async () => {
   await peer("https://social.test/__setup", { accounts: ["zed"] });
-  posts.public = await post({ text: "Public **post**", spoiler: "<b>cw</b>" });
-  posts.unlisted = await post({ text: "quiet", visibility: "unlisted" });
-  posts.followers = await post({ text: "for followers", visibility: "followers" });
-  posts.direct = await post({ text: "@zed@social.test psst", visibility: "direct" });
+  posts.public = await post({ status: "Public **post**", spoiler_text: "<b>cw</b>" });
+  posts.unlisted = await post({ status: "quiet", visibility: "unlisted" });
+  posts.followers = await post({ status: "for followers", visibility: "private" });
+  posts.direct = await post({ status: "@zed@social.test psst", visibility: "direct" });
   const reaction = env.DB.prepare("INSERT INTO reactions (activity_id, type, actor_id, object_id) VALUES (?, ?, ?, ?)");
   await env.DB.batch([
     reaction.bind("https://a.test/l/1", "Like", "https://a.test/u/1", posts.public),
@@ -118,10 +119,10 @@ describe("activities", () => {
 
 describe("deleted posts", () => {
   it("answer 410 with a Tombstone, and so does their Create", async () => {
-    const id = await post({ text: "short-lived" });
-    const del = await owner(`/api/posts?id=${localId(id)}`, { method: "DELETE" });
-    expect(del.status).toBe(201);
-    expect(del.headers.get("Location")).toBe(`${id}#delete`);
+    const id = await post({ status: "short-lived" });
+    const del = await owner(`/api/v1/statuses/${statusIds.get(id)}`, { method: "DELETE" });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toMatchObject({ uri: id, text: "short-lived" });
     for (const accept of [AP, "text/html"]) {
       const res = await worker(path(id), { headers: { Accept: accept } });
       expect(res.status).toBe(410);
@@ -132,6 +133,6 @@ describe("deleted posts", () => {
     const create = await worker(`${path(id)}/activity`, { headers: { Accept: AP } });
     expect(create.status).toBe(410);
     expect(await create.json()).toMatchObject({ id: `${id}/activity`, type: "Tombstone", formerType: "Create" });
-    expect((await owner(`/api/posts?id=${localId(id)}`, { method: "DELETE" })).status).toBe(404);
+    expect((await owner(`/api/v1/statuses/${statusIds.get(id)}`, { method: "DELETE" })).status).toBe(404);
   });
 });

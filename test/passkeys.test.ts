@@ -140,7 +140,7 @@ async function passkeySignIn(next: string, credential: unknown) {
 }
 
 async function listed() {
-  return ((await (await owner("/api/passkeys")).json()) as { passkeys: { id: string; name: string; algorithm: string; transports: string[]; signCount: number; lastUsedAt: string | null }[] }).passkeys;
+  return ((await (await owner("/api/roost/passkeys")).json()) as { passkeys: { id: string; name: string; algorithm: string; transports: string[]; signCount: number; lastUsedAt: string | null }[] }).passkeys;
 }
 
 describe("passkeys", () => {
@@ -193,8 +193,8 @@ describe("passkeys", () => {
     // The same challenge a second time (the passkey is already there too).
     expect(await notAdded(await addPasskey(cookie, await authenticator.attest(page.options), page.csrf))).toMatch(/^400 .*already registered/);
     expect(await notAdded(await addPasskey(cookie, await (await SoftAuthenticator.create()).attest(page.options), page.csrf))).toMatch(/^400 .*already used/);
-    expect((await worker("/api/passkeys")).status).toBe(401);
-    expect((await owner(`/api/passkeys/${authenticator.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await worker("/api/roost/passkeys")).status).toBe(401);
+    expect((await owner(`/api/roost/passkeys/${authenticator.id}`, { method: "DELETE" })).status).toBe(200);
     expect(await listed()).toEqual([]);
   });
 
@@ -232,7 +232,7 @@ describe("passkeys", () => {
     }
     const all = await listed();
     expect(all.map((p) => `${p.algorithm} ${p.signCount}`).sort()).toEqual(["ES256 1", "EdDSA 1", "RS256 1"]);
-    for (const p of all) await owner(`/api/passkeys/${p.id}`, { method: "DELETE" });
+    for (const p of all) await owner(`/api/roost/passkeys/${p.id}`, { method: "DELETE" });
   });
 
   it("refuse a bad assertion without a session, and a deleted passkey signs no one in", async () => {

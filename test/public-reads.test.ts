@@ -2,7 +2,7 @@
 // repeat costs one counter row, and any change the document shows makes the next GET fresh.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AP, owner, worker } from "./helpers.ts";
+import { AP, postStatus, worker } from "./helpers.ts";
 
 async function get(path: string, accept = AP) {
   const res = await worker(path, { headers: { Accept: accept } });
@@ -32,8 +32,7 @@ describe("public documents through the Cache API", () => {
     expect(JSON.parse(followers.body).totalItems).toBe(1);
     expect((await get("/@me", "text/html")).cache).toBeNull();
 
-    const posted = await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "fresh", visibility: "public" }) });
-    expect(posted.status).toBe(201);
+    await postStatus({ status: "fresh", visibility: "public" });
     const outbox = await get("/users/me/outbox?page=1");
     expect(outbox.cache).toBeNull();
     expect(JSON.parse(outbox.body).orderedItems).toHaveLength(1);

@@ -2,7 +2,7 @@
 // whose actor ids differ from their profile pages.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACTOR, AP, count, owner, peer, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, owner, peer, postStatus, waitFor, worker } from "./helpers.ts";
 
 const SOCIAL = "https://social.test";
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -21,10 +21,16 @@ function arrivalOf(type: string, objectId: string) {
   });
 }
 
-async function post(body: Record<string, unknown>) {
-  const res = await owner("/api/posts", { method: "POST", body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as { objectId: string; activityId: string };
+/** A Markdown post through the Mastodon API, as the CLI sends one. */
+async function post(params: Record<string, unknown>) {
+  const { id, uri } = await postStatus({ content_type: "text/markdown", ...params });
+  return { id, objectId: uri };
+}
+
+/** The status id of a post found by its URL (search with resolve, as the CLI's --reply-to). */
+async function statusIdOf(url: string): Promise<string> {
+  const found = (await (await owner(`/api/v2/search?${new URLSearchParams({ q: url, resolve: "true", type: "statuses" })}`)).json()) as { statuses: { id: string }[] };
+  return found.statuses[0]!.id;
 }
 
 async function storedNote(objectId: string) {
@@ -41,7 +47,7 @@ beforeAll(async () => {
 
 describe("mentions", () => {
   it("resolves @user@host by WebFinger into a Mention tag and Mastodon's h-card; unknown ones stay text", async () => {
-    const { objectId } = await post({ text: "hi @ana@social.test and @ghost@social.test #Tag" });
+    const { objectId } = await post({ status: "hi @ana@social.test and @ghost@social.test #Tag" });
     const note = await storedNote(objectId);
     expect(note.tag).toEqual([
       { type: "Mention", href: actorOf("ana"), name: "@ana@social.test" },
@@ -57,7 +63,7 @@ describe("mentions", () => {
   });
 
   it("addresses a direct post to the mentioned only, and does not serve it", async () => {
-    const { objectId } = await post({ text: "@ben@social.test just between us", visibility: "direct" });
+    const { objectId } = await post({ status: "@ben@social.test just between us", visibility: "direct" });
     const create = await arrivalOf("Create", objectId);
     expect(create.activity).toMatchObject({ to: [actorOf("ben")], cc: [] });
     expect(create.activity.object).toMatchObject({ to: [actorOf("ben")], cc: [] });
@@ -65,14 +71,14 @@ describe("mentions", () => {
   });
 
   it("puts the mentioned in cc of a followers-only post", async () => {
-    const { objectId } = await post({ text: "@ben@social.test for followers", visibility: "followers" });
+    const { objectId } = await post({ status: "@ben@social.test for followers", visibility: "private" });
     expect(await storedNote(objectId)).toMatchObject({ to: [FOLLOWERS], cc: [actorOf("ben")] });
   });
 
   it("sends an edit to someone the edit no longer mentions", async () => {
-    const { objectId } = await post({ text: "@fay@social.test hello", visibility: "direct" });
-    const edit = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: "hello (edited)" } }) });
-    expect(edit.status).toBe(201);
+    const { id, objectId } = await post({ status: "@fay@social.test hello", visibility: "direct" });
+    const edit = await owner(`/api/v1/statuses/${id}`, { method: "PUT", body: JSON.stringify({ status: "hello (edited)" }) });
+    expect(edit.status).toBe(200);
     const update = await arrivalOf("Update", objectId);
     expect(update.activity.object).toMatchObject({ to: [actorOf("fay")], tag: [], content: "<p>hello (edited)</p>" });
   });
@@ -81,31 +87,33 @@ describe("mentions", () => {
 describe("replies", () => {
   it("replies to a remote post with its author in cc, delivered to their server", async () => {
     const parent = `${SOCIAL}/notes/1`;
-    const { objectId } = await post({ text: "good point", inReplyTo: parent, visibility: "unlisted" });
+    const { objectId } = await post({ status: "good point", in_reply_to_id: await statusIdOf(parent), visibility: "unlisted" });
     const create = await arrivalOf("Create", objectId);
     expect(create.activity.object).toMatchObject({ inReplyTo: parent, to: [FOLLOWERS], cc: [PUBLIC, actorOf("cleo")] });
   });
 
   it("replies to our own post without addressing ourselves", async () => {
-    const first = await post({ text: "a thread" });
-    const reply = await post({ text: "continued", inReplyTo: first.objectId });
+    const first = await post({ status: "a thread" });
+    const reply = await post({ status: "continued", in_reply_to_id: await statusIdOf(first.objectId) });
     expect(await storedNote(reply.objectId)).toMatchObject({ inReplyTo: first.objectId, to: [PUBLIC], cc: [FOLLOWERS] });
   });
 });
 
 describe("following", () => {
   it("follows @user@host (pending until Accept) and unfollows with an Undo of that Follow", async () => {
-    const res = await owner("/api/follows", { method: "POST", body: JSON.stringify({ target: "@dan@social.test" }) });
-    expect(res.status).toBe(201);
-    const { actorId, activityId } = (await res.json()) as { actorId: string; activityId: string };
+    const account = (await (await owner("/api/v1/accounts/lookup?acct=dan@social.test")).json()) as { id: string; uri: string };
+    const actorId = account.uri;
     expect(actorId).toBe(actorOf("dan"));
-    expect(res.headers.get("Location")).toBe(activityId);
-    expect(await count("following", "actor_id = ? AND state = 'pending' AND follow_activity_id = ?", actorId, activityId)).toBe(1);
+    const res = await owner(`/api/v1/accounts/${account.id}/follow`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ following: false, requested: true });
+    const row = await env.DB.prepare("SELECT follow_activity_id AS id FROM following WHERE actor_id = ? AND state = 'pending'").bind(actorId).first<{ id: string }>();
+    const activityId = row!.id;
     const sent = await arrivalOf("Follow", actorId);
     expect(sent).toMatchObject({ path: "/ap/users/dan/inbox", activity: { id: activityId, actor: ACTOR } });
 
-    const undo = await owner(`/api/follows?target=${encodeURIComponent("@dan@social.test")}`, { method: "DELETE" });
-    expect(undo.status).toBe(201);
+    const undo = await owner(`/api/v1/accounts/${account.id}/unfollow`, { method: "POST" });
+    expect(undo.status).toBe(200);
     expect(await count("following", "actor_id = ?", actorId)).toBe(0);
     const undone = await arrivalOf("Undo", activityId);
     expect(undone.activity.object).toMatchObject({ id: activityId, type: "Follow", actor: ACTOR, object: actorId });

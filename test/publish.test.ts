@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { multibaseToEd25519 } from "../src/federation/encoding.ts";
 import { verifyProof } from "../src/federation/proofs.ts";
 import { addressing, visibilityOf } from "../src/federation/addressing.ts";
-import { ACTOR, AP, ORIGIN, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, ORIGIN, count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const FOLLOWERS = `${ACTOR}/followers`;
@@ -111,11 +111,8 @@ describe("publishing through the C2S outbox", () => {
     expect(await stored(bare.objectId)).toMatchObject({ visibility: "public", note: { to: [PUBLIC], cc: [FOLLOWERS] } });
   });
 
-  it("stores the signed Create and fans it out once; content warning and language", async () => {
-    const { objectId, activityId } = await posted(
-      await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "Hallo *Welt*", spoiler: " spoilers ", language: "de", visibility: "public" }) }),
-    );
-    expect(activityId).toBe(`${objectId}/activity`);
+  it("stores the signed Create and fans it out once; content warning, language and Markdown from the Mastodon API", async () => {
+    const { uri: objectId, activityId } = await postStatus({ status: "Hallo *Welt*", spoiler_text: " spoilers ", language: "de", visibility: "public", content_type: "text/markdown" });
     const row = await env.DB.prepare("SELECT type, object_id, visibility, document FROM activities WHERE id = ?").bind(activityId).first<{ type: string; object_id: string; visibility: string; document: string }>();
     expect(row).toMatchObject({ type: "Create", object_id: objectId, visibility: "public" });
     const activity = JSON.parse(row!.document);
@@ -132,6 +129,19 @@ describe("publishing through the C2S outbox", () => {
     expect(create.path).toBe("/inbox");
   });
 
+  it("content_type: plain text by default as Mastodon, Markdown when asked, an edit keeps the post's own; source and instance say so", async () => {
+    const plain = await postStatus({ status: "**as typed**" });
+    const markdown = await postStatus({ status: "**bold**", content_type: "text/markdown; charset=utf-8" });
+    expect([plain.status.content, markdown.status.content]).toEqual(["<p>**as typed**</p>", "<p><strong>bold</strong></p>"]);
+    const edited = await owner(`/api/v1/statuses/${markdown.id}`, { method: "PUT", body: JSON.stringify({ status: "*still* Markdown" }) });
+    expect(((await edited.json()) as { content: string }).content).toBe("<p><em>still</em> Markdown</p>");
+    const flattened = await owner(`/api/v1/statuses/${markdown.id}`, { method: "PUT", body: JSON.stringify({ status: "*now* plain", content_type: "text/plain" }) });
+    expect(((await flattened.json()) as { content: string }).content).toBe("<p>*now* plain</p>");
+    expect(await (await owner(`/api/v1/statuses/${plain.id}/source`)).json()).toMatchObject({ text: "**as typed**", content_type: "text/plain" });
+    const instance = (await (await worker("/api/v2/instance")).json()) as { configuration: { statuses: { supported_mime_types: string[] } } };
+    expect(instance.configuration.statuses.supported_mime_types).toEqual(["text/plain", "text/markdown"]);
+  });
+
   it("sends a post addressed to an actor in to/cc to that actor, mentioned or not", async () => {
     const erin = `${MASTODON}/users/erin`;
     const { objectId } = await posted(await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Note", content: "just for you", to: [erin] }) }));
@@ -141,7 +151,7 @@ describe("publishing through the C2S outbox", () => {
   });
 
   it("gives two edits within one second distinct ids, each later than the last", async () => {
-    const { objectId } = await posted(await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "v1" }) }));
+    const { uri: objectId } = await postStatus({ status: "v1" });
     const edit = (text: string) => owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Update", object: { id: objectId, type: "Note", content: text } }) });
     const first = await posted(await edit("v2"));
     const second = await posted(await edit("v3"));
@@ -153,7 +163,7 @@ describe("publishing through the C2S outbox", () => {
   });
 
   const c2s = (body: unknown) => () => owner("/users/me/outbox", { method: "POST", body: JSON.stringify(body) });
-  const api = (body: unknown) => () => owner("/api/posts", { method: "POST", body: JSON.stringify(body) });
+  const api = (body: unknown) => () => owner("/api/v1/statuses", { method: "POST", body: JSON.stringify(body) });
   it.each([
     ["no token", 401, () => worker("/users/me/outbox", { method: "POST", body: "{}" })],
     ["wrong token", 401, () => worker("/users/me/outbox", { method: "POST", body: "{}", headers: { Authorization: "Bearer nope" } })],
@@ -184,19 +194,16 @@ describe("publishing through the C2S outbox", () => {
     ["Undo of nothing", 400, c2s({ type: "Undo" })],
     ["Undo of a Follow never sent", 404, c2s({ type: "Undo", object: { type: "Follow", object: `${MASTODON}/users/nobody` } })],
     ["reply to a post that cannot be fetched", 400, c2s({ type: "Note", content: "re", inReplyTo: "https://nowhere.test/p/1", to: [PUBLIC] })],
-    ["API: no text", 400, api({ visibility: "public" })],
-    ["API: text not a string", 400, api({ text: ["x"] })],
-    ["API: bad visibility", 400, api({ text: "x", visibility: "everyone" })],
-    ["API: visibility not a string", 400, api({ text: "x", visibility: 1 })],
-    ["API: bad inReplyTo", 400, api({ text: "x", inReplyTo: "ftp://x" })],
-    ["API: bad language", 400, api({ text: "x", language: "english!" })],
-    ["API: text too long", 400, api({ text: "x".repeat(20_001) })],
-    ["API: warning too long", 400, api({ text: "x", spoiler: "w".repeat(1_001) })],
-    ["API: direct to nobody", 400, api({ text: "hello @nobody@nowhere.test", visibility: "direct" })],
-    ["API: delete without id", 400, () => owner("/api/posts", { method: "DELETE" })],
-    ["API: delete unknown", 404, () => owner("/api/posts?id=nothing", { method: "DELETE" })],
-    ["API: follow without target", 400, () => owner("/api/follows", { method: "POST", body: "{}" })],
-    ["API: unfollow without target", 400, () => owner("/api/follows", { method: "DELETE" })],
+    ["API: no text", 422, api({ visibility: "public" })],
+    ["API: text not a string", 422, api({ status: ["x"] })],
+    ["API: bad visibility", 422, api({ status: "x", visibility: "everyone" })],
+    ["API: bad language", 422, api({ status: "x", language: "english!" })],
+    ["API: text too long", 422, api({ status: "x".repeat(20_001) })],
+    ["API: warning too long", 422, api({ status: "x", spoiler_text: "w".repeat(1_001) })],
+    ["API: direct to nobody", 422, api({ status: "hello @nobody@nowhere.test", visibility: "direct" })],
+    ["API: a content_type we do not render", 422, api({ status: "x", content_type: "text/html" })],
+    ["API: delete an unknown status", 404, () => owner("/api/v1/statuses/999", { method: "DELETE" })],
+    ["API: follow an unknown account", 404, () => owner("/api/v1/accounts/999999/follow", { method: "POST" })],
   ] as const)("%s → %i and nothing stored", async (_name, status, send) => {
     const before = [await count("objects"), await count("activities"), await count("following")];
     const res = await send();
@@ -208,8 +215,8 @@ describe("publishing through the C2S outbox", () => {
 
 describe("outbox", () => {
   it("lists public posts newest first, without edits, deletions or direct posts", async () => {
-    const kept = (await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "kept post" }) })).json()) as { activityId: string };
-    const dm = (await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: "secret", visibility: "direct" }) })).json()) as { activityId: string };
+    const kept = await postStatus({ status: "kept post" });
+    const dm = await postStatus({ status: "secret @bob@mastodon.test", visibility: "direct" });
     const outbox = (await (await worker("/users/me/outbox?page=1", { headers: { Accept: AP } })).json()) as { orderedItems: { id: string; type: string }[] };
     const ids = outbox.orderedItems.map((i) => i.id);
     expect(ids[0]).toBe(kept.activityId);
@@ -262,15 +269,14 @@ describe("likes, boosts and profile updates", () => {
   });
 
   it("boosts our own public post to our followers, but not a followers-only one", async () => {
-    const post = async (visibility: string) =>
-      ((await (await owner("/api/posts", { method: "POST", body: JSON.stringify({ text: `mine, ${visibility}`, visibility }) })).json()) as { objectId: string }).objectId;
+    const post = async (visibility: string) => (await postStatus({ status: `mine, ${visibility}`, visibility })).uri;
     const open = await post("public");
     const boost = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Announce", object: open }) });
     expect(boost.status).toBe(201);
     const boosted = await receivedOf("Announce", open);
     expect(boosted.activity).toMatchObject({ actor: ACTOR, to: [PUBLIC], cc: [FOLLOWERS, ACTOR] });
 
-    const closed = await post("followers");
+    const closed = await post("private");
     const before = await count("activities");
     const refused = await owner("/users/me/outbox", { method: "POST", body: JSON.stringify({ type: "Announce", object: closed }) });
     expect(refused.status).toBe(400);
@@ -282,9 +288,9 @@ describe("likes, boosts and profile updates", () => {
     expect(res.status).toBe(400);
   });
 
-  it("announces a profile change to followers", async () => {
-    const res = await owner("/api/profile/announce", { method: "POST" });
-    expect(res.status).toBe(201);
+  it("announces the profile to followers on an update_credentials with no change (the CLI's announce)", async () => {
+    const res = await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: "{}" });
+    expect(res.status).toBe(200);
     const update = await receivedOf("Update", ACTOR);
     expect(update.verified).toBe(true);
     expect(update.activity.object).toMatchObject({ id: ACTOR, type: "Person", name: "Test Owner" });

@@ -224,7 +224,7 @@ describe("pushing notifications", () => {
     await subscribeJson(b.token, b.agent, true, { mention: true });
     await worker("/oauth/revoke", { method: "POST", body: new URLSearchParams({ client_id: a.app.client_id, client_secret: a.app.client_secret, token: a.token }) });
     expect(await count("push_subscriptions")).toBe(1);
-    expect((await owner(`/api/apps/${b.app.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await owner(`/api/roost/apps/${b.app.id}`, { method: "DELETE" })).status).toBe(200);
     expect(await count("push_subscriptions")).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ interface Usage {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-const usage = async () => (await (await owner("/api/usage")).json()) as Usage;
+const usage = async () => (await (await owner("/api/roost/usage")).json()) as Usage;
 
 let sink: Sink;
 

@@ -13,6 +13,33 @@ process.env.WRANGLER_SEND_METRICS = "false";
 
 export const OWNER_TOKEN = "bench-owner-token-0123456789";
 
+const asOwner = (init = {}) => ({ ...init, headers: { Authorization: `Bearer ${OWNER_TOKEN}`, "Content-Type": "application/json", ...init.headers } });
+
+/**
+ * A post by the owner, as the CLI makes it: POST /api/v1/statuses; on commits from before the
+ * owner surface was the Mastodon API, POST /api/posts. Its Note's and its Create's ids.
+ */
+export async function ownerPost(origin, text) {
+  const res = await fetch(`${origin}/api/v1/statuses`, asOwner({ method: "POST", body: JSON.stringify({ status: text, content_type: "text/markdown" }) }));
+  if (res.status === 200) {
+    const { uri } = await res.json();
+    return { objectId: uri, activityId: `${uri}/activity` };
+  }
+  const old = await fetch(`${origin}/api/posts`, asOwner({ method: "POST", body: JSON.stringify({ text }) }));
+  if (old.status !== 201) throw new Error(`POST /api/v1/statuses answered ${res.status}, POST /api/posts ${old.status}: ${await old.text()}`);
+  const { objectId, activityId } = await old.json();
+  return { objectId, activityId };
+}
+
+/** Today's use by Roost's own budget meter (/api/roost/usage, /api/usage before), or null on commits without it. */
+export async function meterUsage(origin) {
+  for (const path of ["/api/roost/usage", "/api/usage"]) {
+    const res = await fetch(`${origin}${path}`, asOwner());
+    if (res.ok) return (await res.json()).used;
+  }
+  return null;
+}
+
 /** `source`: a checkout to build the Worker from (default: this working tree). */
 /**
  * Commit `rev`'s src, migrations and wrangler.toml in a temporary directory (with this tree's

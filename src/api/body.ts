@@ -1,4 +1,4 @@
-// THE request-body parser of the owner API, the C2S outbox and the Mastodon client API.
+// THE request-body parser of the C2S outbox and the Mastodon client API.
 // Mastodon is a Rails app, and clients send what Rails accepts: JSON, urlencoded or multipart
 // bodies, or none at all; parameters in the query string too (Mammoth, Ice Cubes' push), merged
 // under the body; Rails keys (`a[]`, `a[b]`, `fields_attributes[0][name]`); booleans as

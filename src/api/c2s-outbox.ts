@@ -2,7 +2,8 @@
 // assign ids, fill in actor/attributedTo/published, and answer 201 with the activity id in
 // Location. Refused input is a 400 with the reason, and nothing is stored or sent.
 import { eq } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
+import { Hono } from "hono";
+import type { AppContext, AppEnv } from "../context.ts";
 import { activities } from "../db/schema.ts";
 import { blockActor, unblockActor } from "../domain/blocks.ts";
 import { type FollowResult, followAccount, unfollowAccount } from "../domain/follows.ts";
@@ -12,11 +13,12 @@ import { isRefused, noteInput } from "../domain/posts/input.ts";
 import { httpIri } from "../federation/normalize.ts";
 import { jsonError } from "../http.ts";
 import type { Services } from "../services.ts";
+import { requireOwner } from "./auth.ts";
 import { type Json, readJsonObject } from "./body.ts";
 
 type Outcome = Published | FollowResult;
 
-export function created(c: AppContext, result: Outcome): Response {
+function created(c: AppContext, result: Outcome): Response {
   if (!result.ok) return jsonError(c, result.status, result.error);
   c.header("Location", result.activityId);
   return c.json(result, 201);
@@ -91,8 +93,8 @@ async function outcome(ctx: Services, body: Json): Promise<Outcome> {
   }
 }
 
-export async function postToOutbox(c: AppContext): Promise<Response> {
+export const c2sOutbox = new Hono<AppEnv>().post("/users/:username/outbox", requireOwner, async (c) => {
   const body = await readJsonObject(c);
   if (!body) return jsonError(c, 400, "the body must be a JSON object");
   return created(c, await outcome(c.var.services, body));
-}
+});

@@ -4,18 +4,16 @@ import type { AppContext, AppEnv } from "../context.ts";
 import { deliveryReport, troubledServers } from "../domain/deliveries.ts";
 import { httpIri } from "../federation/normalize.ts";
 import { jsonError } from "../http.ts";
-import { requireOwner } from "./auth.ts";
 
-/** The activity ids an owner may mean: the full id, or the local id of an activity or of a post. */
+/** The activity ids an owner may mean: the full id or a post's URL (its Create), or the local id of an activity or of a post. */
 function candidates(c: AppContext, raw: string): string[] | null {
   const { urls } = c.var.services;
-  if (httpIri(raw)) return [raw];
+  if (httpIri(raw)) return [raw, `${raw}/activity`];
   if (/^[0-9a-z]{1,64}$/i.test(raw)) return [urls.activity(raw), `${urls.object(raw)}/activity`];
   return null;
 }
 
 export const deliveries = new Hono<AppEnv>()
-  .use(requireOwner)
   .get("/", async (c) => c.json({ hosts: await troubledServers(c.var.services) }))
   .get("/:id{.+}", async (c) => {
     const ids = candidates(c, c.req.param("id"));

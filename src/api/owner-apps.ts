@@ -4,12 +4,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { listAuthorizedApps, revokeApp, scopesOf } from "../domain/oauth.ts";
 import { jsonError } from "../http.ts";
-import { requireOwner } from "./auth.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const ownerApps = new Hono<AppEnv>()
-  .get("/api/apps", requireOwner, async (c) =>
+  .get("/", async (c) =>
     c.json({
       apps: (await listAuthorizedApps(c.var.services)).map(({ app, tokens }) => ({
         id: String(app.id),
@@ -21,7 +20,7 @@ export const ownerApps = new Hono<AppEnv>()
       })),
     }),
   )
-  .delete("/api/apps/:id{\\d+}", requireOwner, async (c) => {
+  .delete("/:id{\\d+}", async (c) => {
     if (!(await revokeApp(c.var.services, Number(c.req.param("id"))))) return jsonError(c, 404, "no such app");
     return c.json({ id: c.req.param("id"), revoked: true });
   });

@@ -3,11 +3,10 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { alertsOf, listSubscriptions } from "../domain/push.ts";
-import { requireOwner } from "./auth.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export const roostPush = new Hono<AppEnv>().get("/api/roost/push", requireOwner, async (c) =>
+export const roostPush = new Hono<AppEnv>().get("/", async (c) =>
   c.json({
     subscriptions: (await listSubscriptions(c.var.services)).map((row) => ({
       id: String(row.id),

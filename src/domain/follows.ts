@@ -1,5 +1,5 @@
-// Who follows whom. Every way in ends here: the owner API, the C2S outbox, the owner CLI, the
-// subscribe page (and next the Mastodon API) follow through `followAccount`; an incoming Follow is
+// Who follows whom. Every way in ends here: the Mastodon API (which the owner CLI uses), the C2S
+// outbox and the subscribe page follow through `followAccount`; an incoming Follow is
 // `followReceived`, and its Accept — automatic or approved by the owner — is `acceptFollower`.
 import { and, desc, eq } from "drizzle-orm";
 import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
@@ -159,10 +159,6 @@ export async function removeFollower(s: Services, sent: string): Promise<boolean
 
 export function listFollowRequests(s: Services, limit: number) {
   return s.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(limit);
-}
-
-export function listFollowers(s: Services, limit: number) {
-  return s.db.select().from(followers).where(eq(followers.state, "accepted")).orderBy(desc(followers.createdAt)).limit(limit);
 }
 
 /**

@@ -1,5 +1,6 @@
-// Our stored notification types under the names Mastodon clients know. Moves and reports have no
-// Mastodon type: they stay in the owner API (the client API leaves them out, and nothing pushes them).
+// Our stored notification types under the names Mastodon clients know, as pushed. A Move has no
+// Mastodon notification (the account shows `moved`); a report is listed by the client API as
+// admin.report (src/api/v1/notifications.ts) and not pushed.
 export const MASTODON_TYPES: Record<string, string> = {
   follow: "follow",
   follow_request: "follow_request",

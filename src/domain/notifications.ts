@@ -1,6 +1,5 @@
 // The owner's notifications: what use cases record when someone follows, replies, mentions,
-// reacts, moves or reports, and the newest-first listing the owner API (and later the client API) reads.
-import { desc, lt } from "drizzle-orm";
+// reacts, moves or reports; the client API (src/api/v1/notifications.ts) reads them.
 import { notifications } from "../db/schema.ts";
 import type { Services } from "../services.ts";
 import { inMutedConversation } from "./conversations.ts";
@@ -19,14 +18,4 @@ export async function notify(s: Services, notification: NewNotification): Promis
   }
   const [row] = await s.db.insert(notifications).values(notification).returning();
   if (row) await offerPush(s, row);
-}
-
-/** Newest first; `before` is a notification id (exclusive), 0 for the newest. */
-export async function listNotifications(s: Services, page: { limit: number; before: number }) {
-  return s.db
-    .select()
-    .from(notifications)
-    .where(page.before > 0 ? lt(notifications.id, page.before) : undefined)
-    .orderBy(desc(notifications.id))
-    .limit(page.limit);
 }

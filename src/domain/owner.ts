@@ -1,5 +1,5 @@
 // Who the owner is: whoever presents the owner token. One comparison for every surface (the
-// owner API's bearer header, the subscribe page's form), in time that does not depend on where
+// bearer header of the client API and /api/roost, the subscribe page's form), in time that does not depend on where
 // or whether the strings differ, nor on their lengths.
 import type { Services } from "../services.ts";
 

@@ -131,6 +131,14 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
+/** One of our posts by its id or its permalink, from the index: our own URLs are never fetched. */
+export async function localPost(s: Services, url: string): Promise<StatusRow | null> {
+  const permalinks = `${s.urls.profile}/`;
+  const uri = url.startsWith(permalinks) ? s.urls.object(url.slice(permalinks.length)) : url;
+  const [row] = await s.db.select().from(statuses).where(and(eq(statuses.uri, uri), eq(statuses.local, true))).limit(1);
+  return row ?? null;
+}
+
 export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean } | { ok: false; reason: string };
 
 /**

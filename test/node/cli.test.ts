@@ -1,4 +1,5 @@
-// `npm run roost` against a tiny fake node: what it sends, what it prints, where it finds the node.
+// `npm run roost` against a tiny fake node speaking the Mastodon API: what it sends, what it prints,
+// where it finds the node.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -29,39 +30,79 @@ function run(args: string[], options: { env?: Record<string, string>; cwd?: stri
   });
 }
 
-function reply(req: IncomingMessage): [number, unknown] {
+const account = (acct: string, id: string, extra: Record<string, unknown> = {}) => ({ id, acct, uri: `https://${acct.split("@")[1]}/users/${acct.split("@")[0]}`, ...extra });
+const status = (id: string) => ({ id, uri: `https://n.test/objects/${id}`, url: `https://n.test/@me/${id}` });
+
+/** A tiny Mastodon API: what the CLI asks, answered as Roost would. */
+function reply(req: IncomingMessage): [number, unknown, Record<string, string>?] {
   const target = new URL(req.url!, "http://x");
-  if (req.method === "POST" && target.pathname === "/api/posts") return [201, { ok: true, objectId: "https://n.test/objects/1", activityId: "https://n.test/objects/1/activity" }];
-  if (req.method === "DELETE" && target.pathname === "/api/posts") return [201, { ok: true, objectId: `https://n.test/objects/${target.searchParams.get("id")}` }];
-  if (req.method === "POST" && target.pathname === "/api/follows") return [400, { error: "@a@b.test could not be resolved: WebFinger for @a@b.test answered 404" }];
-  if (req.method === "DELETE" && target.pathname === "/api/follows") return [201, { ok: true, actorId: "https://b.test/users/a" }];
-  if (target.pathname === "/api/followers") {
-    return [200, { followers: [{ actorId: "https://m.test/users/x", state: "accepted", movedTo: null, since: "2026-11-01T00:00:00.000Z" }] }];
+  const route = `${req.method} ${target.pathname}`;
+  const q = target.searchParams;
+  switch (route) {
+    case "POST /api/v1/statuses":
+      return [200, status("101")];
+    case "GET /api/v2/search":
+      if (q.get("q") === "https://m.test/s/1") return [200, { accounts: [], statuses: [{ id: "55" }], hashtags: [] }];
+      if (q.get("q") === "https://n.test/@me/abc") return [200, { accounts: [], statuses: [status("77")], hashtags: [] }];
+      if (q.get("q") === "https://b.test/users/c") return [200, { accounts: [account("c@b.test", "31")], statuses: [], hashtags: [] }];
+      return [200, { accounts: [], statuses: [], hashtags: [] }];
+    case "DELETE /api/v1/statuses/77":
+    case "GET /api/v1/statuses/77":
+      return [200, status("77")];
+    case "GET /api/v1/accounts/lookup":
+      return q.get("acct") === "a@b.test" ? [404, { error: "Record not found" }] : [200, account(q.get("acct")!, "42")];
+    case "POST /api/v1/accounts/42/follow":
+      return [200, { id: "42", following: false, requested: true }];
+    case "GET /api/v1/accounts/verify_credentials":
+      return [200, account("me@n.test", "1")];
+    case "GET /api/v1/accounts/1/following":
+      return [200, [account("x@m.test", "7")]];
+    case "GET /api/v1/accounts/1/followers":
+      // Two pages, as the Link header tells.
+      if (q.get("max_id") === "5") return [200, [account("y@m.test", "8", { moved: account("y2@m.test", "9") })]];
+      if (q.get("max_id") === "6") return [200, []];
+      return [200, [account("x@m.test", "7")], { Link: `<${url}/api/v1/accounts/1/followers?limit=80&max_id=5>; rel="next", <${url}/api/v1/accounts/1/followers?min_id=9>; rel="prev"` }];
+    case "GET /api/v1/follow_requests":
+      return [200, [account("r@m.test", "12")]];
+    case "GET /api/v1/notifications":
+      return [
+        200,
+        [
+          { created_at: "2026-12-01T10:00:00.000Z", type: "favourite", account: account("x@m.test", "7"), status: status("77") },
+          { created_at: "2026-12-01T09:00:00.000Z", type: "admin.report", account: account("mod@m.test", "13"), status: null, report: { comment: "spam\u001b[2J" } },
+        ],
+      ];
+    case "GET /api/v1/blocks":
+      return [200, [account("c@b.test", "31")]];
+    case "GET /api/v1/domain_blocks":
+      return [200, ["spam.test"]];
+    case "GET /api/roost/apps":
+      return [200, { apps: [{ id: "3", name: "Phanpy", scopes: ["read", "write"], registeredAt: "2026-11-01T00:00:00.000Z", tokens: [{ id: "1" }] }] }];
+    case "GET /api/roost/usage":
+      return [
+        200,
+        {
+          day: "2026-12-01",
+          plan: "free",
+          used: { queueOperations: 9003, durableObjectRequests: 338, d1RowsRead: 3005, d1RowsWritten: 0 },
+          limits: { queueOperations: 10000, d1RowsRead: 5000000, d1RowsWritten: 100000, durableObjectRequests: 100000 },
+          slowDownAt: 0.9,
+          waitingOn: "queueOperations",
+        },
+      ];
+    case "GET /api/roost/deliveries/evil":
+      // A remote server chose this host name and error text.
+      return [
+        200,
+        {
+          counts: { targets: 1, delivered: 0, pending: 1, givenUp: 0 },
+          servers: [{ host: "evil\u001b]0;pwned\u0007.test", deliveries: [{ state: "pending", attempts: 1, lastError: "HTTP 500\u001b[2J\r\nroost: all delivered\u202e", nextAttemptAt: null }] }],
+        },
+      ];
   }
-  if (target.pathname === "/api/usage") {
-    return [
-      200,
-      {
-        day: "2026-12-01",
-        plan: "free",
-        used: { queueOperations: 9003, durableObjectRequests: 338, d1RowsRead: 3005, d1RowsWritten: 0 },
-        limits: { queueOperations: 10000, d1RowsRead: 5000000, d1RowsWritten: 100000, durableObjectRequests: 100000 },
-        slowDownAt: 0.9,
-        waitingOn: "queueOperations",
-      },
-    ];
-  }
-  if (target.pathname === "/api/deliveries/evil") {
-    // A remote server chose this host name and error text.
-    return [
-      200,
-      {
-        counts: { targets: 1, delivered: 0, pending: 1, givenUp: 0 },
-        servers: [{ host: "evil\u001b]0;pwned\u0007.test", deliveries: [{ state: "pending", attempts: 1, lastError: "HTTP 500\u001b[2J\r\nroost: all delivered\u202e", nextAttemptAt: null }] }],
-      },
-    ];
-  }
-  if (target.pathname.startsWith("/api/deliveries/")) {
+  if (req.method === "POST" && /^\/api\/v1\/(accounts\/\d+\/\w+|follow_requests\/\d+\/\w+|domain_blocks)$/.test(target.pathname)) return [200, {}];
+  if (route === "PATCH /api/v1/accounts/update_credentials" || route === "DELETE /api/roost/apps/3") return [200, {}];
+  if (req.method === "GET" && target.pathname.startsWith("/api/roost/deliveries/")) {
     return [
       200,
       {
@@ -70,7 +111,7 @@ function reply(req: IncomingMessage): [number, unknown] {
       },
     ];
   }
-  return [404, { error: "not found" }];
+  return [404, { error: "Record not found" }];
 }
 
 beforeAll(async () => {
@@ -82,9 +123,10 @@ beforeAll(async () => {
       res.statusCode = 502;
       return res.end("<html>Bad gateway</html>");
     }
-    const [status, json] = reply(req);
-    res.statusCode = status;
+    const [code, json, headers] = reply(req);
+    res.statusCode = code;
     res.setHeader("Content-Type", "application/json");
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     res.end(JSON.stringify(json));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -93,34 +135,94 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
+/** The requests one run made, as "METHOD path". */
+async function runSeen(args: string[]): Promise<Run & { requests: string[] }> {
+  const from = seen.length;
+  const result = await run(args);
+  return { ...result, requests: seen.slice(from).map((r) => `${r.method} ${r.url}`) };
+}
+
 describe("npm run roost", () => {
-  it("posts with the token and options", async () => {
-    const result = await run(["post", "hello", "--cw", "spoiler", "--visibility", "unlisted", "--lang", "en", "--reply-to", "https://m.test/s/1"]);
-    expect(result).toMatchObject({ code: 0, stdout: "posted https://n.test/objects/1\n" });
+  it("posts Markdown through the Mastodon API with the token and options, the reply target found by its URL", async () => {
+    const result = await runSeen(["post", "hello", "--cw", "spoiler", "--visibility", "followers", "--lang", "en", "--reply-to", "https://m.test/s/1"]);
+    expect(result).toMatchObject({ code: 0, stdout: "posted https://n.test/objects/101 (id 101)\n" });
+    expect(result.requests).toEqual([`GET /api/v2/search?${new URLSearchParams({ q: "https://m.test/s/1", resolve: "true", type: "statuses", limit: "1" })}`, "POST /api/v1/statuses"]);
     const request = seen.at(-1)!;
-    expect(request).toMatchObject({ method: "POST", url: "/api/posts", auth: "Bearer cli-test-token" });
-    expect(JSON.parse(request.body)).toEqual({ text: "hello", visibility: "unlisted", spoiler: "spoiler", inReplyTo: "https://m.test/s/1", language: "en" });
+    expect(request.auth).toBe("Bearer cli-test-token");
+    expect(JSON.parse(request.body)).toEqual({ status: "hello", content_type: "text/markdown", visibility: "private", spoiler_text: "spoiler", in_reply_to_id: "55", language: "en" });
   });
 
-  it("posts unquoted words as one text, public by default", async () => {
+  it("posts unquoted words as one text, public by default; a reply to a status id needs no search", async () => {
     expect((await run(["post", "hello", "there", "world"])).code).toBe(0);
-    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ text: "hello there world", visibility: "public", spoiler: null, inReplyTo: null, language: null });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ status: "hello there world", content_type: "text/markdown", visibility: "public" });
+    const reply = await runSeen(["post", "re", "--reply-to", "55"]);
+    expect(reply.requests).toEqual(["POST /api/v1/statuses"]);
+    expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ in_reply_to_id: "55" });
   });
 
-  it("deletes, unfollows and lists followers", async () => {
-    expect((await run(["delete", "abc 1"])).stdout).toBe("deleted https://n.test/objects/abc 1\n");
-    expect(seen.at(-1)).toMatchObject({ method: "DELETE", url: "/api/posts?id=abc%201" });
-    expect((await run(["unfollow", "@a@b.test"])).stdout).toBe("unfollowed https://b.test/users/a\n");
-    expect(seen.at(-1)).toMatchObject({ method: "DELETE", url: `/api/follows?target=${encodeURIComponent("@a@b.test")}` });
-    expect((await run(["followers"])).stdout).toBe("https://m.test/users/x\tsince 2026-11-01T00:00:00.000Z\n");
+  it("deletes a post found by its URL", async () => {
+    const byUrl = await runSeen(["delete", "https://n.test/@me/abc"]);
+    expect(byUrl).toMatchObject({ code: 0, stdout: "deleted https://n.test/objects/77\n" });
+    expect(byUrl.requests.at(-1)).toBe("DELETE /api/v1/statuses/77");
   });
 
-  it("shows a post's deliveries", async () => {
-    const result = await run(["deliveries", "https://n.test/objects/1/activity"]);
+  it("follows by lookup, and unfollows someone it finds among those followed without asking their server", async () => {
+    const followed = await runSeen(["follow", "@d@m.test"]);
+    expect(followed).toMatchObject({ code: 0, stdout: "follow requested: @d@m.test (pending until they accept)\n" });
+    expect(followed.requests).toEqual(["GET /api/v1/accounts/lookup?acct=d%40m.test", "POST /api/v1/accounts/42/follow"]);
+    const unfollowed = await runSeen(["unfollow", "https://m.test/users/x"]);
+    expect(unfollowed.stdout).toBe("unfollowed @x@m.test\n");
+    expect(unfollowed.requests).toEqual(["GET /api/v1/accounts/verify_credentials", "GET /api/v1/accounts/1/following?limit=80", "POST /api/v1/accounts/7/unfollow"]);
+  });
+
+  it("lists followers page by page, with a move, and removes one", async () => {
+    const listed = await runSeen(["followers"]);
+    expect(listed.stdout).toBe("@x@m.test\thttps://m.test/users/x\n@y@m.test\thttps://m.test/users/y\tmoved to @y2@m.test\n");
+    expect(listed.requests.slice(1)).toEqual(["GET /api/v1/accounts/1/followers?limit=80", "GET /api/v1/accounts/1/followers?limit=80&max_id=5"]);
+    const removed = await runSeen(["remove-follower", "@y@m.test"]);
+    expect(removed).toMatchObject({ code: 0, stdout: "removed @y@m.test from your followers\n" });
+    expect(removed.requests.at(-1)).toBe("POST /api/v1/accounts/8/remove_from_followers");
+  });
+
+  it("lists follow requests and approves one", async () => {
+    expect((await run(["requests"])).stdout).toBe("@r@m.test\thttps://m.test/users/r\n");
+    const approved = await runSeen(["approve", "@r@m.test"]);
+    expect(approved).toMatchObject({ code: 0, stdout: "approved @r@m.test\n" });
+    expect(approved.requests).toEqual(["GET /api/v1/follow_requests", "POST /api/v1/follow_requests/12/authorize"]);
+    const none = await run(["approve", "@x@m.test"]);
+    expect(none).toMatchObject({ code: 1, stderr: "roost: no follow request from @x@m.test\n" });
+  });
+
+  it("shows notifications, reports among them", async () => {
+    const result = await run(["notifications"]);
+    expect(result.stdout).toBe("2026-12-01T10:00:00.000Z\tfavourite\t@x@m.test\thttps://n.test/@me/77\n2026-12-01T09:00:00.000Z\tadmin.report\t@mod@m.test\tspam[2J\n");
+  });
+
+  it("blocks and unblocks domains and accounts, and lists what is blocked", async () => {
+    const domain = await runSeen(["block", "Spam.Test"]);
+    expect(domain).toMatchObject({ code: 0, stdout: "blocked the domain spam.test\n" });
+    expect(domain.requests).toEqual(["POST /api/v1/domain_blocks"]);
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ domain: "Spam.Test" });
+    const blocked = await runSeen(["block", "https://b.test/users/c"]);
+    expect(blocked.requests.at(-1)).toBe("POST /api/v1/accounts/31/block");
+    const unblocked = await runSeen(["unblock", "@c@b.test"]);
+    expect(unblocked).toMatchObject({ stdout: "unblocked @c@b.test\n", requests: ["GET /api/v1/blocks", "POST /api/v1/accounts/31/unblock"] });
+    expect((await run(["blocks"])).stdout).toBe("@c@b.test\thttps://b.test/users/c\ndomain\tspam.test\n");
+  });
+
+  it("announces the profile, lists the apps and signs one out", async () => {
+    const announced = await runSeen(["announce"]);
+    expect(announced).toMatchObject({ stdout: "profile sent to your followers\n", requests: ["PATCH /api/v1/accounts/update_credentials"] });
+    expect((await run(["apps"])).stdout).toBe("3\tPhanpy\tread write\ttokens 1\tsince 2026-11-01T00:00:00.000Z\n");
+    expect(await runSeen(["revoke-app", "3"])).toMatchObject({ stdout: "signed out app 3\n", requests: ["DELETE /api/roost/apps/3"] });
+  });
+
+  it("shows a post's deliveries, by its status id", async () => {
+    const result = await runSeen(["deliveries", "77"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("targets 3  delivered 2  pending 1  given up 0");
     expect(result.stdout).toContain("down.test\tpending\tattempts 2\tHTTP 503");
-    expect(seen.at(-1)!.url).toBe(`/api/deliveries/${encodeURIComponent("https://n.test/objects/1/activity")}`);
+    expect(result.requests).toEqual(["GET /api/v1/statuses/77", `GET /api/roost/deliveries/${encodeURIComponent("https://n.test/objects/77")}`]);
   });
 
   it("shows today's usage against the plan's daily allowances", async () => {
@@ -129,13 +231,14 @@ describe("npm run roost", () => {
     expect(result.stdout).toContain("2026-12-01 (UTC), plan free; bulk delivery waits for tomorrow: queueOperations");
     expect(result.stdout).toContain("queue operations              9003 of 10000 (90.0%)");
     expect(result.stdout).toContain("Durable Object requests        338 of 100000 (0.3%)");
-    expect(seen.at(-1)!.url).toBe("/api/usage");
+    expect(seen.at(-1)!.url).toBe("/api/roost/usage");
   });
 
-  it("fails with the server's error and a non-zero exit", async () => {
+  it("fails with a clear message and a non-zero exit", async () => {
     const result = await run(["follow", "@a@b.test"]);
-    expect(result).toMatchObject({ code: 1, stdout: "" });
-    expect(result.stderr).toBe("roost: POST /api/follows answered 400: @a@b.test could not be resolved: WebFinger for @a@b.test answered 404\n");
+    expect(result).toMatchObject({ code: 1, stdout: "", stderr: "roost: could not find the account @a@b.test\n" });
+    const refused = await run(["delete", "123"]);
+    expect(refused).toMatchObject({ code: 1, stderr: "roost: DELETE /api/v1/statuses/123 answered 404: Record not found\n" });
   });
 
   it("fails clearly when the node is down or answers something other than JSON", async () => {
@@ -147,13 +250,14 @@ describe("npm run roost", () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toBe(`roost: http://127.0.0.1:${port} did not answer: connect ECONNREFUSED 127.0.0.1:${port}\n`);
     const broken = await run(["followers"], { env: { ROOST_URL: url, ROOST_TOKEN: "broken" } });
-    expect(broken).toMatchObject({ code: 1, stderr: "roost: GET /api/followers?limit=200 answered 502: <html>Bad gateway</html>\n" });
+    expect(broken).toMatchObject({ code: 1, stderr: "roost: GET /api/v1/accounts/verify_credentials answered 502: <html>Bad gateway</html>\n" });
   });
 
   it.each([
     [["frobnicate"], "unknown command frobnicate"],
     [["post"], "post needs the text"],
     [["delete"], "delete needs a post id"],
+    [["post", "x", "--visibility", "everyone"], "--visibility must be one of"],
     [["post", "x", "--colour", "red"], "Unknown option '--colour'"],
     [[], "usage: npm run roost"],
   ])("explains usage: %j", async (args, message) => {

@@ -1,8 +1,11 @@
 // Real Mastodon client libraries — masto.js (Elk's) and megalodon (Whalebird's) — signing in to the
-// real Worker on local workerd (wrangler's dev server, fresh D1) and using it as an app would.
+// real Worker on local workerd (wrangler's dev server, fresh D1) and using it as an app would; and
+// the owner CLI, which is such a client with the owner token.
 import { createOAuthAPIClient, createRestAPIClient } from "masto";
 import megalodon from "megalodon";
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM helper shared with the benchmarks
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
@@ -146,5 +149,30 @@ describe("megalodon", () => {
     expect((await client.getFilters()).data.map((f: { id: string }) => f.id)).toContain(filter.data.id);
     await client.deleteList(list.data.id);
     await client.deleteStatus(status.data.id);
+  }, 60_000);
+});
+
+describe("the owner CLI (npm run roost)", () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [path.resolve(import.meta.dirname, "../../scripts/roost.mjs"), ...args], { env: { PATH: process.env.PATH!, ROOST_URL: URL_BASE, ROOST_TOKEN: OWNER_TOKEN } }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      ),
+    );
+
+  it("posts Markdown, replies to a post by its URL, deletes one by its permalink and shows a post's deliveries by its id", async () => {
+    const posted = await cli("post", "**hi** there", "--visibility", "unlisted");
+    const [, uri, id] = /^posted (\S+) \(id (\d+)\)\n$/.exec(posted.stdout) ?? [];
+    expect(posted.code, posted.stderr).toBe(0);
+    const status = await (await fetch(`${URL_BASE}/api/v1/statuses/${id}`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json();
+    expect(status).toMatchObject({ uri, visibility: "unlisted", content: "<p><strong>hi</strong> there</p>" });
+
+    const reply = await cli("post", "a reply", "--reply-to", uri!);
+    const replyId = /\(id (\d+)\)/.exec(reply.stdout)?.[1];
+    const replied = (await (await fetch(`${URL_BASE}/api/v1/statuses/${replyId}`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json()) as { uri: string; url: string };
+    expect(replied).toMatchObject({ in_reply_to_id: id });
+
+    expect(await cli("delete", replied.url)).toMatchObject({ code: 0, stdout: `deleted ${replied.uri}\n` });
+    expect((await cli("deliveries", id!)).stdout).toMatch(/^targets /);
   }, 60_000);
 });

@@ -123,25 +123,30 @@ function remoteAccount(s: Services, id: number, actorId: string, actor: Normaliz
  * Accounts for actor ids in one statement (ids and cached documents joined on a JSON list), plus
  * the ids' creation the first time an actor is shown; actors we never fetched get a minimal account.
  */
-export async function accountsFor(s: Services, actorIds: string[]): Promise<Map<string, AccountEntity>> {
+export async function accountsFor(s: Services, actorIds: string[], options: { nested?: boolean } = {}): Promise<Map<string, AccountEntity>> {
   const unique = [...new Set(actorIds)];
   const out = new Map<string, AccountEntity>();
   if (unique.length === 0) return out;
   const remote = unique.filter((a) => a !== s.urls.actor);
   const [rows, owner] = await Promise.all([
     remote.length > 0
-      ? s.db.all<{ actor: string; id: number | null; document: string | null }>(sql`
-          SELECT j.value AS actor, a.id AS id, r.document AS document FROM json_each(${JSON.stringify(remote)}) AS j
-          LEFT JOIN account_ids AS a ON a.actor_id = j.value LEFT JOIN remote_actors AS r ON r.id = j.value`)
+      ? s.db.all<{ actor: string; id: number | null; document: string | null; moved: string | null }>(sql`
+          SELECT j.value AS actor, a.id AS id, r.document AS document, m.target AS moved FROM json_each(${JSON.stringify(remote)}) AS j
+          LEFT JOIN account_ids AS a ON a.actor_id = j.value LEFT JOIN remote_actors AS r ON r.id = j.value
+          LEFT JOIN account_moves AS m ON m.actor_id = j.value`)
       : [],
     unique.includes(s.urls.actor) ? ownerAccount(s) : null,
   ]);
   if (owner) out.set(s.urls.actor, owner);
   const missing = rows.filter((r) => r.id === null).map((r) => r.actor);
   const created = missing.length > 0 ? await accountIdsFor(s, missing) : new Map<string, number>();
+  // A verified Move (account_moves) shows as `moved`, the new account, one level deep as Mastodon nests it.
+  const targets = options.nested ? [] : rows.flatMap((r) => (r.moved ? [r.moved] : []));
+  const moved = targets.length > 0 ? await accountsFor(s, targets, { nested: true }) : new Map<string, AccountEntity>();
   for (const row of rows) {
     const parsed = row.document ? normalizeActor(JSON.parse(row.document)) : null;
-    out.set(row.actor, remoteAccount(s, row.id ?? created.get(row.actor)!, row.actor, parsed?.ok ? parsed.value : null));
+    const account = remoteAccount(s, row.id ?? created.get(row.actor)!, row.actor, parsed?.ok ? parsed.value : null);
+    out.set(row.actor, row.moved && moved.has(row.moved) ? { ...account, moved: moved.get(row.moved) } : account);
   }
   return out;
 }

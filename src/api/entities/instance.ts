@@ -6,6 +6,7 @@ import { MAX_TEXT } from "../../domain/posts/input.ts";
 import type { Profile } from "../../config.ts";
 import type { Services } from "../../services.ts";
 import { MASTODON_API_VERSION, VERSION } from "../../version.ts";
+import { STATUS_MIME_TYPES } from "../v1/content-type.ts";
 import type { AccountEntity } from "./account.ts";
 
 export const INSTANCE_VERSION = `${MASTODON_API_VERSION} (compatible; Roost ${VERSION})`;
@@ -14,7 +15,8 @@ export const API_VERSIONS = { mastodon: 2 };
 function limits() {
   return {
     accounts: { max_featured_tags: 0, max_pinned_statuses: 0 },
-    statuses: { max_characters: MAX_TEXT, max_media_attachments: MEDIA_LIMITS.perPost, characters_reserved_per_url: 23 },
+    // supported_mime_types: what content_type takes (Pleroma's and GoToSocial's name for it).
+    statuses: { max_characters: MAX_TEXT, max_media_attachments: MEDIA_LIMITS.perPost, characters_reserved_per_url: 23, supported_mime_types: Object.keys(STATUS_MIME_TYPES) },
     // What src/domain/media.ts enforces. Video is stored as uploaded (no transcoding), so its
     // frame rate and size are not limited beyond the bytes.
     media_attachments: {

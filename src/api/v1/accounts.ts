@@ -1,6 +1,6 @@
 // /api/v1/accounts: the owner's credentials, any account by id or handle, its statuses and
 // relations, and following, unfollowing, blocking and removing followers through the same use
-// cases the owner API, the C2S outbox and the inbox use.
+// cases the C2S outbox and the inbox use.
 import { and, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";

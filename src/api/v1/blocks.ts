@@ -1,4 +1,4 @@
-// Blocked accounts and domains, through the same use cases as the owner API.
+// Blocked accounts and domains, through the same use cases as the C2S outbox.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { blockDomain, listBlocks, unblockDomain } from "../../domain/blocks.ts";

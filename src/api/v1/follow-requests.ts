@@ -1,10 +1,8 @@
-// Follow requests (when the owner approves followers): the same use case the owner API calls.
-import { desc, eq } from "drizzle-orm";
+// Follow requests (when the owner approves followers): deciding one ends in the use case the inbox uses to accept.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { followers } from "../../db/schema.ts";
 import { actorForAccountId } from "../../domain/accounts.ts";
-import { decideFollowRequest } from "../../domain/follows.ts";
+import { decideFollowRequest, listFollowRequests } from "../../domain/follows.ts";
 import { jsonError } from "../../http.ts";
 import { accountsFor } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
@@ -13,7 +11,7 @@ import { requireScope } from "../scopes.ts";
 export const followRequests = new Hono<AppEnv>()
   .get("/api/v1/follow_requests", requireScope("read:follows"), async (c) => {
     const s = c.var.services;
-    const rows = await s.db.select().from(followers).where(eq(followers.state, "pending")).orderBy(desc(followers.createdAt)).limit(80);
+    const rows = await listFollowRequests(s, 80);
     const accounts = await accountsFor(s, rows.map((r) => r.actorId));
     return c.json(rows.map((r) => accounts.get(r.actorId)!));
   })

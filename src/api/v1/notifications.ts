@@ -1,5 +1,6 @@
 // Notifications, v1 and grouped v2, from what the inbox records. Types Mastodon clients do not know
-// (moves, reports, emoji reactions) are shown as the nearest Mastodon type or left out.
+// are shown as the nearest Mastodon type (emoji reactions as favourites, a report as admin.report)
+// or left out (moves: Mastodon shows them as the account's `moved`).
 import { and, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
@@ -9,7 +10,7 @@ import type { Services } from "../../services.ts";
 import { readMarkers } from "../../domain/markers.ts";
 import { notMuted } from "../../domain/mutes.ts";
 import { MASTODON_TYPES } from "../../domain/notification-types.ts";
-import { accountsFor } from "../entities/account.ts";
+import { type AccountEntity, accountsFor, ownerAccount } from "../entities/account.ts";
 import { statusEntities } from "../entities/status.ts";
 import { listParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
@@ -18,25 +19,60 @@ import { requireScope } from "../scopes.ts";
 type Row = typeof notifications.$inferSelect;
 
 /** Our stored type → Mastodon's. */
-const TYPES = MASTODON_TYPES;
+// A report of us is shown (to the owner, Mastodon's admin) but not pushed: MASTODON_TYPES leaves it out.
+const TYPES: Record<string, string> = { ...MASTODON_TYPES, report: "admin.report" };
 const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
 type StoredType = Row["type"];
 const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
 
+/** What a report notification keeps: the reporter's comment and the reported objects (ours among them). */
+function reportDetail(r: Row): { content: string; objects: string[] } {
+  const detail = r.detail ? (JSON.parse(r.detail) as { content?: unknown; objects?: unknown }) : {};
+  const objects = Array.isArray(detail.objects) ? detail.objects.filter((o): o is string => typeof o === "string") : [];
+  return { content: typeof detail.content === "string" ? detail.content : "", objects };
+}
+
+/**
+ * A report of us, as Mastodon's REST::ReportSerializer shapes one for an admin: the owner is the
+ * reported account, the reported posts are given by status id. Nothing is ever "actioned" here.
+ */
+function reportEntity(r: Row, owner: AccountEntity, statusIds: Map<string, number>) {
+  const { content, objects } = reportDetail(r);
+  return {
+    id: String(r.id),
+    action_taken: false,
+    action_taken_at: null,
+    category: "other",
+    comment: content,
+    forwarded: false,
+    created_at: new Date(r.createdAt).toISOString(),
+    status_ids: objects.flatMap((o) => (statusIds.has(o) ? [String(statusIds.get(o))] : [])),
+    rule_ids: [],
+    target_account: owner,
+  };
+}
+
 async function entities(s: Services, rows: Row[]) {
-  const accounts = await accountsFor(s, rows.map((r) => r.actorId));
+  const reports = rows.filter((r) => r.type === "report");
+  const [accounts, owner] = await Promise.all([accountsFor(s, rows.map((r) => r.actorId)), reports.length > 0 ? ownerAccount(s) : null]);
   const uris = [...new Set(rows.flatMap((r) => (r.objectId && STATUS_TYPES.has(TYPES[r.type] ?? "") ? [r.objectId] : [])))];
-  const statusRows = uris.length ? await s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [];
+  const reported = [...new Set(reports.flatMap((r) => reportDetail(r).objects))];
+  const [statusRows, reportedRows] = await Promise.all([
+    uris.length ? s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [],
+    reported.length ? s.db.select({ id: statuses.id, uri: statuses.uri }).from(statuses).where(inArray(statuses.uri, reported.slice(0, 90))) : [],
+  ]);
   // A notification whose status a `hide` filter of the notifications context covers goes with it.
   const built = await statusEntities(s, statusRows, { owner: true, context: "notifications" });
   const byUri = new Map(statusRows.map((r) => [r.uri, built.get(r.id)]));
+  const reportedIds = new Map(reportedRows.map((r) => [r.uri, r.id]));
   return rows.flatMap((r) => {
     const type = TYPES[r.type];
     if (!type) return [];
     const status = r.objectId ? (byUri.get(r.objectId) ?? null) : null;
     // A status notification whose status is gone is not shown (Mastodon deletes them with it).
     if (STATUS_TYPES.has(type) && !status) return [];
-    return [{ id: String(r.id), type, created_at: new Date(r.createdAt).toISOString(), account: accounts.get(r.actorId)!, status, group_key: `ungrouped-${r.id}` }];
+    const base = { id: String(r.id), type, created_at: new Date(r.createdAt).toISOString(), account: accounts.get(r.actorId)!, group_key: `ungrouped-${r.id}` };
+    return [owner && r.type === "report" ? { ...base, status: null, report: reportEntity(r, owner, reportedIds) } : { ...base, status }];
   });
 }
 

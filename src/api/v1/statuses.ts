@@ -19,6 +19,7 @@ import { statusHistory } from "../entities/status-edit.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { postMedia } from "./media.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
+import { contentFormat } from "./content-type.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
@@ -50,7 +51,7 @@ export async function entityResponse(c: AppContext, row: StatusRow | null, extra
 }
 
 /** The post the client asked for, as PostInput, or the 422 reason. */
-async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility; inReplyTo: string | null }): Promise<PostInput | { error: string }> {
+async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | "visibility" | "inReplyTo">): Promise<PostInput | { error: string }> {
   if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
   if (stringParam(p, "scheduled_at")) return { error: "Validation failed: scheduled posts are not supported yet" };
   const text = stringParam(p, "status") ?? "";
@@ -65,10 +66,12 @@ async function postInput(c: AppContext, p: Json, base?: { visibility: Visibility
     if (!parent) return { error: "Validation failed: the post replied to does not exist" };
     inReplyTo = parent.reblogOfUri ?? parent.uri;
   }
-  // Apps send plain text, as to Mastodon: `*` and `_` stay as typed.
+  // Apps send plain text, as to Mastodon: `*` and `_` stay as typed, unless content_type says Markdown.
+  const format = await contentFormat(c.var.services, p, base?.uri);
+  if (typeof format !== "string") return format;
   const input = checked({
     text,
-    format: "plain",
+    format,
     visibility,
     summary: stringParam(p, "spoiler_text")?.trim() || null,
     inReplyTo,
@@ -153,7 +156,7 @@ export const statusRoutes = new Hono<AppEnv>()
     if (!row || !row.local || row.reblogOfUri) return jsonError(c, 404, "Record not found");
     const body = await readParams(c);
     if (!body.ok) return jsonError(c, 422, body.error);
-    const input = await postInput(c, body.params, { visibility: row.visibility, inReplyTo: row.inReplyTo });
+    const input = await postInput(c, body.params, row);
     if ("error" in input) return jsonError(c, 422, input.error);
     const edited = await editNote(s, row.uri, input);
     if (!edited.ok) return jsonError(c, edited.status === 404 ? 404 : 422, edited.error);
@@ -164,8 +167,8 @@ export const statusRoutes = new Hono<AppEnv>()
     const row = await statusById(s, c.req.param("id"));
     if (!row || !row.local || row.reblogOfUri) return jsonError(c, 404, "Record not found");
     const [object] = await s.db.select({ document: objects.document }).from(objects).where(eq(objects.id, row.uri));
-    const note = object ? (JSON.parse(object.document) as { source?: { content?: string }; summary?: string | null }) : null;
-    return c.json({ id: String(row.id), text: note?.source?.content ?? "", spoiler_text: note?.summary ?? "" });
+    const note = object ? (JSON.parse(object.document) as { source?: { content?: string; mediaType?: string }; summary?: string | null }) : null;
+    return c.json({ id: String(row.id), text: note?.source?.content ?? "", spoiler_text: note?.summary ?? "", content_type: note?.source?.mediaType ?? "text/plain" });
   })
   .get("/api/v1/statuses/:id{\\d+}/history", async (c) => {
     const s = c.var.services;

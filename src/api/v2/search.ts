@@ -4,7 +4,7 @@ import { like, or } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { remoteActors } from "../../db/schema.ts";
-import { fetchRemotePost } from "../../domain/statuses.ts";
+import { fetchRemotePost, localPost } from "../../domain/statuses.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
 import { httpIri } from "../../federation/normalize.ts";
 import { getRemoteActor } from "../../federation/remote-actors.ts";
@@ -35,8 +35,12 @@ export const search = new Hono<AppEnv>().get("/api/v2/search", requireScope("rea
       if (actor.ok) result.accounts.push(...(await accountsFor(s, [actor.value.id])).values());
     }
   } else if (url && resolve) {
-    if (s.urls.isLocal(url) && (url === s.urls.actor || url === s.urls.profile)) {
+    if (url === s.urls.actor || url === s.urls.profile) {
       if (wants("accounts")) result.accounts.push(await ownerAccount(s));
+    } else if (s.urls.isLocal(url)) {
+      // One of our posts (the CLI resolves a reply target or a post to delete this way).
+      const row = wants("statuses") ? await localPost(s, url) : null;
+      if (row) result.statuses.push(...(await statusList(s, [row])));
     } else {
       // A URL is an actor or a post: try the post first only when asked for statuses alone.
       const actor = wants("accounts") && type !== "statuses" ? await getRemoteActor(s.db, s.fetcher, url) : null;

@@ -130,7 +130,7 @@ export function rememberScheme(db: Database, host: string, scheme: "rfc9421" | "
   return rememberSchemes(db, scheme === "rfc9421" ? { rfc9421: [host], draftCavage: [] } : { rfc9421: [], draftCavage: [host] });
 }
 
-/** One row per inbox a Durable Object holds for this activity: where the owner API looks. */
+/** One row per inbox a Durable Object holds for this activity: where the delivery report (GET /api/roost/deliveries) looks. */
 export async function recordDeliveryFailures(db: Database, activityId: string, host: string, inboxes: string[]): Promise<void> {
   for (const part of chunks(inboxes, 30)) {
     await db.insert(deliveryFailures).values(part.map((inbox) => ({ activityId, inbox, host }))).onConflictDoNothing();

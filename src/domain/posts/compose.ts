@@ -1,5 +1,5 @@
 // The owner's posts: text in, a Note with Mastodon-shaped addressing, tags and HTML out,
-// signed with an object proof, stored, and handed to delivery. C2S and the JSON API both use it.
+// signed with an object proof, stored, and handed to delivery. C2S and the Mastodon API both use it.
 import { and, eq, isNull } from "drizzle-orm";
 import { objects } from "../../db/schema.ts";
 import { actorRecipients, addressing } from "../../federation/addressing.ts";

@@ -1,12 +1,12 @@
-// What the owner asks to publish, read and checked: from the JSON API ({text, visibility, …}) or
-// from a C2S Note. Both give the same PostInput, or the reason it is refused.
+// What the owner asks to publish, read and checked: from the Mastodon API (src/api/v1/statuses.ts
+// builds it and calls `checked`) or from a C2S Note. Both give the same PostInput, or the reason it is refused.
 import { actorRecipients, VISIBILITIES, type Visibility, visibilityOf } from "../../federation/addressing.ts";
 import { httpIri } from "../../federation/normalize.ts";
 import { htmlToText } from "../../text/html.ts";
 import type { MediaEdit } from "../media.ts";
 
 export interface PostInput {
-  /** The source: Markdown (the CLI, C2S), or plain text as Mastodon apps send it. */
+  /** The source: Markdown (C2S, the CLI's content_type=text/markdown), or plain text as Mastodon apps send it. */
   text: string;
   /** How `text` is rendered; Markdown when absent. */
   format?: "markdown" | "plain";
@@ -38,13 +38,6 @@ export function isRefused<T>(value: Checked<T>): value is { error: string } {
   return typeof value === "object" && value !== null && "error" in value;
 }
 
-/** A string, null when absent, or the error for any other type. */
-function optionalString(body: Json, field: string): Checked<string | null> {
-  const value = body[field];
-  if (value === undefined || value === null) return null;
-  return typeof value === "string" ? value : { error: `${field} must be a string` };
-}
-
 /** The rules every post obeys, whichever surface it came from. */
 export function checked(input: PostInput): Checked<PostInput> {
   if (!input.text.trim() && !input.media?.ids.length) return { error: "the post has no text" };
@@ -57,29 +50,6 @@ export function checked(input: PostInput): Checked<PostInput> {
   const notUrl = input.addressees.find((a) => !httpIri(a));
   if (notUrl !== undefined) return { error: `${notUrl} in to/cc is not an actor URL` };
   return input;
-}
-
-/** The JSON API's body: {text, visibility?, spoiler?, inReplyTo?, language?}. */
-export function postInput(body: Json): Checked<PostInput> {
-  const fields = {
-    text: optionalString(body, "text"),
-    visibility: optionalString(body, "visibility"),
-    spoiler: optionalString(body, "spoiler"),
-    inReplyTo: optionalString(body, "inReplyTo"),
-    language: optionalString(body, "language"),
-  };
-  const refused = Object.values(fields).find(isRefused);
-  if (refused) return refused;
-  const { text, visibility, spoiler, inReplyTo, language } = fields as { [K in keyof typeof fields]: string | null };
-  if (text === null) return { error: "text is required" };
-  return checked({
-    text,
-    visibility: (visibility ?? "public") as Visibility,
-    summary: spoiler?.trim() || null,
-    inReplyTo,
-    language,
-    addressees: [],
-  });
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
@@ -99,7 +69,7 @@ function noteText(note: Json): unknown {
 /**
  * A C2S Note: visibility is read from its to/cc (or the Create's) as Mastodon reads it, and any
  * actor addressed there is kept as a recipient. A Note addressed to nobody at all is public,
- * the JSON API's default.
+ * as a status is by default.
  */
 export function noteInput(note: Json, activity: Json, followersUrl: string): Checked<PostInput> {
   const addressed = [note.to ?? activity.to, note.cc ?? activity.cc].map((field) => list(field).map(idOf));
