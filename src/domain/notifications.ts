@@ -4,10 +4,15 @@ import { desc, lt } from "drizzle-orm";
 import { notifications } from "../db/schema.ts";
 import type { Services } from "../services.ts";
 
-type NewNotification = typeof notifications.$inferInsert;
+export type NewNotification = typeof notifications.$inferInsert;
+
+/** The insert of one notification, for a caller that writes it in one batch with the change it reports. */
+export function notificationInsert(s: Services, notification: NewNotification) {
+  return s.db.insert(notifications).values(notification);
+}
 
 export async function notify(s: Services, notification: NewNotification): Promise<void> {
-  await s.db.insert(notifications).values(notification);
+  await notificationInsert(s, notification);
 }
 
 /** Newest first; `before` is a notification id (exclusive), 0 for the newest. */
