@@ -70,7 +70,12 @@ export async function upsertRemoteActor(db: Database, actor: NormalizedActor, no
     fetchedAt: now,
   };
   const { id: _id, ...update } = values;
-  const keyIds = [...JSON.parse(values.rsaKeys), ...JSON.parse(values.ed25519Keys)].map((k: { id: string }) => ({ keyId: k.id, actorId: actor.id }));
+  // The key index holds only key ids the resolver cannot find by the actor's own id (no fragment,
+  // as GoToSocial's `/main-key`, or another path): `<actor>#main-key` needs no row, and each
+  // row would cost three rows written (the row and two index entries) per actor stored.
+  const keyIds = [...JSON.parse(values.rsaKeys), ...JSON.parse(values.ed25519Keys)]
+    .filter((k: { id: string }) => k.id.replace(/#.*$/, "") !== actor.id)
+    .map((k: { id: string }) => ({ keyId: k.id, actorId: actor.id }));
   await db.batch([
     db.insert(remoteActors).values(values).onConflictDoUpdate({ target: remoteActors.id, set: update }),
     db.delete(remoteActorKeys).where(eq(remoteActorKeys.actorId, actor.id)),
