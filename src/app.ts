@@ -42,8 +42,9 @@ app.use(async (c, next) => {
     return jsonError(c, 503, error.message);
   }
   await next();
-  // The budget meter: what this request spent (queue messages, Durable Object calls), if anything.
-  const flushed = c.var.services.usage.flush().catch((error) => log("usage.not_recorded", { error: String(error) }));
+  // The budget meter: what this request spent joins the isolate's tally (written by the next
+  // queue message or alarm here, or at most a minute later; src/delivery/usage.ts).
+  const flushed = c.var.services.usage.defer().catch((error) => log("usage.not_recorded", { error: String(error) }));
   try {
     c.executionCtx.waitUntil(flushed);
   } catch {

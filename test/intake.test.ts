@@ -3,9 +3,13 @@
 // Durable Object as the retry path.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { flushUsage } from "../src/delivery/metering.ts";
+import { processInboxActivity } from "../src/inbox/process.ts";
+import { receiveActivity } from "../src/inbox/receive.ts";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { loggedEvents } from "./log-capture.ts";
-import { count, deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
+import { count, deliverFromMastodon, follow, MASTODON, ORIGIN, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
 
 function host(name = "mastodon.test") {
   return env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(name)) as DurableObjectStub<DeliveryHost>;
@@ -24,6 +28,35 @@ async function report(activityId: string) {
   };
 }
 
+/** env with a D1 binding that counts its round trips: one per statement run, one per batch. */
+function countingEnv() {
+  let trips = 0;
+  const statement = (real: D1PreparedStatement): D1PreparedStatement =>
+    new Proxy(real, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as (...a: unknown[]) => unknown;
+        if (name === "bind") return (...a: unknown[]) => statement(value.apply(target, a) as D1PreparedStatement);
+        if (name === "all" || name === "run" || name === "raw" || name === "first") trips++;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const unwrapped = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+  const DB = {
+    prepare: (sql: string) => {
+      const real = env.DB.prepare(sql);
+      const wrapped = statement(real);
+      unwrapped.set(wrapped, real);
+      return wrapped;
+    },
+    batch: (statements: D1PreparedStatement[]) => {
+      trips++;
+      // Bound statements are new proxies around new real statements: bind() is recorded too.
+      return env.DB.batch(statements.map((s) => unwrapped.get(s) ?? s));
+    },
+  } as unknown as D1Database;
+  return { env: { ...env, DB }, trips: () => trips };
+}
+
 beforeAll(async () => {
   await peer(`${MASTODON}/__control/trust`, await ourPublicKey());
 });
@@ -40,11 +73,9 @@ describe("a Follow and its Accept", () => {
     expect(accept.verified).toBe(true);
     const acceptId = String(accept.activity.id);
 
-    // The peer may have the Accept before the inbox job logs the answer it got.
-    const immediate = await waitFor(async () => {
-      const events = loggedEvents("deliver.immediate").filter((e) => e.activityId === acceptId);
-      return events.length > 0 ? events : null;
-    });
+    // The job logs the send once it has recorded it, a moment after the peer has the Accept.
+    const sent = () => loggedEvents("deliver.immediate").filter((e) => e.activityId === acceptId);
+    const immediate = await waitFor(async () => (sent().length > 0 ? sent() : null));
     expect(immediate).toMatchObject([{ type: "Accept", outcome: "delivered", status: 202 }]);
     expect(loggedEvents("fanout.done").filter((e) => e.activityId === acceptId)).toEqual([]);
     expect(loggedEvents("deliver.batch").filter((e) => e.activityId === acceptId)).toEqual([]);
@@ -70,5 +101,38 @@ describe("a Follow and its Accept", () => {
     expect(await acceptOf(activity.id)).toMatchObject({ verified: true });
     expect(await report(acceptId)).toMatchObject({ state: "done", counts: { delivered: 1, pending: 0 } });
     expect(await count("delivery_hosts", "host = 'mastodon.test'")).toBe(0);
+  });
+
+  it("a follower not seen before costs 4 D1 round trips on the inbox request and 10 in its job, the meter's write included", async () => {
+    const activity = follow("kai");
+    const body = JSON.stringify(activity);
+    const url = `${ORIGIN}/inbox`;
+    const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url, body, actor: "kai", variant: "main" });
+
+    // blocks; cached actor + key fetch state; the fetched actor stored; the activity + its server's state.
+    const request = countingEnv();
+    const queued: unknown[] = [];
+    const jobs = {
+      send: async (job: unknown) => {
+        queued.push(job);
+        return {} as QueueSendResponse;
+      },
+      sendBatch: async () => ({}) as QueueSendBatchResponse,
+    };
+    const s = { ...createServices(request.env), jobs };
+    expect(await receiveActivity(new Request(url, { method: "POST", headers, body }), s)).toMatchObject({ status: 202, result: "queued" });
+    expect(queued).toEqual([{ kind: "inbox", id: activity.id, actor: activity.actor }]);
+    expect(request.trips()).toBe(4);
+
+    // The row; actor + follower + last Accept; the profile; follower + notification; the Accept;
+    // its server's state + scheme; (the POST); its settled fanouts row; the re-Accept marker; the
+    // row's state; the meter's upsert.
+    const job = countingEnv();
+    const js = createServices(job.env);
+    await processInboxActivity({ kind: "inbox", id: activity.id, actor: activity.actor }, js);
+    await flushUsage(js);
+    expect(await acceptOf(activity.id)).toMatchObject({ verified: true });
+    expect(await count("notifications", "type = 'follow' AND actor_id = ?", activity.actor)).toBe(1);
+    expect(job.trips()).toBe(10);
   });
 });

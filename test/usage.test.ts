@@ -3,10 +3,11 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runFanout } from "../src/delivery/fanout.ts";
+import { receiveActivity } from "../src/inbox/receive.ts";
 import type { FanoutSender } from "../src/runtime/fanout-sender.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { addFollowers, FOLLOWERS, PUBLIC, Sink, storeActivity } from "./delivery-support.ts";
-import { deliverFromMastodon, follow, MASTODON, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
+import { deliverFromMastodon, follow, MASTODON, ORIGIN, owner, ourPublicKey, peer, type Received, waitFor } from "./helpers.ts";
 import { loggedEvents } from "./log-capture.ts";
 
 interface Usage {
@@ -43,6 +44,36 @@ describe("the budget meter", () => {
     });
     expect(after.used.queueOperations - before.used.queueOperations).toBe(3);
     expect(after.used.durableObjectRequests - before.used.durableObjectRequests).toBe(0);
+  });
+
+  it("an inbox request's D1 rows are counted: they wait in the isolate, and the next queue message or alarm writes them", async () => {
+    const stored = async () =>
+      (await env.DB.prepare("SELECT d1_rows_read AS read, d1_rows_written AS written FROM usage WHERE day = ?").bind(today()).first<{ read: number; written: number }>()) ??
+      { read: 0, written: 0 };
+    await createServices(env).usage.flush();
+    const before = await stored();
+
+    // A Follow from an actor not seen before: the request fetches and stores its actor and key,
+    // then stores the activity. Its job is not queued here, so only the request's rows count.
+    const activity = follow("lee");
+    const body = JSON.stringify(activity);
+    const url = `${ORIGIN}/inbox`;
+    const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url, body, actor: "lee", variant: "main" });
+    const s = { ...createServices(env), jobs: { send: async () => ({}) as QueueSendResponse, sendBatch: async () => ({}) as QueueSendBatchResponse } };
+    expect(await receiveActivity(new Request(url, { method: "POST", headers, body }), s)).toMatchObject({ status: 202, result: "queued" });
+    await s.usage.defer();
+
+    // remote_actors, remote_actor_keys and inbox_activities rows (D1 also counts their index entries).
+    const shown = (await usage()).used;
+    expect(shown.d1RowsWritten - before.written).toBeGreaterThanOrEqual(3);
+    expect(shown.d1RowsRead - before.read).toBeGreaterThan(0);
+    expect(await stored()).toEqual(before);
+
+    await createServices(env).usage.flush();
+    const written = await stored();
+    // The request's rows, GET /api/usage's read of the usage row, and the meter's one upsert.
+    expect(written.written).toBe(shown.d1RowsWritten + 1);
+    expect(written.read).toBeGreaterThanOrEqual(shown.d1RowsRead);
   });
 
   it("near a daily allowance the fan-out senders wait for the next UTC day, and send everything once it comes", async () => {

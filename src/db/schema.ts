@@ -36,7 +36,6 @@ export const remoteActors = sqliteTable(
     document: text("document").notNull(),
     fetchedAt: integer("fetched_at").notNull(),
   },
-  (t) => [index("remote_actors_inbox").on(t.inbox)],
 );
 
 /** People following us. `accepted` rows feed delivery_targets through triggers. */
@@ -53,7 +52,8 @@ export const followers = sqliteTable(
     movedTo: text("moved_to"),
     createdAt: integer("created_at").notNull().default(now),
   },
-  (t) => [index("followers_state").on(t.state, t.createdAt)],
+  // Keyset pages of the collections and the client API (migration 0005; 0013 dropped the shorter followers_state).
+  (t) => [index("followers_keyset").on(t.state, t.createdAt, t.actorId)],
 );
 
 /**
@@ -106,7 +106,6 @@ export const activities = sqliteTable(
     document: text("document").notNull(),
     published: integer("published").notNull(),
   },
-  (t) => [index("activities_published").on(t.visibility, t.published)],
 );
 
 /**

@@ -125,7 +125,6 @@ export async function deliverMessages(
     const { activityId, batch } = message.body;
     if (batch !== undefined) done.set(activityId, [...(done.get(activityId) ?? []), batch]);
   }
-  ctx.usage.add({ d1RowsRead: stored.size, d1RowsWritten: done.size + failedInboxes(handovers) });
   for (const [activityId, batches] of done) {
     await markBatchesDone(ctx.db, activityId, batches).catch((error) =>
       ctx.log("deliver.progress_not_recorded", { activityId, batches, error: String(error) }),
@@ -137,13 +136,6 @@ export async function deliverMessages(
     const { activityId, batch, inboxes } = message.body;
     ctx.log("deliver.batch", { activityId, batch: batch ?? null, inboxes: inboxes.length, ...tallies.get(message), ms: Date.now() - started });
   }
-}
-
-/** Rows the servers' Durable Objects write to delivery_failures for this invocation's failures. */
-function failedInboxes(handovers: Map<string, Handover>): number {
-  let n = 0;
-  for (const h of handovers.values()) n += h.failures.length + h.deferred.length;
-  return n;
 }
 
 /** Hands each server's failures and unsent inboxes to its Durable Object; returns what it could not. */

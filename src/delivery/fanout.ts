@@ -109,8 +109,6 @@ export async function runFanout(job: Extract<Job, { kind: "fanout" }>, ctx: Serv
     }
   }
   await markFanoutQueued(ctx.db, row.id, ctx.now());
-  // The meter's D1 share: the activity, the targets, the troubled hosts; the fanouts row twice.
-  ctx.usage.add({ d1RowsRead: 1 + inboxes.length, d1RowsWritten: 2 });
   ctx.log("fanout.done", {
     activityId: row.id,
     type: row.type,

@@ -312,9 +312,11 @@ export class HostDeliveries {
 }
 
 /**
- * A server delivered to us. Only an unavailable mark needs clearing, so this is one D1 read and,
- * for a server marked unavailable, one Durable Object request.
+ * A server delivered to us. Only an unavailable mark needs clearing, so this is one D1 read (none
+ * when the caller read `known` already, as the inbox does with its insert) and, for a server
+ * marked unavailable, one Durable Object request.
  */
-export async function markHostAlive(s: Services, host: string): Promise<void> {
-  if ((await hostState(s.db, host)) === "unavailable") await s.deliveryHost(host).markAlive();
+export async function markHostAlive(s: Services, host: string, known?: HostState | null): Promise<void> {
+  const state = known === undefined ? await hostState(s.db, host) : known;
+  if (state === "unavailable") await s.deliveryHost(host).markAlive();
 }

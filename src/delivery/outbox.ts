@@ -23,10 +23,15 @@ export interface SendOptions {
    * operation; a failure is retried by the server's Durable Object. Anything else is queued.
    */
   immediate?: boolean;
+  /**
+   * With `immediate`: the one recipient's inbox when the caller has just read or fetched its actor
+   * (an Accept from the job that handled the Follow), so it is not looked up again.
+   */
+  inbox?: string;
 }
 
 /** Sends a stored one-recipient activity now; null when it is not one inbox (then it is queued). */
-export type ImmediateSender = (activity: OutgoingActivity, document: string) => Promise<unknown>;
+export type ImmediateSender = (activity: OutgoingActivity, document: string, inbox?: string) => Promise<unknown>;
 
 export interface Outbox {
   /** Stores `activity` and queues its delivery; throws (and stores nothing) when it cannot be queued. */
@@ -54,7 +59,7 @@ export function queuedOutbox(
       });
       if (options.immediate && immediate) {
         try {
-          if ((await immediate(activity, document)) !== null) return;
+          if ((await immediate(activity, document, options.inbox)) !== null) return;
         } catch (error) {
           // Not sent, or sent but not recorded: the fanout job below sends it (again; receivers dedupe by id).
           log("outbox.immediate_failed", { activityId: activity.id, error: String(error) });

@@ -10,16 +10,20 @@ import { sendTo } from "./send.ts";
 // D1 binds at most 100 parameters per statement.
 const DELETE_CHUNK = 90;
 
-/** Whether the actor, or its domain (or a parent domain, at any port), is blocked. */
-export async function isBlocked(s: Pick<Services, "db">, sent: string): Promise<boolean> {
-  const actorId = canonicalIri(sent) ?? sent;
-  const domains = domainsOf(actorId);
+/**
+ * Whether any of these actors (or key ids), or any of their domains (or a parent domain, at any
+ * port), is blocked: one query however many ids, so the inbox asks once per step.
+ */
+export async function isBlocked(s: Pick<Services, "db">, ...sent: string[]): Promise<boolean> {
+  const ids = [...new Set(sent.map((id) => canonicalIri(id) ?? id))];
+  if (ids.length === 0) return false;
+  const domains = [...new Set(ids.flatMap((id) => domainsOf(id)))];
   const rows = await s.db
     .select({ kind: blocks.kind })
     .from(blocks)
     .where(
       or(
-        and(eq(blocks.kind, "actor"), eq(blocks.value, actorId)),
+        and(eq(blocks.kind, "actor"), inArray(blocks.value, ids)),
         domains.length > 0 ? and(eq(blocks.kind, "domain"), inArray(blocks.value, domains)) : undefined,
       ),
     )

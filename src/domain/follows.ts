@@ -5,11 +5,11 @@ import { and, desc, eq } from "drizzle-orm";
 import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
 import { resolveHandle } from "../federation/lookup.ts";
 import { canonicalIri, httpIri, type NormalizedActivity } from "../federation/normalize.ts";
-import { getRemoteActor } from "../federation/remote-actors.ts";
+import { getRemoteActor, remoteActorQuery } from "../federation/remote-actors.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";
 import { done, failed, type HandlerResult, ignored, isPermanent } from "./outcome.ts";
-import { notify } from "./notifications.ts";
+import { type NewNotification, notificationInsert, notified, notify } from "./notifications.ts";
 import { onOurOrigin } from "./own-origin.ts";
 import { sendTo } from "./send.ts";
 
@@ -71,22 +71,38 @@ export async function unfollowAccount(s: Services, target: string): Promise<Foll
   return { ok: true, actorId, activityId };
 }
 
-/** Accept or Reject of a Follow: the object is the Follow itself, with its original id. */
-function answerFollow(s: Services, type: "Accept" | "Reject", follower: string, followId: string) {
-  return sendTo(s, follower, type, { id: followId, type: "Follow", actor: follower, object: s.urls.actor });
+/**
+ * Accept or Reject of a Follow: the object is the Follow itself, with its original id. `inbox`:
+ * the follower's inbox from an actor just read or fetched, so the answer goes there without a lookup.
+ */
+function answerFollow(s: Services, type: "Accept" | "Reject", follower: string, followId: string, inbox?: string) {
+  const object = { id: followId, type: "Follow", actor: follower, object: s.urls.actor };
+  return sendTo(s, inbox ? { id: follower, inbox } : follower, type, object);
 }
 
 type FollowerValues = Pick<typeof followers.$inferInsert, "actorId" | "inbox" | "sharedInbox" | "followActivityId">;
 
-/** The follower is in: stored as accepted (one write, new or not) and told so with an Accept. */
-export async function acceptFollower(s: Services, follower: FollowerValues): Promise<void> {
+/**
+ * The follower is in: stored as accepted (one write, new or not) and told so with an Accept.
+ * `resolved`: the follower's actor was just read or fetched, so its inbox is current;
+ * `notification`: written in the same batch as the follower row.
+ */
+export async function acceptFollower(
+  s: Services,
+  follower: FollowerValues,
+  options: { resolved?: boolean; notification?: NewNotification } = {},
+): Promise<void> {
   const { actorId, inbox, sharedInbox, followActivityId } = follower;
   const values = { inbox, sharedInbox, followActivityId };
-  await s.db
+  const upsert = s.db
     .insert(followers)
     .values({ actorId, ...values, state: "accepted" })
     .onConflictDoUpdate({ target: followers.actorId, set: { ...values, state: "accepted", movedTo: null } });
-  await answerFollow(s, "Accept", actorId, follower.followActivityId);
+  if (options.notification) {
+    const [, [recorded]] = await s.db.batch([upsert, notificationInsert(s, options.notification)]);
+    if (recorded) await notified(s, recorded);
+  } else await upsert;
+  await answerFollow(s, "Accept", actorId, follower.followActivityId, options.resolved ? inbox : undefined);
   await s.db
     .insert(followAccepts)
     .values({ actorId, sentAt: s.now() })
@@ -101,7 +117,13 @@ const REACCEPT_INTERVAL_MS = 3_600_000;
 export async function followReceived(activity: NormalizedActivity, s: Services): Promise<HandlerResult> {
   if (activity.object?.id !== s.urls.actor) return ignored("a Follow of someone else");
   if (!activity.id) return ignored("a Follow without an id cannot be accepted");
-  const actor = await getRemoteActor(s.db, s.fetcher, activity.actor);
+  // The cached actor, the follower row and the last Accept sent to it in one round trip.
+  const [cached, [existing], [last]] = await s.db.batch([
+    remoteActorQuery(s.db, activity.actor),
+    s.db.select().from(followers).where(eq(followers.actorId, activity.actor)),
+    s.db.select().from(followAccepts).where(eq(followAccepts.actorId, activity.actor)),
+  ]);
+  const actor = await getRemoteActor(s.db, s.fetcher, activity.actor, { cached });
   if (!actor.ok) {
     if (isPermanent(actor)) return failed(`the follower could not be fetched: ${actor.reason}`);
     throw new Error(`the follower could not be fetched: ${actor.reason}`);
@@ -109,17 +131,15 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
   if (onOurOrigin(s, actor.value.inbox) || onOurOrigin(s, actor.value.sharedInbox)) {
     return ignored("the follower's inbox is on our own origin");
   }
-  const [existing] = await s.db.select().from(followers).where(eq(followers.actorId, activity.actor));
   const follower = { actorId: activity.actor, inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox, followActivityId: activity.id };
   if (existing?.state === "accepted" || !(await s.profile()).manuallyApprovesFollowers) {
     if (existing?.state === "accepted") {
       // A repeated Follow (new id) is accepted again, since the follower's server may have lost
       // our Accept, but at most once an hour, so a loop of Follows cannot make us a traffic source.
-      const [last] = await s.db.select().from(followAccepts).where(eq(followAccepts.actorId, activity.actor));
       if (last && s.now() - last.sentAt < REACCEPT_INTERVAL_MS) return ignored("an Accept was sent to this follower less than an hour ago");
     }
-    await acceptFollower(s, follower);
-    if (!existing) await notify(s, { type: "follow", actorId: activity.actor, activityId: activity.id });
+    const notification = existing ? undefined : { type: "follow" as const, actorId: activity.actor, activityId: activity.id };
+    await acceptFollower(s, follower, { resolved: true, notification });
     return done;
   }
   const { actorId, ...values } = follower;

@@ -5,17 +5,30 @@ import type { Services } from "../services.ts";
 import { inMutedConversation } from "./conversations.ts";
 import { offerPush } from "./push.ts";
 
-type NewNotification = typeof notifications.$inferInsert;
+export type NewNotification = typeof notifications.$inferInsert;
+
+/**
+ * The insert of one notification, for a caller that writes it in one batch with the change it
+ * reports; that caller passes the row it returns to `notified`.
+ */
+export function notificationInsert(s: Services, notification: NewNotification) {
+  return s.db.insert(notifications).values(notification).returning();
+}
+
+/** What follows a recorded notification: its Web Push, when a subscription wants it (src/domain/push.ts). */
+export async function notified(s: Services, row: typeof notifications.$inferSelect): Promise<void> {
+  await offerPush(s, row);
+}
 
 /** The types whose object is a post: none is recorded from a muted conversation (Mastodon's NotifyService). */
 const ABOUT_A_POST = new Set<NewNotification["type"]>(["reply", "mention", "like", "announce", "reaction", "update", "status"]);
 
-/** Records a notification, then queues its Web Push when a subscription wants it (src/domain/push.ts). */
+/** Records a notification (none from a muted conversation), then `notified`. */
 export async function notify(s: Services, notification: NewNotification): Promise<void> {
   if (notification.objectId && ABOUT_A_POST.has(notification.type) && (await inMutedConversation(s, notification.objectId))) {
     s.log("notification.conversation_muted", { type: notification.type, objectId: notification.objectId });
     return;
   }
-  const [row] = await s.db.insert(notifications).values(notification).returning();
-  if (row) await offerPush(s, row);
+  const [row] = await notificationInsert(s, notification);
+  if (row) await notified(s, row);
 }

@@ -6,7 +6,16 @@ import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";
 
-export async function sendTo(s: Services, recipient: string, type: string, object: unknown, id = s.urls.activity(newId())): Promise<string> {
-  await s.outbox.send({ "@context": AS_CONTEXT, id, type, actor: s.urls.actor, object, to: [recipient] }, { visibility: "direct", immediate: true });
+/** `recipient`: an actor id, or the actor with the inbox the caller has just read or fetched (not looked up again). */
+export async function sendTo(
+  s: Services,
+  recipient: string | { id: string; inbox: string },
+  type: string,
+  object: unknown,
+  id = s.urls.activity(newId()),
+): Promise<string> {
+  const to = typeof recipient === "string" ? recipient : recipient.id;
+  const inbox = typeof recipient === "string" ? undefined : recipient.inbox;
+  await s.outbox.send({ "@context": AS_CONTEXT, id, type, actor: s.urls.actor, object, to: [to] }, { visibility: "direct", immediate: true, inbox });
   return id;
 }

@@ -1,7 +1,8 @@
 // The owner's view of today's use against the plan's daily allowances, as Roost counts it
-// (src/delivery/usage.ts): queue operations, Durable Object requests, D1 rows of the delivery path.
+// (src/delivery/usage.ts): queue operations, Durable Object requests, D1 rows read and written,
+// including what this isolate's requests counted and has not written yet.
 import { limitsFor } from "../delivery/limits.ts";
-import { overBudget, type UsageCounts, usageOn, utcDay } from "../delivery/usage.ts";
+import { overBudget, sumCounts, type UsageCounts, usageOn, utcDay, waitingUsage } from "../delivery/usage.ts";
 import type { Services } from "../services.ts";
 
 export interface UsageReport {
@@ -22,7 +23,7 @@ export async function usageToday(s: Services): Promise<UsageReport> {
   return {
     day: utcDay(now),
     plan: limits.plan,
-    used: await usageOn(s.db, utcDay(now)),
+    used: sumCounts(await usageOn(s.db, utcDay(now)), waitingUsage(utcDay(now))),
     limits: limits.daily,
     slowDownAt: limits.slowDownAt,
     waitingOn: await overBudget(s.db, limits, now),

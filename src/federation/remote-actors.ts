@@ -1,6 +1,6 @@
 // Remote actors and their keys, cached in D1 with the fetch time. The verifier's KeyResolver
 // lives here: key id → owner actor → key, with Mastodon's confirmed-owner rule for key documents.
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns, inArray, or } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import type { Log } from "../log.ts";
 import { keyFetches, remoteActorKeys, remoteActors } from "../db/schema.ts";
@@ -27,7 +27,11 @@ export interface RemoteActor {
 /** Mastodon refreshes a remote account after a day (Account::STALE_THRESHOLD). */
 const STALE_AFTER_MS = 86_400_000;
 
-type Row = typeof remoteActors.$inferSelect;
+// What an actor is read with: every column but the stored document, which only the client API's
+// account entity reads (by SQL of its own); it is most of the row's bytes.
+const { document: _document, ...ACTOR_COLUMNS } = getTableColumns(remoteActors);
+
+type Row = Omit<typeof remoteActors.$inferSelect, "document">;
 
 function fromRow(row: Row): RemoteActor {
   return {
@@ -66,7 +70,12 @@ export async function upsertRemoteActor(db: Database, actor: NormalizedActor, no
     fetchedAt: now,
   };
   const { id: _id, ...update } = values;
-  const keyIds = [...JSON.parse(values.rsaKeys), ...JSON.parse(values.ed25519Keys)].map((k: { id: string }) => ({ keyId: k.id, actorId: actor.id }));
+  // The key index holds only key ids the resolver cannot find by the actor's own id (no fragment,
+  // as GoToSocial's `/main-key`, or another path): `<actor>#main-key` needs no row, and each
+  // row would cost three rows written (the row and two index entries) per actor stored.
+  const keyIds = [...JSON.parse(values.rsaKeys), ...JSON.parse(values.ed25519Keys)]
+    .filter((k: { id: string }) => k.id.replace(/#.*$/, "") !== actor.id)
+    .map((k: { id: string }) => ({ keyId: k.id, actorId: actor.id }));
   await db.batch([
     db.insert(remoteActors).values(values).onConflictDoUpdate({ target: remoteActors.id, set: update }),
     db.delete(remoteActorKeys).where(eq(remoteActorKeys.actorId, actor.id)),
@@ -74,23 +83,34 @@ export async function upsertRemoteActor(db: Database, actor: NormalizedActor, no
       ? [db.insert(remoteActorKeys).values(keyIds).onConflictDoUpdate({ target: remoteActorKeys.keyId, set: { actorId: actor.id } })]
       : []),
   ]);
-  return fromRow({ ...values } as Row);
+  return fromRow(values);
 }
 
+/**
+ * The cached actor as a query, for a caller that reads it in one batch with its own statements
+ * and hands the rows to `getRemoteActor` as `cached`.
+ */
+export function remoteActorQuery(db: Database, id: string) {
+  return db.select(ACTOR_COLUMNS).from(remoteActors).where(eq(remoteActors.id, id)).limit(1);
+}
+
+export type CachedActorRows = Awaited<ReturnType<typeof remoteActorQuery>>;
+
 async function findRemoteActor(db: Database, id: string): Promise<RemoteActor | null> {
-  const [row] = await db.select().from(remoteActors).where(eq(remoteActors.id, id)).limit(1);
+  const [row] = await remoteActorQuery(db, id);
   return row ? fromRow(row) : null;
 }
 
-/** The actor from D1 when fresh enough, else fetched, normalised and stored. */
+/** The actor from D1 when fresh enough (`cached`: the rows of remoteActorQuery, already read), else fetched, normalised and stored. */
 export async function getRemoteActor(
   db: Database,
   ctx: FetchContext,
   actorId: string,
-  options: { refresh?: boolean; maxAgeMs?: number } = {},
+  options: { refresh?: boolean; maxAgeMs?: number; cached?: CachedActorRows } = {},
 ): Promise<FetchResult<RemoteActor>> {
   if (!options.refresh) {
-    const cached = await findRemoteActor(db, actorId);
+    const row = options.cached ? options.cached[0] : undefined;
+    const cached = options.cached ? (row ? fromRow(row) : null) : await findRemoteActor(db, actorId);
     if (cached && Date.now() - cached.fetchedAt < (options.maxAgeMs ?? STALE_AFTER_MS)) return { ok: true, value: cached };
   }
   const fetched = await fetchActivityDocument(actorId, ctx);
@@ -108,17 +128,23 @@ function keyFromActor(actor: RemoteActor, keyId: string): VerificationKey | null
   return raw ? { kind: "ed25519", id: keyId, owner: actor.id, publicKey: raw } : null;
 }
 
-async function cachedActorForKey(db: Database, keyId: string): Promise<RemoteActor | null> {
-  const byActor = await findRemoteActor(db, keyId.replace(/#.*$/, ""));
-  if (byActor) return byActor;
-  // Key ids without a fragment (GoToSocial's `/main-key`) are found through the key index.
-  const [row] = await db
-    .select({ actor: remoteActors })
-    .from(remoteActorKeys)
-    .innerJoin(remoteActors, eq(remoteActors.id, remoteActorKeys.actorId))
-    .where(eq(remoteActorKeys.keyId, keyId))
-    .limit(1);
-  return row ? fromRow(row.actor) : null;
+/**
+ * The cached actors a key id may belong to, in one query: the actor whose id is the key id without
+ * its fragment, and the actor the key index names (key ids without a fragment, as GoToSocial's
+ * `/main-key`). The first is preferred, as it always was.
+ */
+function actorsForKeyQuery(db: Database, keyId: string) {
+  const byIndex = db.select({ id: remoteActorKeys.actorId }).from(remoteActorKeys).where(eq(remoteActorKeys.keyId, keyId));
+  return db
+    .select(ACTOR_COLUMNS)
+    .from(remoteActors)
+    .where(or(eq(remoteActors.id, keyId.replace(/#.*$/, "")), inArray(remoteActors.id, byIndex)))
+    .limit(2);
+}
+
+function actorForKey(rows: Row[], keyId: string): RemoteActor | null {
+  const row = rows.find((r) => r.id === keyId.replace(/#.*$/, "")) ?? rows[0];
+  return row ? fromRow(row) : null;
 }
 
 /** A key fetch gets a shorter deadline than a document fetch: it runs inside an inbox request. */
@@ -169,18 +195,29 @@ function permanentFailure(result: Extract<FetchResult<unknown>, { ok: false }>):
 export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Date.now): { resolve: KeyResolver; gone: Set<string> } {
   const gone = new Set<string>();
   const attempted = new Set<string>();
+  // What D1 held for a key id when this request first asked: the cached actor and the key's
+  // fetch state, read together in one round trip and reused by the refresh that may follow.
+  const stored = new Map<string, Promise<{ cached: RemoteActor | null; state: typeof keyFetches.$inferSelect | undefined }>>();
+  const storedFor = (keyId: string) => {
+    let entry = stored.get(keyId);
+    if (!entry) {
+      entry = db
+        .batch([actorsForKeyQuery(db, keyId), db.select().from(keyFetches).where(eq(keyFetches.keyId, keyId))])
+        .then(([actors, [state]]) => ({ cached: actorForKey(actors, keyId), state }));
+      stored.set(keyId, entry);
+    }
+    return entry;
+  };
   const resolve: KeyResolver = async (sentKeyId, { refresh }) => {
     // One spelling per key (rule 3): the key ids we store went through the normaliser too.
     const keyId = canonicalIri(sentKeyId) ?? sentKeyId;
-    let cached: RemoteActor | null = null;
+    const { cached, state } = await storedFor(keyId);
     if (!refresh) {
-      cached = await cachedActorForKey(db, keyId);
       const key = cached ? keyFromActor(cached, keyId) : null;
       if (key) return key;
     }
     if (attempted.has(keyId)) return null;
     attempted.add(keyId);
-    const [state] = await db.select().from(keyFetches).where(eq(keyFetches.keyId, keyId));
     const t = now();
     if (state?.failedUntil && state.failedUntil > t) {
       if (state.failedStatus === 410) gone.add(keyId);
@@ -188,7 +225,7 @@ export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Dat
       return null;
     }
     // The cached actor's fetch time is the last successful fetch: no key_fetches row for those.
-    const lastFetched = Math.max(state && !state.failedUntil ? state.fetchedAt : 0, refresh ? ((await cachedActorForKey(db, keyId))?.fetchedAt ?? 0) : 0);
+    const lastFetched = Math.max(state && !state.failedUntil ? state.fetchedAt : 0, refresh ? (cached?.fetchedAt ?? 0) : 0);
     if (refresh && t - lastFetched < KEY_REFETCH_INTERVAL_MS) {
       log("key.refetch_skipped", { keyId });
       return null;

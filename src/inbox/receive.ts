@@ -2,6 +2,7 @@
 // Everything slow (fetching, handling, sending Accepts) happens later in the queue. Each refusal
 // names its rule in docs/inbox.md.
 import { and, eq } from "drizzle-orm";
+import { hostStateQuery } from "../db/queries/delivery.ts";
 import { inboxActivities } from "../db/schema.ts";
 import { markHostAlive } from "../delivery/host.ts";
 import { isBlocked } from "../domain/blocks.ts";
@@ -111,11 +112,10 @@ export async function receiveActivity(request: Request, s: Services): Promise<In
     if (selfDelete && gone.size > 0) return { status: 202, result: "ignored" };
     return refuse(verified.status, verified.reason);
   }
-  // Rule 3: a domain block also covers the signing key's host and the key owner's host.
-  if (verified.owner !== activity.actor && (await isBlocked(s, verified.owner))) return refuse(403, "the signing key's owner or its domain is blocked");
-  if (hostOf(verified.keyId) !== hostOf(activity.actor) && (await isBlocked(s, verified.keyId))) {
-    return refuse(403, "the signing key's domain is blocked");
-  }
+  // Rule 3: a domain block also covers the signing key's host and the key owner's host (one
+  // query for both, none when the actor signed with a key on its own host).
+  const signers = [...(verified.owner !== activity.actor ? [verified.owner] : []), ...(hostOf(verified.keyId) !== hostOf(activity.actor) ? [verified.keyId] : [])];
+  if (await isBlocked(s, ...signers)) return refuse(403, "the signing key's owner or its domain is blocked");
 
   // A forwarded activity is still the actor's own when it carries a valid proof by that actor.
   const signedByActor = verified.owner === activity.actor;
@@ -135,12 +135,14 @@ export async function receiveActivity(request: Request, s: Services): Promise<In
 
   const digest = bytesToBase64(await sha256(body));
   const id = activity.id ?? `digest:${digest}`;
-  // Rule 2: exactly-once is keyed on (actor, id).
-  const inserted = await db
+  // Rule 2: exactly-once is keyed on (actor, id). The sender's delivery state (is its server
+  // marked unavailable?) is read in the same round trip.
+  const insert = db
     .insert(inboxActivities)
     .values({ id, actorId: activity.actor, type: activity.type, digest, body: text, state: "queued" })
     .onConflictDoNothing()
     .returning({ id: inboxActivities.id });
+  const [inserted, hostRows] = await db.batch([insert, hostStateQuery(db, host)]);
   if (inserted.length === 0) return { status: 202, result: "duplicate", id };
   try {
     await s.jobs.send({ kind: "inbox", id, actor: activity.actor });
@@ -150,6 +152,6 @@ export async function receiveActivity(request: Request, s: Services): Promise<In
     s.log("inbox.enqueue_failed", { id, error: String(error) });
     return refuse(503, "the activity could not be queued; retry later");
   }
-  if (host) await markHostAlive(s, host);
+  if (host) await markHostAlive(s, host, hostRows[0]?.state ?? null);
   return { status: 202, result: "queued", id };
 }

@@ -4,6 +4,7 @@
 import { loadConfig, type Profile, profileDefaults, type Settings } from "../config.ts";
 import { storedProfile } from "../db/queries/profile.ts";
 import { database } from "../db/client.ts";
+import { meteredD1 } from "../db/metered.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
 import type { FanoutSenderApi } from "../delivery/sender-api.ts";
 import { sendImmediately } from "../delivery/immediate.ts";
@@ -28,13 +29,15 @@ export interface ServiceBindings extends Settings {
 
 export function createServices(env: ServiceBindings, log: Log = defaultLog): Services {
   const config = loadConfig(env);
-  const db = database(env.DB);
   const urls = localUrls(config);
   const now = () => Date.now();
+  // The meter writes through the binding as it is; everything else goes through the metered one,
+  // so every statement's rows read and written are counted (src/db/metered.ts).
+  const usage = usageMeter(database(env.DB), now);
+  const db = database(meteredD1(env.DB, (rows) => usage.add({ d1RowsRead: rows.rowsRead, d1RowsWritten: rows.rowsWritten })));
   let profile: Promise<Profile> | null = null;
   const keys = () => getActorKeys(db, log);
   const signingKey = async () => ({ keyId: urls.rsaKeyId, privateKey: (await keys()).rsa.privateKey });
-  const usage = usageMeter(db, now);
   // Every message sent costs 3 queue operations (write, read, delete): counted here, where they leave.
   const jobs: JobQueue = {
     send: (body, options) => {
@@ -68,7 +71,7 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     signingKey,
     fetcher: { policy: { localDev: config.localDev }, signer: signingKey },
     // One-recipient activities sent with `immediate` go out from this invocation (src/delivery/immediate.ts).
-    outbox: queuedOutbox(db, jobs, log, now, (activity, document) => sendImmediately(services, activity, document)),
+    outbox: queuedOutbox(db, jobs, log, now, (activity, document, inbox) => sendImmediately(services, activity, document, inbox)),
     jobs,
     // The stub's RPC methods are the class's methods; their declared types are the API's.
     deliveryHost: (host) => counted(env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi),

@@ -27,9 +27,23 @@ export async function troubledHosts(db: Database): Promise<Map<string, HostState
   return new Map(rows.map((r) => [r.host, r.state]));
 }
 
+/** One host's state as a query, for callers that send it in one batch with their own statements. */
+export function hostStateQuery(db: Database, host: string) {
+  return db.select({ state: deliveryHosts.state }).from(deliveryHosts).where(eq(deliveryHosts.host, host)).limit(1);
+}
+
 export async function hostState(db: Database, host: string): Promise<HostState | null> {
-  const [row] = await db.select({ state: deliveryHosts.state }).from(deliveryHosts).where(eq(deliveryHosts.host, host)).limit(1);
+  const [row] = await hostStateQuery(db, host);
   return row?.state ?? null;
+}
+
+/** What one send to a host needs to know: its state and whether it takes RFC 9421 first; one round trip. */
+export async function hostDelivery(db: Database, host: string): Promise<{ state: HostState | null; rfc9421: boolean }> {
+  const [[row], schemes] = await db.batch([
+    hostStateQuery(db, host),
+    db.select({ host: signatureSchemes.host }).from(signatureSchemes).where(eq(signatureSchemes.host, host)).limit(1),
+  ]);
+  return { state: row?.state ?? null, rfc9421: schemes.length > 0 };
 }
 
 export async function listTroubledHosts(db: Database, limit: number) {
