@@ -33,6 +33,8 @@ const lines = [
   row("FanoutSender alarm", result.alarm, "a 6-inbox batch: the body encoded, 6 draft-cavage RSA signatures"),
   row(`fanout job (${SERVERS.toLocaleString("en")} servers)`, result.fanout, `${SERVERS.toLocaleString("en")} target rows decoded, planned, cut into ${Math.ceil(SERVERS / 6)} batches, 4 hand-overs serialised`),
   row("inbox job of a Follow", result.follow, "the follower's actor normalised, the Accept built and signed"),
+  row(`the fan-out's read of ${SERVERS.toLocaleString("en")} targets, plain D1 binding`, result.targetsPlain, "drizzle's select over rows as D1's client hands them to raw()"),
+  row("the same read through the budget meter's binding", result.targetsMetered, "rows as all() gives them (objects), counted, put back in column order"),
   "",
   "Estimate of Cloudflare's accounting: the largest of these plus the runtime's share of an invocation (JSON of D1 results, fetch and RPC plumbing, roughly 1 ms by the inbox figures above) stays under the 10 ms CPU of a Free invocation; Cloudflare's CPUs differ from this shared 2-core machine, so read these as budgets, and check `cpuTime` in Workers Logs after a deploy.",
 ];

@@ -2,9 +2,27 @@
 // clock only at I/O, so each sample is a batch of runs bracketed by timer ticks, and the figure is
 // the batch mean. I/O (D1, the POSTs, Durable Object calls) is not CPU on Workers and is left out;
 // what each invocation computes is repeated here with the same code and sizes.
+import { asc } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { meteredD1 } from "../src/db/metered.ts";
+import { deliveryTargets } from "../src/db/schema.ts";
 import { planFanout } from "../src/delivery/fanout.ts";
 import { normalizeActor } from "../src/federation/normalize.ts";
 import { signRequest } from "../src/federation/signatures/index.ts";
+
+/**
+ * A D1 binding answering one query as workerd's D1 client does once the response is parsed:
+ * raw() hands back the rows as they came, all() makes an object of each row.
+ */
+function answering(columns: string[], rows: unknown[][]): D1Database {
+  const meta = { rows_read: rows.length, rows_written: 0 };
+  const statement = {
+    bind: () => statement,
+    raw: async () => [...rows],
+    all: async () => ({ success: true, meta, results: rows.map((row) => Object.fromEntries(row.map((cell, i) => [columns[i], cell]))) }),
+  };
+  return { prepare: () => statement } as unknown as D1Database;
+}
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -78,6 +96,14 @@ export default {
       const accept = JSON.stringify({ id: "https://roost.test/activities/x", type: "Accept", actor: "https://roost.test/users/me", object: { id: "https://server1.example/follows/1", type: "Follow" } });
       await signRequest({ method: "POST", url: actor.value.inbox, headers: new Headers({ "Content-Type": "application/activity+json" }), body: new TextEncoder().encode(accept) }, key);
     });
-    return Response.json({ runs, servers, alarm, fanout, follow });
+    // The budget meter's share of the fan-out's read of its targets: drizzle through the plain
+    // binding (raw rows) and through the metered one (rows as objects, put back in order).
+    const targetRows = inboxes.map((inbox) => [inbox]);
+    const plainDb = drizzle(answering(["inbox"], targetRows));
+    const meteredDb = drizzle(meteredD1(answering(["inbox"], targetRows), () => {}));
+    const read = (db: typeof plainDb) => db.select({ inbox: deliveryTargets.inbox }).from(deliveryTargets).orderBy(asc(deliveryTargets.inbox));
+    const targetsPlain = await measure(Math.max(10, runs / 10), 2, () => read(plainDb));
+    const targetsMetered = await measure(Math.max(10, runs / 10), 2, () => read(meteredDb));
+    return Response.json({ runs, servers, alarm, fanout, follow, targetsPlain, targetsMetered });
   },
 };

@@ -1,7 +1,7 @@
 // Starts the real Worker on local workerd with a fresh persisted D1 (migrations applied), for
 // benchmarks. `consumers: false` drops the queue consumer so only the request path runs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { unstable_startWorker } from "wrangler";
@@ -62,7 +62,8 @@ export async function prepareState({ consumers = true, source = root, plan = nul
     toml = toml.replace(/^PLAN = .*$/m, `PLAN = "${plan}"`);
     toml = withConsumerSettings(toml, (await planSettings(source, plan)).consumer).text;
   }
-  if (!consumers) toml = toml.replace(/\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/, "");
+  // Anchored at a line start: the [vars] comments name [[queues.consumers]] too.
+  if (!consumers) toml = toml.replace(/^\[\[queues\.consumers\]\][\s\S]*?dead_letter_queue = "[^"]*"\n/m, "");
   const config = path.join(dir, "wrangler.toml");
   writeFileSync(config, toml);
   d1(dir, config, ["migrations", "apply", "DB"]);
@@ -93,11 +94,35 @@ export async function startWorker({ dir, config }, port) {
   return worker;
 }
 
-/**
- * CPU seconds (user + system) of the workerd processes this benchmark started: descendants of
- * this Node process only, so other workerd instances on the machine (test runs) are not counted.
- */
-export function workerdCpuSeconds() {
+/** The process listening on TCP `port` (from /proc/net/tcp and the processes' open sockets), or null. */
+export function pidListeningOn(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes = new Set();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[1]?.endsWith(`:${hex}`) && f[3] === "0A") inodes.add(f[9]);
+      }
+    } catch {
+      // no IPv6 table
+    }
+  }
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith("socket:[") && inodes.has(link.slice(8, -1))) return Number(pid);
+      }
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return null;
+}
+
+/** CPU seconds of each workerd process this benchmark started (see workerdCpuSeconds), by pid. */
+export function workerdCpuByProcess() {
   const stats = new Map();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
@@ -112,7 +137,17 @@ export function workerdCpuSeconds() {
     for (let p = stats.get(pid)?.parent; p; p = stats.get(p)?.parent) if (p === process.pid) return true;
     return false;
   };
-  let ticks = 0;
-  for (const [pid, s] of stats) if (s.workerd && ours(pid)) ticks += s.ticks;
-  return ticks / 100;
+  const out = new Map();
+  for (const [pid, s] of stats) if (s.workerd && ours(pid)) out.set(pid, s.ticks / 100);
+  return out;
+}
+
+/**
+ * CPU seconds (user + system) of the workerd processes this benchmark started: descendants of
+ * this Node process only, so other workerd instances on the machine (test runs) are not counted.
+ */
+export function workerdCpuSeconds() {
+  let seconds = 0;
+  for (const s of workerdCpuByProcess().values()) seconds += s;
+  return seconds;
 }

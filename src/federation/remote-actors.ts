@@ -245,6 +245,8 @@ export function keyResolver(db: Database, ctx: FetchContext, log: Log, now = Dat
       log("key.unavailable", { keyId, reason: fetched.reason });
       return null;
     }
+    // Later asks in this request see the actor just stored, as a read of D1 would.
+    stored.set(keyId, Promise.resolve({ cached: fetched.value, state }));
     // Mastodon's confirmed-owner rule: the owner must list the key, whatever the key document said.
     return keyFromActor(fetched.value, keyId);
   };
