@@ -1,9 +1,10 @@
 // Intake on the Free plan: N Follows from S servers (default 10,000 from 2,000), each from its own
 // actor, POSTed signed to the shared inbox; each must come back as an Accept. Run:
-// `npx node bench/follows.mjs [follows] [servers] [--rev=<commit>] [--no-write]` (or
-// `npm run bench follows …`). Writes the "Follows, Free plan" section of BENCHMARKS.md unless
-// --no-write or --rev is given. The Worker is built from HEAD (or --rev) with PLAN = "free" and
-// the Free consumer settings.
+// `npx node bench/follows.mjs [follows] [servers] [--rev=<commit>] [--no-write] [--requests-only]`
+// (or `npm run bench follows …`). Writes the "Follows, Free plan" section of BENCHMARKS.md unless
+// --no-write, --rev or --requests-only is given. The Worker is built from HEAD (or --rev) with
+// PLAN = "free" and the Free consumer settings; --requests-only runs it without the queue consumer,
+// so only the inbox requests are measured (no Accepts come back).
 //
 // The peers (actor documents, Accept counting) and the sender run in this Node process; its CPU
 // and event-loop use are reported apart, so the harness can be told from Roost. Local workerd
@@ -19,7 +20,8 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}`));
 const FOLLOWS = Number(args[0] ?? 10_000);
 const SERVERS = Number(args[1] ?? 2_000);
 const REV = flag("rev")?.split("=")[1] ?? "HEAD";
-const WRITE = !flag("no-write") && REV === "HEAD";
+const REQUESTS_ONLY = Boolean(flag("requests-only"));
+const WRITE = !flag("no-write") && REV === "HEAD" && !REQUESTS_ONLY;
 const PORT = 8796;
 const PEER_PORT = 9406;
 const IN_FLIGHT = 16;
@@ -76,7 +78,7 @@ const peer = createServer((req, res) => {
 
 // --- the node --------------------------------------------------------------------------------------
 const source = committedSource(REV);
-const state = await prepareState({ source: source.dir, plan: "free" });
+const state = await prepareState({ source: source.dir, plan: "free", consumers: !REQUESTS_ONLY });
 const worker = await startWorker(state, PORT);
 const origin = `http://127.0.0.1:${PORT}`;
 const query = (sql) => JSON.parse(d1(state.dir, state.config, ["execute", "DB", "--json", "--command", sql]))[0].results;
@@ -133,7 +135,8 @@ await Promise.all(
   }),
 );
 const postedS = (performance.now() - started) / 1000;
-await allAccepted;
+if (REQUESTS_ONLY) lastAccept = performance.now();
+else await allAccepted;
 const wallS = (lastAccept - started) / 1000;
 const cpu1 = cpu();
 await new Promise((resolve) => setTimeout(resolve, 2000)); // the last meter writes
@@ -158,7 +161,7 @@ for (const [pid, seconds] of cpu1.workerd) {
 }
 const nodeS = (cpu1.node.user - cpu0.node.user + cpu1.node.system - cpu0.node.system) / 1e6;
 const elu = performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization;
-const command = `npx node bench/follows.mjs${FOLLOWS === 10_000 && SERVERS === 2_000 ? "" : ` ${FOLLOWS} ${SERVERS}`}${REV === "HEAD" ? "" : ` --rev=${REV}`}`;
+const command = `npx node bench/follows.mjs${FOLLOWS === 10_000 && SERVERS === 2_000 ? "" : ` ${FOLLOWS} ${SERVERS}`}${REV === "HEAD" ? "" : ` --rev=${REV}`}${REQUESTS_ONLY ? " --requests-only" : ""}`;
 const lines = [
   `${provenance()} The Worker was built from commit ${source.commit}'s src (git archive), PLAN = "free", queue consumer max_batch_size = 1, max_concurrency = 10.`,
   "",

@@ -6,6 +6,8 @@ import path from "node:path";
 import { unstable_startWorker } from "wrangler";
 import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
 
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
 const RUNS = Number(process.argv[2] ?? 200);
 const SERVERS = Number(process.argv[3] ?? 2000);
 const PORT = 8797;
