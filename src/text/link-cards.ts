@@ -36,8 +36,29 @@ export interface PageMeta {
   canonical: string | null;
 }
 
-/** Reads the tags of an HTML page; `body` is the page as fetched (HTMLRewriter decodes it by the response's charset). */
-export async function pageMeta(body: BodyInit, contentType = "text/html; charset=utf-8"): Promise<PageMeta> {
+/** The most of a page read for its tags: the rewriter's CPU grows with the bytes (about 5 ms for 500 KiB; BENCHMARKS.md → Link cards). */
+export const HEAD_BYTES = 256 * 1024;
+
+const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+const HEAD_END = [..."</head"].map((c) => c.charCodeAt(0));
+const BODY_START = [..."<body"].map((c) => c.charCodeAt(0));
+
+/**
+ * Where the head ends (`</head` or `<body`), at most HEAD_BYTES: the tags a card is made of
+ * belong in the head (OpenGraph asks for it), and the body is most of a page's bytes.
+ */
+export function headLength(page: Uint8Array): number {
+  const end = Math.min(page.length, HEAD_BYTES);
+  const at = (i: number, word: number[]) => word.every((c, k) => lower(page[i + k]!) === c);
+  for (let i = page.indexOf(0x3c); i !== -1 && i < end; i = page.indexOf(0x3c, i + 1)) {
+    if (at(i, HEAD_END) || at(i, BODY_START)) return i;
+  }
+  return end;
+}
+
+/** Reads the tags of an HTML page's head; `page` is the page as fetched (HTMLRewriter decodes it by the response's charset). */
+export async function pageMeta(page: Uint8Array, contentType = "text/html; charset=utf-8"): Promise<PageMeta> {
+  const body = page.subarray(0, headLength(page));
   const meta = new Map<string, string>();
   let title = "";
   let inTitle = false;
@@ -65,8 +86,9 @@ export async function pageMeta(body: BodyInit, contentType = "text/html; charset
         if (rel.includes(" canonical ")) canonical ??= e.getAttribute("href");
       },
     })
-    // The document's own title, not an SVG's.
-    .on("head title", {
+    // The first title: the document's (an SVG's is in the body, which is not read). A plain
+    // selector: `head title` would be tested against every element of a head that never ends.
+    .on("title", {
       element(e) {
         if (titleDone) return;
         inTitle = true;
