@@ -4,7 +4,15 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, json, signIn } from "./client-support.ts";
+import { recordingOutbox } from "./fakes.ts";
+import { eq } from "drizzle-orm";
+import { statusEntity } from "../src/api/entities/status.ts";
+import { database } from "../src/db/client.ts";
+import { statuses } from "../src/db/schema.ts";
+import type { Job } from "../src/delivery/jobs.ts";
+import { fetchLinkCard } from "../src/domain/cards.ts";
 import { pruneStorage } from "../src/domain/maintenance.ts";
+import { publishNote } from "../src/domain/posts/compose.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { ACTOR, count, deliverFromMastodon, MASTODON, peer, waitFor } from "./helpers.ts";
 import { loggedEvents } from "./log-capture.ts";
@@ -80,6 +88,20 @@ describe("link cards on our posts", () => {
     await api(token, `/api/v1/statuses/${created.id}`, { method: "DELETE" });
     await pruneStorage({ ...createServices(env), now: () => Date.now() + 15 * 86_400_000 });
     expect(await count("preview_cards", "url = ?", page)).toBe(0);
+  });
+
+  it("the post is stored and shown while its card job is still waiting in the queue", async () => {
+    const page = `https://remote.test/cards/${uid()}/held`;
+    await serve({ [page]: html(ARTICLE) });
+    const held: Job[] = [];
+    const s = { ...createServices(env), outbox: recordingOutbox(), jobs: { send: async (job: Job) => void held.push(job), sendBatch: async () => {} } };
+    const published = await publishNote(s, { text: `held ${page}`, format: "plain", visibility: "public", summary: null, inReplyTo: null, language: null, addressees: [] });
+    if (!published.ok) throw new Error(published.error);
+    expect(held).toEqual([{ kind: "card", url: page }]);
+    const [row] = await database(env.DB).select().from(statuses).where(eq(statuses.uri, published.objectId));
+    expect((await statusEntity(s, row!))?.card).toBeNull();
+    await fetchLinkCard(held[0] as Extract<Job, { kind: "card" }>, s);
+    expect((await statusEntity(s, row!))?.card).toMatchObject({ url: page, title: "Roosts & perches" });
   });
 
   it("a page without tags gives no card, a private address is refused, and neither is fetched again", async () => {
