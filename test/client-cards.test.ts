@@ -94,7 +94,10 @@ describe("link cards on our posts", () => {
     const page = `https://remote.test/cards/${uid()}/held`;
     await serve({ [page]: html(ARTICLE) });
     const held: Job[] = [];
-    const s = { ...createServices(env), outbox: recordingOutbox(), jobs: { send: async (job: Job) => void held.push(job), sendBatch: async () => {} } };
+    const s = { ...createServices(env), outbox: recordingOutbox(), jobs: {
+      send: async (job: Job) => (held.push(job), {} as QueueSendResponse),
+      sendBatch: async () => ({}) as QueueSendBatchResponse,
+    } };
     const published = await publishNote(s, { text: `held ${page}`, format: "plain", visibility: "public", summary: null, inReplyTo: null, language: null, addressees: [] });
     if (!published.ok) throw new Error(published.error);
     expect(held).toEqual([{ kind: "card", url: page }]);
