@@ -590,3 +590,21 @@ export const mediaAttachments = sqliteTable(
   },
   (t) => [index("media_attachments_status").on(t.statusUri, t.position), index("media_attachments_created").on(t.createdAt)],
 );
+
+// --- link preview cards (migration 0020) ---
+
+/** One fetched page per URL (src/domain/cards.ts): `card` is the PreviewCard entity as JSON, null when none. */
+export const previewCards = sqliteTable("preview_cards", {
+  url: text("url").primaryKey(),
+  card: text("card"),
+  fetchedAt: integer("fetched_at"),
+  /** No fetch of this URL is queued before this time (pending, fresh, or failed recently). */
+  retryAfter: integer("retry_after").notNull(),
+  failure: text("failure"),
+});
+
+/** The first link of a post; removed with the post's index entry by a trigger. */
+export const statusCards = sqliteTable("status_cards", {
+  statusUri: text("status_uri").primaryKey(),
+  url: text("url").notNull(),
+}, (t) => [index("status_cards_url").on(t.url)]);

@@ -67,6 +67,8 @@ export async function pruneStorage(s: Services, now = s.now()): Promise<PruneRep
   await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);
   // Thread fetch claims and failures that no longer hold anything off.
   await s.db.run(sql`DELETE FROM thread_fetches WHERE retry_after < ${now}`);
+  // Link cards no post links any more, once they would be fetched again anyway.
+  await s.db.run(sql`DELETE FROM preview_cards WHERE retry_after < ${now} AND url NOT IN (SELECT url FROM status_cards)`);
   s.log("maintenance.pruned", { ...report });
   return report;
 }

@@ -9,6 +9,7 @@ import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 import { type StatusVersion, versionWrites } from "./status-edits.ts";
+import { requestCard } from "./cards.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -108,6 +109,7 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
     published: object.published?.getTime() ?? s.now(),
     home,
   });
+  if (inserted.length > 0) await requestCard(s, object.id, { html: object.content ?? "", tags: object.tag, attachments: object.attachment });
   return { stored: inserted.length > 0, row };
 }
 
@@ -115,6 +117,7 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
 export async function replaceRemotePost(s: Services, object: NormalizedObject, authorId: string, earlier: StatusVersion | null): Promise<void> {
   const replace = s.db.update(remoteObjects).set(storedValues(object, authorId)).where(eq(remoteObjects.id, object.id));
   await (earlier ? s.db.batch([...versionWrites(s, object.id, earlier), replace]) : replace);
+  await requestCard(s, object.id, { html: object.content ?? "", tags: object.tag, attachments: object.attachment }, { edit: true });
 }
 
 /** A remote post gone: its row, its index entry, and the boosts of it we indexed. */

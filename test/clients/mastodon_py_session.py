@@ -49,6 +49,19 @@ check(any(s["id"] == status["id"] or (s["reblog"] and s["reblog"]["id"] == statu
 page2 = api.fetch_next(home)
 check(page2 is None or isinstance(page2, list), "the next page follows the Link header")
 check(isinstance(api.notifications(types=["mention", "not_a_type"]), list), "notifications with an unknown type")
+# Media: a v2 upload (url null while the preview is made) with alt text and focus, read back
+# with media() until processed, then attached to a post.
+import time
+with open(sys.argv[3], "rb") as f:
+    photo = api.media_post(f.read(), mime_type="image/png", description="a gradient", focus=(0.5, -0.25))
+deadline = time.time() + 20
+while photo["url"] is None and time.time() < deadline:
+    time.sleep(0.2)
+    photo = api.media(photo["id"])
+check(photo["url"] is not None and photo["type"] == "image", "media_post (v2) is processed and has a url")
+check(photo["description"] == "a gradient" and photo["meta"]["focus"] == {"x": 0.5, "y": -0.25}, "media_post keeps description and focus")
+with_photo = api.status_post("a photo from Mastodon.py", media_ids=[photo])
+check([m["id"] for m in with_photo["media_attachments"]] == [photo["id"]], "status_post attaches the upload")
 deleted = api.status_delete(reply["id"])
 check(deleted["text"] == "an edited reply from Mastodon.py", "delete returns the text to redraft")
 print(json.dumps({"session": "Mastodon.py", "ok": True}))

@@ -2,16 +2,21 @@
 // each signing in through our OAuth pages (the owner's approval done by approve.mjs) and running a
 // short session. Needs `apt-get install python3-mastodon toot` (.ci/run does it).
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
 import { approve } from "./approve.mjs";
 
+const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAABAAAAAICAIAAAB/FOjAAAAA1UlEQVR4nBXPUQEAIQgEUSIYgQhGIIIRiGCEiWAEIhiBCEYgghHu5HvfAiJCE1TogglDcGEKCEsIYQspHKGEK4goTVGlK6YMxZWpoCwllK2kcpRSrv7AaIYa3TBjGG5MA2MZYWwjjWOUce0HTnPU6Y45w3FnOjjLCWc76RynnOs/gPb2018p4yWZvFkQsCHhQMH9X5OgBRr0wIIReDDjZVcQwQ4yOEEFN36QtESTnlgyEk9mvtqVRLKTTE5Syc0fFK3QohdWjMKLWe+CVUSxiyxOUcUtPsKBtAGtS0EyAAAAAElFTkSuQmCC";
 const here = path.dirname(new URL(import.meta.url).pathname);
 const port = 18_900 + Math.floor(Math.random() * 90);
 const base = `http://127.0.0.1:${port}`;
 const failures = [];
+// A 16 × 8 RGB PNG (a gradient) for the media uploads.
+const photo = path.join(mkdtempSync(path.join(tmpdir(), "roost-media-")), "photo.png");
+writeFileSync(photo, Buffer.from(PNG_BASE64, "base64"));
 
 /** Runs a client command to its end (asynchronously: the Worker's dev server lives in this process). */
 function run(name, command, args, options = {}) {
@@ -62,7 +67,7 @@ function tootLogin(env) {
 
 const worker = await startWorker(await prepareState(), port);
 try {
-  await run("Mastodon.py session", "/usr/bin/python3", [path.join(here, "mastodon_py_session.py"), base, path.join(here, "approve-cli.mjs")], {
+  await run("Mastodon.py session", "/usr/bin/python3", [path.join(here, "mastodon_py_session.py"), base, path.join(here, "approve-cli.mjs"), photo], {
     env: { ...process.env, ROOST_OWNER_TOKEN: OWNER_TOKEN },
   });
 
@@ -83,6 +88,12 @@ try {
   if (!posted.includes("Toot posted")) failures.push("toot post printed the posted URL");
   const [latest] = await (await fetch(`${base}/api/v1/accounts/1/statuses?limit=1`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json();
   await run("toot thread", "toot", ["thread", latest.id], { env });
+  // Media: `upload` (POST /api/v1/media, answered processed) and `post --media` with alt text.
+  const uploaded = await run("toot upload", "toot", ["upload", photo, "--description", "uploaded by toot"], { env });
+  if (!/Successfully uploaded media ID \d+, type 'image'/.test(uploaded) || !uploaded.includes(`${base}/media/`)) failures.push("toot upload printed the id and url");
+  await run("toot post --media", "toot", ["post", "a photo from toot", "--media", photo, "--description", "alt from toot"], { env });
+  const [withMedia] = await (await fetch(`${base}/api/v1/accounts/1/statuses?limit=1`, { headers: { Authorization: `Bearer ${OWNER_TOKEN}` } })).json();
+  if (withMedia?.media_attachments?.[0]?.description !== "alt from toot") failures.push("toot post --media attached the photo with its alt text");
 } finally {
   await worker.dispose();
 }

@@ -13,6 +13,7 @@ import { sanitizeHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
+import { cardContentBranch, cardsByPost } from "./card.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -125,11 +126,11 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
     // The owner's active filters and the post's own media ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
-    db.all<{ kind: "local" | "remote" | "filter" | "media"; id: string; document: string }>(sql`
+    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL ${mediaContentBranch(uris)}
+      UNION ALL SELECT * FROM (${mediaContentBranch(uris)} UNION ALL ${cardContentBranch(uris)})
       ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
@@ -147,6 +148,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const contents = new Map<string, Content | null>();
   for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const localMedia = mediaByPost(s, contentRowsRead);
+  const cards = cardsByPost(contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
@@ -206,7 +208,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       }),
       tags: content.tags.flatMap((t) => (t.type === "Hashtag" ? [{ name: t.name.toLowerCase(), url: t.href ?? `${s.urls.origin}/tags/${encodeURIComponent(t.name.toLowerCase())}` }] : [])),
       emojis: content.tags.flatMap((t) => (t.type === "Emoji" ? [{ shortcode: t.name, url: t.iconUrl, static_url: t.iconUrl, visible_in_picker: false }] : [])),
-      card: null,
+      card: cards.get(row.uri) ?? null,
       poll: null,
     };
   };
@@ -243,6 +245,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       spoiler_text: "",
       sensitive: false,
       media_attachments: [],
+      card: null,
       mentions: [],
       tags: [],
       emojis: [],

@@ -8,6 +8,7 @@ import { normalizeObject } from "../../federation/normalize.ts";
 import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
+import { requestCard } from "../cards.ts";
 import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type MediaRow, mediaOf } from "../media.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { unpinDeleted } from "../pins.ts";
@@ -108,6 +109,7 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
+  await requestCard(ctx, objectId, cardSource(note));
   return { ok: true, objectId, activityId: activity.id };
 }
 
@@ -162,7 +164,14 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   ]);
   if (input.media) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
+  await requestCard(ctx, objectId, cardSource(note), { edit: true });
   return { ok: true, objectId, activityId: activity.id };
+}
+
+/** What the link card is chosen from: our HTML, its mentions; our media is on our origin, which is skipped anyway. */
+function cardSource(note: Note) {
+  const tags = (note.tag as { type: string; href?: string }[]).flatMap((t) => (t.type === "Mention" && t.href ? [{ type: "Mention" as const, href: t.href, name: null }] : []));
+  return { html: String(note.content), tags, attachments: [] };
 }
 
 /** The attachments of the version an edit replaces, as the history shows them (the one normaliser reads our Note too). */
