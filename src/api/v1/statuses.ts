@@ -18,6 +18,7 @@ import { statusEntity, statusList } from "../entities/status.ts";
 import { statusHistory } from "../entities/status-edit.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { postMedia } from "./media.ts";
+import { scheduleStatus } from "./scheduled-statuses.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 import { contentFormat } from "./content-type.ts";
 
@@ -53,7 +54,6 @@ export async function entityResponse(c: AppContext, row: StatusRow | null, extra
 /** The post the client asked for, as PostInput, or the 422 reason. */
 async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | "visibility" | "inReplyTo">): Promise<PostInput | { error: string }> {
   if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
-  if (stringParam(p, "scheduled_at")) return { error: "Validation failed: scheduled posts are not supported yet" };
   const text = stringParam(p, "status") ?? "";
   const media = postMedia(p);
   if (!text.trim() && media.ids.length === 0) return { error: "Validation failed: Text can't be blank" };
@@ -133,6 +133,8 @@ export const statusRoutes = new Hono<AppEnv>()
     }
     const input = await postInput(c, body.params);
     if ("error" in input) return jsonError(c, 422, input.error);
+    const scheduledAt = stringParam(body.params, "scheduled_at");
+    if (scheduledAt) return scheduleStatus(c, input, body.params, scheduledAt);
     const published = await publishNote(s, input);
     if (!published.ok) return jsonError(c, 422, published.error);
     if (scopedKey) {

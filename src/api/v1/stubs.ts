@@ -16,7 +16,6 @@ const EMPTY_LISTS = [
   "/api/v1/featured_tags",
   "/api/v1/featured_tags/suggestions",
   "/api/v1/conversations",
-  "/api/v1/scheduled_statuses",
   "/api/v1/endorsements",
   "/api/v1/directory",
 ];

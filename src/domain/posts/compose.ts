@@ -79,10 +79,11 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
   return (await createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey })) as T;
 }
 
-export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
+/** `mediaHeldBy`: the uploads are held for this post under that marker (a scheduled post's, src/domain/posts/scheduled.ts). */
+export async function publishNote(ctx: Services, input: PostInput, options: { mediaHeldBy?: string } = {}): Promise<Published> {
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
-  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], null, input.media?.edits);
+  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], options.mediaHeldBy ?? null, input.media?.edits);
   if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
