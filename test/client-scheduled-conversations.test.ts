@@ -100,3 +100,89 @@ describe("scheduled posts", () => {
     expect(await count("objects", "document LIKE '%never%'")).toBe(0);
   });
 });
+
+/** A Create of `note` signed by `name` on the Mastodon-style peer, delivered to our inbox. */
+async function fromMastodon(name: string, note: { id: string; to: string[] } & Record<string, unknown>) {
+  const actor = `${MASTODON}/users/${name}`;
+  const object: Record<string, unknown> = { type: "Note", attributedTo: actor, published: new Date().toISOString(), cc: [], ...note };
+  const res = await deliverFromMastodon({ "@context": "https://www.w3.org/ns/activitystreams", id: `${object.id}/activity`, type: "Create", actor, to: object.to, cc: object.cc, object }, { actor: name });
+  expect(res.status).toBe(202);
+}
+
+describe("conversations", () => {
+  it("direct posts in and out make one conversation per thread and participants: unread, read, last status, removed", async () => {
+    const alice = `${MASTODON}/users/alice`;
+    const first = `${alice}/statuses/9001`;
+    const mention = { type: "Mention", href: ACTOR, name: "@me@roost.test" };
+    await fromMastodon("alice", { id: first, content: "<p>@me psst</p>", to: [ACTOR], tag: [mention] });
+    const conversations = async () => (await json(api(token, "/api/v1/conversations"))) as { id: string; unread: boolean; accounts: { acct: string }[]; last_status: { id: string; uri: string; visibility: string } | null }[];
+    const [started] = await waitFor(async () => {
+      const list = await conversations();
+      return list.length > 0 && list;
+    });
+    expect(started).toMatchObject({ unread: true, accounts: [{ acct: "alice@mastodon.test" }], last_status: { uri: first, visibility: "direct" } });
+
+    // The owner's direct reply joins it (same thread, same participants) and marks it read.
+    const reply = await json(post({ status: "psst back", visibility: "direct", in_reply_to_id: started!.last_status!.id }));
+    expect(reply.visibility).toBe("direct");
+    let [current, ...others] = await conversations();
+    expect(others).toEqual([]);
+    expect(current).toMatchObject({ id: started!.id, unread: false, last_status: { id: reply.id } });
+
+    // alice answers: unread again; read clears it.
+    const second = `${alice}/statuses/9002`;
+    await fromMastodon("alice", { id: second, content: "<p>ok</p>", to: [ACTOR], tag: [mention], inReplyTo: reply.uri });
+    await waitFor(async () => (await conversations())[0]?.last_status?.uri === second);
+    expect((await conversations())[0]!.unread).toBe(true);
+    const read = await json(api(token, `/api/v1/conversations/${started!.id}/read`, { method: "POST" }));
+    expect(read).toMatchObject({ id: started!.id, unread: false, last_status: { uri: second } });
+
+    // A public post is no conversation.
+    await post({ status: "not a conversation" });
+    expect((await conversations()).length).toBe(1);
+
+    // alice deletes her answer: the last status moves back to the owner's reply.
+    const deleted = await deliverFromMastodon({ "@context": "https://www.w3.org/ns/activitystreams", id: `${second}#delete`, type: "Delete", actor: alice, to: [ACTOR], object: second }, { actor: "alice" });
+    expect(deleted.status).toBe(202);
+    [current] = await waitFor(async () => {
+      const list = await conversations();
+      return list[0]?.last_status?.uri !== second && list;
+    });
+    expect(current!.last_status!.id).toBe(reply.id);
+
+    // Removing the conversation keeps its statuses; unknown ids are 404.
+    expect((await api(token, `/api/v1/conversations/${started!.id}`, { method: "DELETE" })).status).toBe(200);
+    expect(await conversations()).toEqual([]);
+    expect((await api(token, `/api/v1/statuses/${reply.id}`)).status).toBe(200);
+    expect((await api(token, "/api/v1/conversations/123/read", { method: "POST" })).status).toBe(404);
+    expect(await count("direct_conversation_statuses")).toBe(0);
+  });
+});
+
+describe("followed tags", () => {
+  it("follow, unfollow and list tags; a stranger's public post with a followed tag reaches home, other posts do not", async () => {
+    expect(await json(api(token, "/api/v1/tags/Roosting"))).toMatchObject({ name: "Roosting", url: expect.stringContaining("/tags/"), following: false });
+    expect(await json(api(token, "/api/v1/tags/Roosting/follow", { method: "POST" }))).toMatchObject({ name: "Roosting", following: true });
+    expect(await json(api(token, "/api/v1/tags/roosting/follow", { method: "POST" }))).toMatchObject({ name: "Roosting", following: true });
+    expect((await json(api(token, "/api/v1/followed_tags"))).map((t: { name: string; following: boolean }) => [t.name, t.following])).toEqual([["Roosting", true]]);
+    expect((await api(token, "/api/v1/tags/not%20a%20tag/follow", { method: "POST" })).status).toBe(404);
+    expect(await count("followed_tags")).toBe(1);
+
+    // dave is not followed; his tagged public post is kept for home, his unlisted one and an untagged one are not.
+    const dave = `${MASTODON}/users/dave`;
+    const hashtag = (name: string) => ({ type: "Hashtag", name: `#${name}`, href: `${MASTODON}/tags/${name}` });
+    await fromMastodon("dave", { id: `${dave}/statuses/1`, content: "<p>#ROOSTING tonight</p>", to: [PUBLIC], cc: [`${dave}/followers`], tag: [hashtag("ROOSTING")] });
+    await fromMastodon("dave", { id: `${dave}/statuses/2`, content: "<p>#roosting quietly</p>", to: [`${dave}/followers`], cc: [PUBLIC], tag: [hashtag("roosting")] });
+    await fromMastodon("dave", { id: `${dave}/statuses/3`, content: "<p>#other</p>", to: [PUBLIC], tag: [hashtag("other")] });
+    const home = await waitFor(async () => {
+      const items = (await json(api(token, "/api/v1/timelines/home?limit=40"))) as { uri: string }[];
+      return items.some((i) => i.uri === `${dave}/statuses/1`) && items;
+    });
+    await waitFor(async () => (await count("inbox_activities", "id LIKE ? AND state != 'queued'", `${dave}/statuses/%`)) === 3);
+    expect(home.map((i) => i.uri).filter((u) => u.startsWith(dave))).toEqual([`${dave}/statuses/1`]);
+    expect(await count("statuses", "uri LIKE ?", `${dave}/%`)).toBe(1);
+
+    expect(await json(api(token, "/api/v1/tags/roosting/unfollow", { method: "POST" }))).toMatchObject({ following: false });
+    expect(await json(api(token, "/api/v1/followed_tags"))).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
 import { scheduledRoutes } from "./v1/scheduled-statuses.ts";
+import { conversationRoutes } from "./v1/conversations.ts";
+import { tagRoutes } from "./v1/tags.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
@@ -52,6 +54,8 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", filtersV2)
   .route("/", media)
   .route("/", scheduledRoutes)
+  .route("/", conversationRoutes)
+  .route("/", tagRoutes)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

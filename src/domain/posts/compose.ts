@@ -11,6 +11,7 @@ import type { Services } from "../../services.ts";
 import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type MediaRow, mediaOf } from "../media.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { unpinDeleted } from "../pins.ts";
+import { addDirectPost } from "../direct-conversations.ts";
 import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
@@ -108,7 +109,8 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   });
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
-  await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
+  const indexed = await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
+  if (input.visibility === "direct") await addDirectPost(ctx, indexed, actorRecipients(note.to, note.cc, ctx.urls.followers));
   return { ok: true, objectId, activityId: activity.id };
 }
 
