@@ -37,11 +37,16 @@ describe("scheduled posts", () => {
     expect(await count("scheduled_statuses")).toBe(0);
 
     const at = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
-    const scheduled = await json(post({ status: "Published #later", scheduled_at: iso(at), media_ids: [uploaded.id], spoiler_text: "cw", visibility: "unlisted", language: "en" }));
+    const body = JSON.stringify({ status: "Published #later", scheduled_at: iso(at), media_ids: [uploaded.id], spoiler_text: "cw", visibility: "unlisted", language: "en" });
+    const once = () => api(token, "/api/v1/statuses", { method: "POST", body, headers: { "Idempotency-Key": "later-1" } });
+    const scheduled = await json(once());
+    // The same Idempotency-Key again answers the same ScheduledStatus and schedules nothing more.
+    expect((await json(once())).id).toBe(scheduled.id);
+    expect(await count("scheduled_statuses")).toBe(1);
     expect(scheduled).toMatchObject({
       id: expect.stringMatching(/^\d+$/),
       scheduled_at: iso(at),
-      params: { text: "Published #later", visibility: "unlisted", spoiler_text: "cw", language: "en", in_reply_to_id: null, media_ids: [uploaded.id], poll: null, with_rate_limit: false },
+      params: { text: "Published #later", visibility: "unlisted", spoiler_text: "cw", language: "en", in_reply_to_id: null, media_ids: [uploaded.id], poll: null, idempotency: "later-1", with_rate_limit: false },
       media_attachments: [{ id: uploaded.id, description: "Later", type: "image" }],
     });
     expect(scheduled.params.application_id).toMatch(/^\d+$/);

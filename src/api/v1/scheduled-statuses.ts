@@ -2,7 +2,7 @@
 // branch of POST /api/v1/statuses. The rules are src/domain/posts/scheduled.ts.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
-import { cancelScheduledPost, parseScheduledAt, reschedulePost, scheduledPost, scheduledPosts, schedulePost } from "../../domain/posts/scheduled.ts";
+import { cancelScheduledPost, mediaHolder, parseScheduledAt, reschedulePost, scheduledPost, scheduledIdOf, scheduledPosts, schedulePost } from "../../domain/posts/scheduled.ts";
 import type { PostInput } from "../../domain/posts/input.ts";
 import { jsonError } from "../../http.ts";
 import { scheduledEntities } from "../entities/scheduled-status.ts";
@@ -23,7 +23,7 @@ async function oneEntity(c: AppContext, row: Parameters<typeof scheduledEntities
  * the answer is a ScheduledStatus instead of a Status. `params` echoes the request's options in
  * Mastodon's shape (its stored options hash).
  */
-export async function scheduleStatus(c: AppContext, input: PostInput, p: Json, rawAt: string): Promise<Response> {
+export async function scheduleStatus(c: AppContext, input: PostInput, p: Json, rawAt: string, remember: (uri: string) => Promise<void>): Promise<Response> {
   const at = parseScheduledAt(rawAt);
   if (at === null) return jsonError(c, 422, INVALID_TIME);
   const params = {
@@ -40,7 +40,18 @@ export async function scheduleStatus(c: AppContext, input: PostInput, p: Json, r
     with_rate_limit: false,
   };
   const scheduled = await schedulePost(c.var.services, input, params, at);
-  return scheduled.ok ? oneEntity(c, scheduled.value) : jsonError(c, 422, scheduled.error);
+  if (!scheduled.ok) return jsonError(c, 422, scheduled.error);
+  await remember(mediaHolder(scheduled.value.id));
+  return oneEntity(c, scheduled.value);
+}
+
+/** The answer to a repeated Idempotency-Key that made a scheduled post (`uri` its media holder), or null when it names a status. */
+export async function scheduledReplay(c: AppContext, uri: string): Promise<Response | null> {
+  const id = scheduledIdOf(uri);
+  if (id === null) return null;
+  const row = await scheduledPost(c.var.services, String(id));
+  // Published or cancelled since: nothing left to show as scheduled (Mastodon's find raises, a 404).
+  return row ? oneEntity(c, row) : jsonError(c, 404, "Record not found");
 }
 
 async function rowOf(c: AppContext) {

@@ -23,7 +23,13 @@ const PUBLISH_PER_RUN = 4;
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** The `status_uri` that holds a scheduled post's uploads, so the clean-up of unattached media keeps them. */
-export const mediaHolder = (id: number) => `urn:roost:scheduled:${id}`;
+const HOLDER = "urn:roost:scheduled:";
+export const mediaHolder = (id: number) => `${HOLDER}${id}`;
+
+/** The scheduled post's id in a mediaHolder value, or null when `uri` is not one. */
+export function scheduledIdOf(uri: string): number | null {
+  return uri.startsWith(HOLDER) && /^\d{1,16}$/.test(uri.slice(HOLDER.length)) ? Number(uri.slice(HOLDER.length)) : null;
+}
 
 /** An ISO 8601 time (what Mastodon's `to_datetime` reads) as milliseconds, or null. */
 export function parseScheduledAt(raw: string): number | null {
