@@ -31,6 +31,17 @@ export function scheduledIdOf(uri: string): number | null {
   return uri.startsWith(HOLDER) && /^\d{1,16}$/.test(uri.slice(HOLDER.length)) ? Number(uri.slice(HOLDER.length)) : null;
 }
 
+/**
+ * Makes sure the scheduler's alarm fires by `at`. The post is stored already, so an object that
+ * cannot be reached fails nothing: the daily catch-up publishes it and sets the alarm again.
+ */
+async function arm(s: Services, at: number): Promise<void> {
+  await s
+    .postScheduler()
+    .wake(at)
+    .catch((error: unknown) => s.log("scheduled.alarm_not_set", { at, error: String(error) }));
+}
+
 /** An ISO 8601 time (what Mastodon's `to_datetime` reads) as milliseconds, or null. */
 export function parseScheduledAt(raw: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}(T|\s)\d{2}:\d{2}/.test(raw.trim())) return null;
@@ -73,7 +84,7 @@ export async function schedulePost(s: Services, input: PostInput, params: Record
       .returning(),
     ...(mediaIds.length > 0 ? [s.db.update(mediaAttachments).set({ statusUri: mediaHolder(id) }).where(inArray(mediaAttachments.id, mediaIds))] : []),
   ]);
-  await s.postScheduler().wake(at);
+  await arm(s, at);
   return { ok: true, value: inserted[0]! };
 }
 
@@ -108,7 +119,7 @@ export async function reschedulePost(s: Services, row: ScheduledRow, at: number)
   if (refused) return { ok: false, error: refused };
   const [updated] = await s.db.update(scheduledStatuses).set({ scheduledAt: at }).where(eq(scheduledStatuses.id, row.id)).returning();
   if (!updated) return { ok: false, error: "Record not found" };
-  await s.postScheduler().wake(at);
+  await arm(s, at);
   return { ok: true, value: updated };
 }
 
@@ -153,5 +164,5 @@ export async function publishDueStatuses(s: Services, now = s.now()): Promise<nu
 /** The daily cron's catch-up: anything overdue (an alarm lost) is published, and the alarm is set for the next. */
 export async function catchUpScheduled(s: Services): Promise<void> {
   const next = await publishDueStatuses(s);
-  if (next !== null) await s.postScheduler().wake(next);
+  if (next !== null) await arm(s, next);
 }
