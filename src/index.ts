@@ -6,6 +6,7 @@ import { deliverMessages } from "./delivery/deliver.ts";
 import { runFanout } from "./delivery/fanout.ts";
 import type { Job } from "./delivery/jobs.ts";
 import { pruneStorage } from "./domain/maintenance.ts";
+import { catchUpScheduled } from "./domain/posts/scheduled.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
@@ -16,6 +17,7 @@ import { createServices } from "./runtime/services.ts";
 
 export { DeliveryHost } from "./runtime/delivery-host.ts";
 export { FanoutSender } from "./runtime/fanout-sender.ts";
+export { PostScheduler } from "./runtime/post-scheduler.ts";
 
 export default {
   fetch: app.fetch,
@@ -30,8 +32,11 @@ export default {
       card: fetchLinkCard,
     });
   },
-  // The cron trigger in wrangler.toml: the retention clean-up.
+  // The cron trigger in wrangler.toml: the retention clean-up, and a daily catch-up of scheduled
+  // posts in case their alarm was lost (it re-arms the alarm for the next one).
   async scheduled(_controller, env) {
-    await pruneStorage(createServices(env));
+    const s = createServices(env);
+    await pruneStorage(s);
+    await catchUpScheduled(s);
   },
 } satisfies ExportedHandler<Env, Job>;

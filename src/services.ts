@@ -34,6 +34,8 @@ export interface Services {
   deliveryHost(host: string): DeliveryHostApi;
   /** A fan-out sender Durable Object (Free plan: large fan-outs are sent on its alarms). */
   fanoutSender(name: string): FanoutSenderApi;
+  /** The Durable Object whose alarm publishes scheduled posts (src/runtime/post-scheduler.ts); `wake` makes sure it fires by `at`. */
+  postScheduler(): { wake(at: number): Promise<void> };
   /** The budget meter: what this invocation spent, added to today's `usage` row by `flush()`. */
   usage: UsageMeter;
   /** Where uploads are kept (the R2 bucket). */

@@ -18,6 +18,9 @@ import { notificationRoutes } from "./v1/notifications.ts";
 import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
+import { scheduledRoutes } from "./v1/scheduled-statuses.ts";
+import { conversationRoutes } from "./v1/conversations.ts";
+import { tagRoutes } from "./v1/tags.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
@@ -50,6 +53,9 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", filtersV1)
   .route("/", filtersV2)
   .route("/", media)
+  .route("/", scheduledRoutes)
+  .route("/", conversationRoutes)
+  .route("/", tagRoutes)
   .route("/", stubs)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

@@ -608,3 +608,55 @@ export const statusCards = sqliteTable("status_cards", {
   statusUri: text("status_uri").primaryKey(),
   url: text("url").notNull(),
 }, (t) => [index("status_cards_url").on(t.url)]);
+// --- scheduled posts, direct conversations, followed tags (migration 0019) ---
+
+/** Posts to publish at `scheduledAt`: the checked PostInput and the entity's params, as JSON. */
+export const scheduledStatuses = sqliteTable(
+  "scheduled_statuses",
+  {
+    id: integer("id").primaryKey(),
+    scheduledAt: integer("scheduled_at").notNull(),
+    input: text("input").notNull(),
+    params: text("params").notNull(),
+    /** JSON array of media ids, in order; the rows are held with status_uri `urn:roost:scheduled:<id>`. */
+    mediaIds: text("media_ids").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("scheduled_statuses_due").on(t.scheduledAt)],
+);
+
+/** The owner's direct conversations (Mastodon's AccountConversation): a thread top and the other participants. */
+export const directConversations = sqliteTable(
+  "direct_conversations",
+  {
+    id: integer("id").primaryKey(),
+    rootUri: text("root_uri").notNull(),
+    /** Sorted JSON array of the other participants' actor ids. */
+    participants: text("participants").notNull(),
+    lastStatusId: integer("last_status_id").notNull(),
+    unread: integer("unread", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [uniqueIndex("direct_conversations_key").on(t.rootUri, t.participants), index("direct_conversations_last").on(t.lastStatusId)],
+);
+
+/** Which statuses are in which conversation (triggers keep both tables in step with `statuses`). */
+export const directConversationStatuses = sqliteTable(
+  "direct_conversation_statuses",
+  {
+    statusUri: text("status_uri").notNull(),
+    conversationId: integer("conversation_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.statusUri, t.conversationId] }), index("direct_conversation_statuses_conversation").on(t.conversationId)],
+);
+
+/** Hashtags the owner follows; `name` lowercased. */
+export const followedTags = sqliteTable(
+  "followed_tags",
+  {
+    name: text("name").primaryKey(),
+    id: integer("id").notNull(),
+    displayName: text("display_name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("followed_tags_id").on(t.id)],
+);

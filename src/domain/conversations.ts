@@ -37,7 +37,7 @@ export async function inMutedConversation(s: Services, uri: string): Promise<boo
 }
 
 /** The top of the thread `row` is in: the first stored post, or the parent it replies to that was never stored. */
-async function threadTop(s: Services, row: StatusRow): Promise<string> {
+export async function threadTop(s: Services, row: StatusRow): Promise<string> {
   const [top] = await s.db.all<{ root: string }>(
     sql`${threadWalk(sql`(${row.uri})`, false)} SELECT coalesce(parent, uri) AS root FROM thread ORDER BY depth DESC LIMIT 1`,
   );

@@ -6,6 +6,8 @@ import { type NormalizedActivity, type NormalizedObject, normalizeActor, normali
 import { upsertRemoteActor } from "../federation/remote-actors.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
+import { addDirectPost } from "./direct-conversations.ts";
+import { hasFollowedTag } from "./followed-tags.ts";
 import { changesWhatIsShown, remoteVersion } from "./status-edits.ts";
 import { followOf, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
 import { parentMissing, requestParentFetch } from "./threads.ts";
@@ -34,8 +36,12 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   if (!object.attributedTo.includes(activity.actor)) return ignored("the object is not attributed to the actor");
   const why = concernsUs(object, ctx);
   const follow = await followOf(ctx, activity.actor);
-  if (!why && !follow) return ignored("neither a reply to us, a mention of us, nor a post of someone we follow");
-  if (!(await storeRemotePost(ctx, object, activity.actor, follow !== null)).stored) return ignored("already stored");
+  // A public post with a hashtag the owner follows belongs in home too, whoever sent it.
+  const tagged = !follow && (await hasFollowedTag(ctx, object));
+  if (!why && !follow && !tagged) return ignored("neither a reply to us, a mention of us, a post of someone we follow, nor one with a followed hashtag");
+  const stored = await storeRemotePost(ctx, object, activity.actor, follow !== null || tagged);
+  if (!stored.stored) return ignored("already stored");
+  if (stored.row.visibility === "direct") await addDirectPost(ctx, stored.row, directParticipants(object));
   if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
   if (follow?.notify && (await isNewPostOfTheirs(ctx, object, activity.actor))) {
     await notify(ctx, { type: "status", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
@@ -44,6 +50,12 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   // accounts we follow, so what strangers send cannot spend the queue's daily allowance.
   if (follow && object.inReplyTo && (await parentMissing(ctx, object.inReplyTo))) await requestParentFetch(ctx, object.inReplyTo, { from: "inbox" });
   return done;
+}
+
+/** Who a remote direct post is between: the actors it addresses and mentions (its author is added by addDirectPost). */
+function directParticipants(object: NormalizedObject): string[] {
+  const mentioned = object.tag.flatMap((t) => (t.type === "Mention" && t.href ? [t.href] : []));
+  return [...object.to, ...object.cc, ...mentioned];
 }
 
 /**

@@ -10,6 +10,7 @@ import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../fed
 import type { Services } from "../services.ts";
 import { type StatusVersion, versionWrites } from "./status-edits.ts";
 import { requestCard } from "./cards.ts";
+import { hashtagKey } from "./posts/hashtags.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
 
@@ -63,8 +64,8 @@ export function boostShown(): SQL {
  * `tag` cannot be a hashtag. Matched in the stored documents' tag names (a `Hashtag` is named `#tag`).
  */
 export function withHashtag(s: Services, tag: string): SQL | null {
-  const name = tag.replace(/^#/, "").toLowerCase();
-  if (!/^[\p{L}\p{N}_]{1,100}$/u.test(name)) return null;
+  const name = hashtagKey(tag);
+  if (name === null) return null;
   const pattern = `%"#${name}"%`;
   const local = s.db.select({ id: objects.id }).from(objects).where(like(objects.document, pattern));
   const remote = s.db.select({ id: remoteObjects.id }).from(remoteObjects).where(like(remoteObjects.document, pattern));

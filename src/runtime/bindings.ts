@@ -5,12 +5,14 @@ import type { Settings } from "../config.ts";
 import type { Job } from "../delivery/jobs.ts";
 import type { DeliveryHost } from "./delivery-host.ts";
 import type { FanoutSender } from "./fanout-sender.ts";
+import type { PostScheduler } from "./post-scheduler.ts";
 
 export interface Env extends Settings {
   DB: D1Database;
   QUEUE: Queue<Job>;
   DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
   FANOUT_SENDER: DurableObjectNamespace<FanoutSender>;
+  POST_SCHEDULER: DurableObjectNamespace<PostScheduler>;
   /** The media bucket (wrangler.toml [[r2_buckets]]). */
   MEDIA: R2Bucket;
   /** Cloudflare's Images binding, when wrangler.toml has `[images]`: previews and blurhashes. */

@@ -23,6 +23,7 @@ export interface ServiceBindings extends Settings {
   QUEUE: JobQueue;
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  POST_SCHEDULER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   MEDIA: R2Bucket;
   IMAGES?: ImagesBinding;
 }
@@ -76,6 +77,8 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     // The stub's RPC methods are the class's methods; their declared types are the API's.
     deliveryHost: (host) => counted(env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi),
     fanoutSender: (name) => counted(env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi),
+    // One object for the one owner: its alarm is the earliest scheduled post's time.
+    postScheduler: () => counted(env.POST_SCHEDULER.get(env.POST_SCHEDULER.idFromName("owner")) as unknown as { wake(at: number): Promise<void> }),
     usage,
     media: r2MediaStore(env.MEDIA),
     images: env.IMAGES ? imagesResizer(env.IMAGES) : null,

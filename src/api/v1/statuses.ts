@@ -18,6 +18,7 @@ import { statusEntity, statusList } from "../entities/status.ts";
 import { statusHistory } from "../entities/status-edit.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { postMedia } from "./media.ts";
+import { scheduledReplay, scheduleStatus } from "./scheduled-statuses.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 import { contentFormat } from "./content-type.ts";
 
@@ -53,7 +54,6 @@ export async function entityResponse(c: AppContext, row: StatusRow | null, extra
 /** The post the client asked for, as PostInput, or the 422 reason. */
 async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | "visibility" | "inReplyTo">): Promise<PostInput | { error: string }> {
   if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
-  if (stringParam(p, "scheduled_at")) return { error: "Validation failed: scheduled posts are not supported yet" };
   const text = stringParam(p, "status") ?? "";
   const media = postMedia(p);
   if (!text.trim() && media.ids.length === 0) return { error: "Validation failed: Text can't be blank" };
@@ -81,6 +81,16 @@ async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | 
     sensitive: boolParam(p, "sensitive") ?? false,
   });
   return isRefused(input) ? { error: `Validation failed: ${input.error}` } : input;
+}
+
+/** What an Idempotency-Key made (a status, or what holds a scheduled post's media), for an hour. */
+async function rememberKey(s: Services, scopedKey: string | null, uri: string): Promise<void> {
+  if (!scopedKey) return;
+  await s.db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, s.now() - IDEMPOTENCY_MS));
+  await s.db
+    .insert(idempotencyKeys)
+    .values({ key: scopedKey, statusUri: uri, createdAt: s.now() })
+    .onConflictDoUpdate({ target: idempotencyKeys.key, set: { statusUri: uri, createdAt: s.now() } });
 }
 
 /** The owner's Like or Announce of `uri`, if any. */
@@ -129,19 +139,19 @@ export const statusRoutes = new Hono<AppEnv>()
     const scopedKey = key ? `${c.var.grant?.tokenId ?? "owner"}:${key}` : null;
     if (scopedKey) {
       const [seen] = await s.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, scopedKey)).limit(1);
-      if (seen && seen.createdAt > s.now() - IDEMPOTENCY_MS) return entityResponse(c, await statusByUri(s, seen.statusUri));
+      if (seen && seen.createdAt > s.now() - IDEMPOTENCY_MS) {
+        // A scheduled post's key names what holds its media: the answer is that ScheduledStatus again.
+        const scheduled = await scheduledReplay(c, seen.statusUri);
+        return scheduled ?? entityResponse(c, await statusByUri(s, seen.statusUri));
+      }
     }
     const input = await postInput(c, body.params);
     if ("error" in input) return jsonError(c, 422, input.error);
+    const scheduledAt = stringParam(body.params, "scheduled_at");
+    if (scheduledAt) return scheduleStatus(c, input, body.params, scheduledAt, (uri) => rememberKey(s, scopedKey, uri));
     const published = await publishNote(s, input);
     if (!published.ok) return jsonError(c, 422, published.error);
-    if (scopedKey) {
-      await s.db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, s.now() - IDEMPOTENCY_MS));
-      await s.db
-        .insert(idempotencyKeys)
-        .values({ key: scopedKey, statusUri: published.objectId, createdAt: s.now() })
-        .onConflictDoUpdate({ target: idempotencyKeys.key, set: { statusUri: published.objectId, createdAt: s.now() } });
-    }
+    await rememberKey(s, scopedKey, published.objectId);
     return entityResponse(c, await statusByUri(s, published.objectId));
   })
   .get("/api/v1/statuses/:id{\\d+}", async (c) => {

@@ -12,11 +12,8 @@ const EMPTY_LISTS = [
   "/api/v1/suggestions",
   "/api/v2/suggestions",
   "/api/v1/announcements",
-  "/api/v1/followed_tags",
   "/api/v1/featured_tags",
   "/api/v1/featured_tags/suggestions",
-  "/api/v1/conversations",
-  "/api/v1/scheduled_statuses",
   "/api/v1/endorsements",
   "/api/v1/directory",
 ];

@@ -12,6 +12,7 @@ import { requestCard } from "../cards.ts";
 import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type MediaRow, mediaOf } from "../media.ts";
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { unpinDeleted } from "../pins.ts";
+import { addDirectPost } from "../direct-conversations.ts";
 import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
@@ -80,10 +81,11 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
   return (await createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey })) as T;
 }
 
-export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
+/** `mediaHeldBy`: the uploads are held for this post under that marker (a scheduled post's, src/domain/posts/scheduled.ts). */
+export async function publishNote(ctx: Services, input: PostInput, options: { mediaHeldBy?: string } = {}): Promise<Published> {
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
-  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], null, input.media?.edits);
+  const claimed = await claimableMedia(ctx, input.media?.ids ?? [], options.mediaHeldBy ?? null, input.media?.edits);
   if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
@@ -108,8 +110,9 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
   });
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
-  await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
+  const indexed = await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   await requestCard(ctx, objectId, cardSource(note));
+  if (input.visibility === "direct") await addDirectPost(ctx, indexed, actorRecipients(note.to, note.cc, ctx.urls.followers));
   return { ok: true, objectId, activityId: activity.id };
 }
 

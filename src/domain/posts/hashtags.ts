@@ -8,3 +8,9 @@ export function hashtagHtml(name: string, href: string): string {
 export function hashtagTag(name: string, href: string) {
   return { type: "Hashtag", href, name: `#${name}` };
 }
+
+/** A hashtag as matched and stored (lowercase, without `#`), or null when `tag` cannot be one. */
+export function hashtagKey(tag: string): string | null {
+  const name = tag.replace(/^#/, "").toLowerCase();
+  return /^[\p{L}\p{N}_]{1,100}$/u.test(name) ? name : null;
+}
