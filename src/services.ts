@@ -5,6 +5,7 @@ import type { Database } from "./db/client.ts";
 import type { DeliveryHostApi } from "./delivery/host-api.ts";
 import type { JobQueue } from "./delivery/jobs.ts";
 import type { FanoutSenderApi } from "./delivery/sender-api.ts";
+import type { StreamPublisher } from "./delivery/stream.ts";
 import type { UsageMeter } from "./delivery/usage.ts";
 import type { Outbox } from "./delivery/outbox.ts";
 import type { FetchContext } from "./federation/fetch.ts";
@@ -34,6 +35,8 @@ export interface Services {
   deliveryHost(host: string): DeliveryHostApi;
   /** A fan-out sender Durable Object (Free plan: large fan-outs are sent on its alarms). */
   fanoutSender(name: string): FanoutSenderApi;
+  /** Live events for open apps: the owner's stream hub Durable Object, called only while a socket is open (docs/streaming.md). */
+  stream: StreamPublisher;
   /** The budget meter: what this invocation spent, added to today's `usage` row by `flush()`. */
   usage: UsageMeter;
   /** Where uploads are kept (the R2 bucket). */

@@ -18,6 +18,7 @@ import { notificationRoutes } from "./v1/notifications.ts";
 import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
+import { streaming } from "./v1/streaming.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
@@ -51,5 +52,6 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", filtersV2)
   .route("/", media)
   .route("/", stubs)
+  .route("/", streaming)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

@@ -5,12 +5,15 @@ import type { Settings } from "../config.ts";
 import type { Job } from "../delivery/jobs.ts";
 import type { DeliveryHost } from "./delivery-host.ts";
 import type { FanoutSender } from "./fanout-sender.ts";
+import type { StreamHub } from "./stream-hub.ts";
 
 export interface Env extends Settings {
   DB: D1Database;
   QUEUE: Queue<Job>;
   DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
   FANOUT_SENDER: DurableObjectNamespace<FanoutSender>;
+  /** The owner's stream hub: every streaming socket (docs/streaming.md). */
+  STREAM_HUB: DurableObjectNamespace<StreamHub>;
   /** The media bucket (wrangler.toml [[r2_buckets]]). */
   MEDIA: R2Bucket;
   /** Cloudflare's Images binding, when wrangler.toml has `[images]`: previews and blurhashes. */

@@ -8,6 +8,7 @@ import { meteredD1 } from "../db/metered.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
 import type { FanoutSenderApi } from "../delivery/sender-api.ts";
 import { sendImmediately } from "../delivery/immediate.ts";
+import { type StreamHubApi, streamPublisher } from "../delivery/stream.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
 import { usageMeter } from "../delivery/usage.ts";
 import { getActorKeys } from "../federation/keys.ts";
@@ -23,6 +24,7 @@ export interface ServiceBindings extends Settings {
   QUEUE: JobQueue;
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  STREAM_HUB: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   MEDIA: R2Bucket;
   IMAGES?: ImagesBinding;
 }
@@ -76,6 +78,8 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     // The stub's RPC methods are the class's methods; their declared types are the API's.
     deliveryHost: (host) => counted(env.DELIVERY_HOST.get(env.DELIVERY_HOST.idFromName(host)) as unknown as DeliveryHostApi),
     fanoutSender: (name) => counted(env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi),
+    // One hub for the one owner: every socket and every event meet in the same object.
+    stream: streamPublisher(db, () => counted(env.STREAM_HUB.get(env.STREAM_HUB.idFromName("owner")) as unknown as StreamHubApi), log),
     usage,
     media: r2MediaStore(env.MEDIA),
     images: env.IMAGES ? imagesResizer(env.IMAGES) : null,

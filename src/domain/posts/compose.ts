@@ -108,6 +108,7 @@ export async function publishNote(ctx: Services, input: PostInput): Promise<Publ
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
+  await ctx.stream.publish({ event: "update", uri: objectId });
   return { ok: true, objectId, activityId: activity.id };
 }
 
@@ -162,6 +163,7 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   ]);
   if (input.media) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
+  await ctx.stream.publish({ event: "status.update", uri: objectId });
   return { ok: true, objectId, activityId: activity.id };
 }
 
