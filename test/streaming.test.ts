@@ -90,7 +90,7 @@ describe("the upgrade", () => {
     viaQuery.webSocket!.accept();
     viaQuery.webSocket!.close();
 
-    for (const headers of [{ "Sec-WebSocket-Protocol": "not-a-token" }, {}, { Authorization: "Bearer nope" }]) {
+    for (const headers of [{ "Sec-WebSocket-Protocol": "not-a-token" }, {}, { Authorization: "Bearer nope" }] as Record<string, string>[]) {
       const refused = await upgrade("", headers);
       expect(refused.status, JSON.stringify(headers)).toBe(401);
       expect(refused.webSocket).toBeNull();
@@ -151,6 +151,25 @@ describe("the user stream", () => {
     expect(other.frames.some((f) => f.payload?.includes(quiet.id))).toBe(false);
     socket.ws.close();
     other.ws.close();
+    await waitFor(async () => (await listening()).length === 0);
+  });
+
+  it("applies the owner's filters as the home timeline does (hide leaves a status out, warn marks it) and says filters_changed", async () => {
+    const socket = await connect(token, "?stream=user");
+    await waitFor(async () => (await listening()).includes("user"));
+    const filter = (title: string, action: string, keyword: string) =>
+      api(token, "/api/v2/filters", { method: "POST", body: JSON.stringify({ title, context: ["home"], filter_action: action, keywords_attributes: [{ keyword }] }) });
+    expect((await filter("no secrets", "hide", "secretword")).status).toBe(200);
+    // Mastodon sends filters_changed without a payload.
+    expect(await socket.next((f) => f.event === "filters_changed")).toEqual({ stream: ["user"], event: "filters_changed" });
+    expect((await filter("careful", "warn", "spoilers")).status).toBe(200);
+
+    const hidden = await fromBob("the secretword is out");
+    const warned = await fromBob("spoilers ahead");
+    const marked = status(await socket.next((f) => f.event === "update" && status(f).uri === warned.id));
+    expect(marked.filtered).toMatchObject([{ filter: { title: "careful", filter_action: "warn" }, keyword_matches: ["spoilers"] }]);
+    expect(socket.frames.some((f) => f.payload?.includes(hidden.id))).toBe(false);
+    socket.ws.close();
     await waitFor(async () => (await listening()).length === 0);
   });
 
