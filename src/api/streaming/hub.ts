@@ -266,19 +266,27 @@ async function statusFrames(s: Services, event: "update" | "status.update", uri:
     .where(eq(statuses.id, row.id))
     .limit(1);
   const flags = (shown[0] ?? {}) as Record<string, number>;
-  const entities = new Map<"home" | "public", Promise<StatusEntity | null>>();
+  // Built once per filter context any shown timeline needs; null: a `hide` filter of that context
+  // covers it, as the REST timeline leaves it out.
+  const built = new Map<"home" | "public", Promise<{ payload: string; media: boolean } | null>>();
   const entityIn = (context: "home" | "public") => {
-    if (!entities.has(context)) entities.set(context, statusEntity(s, row, { owner: true, context }));
-    return entities.get(context)!;
+    if (!built.has(context)) {
+      built.set(
+        context,
+        statusEntity(s, row, { owner: true, context }).then((entity) => {
+          if (!entity) return null;
+          const shownStatus = (entity.reblog as StatusEntity | null) ?? entity;
+          return { payload: JSON.stringify(entity), media: Array.isArray(shownStatus.media_attachments) && shownStatus.media_attachments.length > 0 };
+        }),
+      );
+    }
+    return built.get(context)!;
   };
   for (const [i, [key, timeline]] of timelines.entries()) {
     if (Number(flags[`t${i}`]) !== 1) continue;
-    // null: a `hide` filter of that context covers it, as the REST timeline leaves it out.
     const entity = await entityIn(timeline.context);
-    if (!entity) continue;
-    const shownStatus = (entity.reblog as StatusEntity | null) ?? entity;
-    if (timeline.media && !(Array.isArray(shownStatus.media_attachments) && shownStatus.media_attachments.length > 0)) continue;
-    frames.set(key, { event, payload: JSON.stringify(entity) });
+    if (!entity || (timeline.media && !entity.media)) continue;
+    frames.set(key, { event, payload: entity.payload });
   }
   return frames;
 }
