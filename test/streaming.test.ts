@@ -4,6 +4,7 @@
 // on the channel paths, and a revoked token's socket closed. One hub Durable Object holds them all.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createServices } from "../src/runtime/services.ts";
 import { api, authorize, exchange, json, registerApp, signIn } from "./client-support.ts";
 import { deliverFromMastodon, MASTODON, ORIGIN, postStatus, waitFor, worker } from "./helpers.ts";
 
@@ -233,5 +234,38 @@ describe("tokens and server-sent events", () => {
     while (!(await reader.read()).done);
     await waitFor(async () => (await listening()).length === 0);
     expect((await upgrade("", { "Sec-WebSocket-Protocol": revocable })).status).toBe(401);
+  });
+});
+
+describe("cost", () => {
+  /** Durable Object requests the budget meter has recorded, this isolate's tally written first. */
+  async function doRequests(): Promise<number> {
+    await createServices(env).usage.flush();
+    return (await env.DB.prepare("SELECT coalesce(sum(do_requests), 0) AS n FROM usage").first<{ n: number }>())!.n;
+  }
+
+  it("calls the hub only when an open socket could want the event", async () => {
+    await waitFor(async () => (await listening()).length === 0);
+    const { uri } = await postStatus({ status: "no one is streaming" });
+    const idle = await doRequests();
+    const s = createServices(env);
+    await s.stream.publish({ event: "update", uri });
+    await s.stream.publish({ event: "notification", notificationId: 1 });
+    await s.stream.closeTokens([1, 2, 3]);
+    await s.usage.flush();
+    expect(await doRequests()).toBe(idle);
+
+    // A socket on user:notification only: a notification goes to the hub, an update or filters_changed does not.
+    const socket = await connect(token, "?stream=user:notification");
+    await waitFor(async () => (await listening()).includes("user:notification"));
+    const open = await doRequests();
+    const t = createServices(env);
+    await t.stream.publish({ event: "update", uri });
+    await t.stream.publish({ event: "filters_changed" });
+    await t.stream.publish({ event: "notification", notificationId: 1 });
+    await t.usage.flush();
+    expect(await doRequests()).toBe(open + 1);
+    socket.ws.close();
+    await waitFor(async () => (await listening()).length === 0);
   });
 });
