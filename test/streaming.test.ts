@@ -84,8 +84,8 @@ describe("the upgrade", () => {
     expect(socket.response.headers.get("Sec-WebSocket-Protocol")).toBe(token);
     socket.ws.close();
 
-    // The token in the query (megalodon) works too, with no subprotocol to echo.
-    const viaQuery = await upgrade(`?access_token=${token}&stream=user`, {});
+    // The token in the query (megalodon) works too, with no subprotocol to echo; so does the trailing slash.
+    const viaQuery = await upgrade(`/?access_token=${token}&stream=user`, {});
     expect(viaQuery.status).toBe(101);
     expect(viaQuery.headers.get("Sec-WebSocket-Protocol")).toBeNull();
     viaQuery.webSocket!.accept();
