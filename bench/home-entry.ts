@@ -2,7 +2,7 @@
 // bench/home.mjs: every answer carries X-D1-Statements and X-D1-Rows.
 import worker from "../src/index.ts";
 
-export { DeliveryHost, FanoutSender } from "../src/index.ts";
+export { DeliveryHost, FanoutSender, PostScheduler, StreamHub } from "../src/index.ts";
 
 type Counter = { statements: number; rows: number };
 

@@ -3,7 +3,7 @@
 // dev); GET /__bench/media-counts returns them and starts again from zero.
 import worker from "../src/index.ts";
 
-export { DeliveryHost, FanoutSender } from "../src/index.ts";
+export { DeliveryHost, FanoutSender, PostScheduler, StreamHub } from "../src/index.ts";
 
 const counts = { classA: 0, classB: 0, deletes: 0, transformations: 0 };
 

@@ -18,6 +18,7 @@ import { createServices } from "./runtime/services.ts";
 export { DeliveryHost } from "./runtime/delivery-host.ts";
 export { FanoutSender } from "./runtime/fanout-sender.ts";
 export { PostScheduler } from "./runtime/post-scheduler.ts";
+export { StreamHub } from "./runtime/stream-hub.ts";
 
 export default {
   fetch: app.fetch,

@@ -5,6 +5,7 @@ import type { Database } from "./db/client.ts";
 import type { DeliveryHostApi } from "./delivery/host-api.ts";
 import type { JobQueue } from "./delivery/jobs.ts";
 import type { FanoutSenderApi } from "./delivery/sender-api.ts";
+import type { StreamPublisher } from "./delivery/stream.ts";
 import type { UsageMeter } from "./delivery/usage.ts";
 import type { Outbox } from "./delivery/outbox.ts";
 import type { FetchContext } from "./federation/fetch.ts";
@@ -36,6 +37,8 @@ export interface Services {
   fanoutSender(name: string): FanoutSenderApi;
   /** The Durable Object whose alarm publishes scheduled posts (src/runtime/post-scheduler.ts); `wake` makes sure it fires by `at`. */
   postScheduler(): { wake(at: number): Promise<void> };
+  /** Live events for open apps: the owner's stream hub Durable Object, called only while a socket is open (docs/streaming.md). */
+  stream: StreamPublisher;
   /** The budget meter: what this invocation spent, added to today's `usage` row by `flush()`. */
   usage: UsageMeter;
   /** Where uploads are kept (the R2 bucket). */

@@ -7,7 +7,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index.ts");
-      durableNamespaces: "DeliveryHost" | "FanoutSender" | "PostScheduler";
+      durableNamespaces: "DeliveryHost" | "FanoutSender" | "PostScheduler" | "StreamHub";
     }
   }
 }

@@ -103,7 +103,7 @@ describe("a Follow and its Accept", () => {
     expect(await count("delivery_hosts", "host = 'mastodon.test'")).toBe(0);
   });
 
-  it("a follower not seen before costs 4 D1 round trips on the inbox request and 11 in its job, the meter's write included", async () => {
+  it("a follower not seen before costs 4 D1 round trips on the inbox request and 12 in its job, the meter's write included", async () => {
     const activity = follow("kai");
     const body = JSON.stringify(activity);
     const url = `${ORIGIN}/inbox`;
@@ -125,7 +125,8 @@ describe("a Follow and its Accept", () => {
     expect(request.trips()).toBe(4);
 
     // The row; actor + follower + last Accept; the profile; follower + notification; whether a
-    // Web Push subscription wants it (src/domain/push.ts offerPush); the Accept;
+    // Web Push subscription wants it (src/domain/push.ts offerPush); whether an app is streaming
+    // (stream_listeners, src/delivery/stream.ts: no Durable Object request while none is); the Accept;
     // its server's state + scheme; (the POST); its settled fanouts row; the re-Accept marker; the
     // row's state; the meter's upsert.
     const job = countingEnv();
@@ -134,6 +135,6 @@ describe("a Follow and its Accept", () => {
     await flushUsage(js);
     expect(await acceptOf(activity.id)).toMatchObject({ verified: true });
     expect(await count("notifications", "type = 'follow' AND actor_id = ?", activity.actor)).toBe(1);
-    expect(job.trips()).toBe(11);
+    expect(job.trips()).toBe(12);
   });
 });

@@ -21,6 +21,7 @@ import { statusRoutes } from "./v1/statuses.ts";
 import { scheduledRoutes } from "./v1/scheduled-statuses.ts";
 import { conversationRoutes } from "./v1/conversations.ts";
 import { tagRoutes } from "./v1/tags.ts";
+import { streaming } from "./v1/streaming.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
@@ -57,5 +58,6 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", conversationRoutes)
   .route("/", tagRoutes)
   .route("/", stubs)
+  .route("/", streaming)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))
   .all("/api/v2/*", (c) => jsonError(c, 404, "Record not found"));

@@ -660,3 +660,15 @@ export const followedTags = sqliteTable(
   },
   (t) => [uniqueIndex("followed_tags_id").on(t.id)],
 );
+// --- streaming ---
+
+/** What the stream hub has open (row id 1), written by it; read by publishers before calling it (docs/streaming.md). */
+export const streamListeners = sqliteTable("stream_listeners", {
+  id: integer("id").primaryKey(),
+  /** JSON array of subscription keys with a socket. */
+  streams: text("streams").notNull(),
+  /** JSON array of token ids with a socket (0: the owner token). */
+  tokens: text("tokens").notNull(),
+  sockets: integer("sockets").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

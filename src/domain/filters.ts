@@ -219,6 +219,7 @@ export async function createFilter(s: Services, changes: FilterChanges): Promise
     s.db.insert(filters).values({ id, title: values.title!, context: values.context!, action: values.action ?? "warn", expiresAt: values.expiresAt ?? null }),
     ...keywords.map((k) => s.db.insert(filterKeywords).values(k)),
   ]);
+  await filtersChanged(s);
   return { ok: true, filter: (await loadFilter(s, id))! };
 }
 
@@ -252,11 +253,12 @@ export async function updateFilter(s: Services, id: number, changes: FilterChang
   if (held + added.length > MAX_KEYWORDS) return refuse(`Validation failed: at most ${MAX_KEYWORDS} keywords`);
   const [first, ...rest] = statements;
   if (first) await s.db.batch([first, ...rest]);
+  if (first) await filtersChanged(s);
   return { ok: true, filter: (await loadFilter(s, id))! };
 }
 
 export async function deleteFilter(s: Services, id: number): Promise<boolean> {
-  return (await s.db.delete(filters).where(eq(filters.id, id)).returning({ id: filters.id })).length > 0;
+  return changed(s, (await s.db.delete(filters).where(eq(filters.id, id)).returning({ id: filters.id })).length > 0);
 }
 
 // --- keywords and statuses on their own (/api/v2/filters/:id/keywords, /api/v2/filter_keywords/:id, …) ---
@@ -272,6 +274,7 @@ export async function addKeyword(s: Services, filterId: number, keyword: { keywo
   const [held] = await s.db.select({ n: count() }).from(filterKeywords).where(eq(filterKeywords.filterId, filterId));
   if ((held?.n ?? 0) >= MAX_KEYWORDS) return refuse(`Validation failed: at most ${MAX_KEYWORDS} keywords`);
   const [row] = await s.db.insert(filterKeywords).values(rows[0]!).returning();
+  await filtersChanged(s);
   return { ok: true, keyword: row! };
 }
 
@@ -289,11 +292,12 @@ export async function changeKeyword(s: Services, id: number, change: { keyword?:
   const [row] = Object.keys(set).length
     ? await s.db.update(filterKeywords).set(set).where(eq(filterKeywords.id, id)).returning()
     : [await findKeyword(s, id)];
+  if (row && Object.keys(set).length) await filtersChanged(s);
   return row ? { ok: true, keyword: row } : NOT_FOUND;
 }
 
 export async function removeKeyword(s: Services, id: number): Promise<boolean> {
-  return (await s.db.delete(filterKeywords).where(eq(filterKeywords.id, id)).returning({ id: filterKeywords.id })).length > 0;
+  return changed(s, (await s.db.delete(filterKeywords).where(eq(filterKeywords.id, id)).returning({ id: filterKeywords.id })).length > 0);
 }
 
 export type FilterStatusRow = typeof filterStatuses.$inferSelect;
@@ -309,6 +313,7 @@ export async function addFilterStatus(s: Services, filterId: number, statusId: n
     .values({ id: snowflake(s.now()), filterId, statusId })
     .onConflictDoNothing()
     .returning();
+  if (row) await filtersChanged(s);
   return row ? { ok: true, row } : refuse("Validation failed: Status has already been taken");
 }
 
@@ -322,7 +327,18 @@ export async function findFilterStatus(s: Services, id: number): Promise<FilterS
 }
 
 export async function removeFilterStatus(s: Services, id: number): Promise<boolean> {
-  return (await s.db.delete(filterStatuses).where(eq(filterStatuses.id, id)).returning({ id: filterStatuses.id })).length > 0;
+  return changed(s, (await s.db.delete(filterStatuses).where(eq(filterStatuses.id, id)).returning({ id: filterStatuses.id })).length > 0);
+}
+
+/** Open apps re-read their filters on `filters_changed` (Mastodon's CustomFilter#invalidate_cache!). */
+function filtersChanged(s: Services): Promise<void> {
+  return s.stream.publish({ event: "filters_changed" });
+}
+
+/** `filters_changed` when a removal removed something; answers whether it did. */
+async function changed(s: Services, removed: boolean): Promise<boolean> {
+  if (removed) await filtersChanged(s);
+  return removed;
 }
 
 // --- v1: one keyword of one filter ---

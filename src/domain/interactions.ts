@@ -9,7 +9,7 @@ import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 import { authorOf } from "./posts/authors.ts";
-import { fetchRemotePost, indexStatus, isFollowed, storeRemotePost, unindexStatus } from "./statuses.ts";
+import { fetchRemotePost, indexStatus, isFollowed, storeRemotePost, streamDeletes, unindexStatus } from "./statuses.ts";
 import type { Published } from "./posts/compose.ts";
 
 /** Like (to the author) or Announce (public, to our followers and the author) of a post. */
@@ -31,6 +31,7 @@ export async function react(ctx: Services, type: "Like" | "Announce", objectId: 
   );
   if (type === "Announce") {
     await indexStatus(ctx, { uri: id, actorId: ctx.urls.actor, reblogOfUri: objectId, local: true, visibility: "public", inReplyTo: null, published: published.getTime(), home: true });
+    await ctx.stream.publish({ event: "update", uri: id });
   }
   return { ok: true, objectId, activityId: id };
 }
@@ -92,6 +93,7 @@ export async function reactionUndone(activity: NormalizedActivity, ctx: Services
       .delete(statuses)
       .where(and(eq(statuses.uri, target), eq(statuses.actorId, activity.actor), eq(statuses.local, false)))
       .returning({ id: statuses.id });
+    await streamDeletes(ctx, unboosted);
     return unboosted.length > 0 ? done : ignored("Undo of a reaction we do not have");
   }
   await ctx.db.delete(notifications).where(eq(notifications.activityId, target));
@@ -122,5 +124,6 @@ async function boostOfOthers(activity: NormalizedActivity, ctx: Services): Promi
     published: activity.published?.getTime() ?? ctx.now(),
     home: true,
   });
+  await ctx.stream.publish({ event: "update", uri: activity.id });
   return done;
 }

@@ -15,9 +15,10 @@ export function notificationInsert(s: Services, notification: NewNotification) {
   return s.db.insert(notifications).values(notification).returning();
 }
 
-/** What follows a recorded notification: its Web Push, when a subscription wants it (src/domain/push.ts). */
+/** What follows a recorded notification: its Web Push, when a subscription wants it (src/domain/push.ts), and its event for open apps. */
 export async function notified(s: Services, row: typeof notifications.$inferSelect): Promise<void> {
   await offerPush(s, row);
+  await s.stream.publish({ event: "notification", notificationId: row.id });
 }
 
 /** The types whose object is a post: none is recorded from a muted conversation (Mastodon's NotifyService). */

@@ -162,7 +162,9 @@ export async function grantOf(s: Services, bearer: string): Promise<Grant | null
 
 /** Revokes a token, but only for the app it was issued to (RFC 7009); unknown tokens are not an error. */
 export async function revokeToken(s: Services, app: OAuthApp, token: string): Promise<void> {
-  await s.db.delete(oauthTokens).where(and(eq(oauthTokens.tokenHash, await sha256Hex(token)), eq(oauthTokens.appId, app.id)));
+  const revoked = await s.db.delete(oauthTokens).where(and(eq(oauthTokens.tokenHash, await sha256Hex(token)), eq(oauthTokens.appId, app.id))).returning({ id: oauthTokens.id });
+  // Its streaming sockets close with it (Mastodon's `kill` event).
+  await s.stream.closeTokens(revoked.map((t) => t.id));
 }
 
 /** The owner's view: every app with its live tokens. */
@@ -176,6 +178,7 @@ export async function listAuthorizedApps(s: Services) {
 export async function revokeApp(s: Services, appId: number): Promise<boolean> {
   const [app] = await s.db.delete(oauthApps).where(eq(oauthApps.id, appId)).returning();
   if (!app) return false;
-  await s.db.batch([s.db.delete(oauthTokens).where(eq(oauthTokens.appId, appId)), s.db.delete(oauthCodes).where(eq(oauthCodes.appId, appId))]);
+  const [tokens] = await s.db.batch([s.db.delete(oauthTokens).where(eq(oauthTokens.appId, appId)).returning({ id: oauthTokens.id }), s.db.delete(oauthCodes).where(eq(oauthCodes.appId, appId))]);
+  await s.stream.closeTokens(tokens.map((t) => t.id));
   return true;
 }

@@ -42,6 +42,7 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   const stored = await storeRemotePost(ctx, object, activity.actor, follow !== null || tagged);
   if (!stored.stored) return ignored("already stored");
   if (stored.row.visibility === "direct") await addDirectPost(ctx, stored.row, directParticipants(object));
+  await ctx.stream.publish({ event: "update", uri: object.id });
   if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
   if (follow?.notify && (await isNewPostOfTheirs(ctx, object, activity.actor))) {
     await notify(ctx, { type: "status", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
@@ -94,6 +95,7 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   const before = normalizeObject(JSON.parse(stored.document));
   if (before.ok && !changesWhatIsShown(before.value, object)) return ignored("the Update changes nothing shown");
   await replaceRemotePost(ctx, object, activity.actor, before.ok ? remoteVersion(before.value, previous || ctx.now()) : null);
+  await ctx.stream.publish({ event: "status.update", uri: object.id });
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
   return done;
 }

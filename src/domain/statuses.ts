@@ -36,7 +36,13 @@ export async function indexStatus(s: Services, entry: IndexEntry): Promise<Statu
 }
 
 export async function unindexStatus(s: Services, uri: string): Promise<void> {
-  await s.db.delete(statuses).where(eq(statuses.uri, uri));
+  const removed = await s.db.delete(statuses).where(eq(statuses.uri, uri)).returning({ id: statuses.id });
+  await streamDeletes(s, removed);
+}
+
+/** Open apps drop statuses that left the index (a `delete` event each). */
+export async function streamDeletes(s: Services, removed: { id: number }[]): Promise<void> {
+  for (const { id } of removed) await s.stream.publish({ event: "delete", statusId: id });
 }
 
 /** The owner's accepted follow of `actorId` with its options, or null: their posts and boosts belong in the home timeline. */
@@ -128,8 +134,9 @@ export async function removeRemotePost(s: Services, uri: string, authorId: strin
     .where(and(eq(remoteObjects.id, uri), eq(remoteObjects.actorId, authorId)))
     .returning({ id: remoteObjects.id });
   if (removed.length === 0) return false;
-  await s.db.delete(statuses).where(inArray(statuses.uri, [uri]));
-  await s.db.delete(statuses).where(and(eq(statuses.reblogOfUri, uri), eq(statuses.local, false)));
+  const post = await s.db.delete(statuses).where(inArray(statuses.uri, [uri])).returning({ id: statuses.id });
+  const boosts = await s.db.delete(statuses).where(and(eq(statuses.reblogOfUri, uri), eq(statuses.local, false))).returning({ id: statuses.id });
+  await streamDeletes(s, [...post, ...boosts]);
   return true;
 }
 

@@ -6,6 +6,7 @@ import type { Job } from "../delivery/jobs.ts";
 import type { DeliveryHost } from "./delivery-host.ts";
 import type { FanoutSender } from "./fanout-sender.ts";
 import type { PostScheduler } from "./post-scheduler.ts";
+import type { StreamHub } from "./stream-hub.ts";
 
 export interface Env extends Settings {
   DB: D1Database;
@@ -13,6 +14,8 @@ export interface Env extends Settings {
   DELIVERY_HOST: DurableObjectNamespace<DeliveryHost>;
   FANOUT_SENDER: DurableObjectNamespace<FanoutSender>;
   POST_SCHEDULER: DurableObjectNamespace<PostScheduler>;
+  /** The owner's stream hub: every streaming socket (docs/streaming.md). */
+  STREAM_HUB: DurableObjectNamespace<StreamHub>;
   /** The media bucket (wrangler.toml [[r2_buckets]]). */
   MEDIA: R2Bucket;
   /** Cloudflare's Images binding, when wrangler.toml has `[images]`: previews and blurhashes. */

@@ -8,6 +8,7 @@ import { meteredD1 } from "../db/metered.ts";
 import type { DeliveryHostApi } from "../delivery/host-api.ts";
 import type { FanoutSenderApi } from "../delivery/sender-api.ts";
 import { sendImmediately } from "../delivery/immediate.ts";
+import { type StreamHubApi, streamPublisher } from "../delivery/stream.ts";
 import { queuedOutbox } from "../delivery/outbox.ts";
 import { usageMeter } from "../delivery/usage.ts";
 import { getActorKeys } from "../federation/keys.ts";
@@ -24,6 +25,7 @@ export interface ServiceBindings extends Settings {
   DELIVERY_HOST: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   FANOUT_SENDER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   POST_SCHEDULER: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
+  STREAM_HUB: { idFromName(name: string): DurableObjectId; get(id: DurableObjectId): unknown };
   MEDIA: R2Bucket;
   IMAGES?: ImagesBinding;
 }
@@ -79,6 +81,8 @@ export function createServices(env: ServiceBindings, log: Log = defaultLog): Ser
     fanoutSender: (name) => counted(env.FANOUT_SENDER.get(env.FANOUT_SENDER.idFromName(name)) as unknown as FanoutSenderApi),
     // One object for the one owner: its alarm is the earliest scheduled post's time.
     postScheduler: () => counted(env.POST_SCHEDULER.get(env.POST_SCHEDULER.idFromName("owner")) as unknown as { wake(at: number): Promise<void> }),
+    // One hub for the one owner: every socket and every event meet in the same object.
+    stream: streamPublisher(db, () => counted(env.STREAM_HUB.get(env.STREAM_HUB.idFromName("owner")) as unknown as StreamHubApi), log),
     usage,
     media: r2MediaStore(env.MEDIA),
     images: env.IMAGES ? imagesResizer(env.IMAGES) : null,

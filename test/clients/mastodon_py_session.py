@@ -4,8 +4,9 @@ first thing that does not hold. Debian's python3-mastodon, run with /usr/bin/pyt
 import json
 import subprocess
 import sys
+import threading
 
-from mastodon import Mastodon
+from mastodon import Mastodon, StreamListener
 
 base = sys.argv[1]
 
@@ -64,4 +65,28 @@ with_photo = api.status_post("a photo from Mastodon.py", media_ids=[photo])
 check([m["id"] for m in with_photo["media_attachments"]] == [photo["id"]], "status_post attaches the upload")
 deleted = api.status_delete(reply["id"])
 check(deleted["text"] == "an edited reply from Mastodon.py", "delete returns the text to redraft")
+
+
+class Updates(StreamListener):
+    """Collects the statuses stream_user sends (server-sent events on /api/v1/streaming/user)."""
+
+    def __init__(self):
+        self.statuses = []
+        self.arrived = threading.Event()
+
+    def on_update(self, status):
+        self.statuses.append(status)
+        self.arrived.set()
+
+
+listener = Updates()
+stream = api.stream_user(listener, run_async=True)
+# The stream is subscribed once the hub has it: post until an update comes through.
+posted = []
+for i in range(10):
+    posted.append(api.status_post(f"streamed to Mastodon.py {i}", visibility="unlisted"))
+    if listener.arrived.wait(1):
+        break
+stream.close()
+check(any(str(s["id"]) in [str(p["id"]) for p in posted] for s in listener.statuses), "stream_user receives an update")
 print(json.dumps({"session": "Mastodon.py", "ok": True}))

@@ -1,12 +1,13 @@
 // Real Mastodon client libraries — masto.js (Elk's) and megalodon (Whalebird's) — signing in to the
 // real Worker on local workerd (wrangler's dev server, fresh D1) and using it as an app would; and
 // the owner CLI, which is such a client with the owner token.
-import { createOAuthAPIClient, createRestAPIClient } from "masto";
+import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient } from "masto";
 import megalodon from "megalodon";
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 // @ts-expect-error: plain ESM helper shared with the benchmarks
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
 // @ts-expect-error: plain ESM helper shared with npm run test:clients
@@ -115,6 +116,65 @@ describe("masto.js", () => {
     const withPhotos = await client.v1.statuses.create({ status: "two photos", mediaIds: photos.map((m) => m.id) });
     expect(withPhotos.mediaAttachments.map((m) => [m.type, m.description])).toEqual([["image", "A red square"], ["image", "Noise"]]);
     expect((await fetch(withPhotos.mediaAttachments[0]!.url!)).headers.get("Content-Type")).toBe("image/jpeg");
+  }, 60_000);
+});
+
+describe("masto.js streaming", () => {
+  it("createStreamingAPIClient over the ws package gets update and delete, nothing after unsubscribe; a bad token is refused before the upgrade", async () => {
+    const app = await createRestAPIClient({ url: URL_BASE }).v1.apps.create({ clientName: "masto streaming", redirectUris: OOB, scopes: "read write" });
+    const code = await approve(app.clientId!, "read write");
+    const { accessToken } = await createOAuthAPIClient({ url: URL_BASE }).token.create({ grantType: "authorization_code", clientId: app.clientId!, clientSecret: app.clientSecret!, redirectUri: OOB, code });
+    const rest = createRestAPIClient({ url: URL_BASE, accessToken });
+    const streamingApiUrl = (await rest.v2.instance.fetch()).configuration.urls.streaming;
+    expect(streamingApiUrl).toBe(`ws://127.0.0.1:${PORT}`);
+
+    const streaming = createStreamingAPIClient({ streamingApiUrl, accessToken, implementation: WebSocket, retry: false });
+    const subscription = streaming.user.subscribe();
+    const events: { event: string; payload: any }[] = [];
+    const pumped = (async () => {
+      for await (const event of subscription) events.push(event as (typeof events)[number]);
+    })().catch(() => {});
+    const arrived = async <T>(find: () => T | undefined, tries = 100): Promise<T> => {
+      for (let i = 0; i < tries; i++) {
+        const found = find();
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`not received; got ${JSON.stringify(events.map((e) => e.event))}`);
+    };
+    // masto.js subscribes once the socket is open; a post made before the hub has the subscription is not sent, so post until one arrives.
+    let first: (typeof events)[number] | undefined;
+    for (let i = 0; i < 10 && !first; i++) {
+      const posted = await rest.v1.statuses.create({ status: `streamed ${i}` });
+      first = await arrived(() => events.find((e) => e.event === "update" && e.payload.id === posted.id), 10).catch(() => undefined);
+    }
+    expect(first!.payload).toMatchObject({ account: { id: "1", username: "me" }, visibility: "public" });
+    expect(first!.payload.content).toMatch(/^<p>streamed \d<\/p>$/);
+    await rest.v1.statuses.$select(first!.payload.id).remove();
+    expect((await arrived(() => events.find((e) => e.event === "delete"))).payload).toBe(first!.payload.id);
+
+    subscription.unsubscribe();
+    await new Promise((r) => setTimeout(r, 300));
+    const count = events.length;
+    await rest.v1.statuses.create({ status: "after unsubscribe" });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(events.length).toBe(count);
+    streaming.close();
+    await pumped;
+
+    // The ws package itself: the 101 echoes the token offered as the subprotocol; a bad token is a 401, never an upgrade.
+    const direct = new WebSocket(`${streamingApiUrl}/api/v1/streaming`, [accessToken]);
+    await new Promise((resolve, reject) => (direct.on("open", resolve), direct.on("error", reject)));
+    expect(direct.protocol).toBe(accessToken);
+    direct.close();
+    const refused = new WebSocket(`${streamingApiUrl}/api/v1/streaming`, ["not-a-token"]);
+    const status = await new Promise<number>((resolve) =>
+      refused.on("unexpected-response", (request, response) => {
+        request.destroy();
+        resolve(response.statusCode ?? 0);
+      }),
+    );
+    expect(status).toBe(401);
   }, 60_000);
 });
 

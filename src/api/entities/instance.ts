@@ -32,6 +32,9 @@ function limits() {
   };
 }
 
+/** Where apps open the streaming WebSocket (src/api/v1/streaming.ts): this origin, as ws:// or wss://. */
+const streamingUrl = (s: Services) => s.config.origin.replace(/^http/, "ws");
+
 /** `vapidKey`: the VAPID public key apps subscribe to Web Push with (configuration.vapid.public_key). */
 export function instanceV2(s: Services, profile: Profile, contact: AccountEntity, vapidKey: string) {
   const { config, urls } = s;
@@ -47,7 +50,7 @@ export function instanceV2(s: Services, profile: Profile, contact: AccountEntity
     icon: [],
     languages: ["en"],
     configuration: {
-      urls: { about: urls.profile, privacy_policy: null, terms_of_service: null },
+      urls: { streaming: streamingUrl(s), about: urls.profile, privacy_policy: null, terms_of_service: null },
       vapid: { public_key: vapidKey },
       ...limits(),
       translation: { enabled: false },
@@ -70,7 +73,7 @@ export function instanceV1(s: Services, profile: Profile, contact: AccountEntity
     description: `${profile.displayName}'s own Roost on the fediverse.`,
     email: "",
     version: INSTANCE_VERSION,
-    urls: {},
+    urls: { streaming_api: streamingUrl(s) },
     stats: { user_count: 1, status_count: stats.statuses, domain_count: 0 },
     thumbnail: profile.headerUrl ?? profile.avatarUrl ?? urls.missingImage,
     languages: ["en"],

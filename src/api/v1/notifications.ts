@@ -52,7 +52,8 @@ function reportEntity(r: Row, owner: AccountEntity, statusIds: Map<string, numbe
   };
 }
 
-async function entities(s: Services, rows: Row[]) {
+/** Notification entities for `rows` in their order (the streaming hub sends the same). */
+export async function notificationEntities(s: Services, rows: Row[]) {
   const reports = rows.filter((r) => r.type === "report");
   const [accounts, owner] = await Promise.all([accountsFor(s, rows.map((r) => r.actorId)), reports.length > 0 ? ownerAccount(s) : null]);
   const uris = [...new Set(rows.flatMap((r) => (r.objectId && STATUS_TYPES.has(TYPES[r.type] ?? "") ? [r.objectId] : [])))];
@@ -138,7 +139,7 @@ export const notificationRoutes = new Hono<AppEnv>()
     const result = await page(c);
     if ("error" in result) return jsonError(c, 400, result.error!);
     setLinks(c, result.page, result.rows.map((r) => r.id));
-    return c.json(await entities(c.var.services, result.rows));
+    return c.json(await notificationEntities(c.var.services, result.rows));
   })
   .get("/api/v1/notifications/unread_count", requireScope("read:notifications"), (c) => unreadCount(c, false))
   .get("/api/v1/notifications/policy", requireScope("read:notifications"), (c) => c.json(policy()))
@@ -146,7 +147,7 @@ export const notificationRoutes = new Hono<AppEnv>()
   .get("/api/v1/notifications/requests", requireScope("read:notifications"), (c) => c.json([]))
   .get("/api/v1/notifications/:id{\\d+}", requireScope("read:notifications"), async (c) => {
     const [row] = await c.var.services.db.select().from(notifications).where(eq(notifications.id, Number(c.req.param("id"))));
-    const [entity] = row ? await entities(c.var.services, [row]) : [];
+    const [entity] = row ? await notificationEntities(c.var.services, [row]) : [];
     return entity ? c.json(entity) : jsonError(c, 404, "Record not found");
   })
   .post("/api/v1/notifications/:id{\\d+}/dismiss", requireScope("write:notifications"), async (c) => {
@@ -162,7 +163,7 @@ export const notificationRoutes = new Hono<AppEnv>()
     const result = await page(c);
     if ("error" in result) return jsonError(c, 400, result.error!);
     const s = c.var.services;
-    const shown = await entities(s, result.rows);
+    const shown = await notificationEntities(s, result.rows);
     const groups = new Map<string, { group_key: string; type: string; items: (typeof shown)[number][] }>();
     for (const n of shown) {
       const key = groupKey(n.type, (n.status as { id?: string } | null)?.id, Date.parse(n.created_at), n.id);

@@ -3,16 +3,24 @@
 import { and, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
+import type { Services } from "../../services.ts";
 import { activities, bookmarks, statuses } from "../../db/schema.ts";
 import { jsonError } from "../../http.ts";
 import type { FilterContext } from "../../domain/filters.ts";
-import { findList, inListTimeline, notInExclusiveList } from "../../domain/lists.ts";
+import { findList, inListTimeline, type List, notInExclusiveList } from "../../domain/lists.ts";
 import { notMuted } from "../../domain/mutes.ts";
 import { boostShown, withHashtag } from "../../domain/statuses.ts";
 import { statusList } from "../entities/status.ts";
 import { boolParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
+
+// What each timeline shows, as SQL on `statuses`: the pages below and the streaming hub
+// (src/api/streaming/hub.ts), which sends a new status to the streams whose timeline would show it.
+export const homeTimeline = (s: Services): SQL => and(eq(statuses.home, true), notMuted(s, statuses.actorId, "home"), boostShown(), notInExclusiveList())!;
+export const publicTimeline = (scope: "all" | "local" | "remote", also?: SQL): SQL =>
+  and(eq(statuses.visibility, "public"), scope === "local" ? eq(statuses.local, true) : scope === "remote" ? eq(statuses.local, false) : undefined, also)!;
+export const listTimeline = (s: Services, list: List): SQL => and(inListTimeline(s, list), notMuted(s, statuses.actorId, "home"))!;
 
 /** A page of `statuses` rows; `context` is the filter context whose `hide` filters leave statuses out. */
 async function timeline(c: AppContext, where: SQL | undefined, context: FilterContext) {
@@ -66,24 +74,23 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
 }
 
 export const timelines = new Hono<AppEnv>()
-  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, and(eq(statuses.home, true), notMuted(c.var.services, statuses.actorId, "home"), boostShown(), notInExclusiveList()), "home"))
+  .get("/api/v1/timelines/home", requireScope("read:statuses"), (c) => timeline(c, homeTimeline(c.var.services), "home"))
   .get("/api/v1/timelines/public", async (c) => {
     const params = await readParams(c);
     const p = params.ok ? params.params : {};
     if (boolParam(p, "only_media")) return c.json([]);
-    const where = boolParam(p, "local") ? eq(statuses.local, true) : boolParam(p, "remote") ? eq(statuses.local, false) : undefined;
-    return timeline(c, and(eq(statuses.visibility, "public"), where), "public");
+    return timeline(c, publicTimeline(boolParam(p, "local") ? "local" : boolParam(p, "remote") ? "remote" : "all"), "public");
   })
   .get("/api/v1/timelines/tag/:tag", async (c) => {
     const tagged = withHashtag(c.var.services, c.req.param("tag"));
-    return tagged ? timeline(c, and(eq(statuses.visibility, "public"), tagged), "public") : c.json([]);
+    return tagged ? timeline(c, publicTimeline("all", tagged), "public") : c.json([]);
   })
   // Mastodon's filters have no list context: lists are filtered as home.
   .get("/api/v1/timelines/list/:id{\\d{1,16}}", requireScope("read:lists"), async (c) => {
     const s = c.var.services;
     const list = await findList(s, Number(c.req.param("id")));
     if (!list) return jsonError(c, 404, "Record not found");
-    return timeline(c, and(inListTimeline(s, list), notMuted(s, statuses.actorId, "home")), "home");
+    return timeline(c, listTimeline(s, list), "home");
   })
   .get("/api/v1/bookmarks", requireScope("read:bookmarks"), (c) => markedList(c, "bookmarks"))
   .get("/api/v1/favourites", requireScope("read:favourites"), (c) => markedList(c, "favourites"));

@@ -113,6 +113,7 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   const indexed = await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   await requestCard(ctx, objectId, cardSource(note));
   if (input.visibility === "direct") await addDirectPost(ctx, indexed, actorRecipients(note.to, note.cc, ctx.urls.followers));
+  await ctx.stream.publish({ event: "update", uri: objectId });
   return { ok: true, objectId, activityId: activity.id };
 }
 
@@ -168,6 +169,7 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   if (input.media) await attachMedia(ctx, objectId, claimed.media);
   await ctx.outbox.send(activity, { visibility: row.visibility, objectId, published: updated.getTime() });
   await requestCard(ctx, objectId, cardSource(note), { edit: true });
+  await ctx.stream.publish({ event: "status.update", uri: objectId });
   return { ok: true, objectId, activityId: activity.id };
 }
 
