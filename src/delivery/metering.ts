@@ -21,7 +21,8 @@ export async function metered<T>(services: Services, work: (s: Services) => Prom
 /**
  * Near the end of a daily allowance, re-arms the alarm for the next UTC day (plus up to ten
  * minutes of jitter, so servers do not all resume at once), logs `event`, and returns true: the
- * caller stops, and nothing is given up.
+ * caller stops, and nothing is given up. `fields` may be a function, for log fields that cost a
+ * read: it is called only when the caller is paused.
  */
 export async function pausedForBudget(
   s: Services,
@@ -29,12 +30,12 @@ export async function pausedForBudget(
   now: number,
   random: () => number,
   event: string,
-  fields: Record<string, unknown>,
+  fields: Record<string, unknown> | (() => Record<string, unknown>),
 ): Promise<boolean> {
   const over = await overBudget(s.db, limitsFor(s.config.plan), now);
   if (!over) return false;
   const resumeAt = nextUtcDay(now) + Math.floor(random() * 600_000);
-  s.log(event, { budget: over, ...fields, resumeAt });
+  s.log(event, { budget: over, ...(typeof fields === "function" ? fields() : fields), resumeAt });
   await storage.setAlarm(resumeAt);
   return true;
 }

@@ -38,7 +38,7 @@ export interface UsageMeter {
   add(counts: Partial<UsageCounts>): void;
   /**
    * Writes what this invocation counted, with whatever requests left in this isolate's tally
-   * (one upsert, itself counted as 1 row written); no-op when there is nothing.
+   * (one upsert, itself counted as 1 row read and 1 written); no-op when there is nothing.
    */
   flush(): Promise<void>;
   /** A request's end: its counts join the isolate's tally, written now only when the tally is older than DEFER_MAX_MS. */
@@ -64,8 +64,10 @@ export function waitingUsage(day: string): UsageCounts {
   return waiting?.day === day ? { ...waiting.counts } : { ...ZERO };
 }
 
+// The upsert itself, as D1 reports it: 1 row read (the day's row) and 1 written (2 and 0 for the
+// day's first, which inserts the row and its key): counted as 1 and 1.
 async function write(db: Database, day: string, p: UsageCounts): Promise<void> {
-  const values = { queueOperations: p.queueOperations, doRequests: p.durableObjectRequests, d1RowsRead: p.d1RowsRead, d1RowsWritten: p.d1RowsWritten + 1 };
+  const values = { queueOperations: p.queueOperations, doRequests: p.durableObjectRequests, d1RowsRead: p.d1RowsRead + 1, d1RowsWritten: p.d1RowsWritten + 1 };
   await db
     .insert(usage)
     .values({ day, ...values })
@@ -80,7 +82,7 @@ async function write(db: Database, day: string, p: UsageCounts): Promise<void> {
     });
 }
 
-/** `db` must not be metered itself: the meter's own upsert is counted as its 1 row. */
+/** `db` must not be metered itself: the meter's own upsert is counted as its 1 row read and 1 written. */
 export function usageMeter(db: Database, now: () => number): UsageMeter {
   let pending: UsageCounts = { ...ZERO };
   const take = () => {

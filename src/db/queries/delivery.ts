@@ -111,15 +111,25 @@ export async function activitiesToDeliver(db: Database, activityIds: string[]): 
   return out;
 }
 
-/** Adds batch numbers to the done set in one statement, so concurrent invocations never lose one. */
+/**
+ * Adds batch numbers to the done set in one statement, so concurrent invocations never lose one.
+ * The stored list is a JSON array of integers as this writes it (no spaces): a batch is in it when
+ * ",n," occurs in ",<list without brackets>,", and the new ones are appended to its text. So the
+ * statement reads the fanouts row and the few new numbers, never the list's elements: rows read
+ * stay the same for the 334th batch of a post as for the first (expanding the stored list with
+ * json_each read 2 rows per batch already done, quadratic in a post's batches). A batch already in
+ * the list (a redelivered message) writes nothing.
+ */
 export async function markBatchesDone(db: Database, activityId: string, batches: number[]): Promise<void> {
-  if (batches.length === 0) return;
+  const fresh = [...new Set(batches.filter((b) => Number.isSafeInteger(b) && b >= 0))];
+  if (fresh.length === 0) return;
+  const list = sql`"fanouts"."done_batches"`;
+  const absent = sql`instr(',' || substr(${list}, 2, length(${list}) - 2) || ',', ',' || "value" || ',') = 0`;
+  const added = sql`(select group_concat("value") from json_each(${JSON.stringify(fresh)}) where ${absent})`;
   await db
     .update(fanouts)
-    .set({
-      doneBatches: sql`(select json_group_array(value) from (select value from json_each("fanouts"."done_batches") union select value from json_each(${JSON.stringify(batches)})))`,
-    })
-    .where(eq(fanouts.activityId, activityId));
+    .set({ doneBatches: sql`case when ${list} = '[]' then '[' || ${added} || ']' else substr(${list}, 1, length(${list}) - 1) || ',' || ${added} || ']' end` })
+    .where(and(eq(fanouts.activityId, activityId), sql`exists (select 1 from json_each(${JSON.stringify(fresh)}) where ${absent})`));
 }
 
 export async function rfc9421Hosts(db: Database, hosts: string[]): Promise<Set<string>> {
