@@ -205,6 +205,25 @@ describe("the user stream", () => {
   });
 });
 
+describe("the direct stream", () => {
+  it("sends a conversation event whose payload is the Conversation when a direct message arrives", async () => {
+    const socket = await connect(token);
+    socket.send({ type: "subscribe", stream: "direct" });
+    await waitFor(async () => (await listening()).includes("direct"));
+    const dm = await fromBob("a secret for @me", { to: [`${ORIGIN}/users/me`], cc: [], tag: [{ type: "Mention", href: `${ORIGIN}/users/me`, name: "@me@roost.test" }] });
+    const frame = await socket.next((f) => f.event === "conversation");
+    expect(frame.stream).toEqual(["direct"]);
+    const conversation = JSON.parse(frame.payload!) as Record<string, any>;
+    expect(conversation.unread).toBe(true);
+    expect(conversation.last_status.uri).toBe(dm.id);
+    expect(conversation.accounts.map((a: { acct: string }) => a.acct)).toEqual(["bob@mastodon.test"]);
+    // Public posts are not conversations: nothing else reached the direct stream.
+    expect(socket.frames.filter((f) => f.event !== undefined).map((f) => f.event)).toEqual(["conversation"]);
+    socket.ws.close();
+    await waitFor(async () => (await listening()).length === 0);
+  });
+});
+
 describe("tokens and server-sent events", () => {
   it("serves /api/v1/streaming/user as server-sent events, and closes the sockets of a revoked token", async () => {
     const app = await registerApp();

@@ -22,7 +22,9 @@ export type StreamEvent =
   /** A notification was recorded. */
   | { event: "notification"; notificationId: number }
   /** The owner's filters changed (Mastodon sends no payload). */
-  | { event: "filters_changed" };
+  | { event: "filters_changed" }
+  /** A direct conversation gained a status: the Conversation entity on `direct`. */
+  | { event: "conversation"; conversationId: number };
 
 /** The hub's RPC surface (src/runtime/stream-hub.ts). */
 export interface StreamHubApi {
@@ -56,6 +58,8 @@ export function couldWant(streams: readonly string[], event: StreamEvent): boole
       return streams.includes("user") || streams.includes("user:notification");
     case "filters_changed":
       return streams.includes("user");
+    case "conversation":
+      return streams.includes("direct");
     default:
       return streams.some((k) => k !== "user:notification");
   }

@@ -30,6 +30,7 @@ export async function addDirectPost(s: Services, row: StatusRow, actors: string[
     })
     .returning({ id: directConversations.id });
   await s.db.insert(directConversationStatuses).values({ statusUri: row.uri, conversationId: conversation!.id }).onConflictDoNothing();
+  await s.stream.publish({ event: "conversation", conversationId: conversation!.id });
 }
 
 /** A page of conversations, newest last status first (Mastodon pages them by last_status_id). */

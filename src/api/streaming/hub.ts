@@ -4,13 +4,14 @@
 // What a socket holds — its token id, scopes and subscriptions — lives in its attachment, which
 // survives hibernation. Frames are Mastodon's: {"stream": [...], "event": "...", "payload": "<JSON text>"}.
 import { and, eq, type SQL, sql } from "drizzle-orm";
-import { notifications, statuses } from "../../db/schema.ts";
+import { directConversations, notifications, statuses } from "../../db/schema.ts";
 import { type Listening, type StreamEvent, writeListening } from "../../delivery/stream.ts";
 import { findList } from "../../domain/lists.ts";
 import { allows } from "../../domain/oauth.ts";
 import { mutedForNotifications } from "../../domain/push.ts";
 import { withHashtag } from "../../domain/statuses.ts";
 import type { Services } from "../../services.ts";
+import { conversationEntities } from "../entities/conversation.ts";
 import { type StatusEntity, statusEntity } from "../entities/status.ts";
 import { notificationEntities } from "../v1/notifications.ts";
 import { homeTimeline, listTimeline, publicTimeline } from "../v1/timelines.ts";
@@ -225,6 +226,13 @@ async function framesFor(s: Services, event: StreamEvent, keys: Set<string>): Pr
       if (keys.has("user:notification")) frames.set("user:notification", { event: event.event, payload });
       return frames;
     }
+    case "conversation": {
+      if (!keys.has("direct")) return frames;
+      const [row] = await s.db.select().from(directConversations).where(eq(directConversations.id, event.conversationId)).limit(1);
+      const [entity] = row ? await conversationEntities(s, [row]) : [];
+      if (entity) frames.set("direct", { event: event.event, payload: JSON.stringify(entity) });
+      return frames;
+    }
     case "update":
     case "status.update":
       return statusFrames(s, event.event, event.uri, keys);
@@ -249,7 +257,7 @@ async function timelineOf(s: Services, key: string): Promise<{ where: SQL; conte
     const found = await findList(s, Number(list[1]));
     return found ? { where: listTimeline(s, found), context: "home", media } : null;
   }
-  // `direct` carries conversation events, which need the conversations API (docs/streaming.md).
+  // `direct` carries `conversation` events (framesFor), not timeline updates, as Mastodon's does.
   return null;
 }
 
