@@ -9,6 +9,8 @@ import { pruneStorage } from "./domain/maintenance.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
+import { listAliasFollowers } from "./domain/aliases.ts";
+import { runImport } from "./domain/imports.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -26,6 +28,8 @@ export default {
       thread: fetchThreadParents,
       push: sendPushes,
       media: (job, s) => processMedia(s, job.id),
+      alias: listAliasFollowers,
+      import: runImport,
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up.

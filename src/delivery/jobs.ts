@@ -17,7 +17,11 @@ export type Job =
   /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
   | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
-  | { kind: "media"; id: number };
+  | { kind: "media"; id: number }
+  /** Read (more of) an alias's followers collection: `page` is where to go on; absent, the alias's actor is read first. */
+  | { kind: "alias"; alias: string; page?: string }
+  /** Apply the next rows of a CSV import (src/domain/imports.ts). */
+  | { kind: "import"; id: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

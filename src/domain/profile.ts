@@ -25,7 +25,8 @@ export async function announceProfileUpdate(ctx: Services, actor: Record<string,
   return { ok: true, objectId: ctx.urls.actor, activityId: id };
 }
 
-export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs">>;
+// Aliases and the move have their own use cases (aliases.ts, move-out.ts): never an app's profile edit.
+export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs" | "movedTo">>;
 
 /** Stores the changes over what is stored, then announces the new actor to followers. */
 export async function updateProfile(ctx: Services, changes: ProfileChanges): Promise<Profile> {

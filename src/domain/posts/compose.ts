@@ -18,7 +18,7 @@ import { hashtagHtml, hashtagTag } from "./hashtags.ts";
 import type { PostInput } from "./input.ts";
 import { mentionHtml, mentionTag, resolveMentions } from "./mentions.ts";
 
-export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409; error: string };
+export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409 | 422; error: string };
 
 type Note = Record<string, unknown> & { id: string; to: string[]; cc: string[]; published: string };
 
@@ -80,6 +80,9 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
 }
 
 export async function publishNote(ctx: Services, input: PostInput): Promise<Published> {
+  // A moved account posts from its new home (Mastodon disables a moved login); undoing the move lifts this.
+  const { movedTo } = await ctx.profile();
+  if (movedTo) return { ok: false, status: 422, error: `this account has moved to ${movedTo}: post from there, or undo the move first` };
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
   const claimed = await claimableMedia(ctx, input.media?.ids ?? [], null, input.media?.edits);
