@@ -18,8 +18,11 @@ export type Job =
   | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
   | { kind: "media"; id: number }
-  /** Read (more of) an alias's followers collection: `page` is where to go on; absent, the alias's actor is read first. */
-  | { kind: "alias"; alias: string; page?: string }
+  /**
+   * Read (more of) an alias's followers collection: `page` is where to go on; absent, the alias's
+   * actor is read first. `approve`: the list is read, let in the follow requests of those it lists.
+   */
+  | { kind: "alias"; alias: string; page?: string; approve?: boolean }
   /** Apply the next rows of a CSV import (src/domain/imports.ts). */
   | { kind: "import"; id: number };
 

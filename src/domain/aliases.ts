@@ -11,7 +11,9 @@
 // us now against the collection's totalItems. We read the collection before the Move rather than
 // when each Follow arrives because Mastodon's move unfollows the old account right after the new
 // Follow (UnfollowFollowWorker), so by then the follower may already be gone from the list, and one
-// collection read per Follow would cost a page walk for each of thousands of Follows.
+// collection read per Follow would cost a page walk for each of thousands of Follows. Requests that
+// arrive while the list is still being read are approved once it is (`approve` jobs), and an alias
+// never read (from ALSO_KNOWN_AS) is read when the first Follow under manual approval arrives.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { saveProfile, storedProfile } from "../db/queries/profile.ts";
 import { aliasFollowers, aliasSnapshots, followers } from "../db/schema.ts";
@@ -20,7 +22,9 @@ import { limitsFor } from "../delivery/limits.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { canonicalIri, normalizeActor, normalizeCollection } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { startListing } from "./alias-followers.ts";
 import { waitForBudget } from "./bulk-budget.ts";
+import { decideFollowRequest } from "./follows.ts";
 import { resolveFresh } from "./resolve.ts";
 
 /** Mastodon sets no limit on aliases; this one bounds our actor document. */
@@ -44,16 +48,6 @@ export interface AliasProgress {
 async function saveAliases(s: Services, aliases: string[]): Promise<void> {
   const stored = await storedProfile(s.db);
   await saveProfile(s.db, { ...stored, alsoKnownAs: aliases }, s.now());
-}
-
-/** Starts (again) reading the alias's followers collection. */
-async function startListing(s: Services, alias: string): Promise<void> {
-  const values = { expected: null, listed: 0, state: "listing" as const, error: null, updatedAt: s.now() };
-  await s.db.batch([
-    s.db.insert(aliasSnapshots).values({ alias, ...values }).onConflictDoUpdate({ target: aliasSnapshots.alias, set: values }),
-    s.db.delete(aliasFollowers).where(eq(aliasFollowers.alias, alias)),
-  ]);
-  await s.jobs.send({ kind: "alias", alias });
 }
 
 /** Adds the old account (`@user@host` or its actor URL) to alsoKnownAs and starts reading its followers. */
@@ -117,21 +111,24 @@ export async function aliasProgress(s: Services): Promise<AliasProgress[]> {
   });
 }
 
-/** Whether `actorId` followed one of our current aliases (so their Follow is a migrating follower's). */
-export async function followedAnAlias(s: Services, actorId: string): Promise<boolean> {
-  const aliases = (await s.profile()).alsoKnownAs;
-  if (aliases.length === 0) return false;
-  const [row] = await s.db
-    .select({ alias: aliasFollowers.alias })
-    .from(aliasFollowers)
-    .where(and(eq(aliasFollowers.actorId, actorId), inArray(aliasFollowers.alias, aliases)))
-    .limit(1);
-  return !!row;
-}
-
 async function finish(s: Services, alias: string, state: "done" | "failed", error: string | null = null): Promise<void> {
   await s.db.update(aliasSnapshots).set({ state, error, updatedAt: s.now() }).where(eq(aliasSnapshots.alias, alias));
   s.log("alias.listed", { alias, state, error });
+  // Follows that arrived while the list was read wait as requests: now they can be let in.
+  if (state === "done") await s.jobs.send({ kind: "alias", alias, approve: true });
+}
+
+/** Approves up to `max` pending requests of the alias's followers (each an Accept sent); true when more remain. */
+async function approveListed(s: Services, alias: string, max: number): Promise<boolean> {
+  const pending = await s.db
+    .select({ actorId: followers.actorId })
+    .from(followers)
+    .innerJoin(aliasFollowers, and(eq(aliasFollowers.actorId, followers.actorId), eq(aliasFollowers.alias, alias)))
+    .where(eq(followers.state, "pending"))
+    .limit(max + 1);
+  for (const { actorId } of pending.slice(0, max)) await decideFollowRequest(s, actorId, true);
+  if (pending.length > 0) s.log("alias.requests_approved", { alias, approved: Math.min(max, pending.length) });
+  return pending.length > max;
 }
 
 async function store(s: Services, alias: string, ids: string[]): Promise<void> {
@@ -152,8 +149,13 @@ async function store(s: Services, alias: string, ids: string[]): Promise<void> {
  */
 export async function listAliasFollowers(job: Extract<Job, { kind: "alias" }>, s: Services): Promise<void> {
   const [snapshot] = await s.db.select().from(aliasSnapshots).where(eq(aliasSnapshots.alias, job.alias));
-  if (!snapshot || snapshot.state !== "listing") return;
+  if (!snapshot || snapshot.state !== (job.approve ? "done" : "listing")) return;
   if (await waitForBudget(s, job)) return;
+  const perJob = limitsFor(s.config.plan).collectionPagesPerJob;
+  if (job.approve) {
+    if ((await s.profile()).alsoKnownAs.includes(job.alias) && (await approveListed(s, job.alias, limitsFor(s.config.plan).importRowsPerJob))) await s.jobs.send(job);
+    return;
+  }
   let page = job.page ?? null;
   if (!page) {
     const actor = await fetchActivityDocument(job.alias, s.fetcher);
@@ -170,7 +172,6 @@ export async function listAliasFollowers(job: Extract<Job, { kind: "alias" }>, s
       return finish(s, job.alias, "failed", "the old account's server does not list its followers (hidden)");
     }
   }
-  const perJob = limitsFor(s.config.plan).collectionPagesPerJob;
   const seen = new Set<string>();
   for (let read = 0; page && !seen.has(page); read++) {
     if (read >= perJob) {

@@ -3,7 +3,7 @@
 // `followReceived`, and its Accept — automatic or approved by the owner — is `acceptFollower`.
 import { and, desc, eq } from "drizzle-orm";
 import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
-import { followedAnAlias } from "./aliases.ts";
+import { followedAnAlias } from "./alias-followers.ts";
 import { resolveHandle } from "../federation/lookup.ts";
 import { canonicalIri, httpIri, type NormalizedActivity } from "../federation/normalize.ts";
 import { getRemoteActor, remoteActorQuery } from "../federation/remote-actors.ts";

@@ -38,7 +38,7 @@ export async function moveState(s: Services): Promise<MoveState> {
 async function setMovedTo(s: Services, movedTo: string | null): Promise<Services> {
   await saveProfile(s.db, { ...(await storedProfile(s.db)), movedTo }, s.now());
   const fresh: Services = { ...s, profile: async () => ({ ...(await s.profile()), movedTo }) };
-  const announced = await announceProfileUpdate(fresh, await actorDocument(fresh));
+  const announced = await announceProfileUpdate(fresh, await actorDocument(fresh), movedTo ? "-moved" : "-move-undone");
   if (!announced.ok) s.log("move.update_not_announced", { reason: announced.error });
   return fresh;
 }
