@@ -47,7 +47,8 @@ CREATE TABLE `imports` (
 );
 --> statement-breakpoint
 -- One row per CSV line: `line` is its line number in the file; data is the parsed row, JSON;
--- state pending | done | failed; actor_id what an account address resolved to.
+-- state pending | done | failed; actor_id what the row resolved to (the account's actor id, or the
+-- bookmarked post's URI), which an overwrite import keeps.
 CREATE TABLE `import_rows` (
 	`import_id` integer NOT NULL,
 	`line` integer NOT NULL,

@@ -635,7 +635,7 @@ export const imports = sqliteTable("imports", {
   finishedAt: integer("finished_at"),
 });
 
-/** One row per CSV line of an import. */
+/** One row per CSV line of an import; actorId is what it resolved to (an actor id, or a bookmarked post's URI). */
 export const importRows = sqliteTable(
   "import_rows",
   {
