@@ -3,6 +3,8 @@
 // Mastodon's formats.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { pruneStorage } from "../src/domain/maintenance.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { ACTOR, AP, count, deliverFromMastodon, follow, MASTODON, ORIGIN, ourPublicKey, owner, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
 
 const FEDIFY = "https://fedify.test";
@@ -285,5 +287,10 @@ describe("CSV exports and imports", () => {
     expect((await importCsv("following", "#domain\nexample.com\n")).status).toBe(400);
     expect(await count("imports")).toBe(before);
     expect((await importCsv("nonsense", "a@b.c\n")).status).toBe(400);
+
+    // A month after it finished, the daily clean-up removes the import's rows and report.
+    await pruneStorage({ ...createServices(env), now: () => Date.now() + 31 * 86_400_000 });
+    expect(await count("import_rows", "import_id = ?", Number(report.id))).toBe(0);
+    expect((await owner(`/api/roost/imports/${report.id}`)).status).toBe(404);
   });
 });
