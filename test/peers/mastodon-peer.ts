@@ -49,8 +49,8 @@ const fetches: Fetch[] = [];
 let inboxStatus = 202;
 /** Followers collections served at /users/<name>/followers (portability tests), by account name. */
 const followerLists = new Map<string, string[]>();
-/** Mastodon's followers pages hold 12 accounts (FollowerAccountsController::FOLLOW_PER_PAGE). */
-const FOLLOWERS_PER_PAGE = 12;
+/** Mastodon's followers pages hold 12 accounts (FollowerAccountsController::FOLLOW_PER_PAGE); a test may ask for fewer, to page with few followers. */
+let followersPerPage = 12;
 
 // The followers collection as Mastodon serves it: totalItems and a first page link, then pages
 // of orderedItems with next (follower_accounts_controller.rb, collection_presenter).
@@ -60,8 +60,8 @@ function followersCollection(name: string, page: string | null): Response {
   const context = "https://www.w3.org/ns/activitystreams";
   if (page === null) return json({ "@context": context, id, type: "OrderedCollection", totalItems: ids.length, first: `${id}?page=1` }, 200, "application/activity+json");
   const n = Math.max(1, Number(page) || 1);
-  const items = ids.slice((n - 1) * FOLLOWERS_PER_PAGE, n * FOLLOWERS_PER_PAGE);
-  const more = n * FOLLOWERS_PER_PAGE < ids.length;
+  const items = ids.slice((n - 1) * followersPerPage, n * followersPerPage);
+  const more = n * followersPerPage < ids.length;
   return json(
     { "@context": context, id: `${id}?page=${n}`, type: "OrderedCollectionPage", totalItems: ids.length, partOf: id, ...(more ? { next: `${id}?page=${n + 1}` } : {}), orderedItems: items },
     200,
@@ -194,6 +194,7 @@ async function control(request: Request, path: string): Promise<Response> {
     }
     case "/__control/followers":
       followerLists.set(String(input.account), (input.followers as string[]) ?? []);
+      followersPerPage = typeof input.perPage === "number" ? input.perPage : 12;
       return json({ ok: true });
     case "/__control/inbox-status":
       inboxStatus = Number(input.status);
