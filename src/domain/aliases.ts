@@ -19,12 +19,13 @@ import { saveProfile, storedProfile } from "../db/queries/profile.ts";
 import { aliasFollowers, aliasSnapshots, followers } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
 import { limitsFor } from "../delivery/limits.ts";
-import { fetchActivityDocument } from "../federation/fetch.ts";
+import { type FetchResult, fetchActivityDocument } from "../federation/fetch.ts";
 import { canonicalIri, normalizeActor, normalizeCollection } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 import { startListing } from "./alias-followers.ts";
 import { waitForBudget } from "./bulk-budget.ts";
 import { decideFollowRequest } from "./follows.ts";
+import { isPermanent } from "./outcome.ts";
 import { resolveFresh } from "./resolve.ts";
 
 /** Mastodon sets no limit on aliases; this one bounds our actor document. */
@@ -142,6 +143,9 @@ async function store(s: Services, alias: string, ids: string[]): Promise<void> {
     .where(eq(aliasSnapshots.alias, alias));
 }
 
+/** A server that does not answer now may later: the queue retries the job (from the page it was on). */
+const transient = (result: Extract<FetchResult<unknown>, { ok: false }>) => !isPermanent(result);
+
 /**
  * The `alias` job: reads the alias's actor for its followers collection (first job), then up to
  * the plan's pages of it; a longer collection goes on in the next job. A failure that will not
@@ -159,10 +163,12 @@ export async function listAliasFollowers(job: Extract<Job, { kind: "alias" }>, s
   let page = job.page ?? null;
   if (!page) {
     const actor = await fetchActivityDocument(job.alias, s.fetcher);
+    if (!actor.ok && transient(actor)) throw new Error(`the old account ${job.alias}: ${actor.reason}`);
     if (!actor.ok) return finish(s, job.alias, "failed", `the old account could not be read: ${actor.reason}`);
     const normalized = normalizeActor(actor.value);
     if (!normalized.ok || !normalized.value.followers) return finish(s, job.alias, "failed", "the old account has no followers collection");
     const collection = await fetchActivityDocument(normalized.value.followers, s.fetcher);
+    if (!collection.ok && transient(collection)) throw new Error(`followers of ${job.alias}: ${collection.reason}`);
     const parsed = collection.ok ? normalizeCollection(collection.value) : null;
     if (!parsed?.ok) return finish(s, job.alias, "failed", `its followers collection could not be read: ${collection.ok ? "not a collection" : collection.reason}`);
     await s.db.update(aliasSnapshots).set({ expected: parsed.value.totalItems }).where(eq(aliasSnapshots.alias, job.alias));
@@ -181,8 +187,7 @@ export async function listAliasFollowers(job: Extract<Job, { kind: "alias" }>, s
     seen.add(page);
     const fetched = await fetchActivityDocument(page, s.fetcher);
     if (!fetched.ok) {
-      // A server that does not answer now may later: the queue retries the job from this page.
-      if (!fetched.status || fetched.status >= 500 || fetched.status === 429) throw new Error(`followers page ${page}: ${fetched.reason}`);
+      if (transient(fetched)) throw new Error(`followers page ${page}: ${fetched.reason}`);
       return finish(s, job.alias, "failed", `a followers page could not be read: ${fetched.reason}`);
     }
     const parsed = normalizeCollection(fetched.value);
