@@ -3,7 +3,7 @@
 // origin from .roost/deploy.json or WEB_ORIGIN in wrangler.toml). Files are read from the current
 // directory, which `npm run` sets to the project root. It speaks the Mastodon client API with the
 // owner token as bearer, like any app; only what Mastodon has no endpoint for is under /api/roost.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { readDotenv } from "./lib/dotenv.mjs";
@@ -30,7 +30,14 @@ const USAGE = `usage: npm run roost -- <command>
   revoke-app <app id>
   deliveries <post id or URL | activity URL>
   usage
-  push                           the apps' Web Push subscriptions and each one's last push`;
+  push                           the apps' Web Push subscriptions and each one's last push
+  aliases [add|remove|refresh <account>]
+                                 your old accounts (alsoKnownAs) and each move's progress: followers expected, arrived
+  move [<account> | undo]        where you moved; move to <account> (it must list you as an alias); undo the move
+  export <kind> [file]           CSV in Mastodon's format: follows followers lists blocks mutes domain_blocks bookmarks
+  import <type> <file> [--overwrite]
+                                 a Mastodon CSV: following blocking muting domain_blocking bookmarks lists
+  imports [<import id>]          the imports and their progress; with an id, every row that failed and why`;
 
 /** The Mastodon API's largest page of accounts. */
 const PAGE = 80;
@@ -162,6 +169,7 @@ function parse(argv) {
         visibility: { type: "string" },
         "reply-to": { type: "string" },
         lang: { type: "string" },
+        overwrite: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -183,6 +191,64 @@ async function printPush(node) {
     console.log(`${clean(sub.app ?? "?")}\t${clean(new URL(sub.endpoint).host)}\t${clean(sub.encoding)}\tpolicy ${clean(sub.policy)}\talerts ${clean(sub.alerts.join(",") || "none")}\t${last}`);
   }
   if (subscriptions.length === 0) console.log("no push subscriptions");
+}
+
+/** `aliases`: the old accounts and how many of their followers follow you now. */
+async function printAliases(node) {
+  const { aliases } = await call(node, "GET", "/api/roost/aliases");
+  for (const a of aliases) {
+    const state = a.state === "failed" ? `followers not read: ${clean(a.error)}` : a.state === "listing" ? "reading its followers" : a.state ? "" : "followers not read (run `aliases refresh`)";
+    console.log(`${clean(a.alias)}\tarrived ${clean(a.arrived)} of ${clean(a.expected ?? "?")}${state ? `\t${state}` : ""}`);
+  }
+  if (aliases.length === 0) console.log("no aliases");
+}
+
+function printMove(state) {
+  if (state.movedTo) console.log(`moved to ${clean(state.movedTo)}`);
+  else console.log("not moved");
+  if (state.lastMove) console.log(`last Move sent ${clean(state.lastMove.sentAt)} to ${clean(state.lastMove.target)}; the next may be sent from ${clean(state.lastMove.nextMoveAt)}`);
+}
+
+function printImport(report) {
+  console.log(`import ${clean(report.id)} (${clean(report.type)}, ${clean(report.mode)}): ${clean(report.state)}, ${report.processed} of ${report.total} rows, ${report.imported} imported, ${report.failed} failed`);
+  for (const f of report.failures ?? []) console.log(`  line ${clean(f.line)}\t${clean(f.value)}\t${clean(f.error)}`);
+}
+
+/** `export`: the CSV as the node wrote it, to stdout or a file (the bytes unchanged: it is data, not shown text). */
+async function exportTo(node, kind, file) {
+  let res;
+  try {
+    res = await fetch(new URL(`/api/roost/exports/${encodeURIComponent(kind)}.csv`, node.url), { headers: { Authorization: `Bearer ${node.token}` } });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  if (!res.ok) fail(`export ${clean(kind)} answered ${res.status}: ${clean((await res.json().catch(() => ({}))).error ?? "")}`);
+  const csv = await res.text();
+  if (!file) {
+    // To a terminal it is shown text: cleaned line by line (remote servers chose the names in it).
+    process.stdout.write(csv.split("\n").map(clean).join("\n"));
+    return;
+  }
+  writeFileSync(file, csv);
+  console.log(`wrote ${file} (${csv.split("\n").filter(Boolean).length} lines)`);
+}
+
+/** `import`: the file goes up as multipart (Mastodon's settings form sends it so too); the rows are applied by the node's queue. */
+async function importFile(node, type, file, overwrite) {
+  if (!existsSync(file)) fail(`no file ${file}`);
+  const form = new FormData();
+  form.append("type", type);
+  form.append("mode", overwrite ? "overwrite" : "merge");
+  form.append("data", new Blob([readFileSync(file)], { type: "text/csv" }), path.basename(file));
+  let res;
+  try {
+    res = await fetch(new URL("/api/roost/imports", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
+  if (!res.ok) fail(`import refused (${res.status}): ${clean(json.error)}`);
+  console.log(`import ${clean(json.id)} queued: ${json.total} rows; \`npm run roost -- imports ${clean(json.id)}\` shows its progress`);
 }
 
 async function main(argv) {
@@ -331,6 +397,47 @@ async function main(argv) {
     }
     case "push":
       return printPush(node);
+    case "aliases": {
+      const [action, who] = args;
+      if (!action) return printAliases(node);
+      const method = { add: "POST", remove: "DELETE", refresh: "POST" }[action] ?? fail(`aliases takes add, remove or refresh\n${USAGE}`);
+      if (!who) fail(`aliases ${action} needs an account (@user@host or an actor URL)`);
+      const result = await call(node, method, `/api/roost/aliases${action === "refresh" ? "/refresh" : ""}`, { account: who });
+      console.log(`${action === "add" ? "added" : action === "remove" ? "removed" : "reading the followers of"} ${clean(result.alias)}; aliases: ${clean(result.aliases.join(" ") || "none")}`);
+      break;
+    }
+    case "move": {
+      const [target] = args;
+      if (!target) return printMove(await call(node, "GET", "/api/roost/move"));
+      if (target === "undo") {
+        printMove(await call(node, "DELETE", "/api/roost/move"));
+        break;
+      }
+      printMove(await call(node, "POST", "/api/roost/move", { account: target }));
+      console.log("Update and Move sent to your followers' servers");
+      break;
+    }
+    case "export": {
+      const [kind, file] = args;
+      if (!kind) fail(`export needs a kind\n${USAGE}`);
+      return exportTo(node, kind, file);
+    }
+    case "import": {
+      const [type, file] = args;
+      if (!type || !file) fail(`import needs a type and a file\n${USAGE}`);
+      return importFile(node, type, file, values.overwrite === true);
+    }
+    case "imports": {
+      const [id] = args;
+      if (id) {
+        if (!STATUS_ID.test(id)) fail(`imports takes an import id, not ${clean(id)}`);
+        return printImport(await call(node, "GET", `/api/roost/imports/${id}`));
+      }
+      const { imports } = await call(node, "GET", "/api/roost/imports");
+      for (const i of imports) console.log(`${clean(i.id)}\t${clean(i.type)}\t${clean(i.mode)}\t${clean(i.state)}\t${i.processed}/${i.total}\tfailed ${i.failed}`);
+      if (imports.length === 0) console.log("no imports");
+      break;
+    }
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

@@ -64,6 +64,8 @@ export interface Profile
   defaultVisibility: "public" | "unlisted" | "private" | "direct";
   defaultSensitive: boolean;
   defaultLanguage: string | null;
+  /** Where the owner moved to (an actor URL), set by the owner's move (src/domain/move-out.ts); null: not moved. */
+  movedTo: string | null;
 }
 
 /** The profile the [vars] describe. */
@@ -81,6 +83,7 @@ export function profileDefaults(config: Config): Profile {
     defaultVisibility: "public",
     defaultSensitive: false,
     defaultLanguage: null,
+    movedTo: null,
   };
 }
 

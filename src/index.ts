@@ -11,6 +11,8 @@ import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
 import { fetchLinkCard } from "./domain/cards.ts";
+import { listAliasFollowers } from "./domain/aliases.ts";
+import { runImport } from "./domain/imports.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -31,6 +33,8 @@ export default {
       push: sendPushes,
       media: (job, s) => processMedia(s, job.id),
       card: fetchLinkCard,
+      alias: listAliasFollowers,
+      import: runImport,
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up, and a daily catch-up of scheduled

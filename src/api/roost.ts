@@ -7,7 +7,8 @@ import { requireOwner } from "./auth.ts";
 import { deliveries } from "./deliveries.ts";
 import { ownerApps } from "./owner-apps.ts";
 import { ownerPasskeys } from "./passkeys.ts";
+import { portability } from "./portability.ts";
 import { roostPush } from "./roost-push.ts";
 import { usageRoutes } from "./usage.ts";
 
-export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush);
+export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/", portability);

@@ -672,3 +672,60 @@ export const streamListeners = sqliteTable("stream_listeners", {
   sockets: integer("sockets").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+// --- portability (migrations/0023_portability.sql) ---
+
+/** An alias's followers collection as read so far: expected = its totalItems. */
+export const aliasSnapshots = sqliteTable("alias_snapshots", {
+  alias: text("alias").primaryKey(),
+  expected: integer("expected"),
+  listed: integer("listed").notNull().default(0),
+  state: text("state", { enum: ["listing", "done", "failed"] }).notNull(),
+  error: text("error"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** The followers an alias's collection listed. */
+export const aliasFollowers = sqliteTable(
+  "alias_followers",
+  {
+    alias: text("alias").notNull(),
+    actorId: text("actor_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.alias, t.actorId] }), index("alias_followers_actor").on(t.actorId)],
+);
+
+/** The Move we sent last (row 1); movedTo itself lives in the profile row. */
+export const outgoingMoves = sqliteTable("outgoing_moves", {
+  id: integer("id").primaryKey(),
+  target: text("target").notNull(),
+  activityId: text("activity_id").notNull(),
+  sentAt: integer("sent_at").notNull(),
+});
+
+/** CSV imports (Mastodon's bulk imports), applied by `import` jobs. */
+export const imports = sqliteTable("imports", {
+  id: integer("id").primaryKey(),
+  type: text("type", { enum: ["following", "blocking", "muting", "domain_blocking", "bookmarks", "lists"] }).notNull(),
+  mode: text("mode", { enum: ["merge", "overwrite"] }).notNull(),
+  state: text("state", { enum: ["queued", "running", "finished"] }).notNull(),
+  total: integer("total").notNull(),
+  processed: integer("processed").notNull().default(0),
+  imported: integer("imported").notNull().default(0),
+  failed: integer("failed").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+/** One row per CSV line of an import; actorId is what it resolved to (an actor id, or a bookmarked post's URI). */
+export const importRows = sqliteTable(
+  "import_rows",
+  {
+    importId: integer("import_id").notNull(),
+    line: integer("line").notNull(),
+    data: text("data").notNull(),
+    state: text("state", { enum: ["pending", "done", "failed"] }).notNull().default("pending"),
+    error: text("error"),
+    actorId: text("actor_id"),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] }), index("import_rows_state").on(t.importId, t.state, t.line)],
+);

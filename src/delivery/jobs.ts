@@ -19,7 +19,14 @@ export type Job =
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
   | { kind: "media"; id: number }
   /** Fetch the page at `url` and store its link preview card (src/domain/cards.ts). */
-  | { kind: "card"; url: string };
+  | { kind: "card"; url: string }
+  /**
+   * Read (more of) an alias's followers collection: `page` is where to go on; absent, the alias's
+   * actor is read first. `approve`: the list is read, let in the follow requests of those it lists.
+   */
+  | { kind: "alias"; alias: string; page?: string; approve?: boolean }
+  /** Apply the next rows of a CSV import (src/domain/imports.ts). */
+  | { kind: "import"; id: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

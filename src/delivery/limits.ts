@@ -61,6 +61,13 @@ export interface PlanLimits {
   slowDownAt: number;
   /** Thread parents one `thread` job fetches (each a signed GET); the rest of the walk goes on in one more job. */
   threadFetchesPerJob: number;
+  /**
+   * Portability jobs (src/domain/aliases.ts, imports.ts): pages of an old account's followers
+   * collection one `alias` job reads, and CSV rows one `import` job applies (a row costs a
+   * WebFinger lookup, an actor GET and often a signed POST).
+   */
+  collectionPagesPerJob: number;
+  importRowsPerJob: number;
 }
 
 /** POSTs in flight at once: a Worker invocation (and a Durable Object) gets 6 open connections. */
@@ -89,6 +96,9 @@ const PLANS: Record<Plan, PlanLimits> = {
     slowDownAt: 0.9,
     // 4 signed GETs ≈ 3 ms of RSA, leaving the 10 ms for parsing the documents and storing them.
     threadFetchesPerJob: 4,
+    // Each page or row is one or two signed requests plus JSON: the same few per 10 ms invocation.
+    collectionPagesPerJob: 4,
+    importRowsPerJob: 3,
   },
   paid: {
     plan: "paid",
@@ -103,6 +113,8 @@ const PLANS: Record<Plan, PlanLimits> = {
     daily: null,
     slowDownAt: 1,
     threadFetchesPerJob: 10,
+    collectionPagesPerJob: 20,
+    importRowsPerJob: 25,
   },
 };
 

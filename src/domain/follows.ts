@@ -3,6 +3,7 @@
 // `followReceived`, and its Accept — automatic or approved by the owner — is `acceptFollower`.
 import { and, desc, eq } from "drizzle-orm";
 import { accountMoves, followAccepts, followers, following } from "../db/schema.ts";
+import { followedAnAlias } from "./alias-followers.ts";
 import { resolveHandle } from "../federation/lookup.ts";
 import { canonicalIri, httpIri, type NormalizedActivity } from "../federation/normalize.ts";
 import { getRemoteActor, remoteActorQuery } from "../federation/remote-actors.ts";
@@ -132,7 +133,8 @@ export async function followReceived(activity: NormalizedActivity, s: Services):
     return ignored("the follower's inbox is on our own origin");
   }
   const follower = { actorId: activity.actor, inbox: actor.value.inbox, sharedInbox: actor.value.sharedInbox, followActivityId: activity.id };
-  if (existing?.state === "accepted" || !(await s.profile()).manuallyApprovesFollowers) {
+  // Under manual approval a follower of one of our old accounts (aliases.ts) is let in: the Move brought them.
+  if (existing?.state === "accepted" || !(await s.profile()).manuallyApprovesFollowers || (await followedAnAlias(s, activity.actor))) {
     if (existing?.state === "accepted") {
       // A repeated Follow (new id) is accepted again, since the follower's server may have lost
       // our Accept, but at most once an hour, so a loop of Follows cannot make us a traffic source.

@@ -65,6 +65,10 @@ export async function pruneStorage(s: Services, now = s.now()): Promise<PruneRep
   };
   await s.db.run(sql`DELETE FROM remote_actor_keys WHERE actor_id NOT IN (SELECT id FROM remote_actors)`);
   await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);
+  // CSV imports finished a month ago: their rows (the whole file, parsed) and report.
+  const importsBefore = now - RETENTION.unreferencedMs;
+  await s.db.run(sql`DELETE FROM import_rows WHERE import_id IN (SELECT id FROM imports WHERE finished_at < ${importsBefore})`);
+  await s.db.run(sql`DELETE FROM imports WHERE finished_at < ${importsBefore}`);
   // Thread fetch claims and failures that no longer hold anything off.
   await s.db.run(sql`DELETE FROM thread_fetches WHERE retry_after < ${now}`);
   // Link cards no post links any more, once they would be fetched again anyway.

@@ -12,9 +12,10 @@ import { removeProfileImage } from "./media.ts";
 import type { Published } from "./posts/compose.ts";
 
 /** Update of our actor document (as served now) to every follower. */
-export async function announceProfileUpdate(ctx: Services, actor: Record<string, unknown>): Promise<Published> {
+export async function announceProfileUpdate(ctx: Services, actor: Record<string, unknown>, suffix = ""): Promise<Published> {
   const now = ctx.now();
-  const id = `${ctx.urls.actor}#updates/${Math.floor(now / 1000)}`;
+  // `suffix`: an Update that must go out even after another in the same second (the move's).
+  const id = `${ctx.urls.actor}#updates/${Math.floor(now / 1000)}${suffix}`;
   const [sent] = await ctx.db.select({ id: activities.id }).from(activities).where(eq(activities.id, id));
   if (sent) return { ok: false, status: 409, error: "the profile was announced less than a second ago" };
   const { "@context": context, ...object } = actor;
@@ -25,7 +26,8 @@ export async function announceProfileUpdate(ctx: Services, actor: Record<string,
   return { ok: true, objectId: ctx.urls.actor, activityId: id };
 }
 
-export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs">>;
+// Aliases and the move have their own use cases (aliases.ts, move-out.ts): never an app's profile edit.
+export type ProfileChanges = Partial<Omit<Profile, "alsoKnownAs" | "movedTo">>;
 
 /** Stores the changes over what is stored, then announces the new actor to followers. */
 export async function updateProfile(ctx: Services, changes: ProfileChanges): Promise<Profile> {

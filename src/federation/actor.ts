@@ -65,6 +65,7 @@ function buildActor({ config, profile, urls, keys, published }: ActorInput): Rec
       value: linkify(f.value, "me nofollow noopener noreferrer"),
     })),
     alsoKnownAs: profile.alsoKnownAs,
+    ...(profile.movedTo ? { movedTo: profile.movedTo } : {}),
     publicKey: { id: urls.rsaKeyId, owner: urls.actor, publicKeyPem: keys.rsa.publicKeyPem },
     assertionMethod: [
       {

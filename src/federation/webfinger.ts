@@ -50,9 +50,13 @@ function resolveWebfinger(resource: string | undefined, config: Config, urls: Lo
 
 export const webfinger = new Hono<AppEnv>()
   .use("/.well-known/webfinger", cors({ origin: "*" }))
-  .get("/.well-known/webfinger", (c) => {
+  .get("/.well-known/webfinger", async (c) => {
     const result = resolveWebfinger(c.req.query("resource"), c.var.services.config, c.var.services.urls);
     if (!result.ok) return jsonError(c, result.status, result.error);
+    // After a move (docs/portability.md) the new account is linked under the movedTo term's IRI;
+    // WebFinger has no registered relation for it, and Mastodon reads the move from the actor.
+    const { movedTo } = await c.var.services.profile();
+    if (movedTo) (result.jrd.links as unknown[]).push({ rel: "https://www.w3.org/ns/activitystreams#movedTo", type: ACTIVITY_JSON, href: movedTo });
     return c.body(JSON.stringify(result.jrd), 200, {
       "Content-Type": "application/jrd+json; charset=utf-8",
       "Cache-Control": "max-age=3600, public",

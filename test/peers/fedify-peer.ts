@@ -25,7 +25,9 @@ const ORIGIN = `https://${HOST}`;
 /** The account that follows us and signs what the peer sends. */
 const USERNAME = "peer";
 /** A second account, so a test can make our node fetch an actor it has not cached yet. */
-const ACCOUNTS = new Set([USERNAME, "locked"]);
+const ACCOUNTS = new Set([USERNAME, "locked", "mover"]);
+/** alsoKnownAs of each account, set by a test (`/__control/aliases`): a move to "mover" needs it to list us. */
+const aliases = new Map<string, string[]>();
 
 /** Documents pushed by the test, keyed by normalized URL (no fragment, sorted query). */
 const documents = new Map<string, unknown>();
@@ -90,6 +92,7 @@ federation
       endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
       publicKey: keys[0]!.cryptographicKey,
       assertionMethods: keys.map((k) => k.multikey),
+      aliases: (aliases.get(identifier) ?? []).map((a) => new URL(a)),
     });
   })
   .setKeyPairsDispatcher(() => keyPairs)
@@ -329,6 +332,11 @@ export async function handleFedifyPeer(incoming: Request): Promise<Response> {
   if (url.pathname === "/__control/like" && request.method === "POST") {
     const { object, inbox } = (await request.json()) as { object: string; inbox: string };
     return json(await signedLike(object, inbox));
+  }
+  if (url.pathname === "/__control/aliases" && request.method === "POST") {
+    const { identifier, aliases: list } = (await request.json()) as { identifier: string; aliases: string[] };
+    aliases.set(identifier, list);
+    return json({ ok: true });
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;

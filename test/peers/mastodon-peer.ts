@@ -47,6 +47,27 @@ const received: Received[] = [];
 const followRequests = new Map<string, FollowRequest>();
 const fetches: Fetch[] = [];
 let inboxStatus = 202;
+/** Followers collections served at /users/<name>/followers (portability tests), by account name. */
+const followerLists = new Map<string, string[]>();
+/** Mastodon's followers pages hold 12 accounts (FollowerAccountsController::FOLLOW_PER_PAGE); a test may ask for fewer, to page with few followers. */
+let followersPerPage = 12;
+
+// The followers collection as Mastodon serves it: totalItems and a first page link, then pages
+// of orderedItems with next (follower_accounts_controller.rb, collection_presenter).
+function followersCollection(name: string, page: string | null): Response {
+  const ids = followerLists.get(name) ?? [];
+  const id = `${accountUri(name)}/followers`;
+  const context = "https://www.w3.org/ns/activitystreams";
+  if (page === null) return json({ "@context": context, id, type: "OrderedCollection", totalItems: ids.length, first: `${id}?page=1` }, 200, "application/activity+json");
+  const n = Math.max(1, Number(page) || 1);
+  const items = ids.slice((n - 1) * followersPerPage, n * followersPerPage);
+  const more = n * followersPerPage < ids.length;
+  return json(
+    { "@context": context, id: `${id}?page=${n}`, type: "OrderedCollectionPage", totalItems: ids.length, partOf: id, ...(more ? { next: `${id}?page=${n + 1}` } : {}), orderedItems: items },
+    200,
+    "application/activity+json",
+  );
+}
 /** AUTHORIZED_FETCH: accounts and statuses are served only to signed GETs. */
 let authorizedFetch = false;
 
@@ -171,6 +192,10 @@ async function control(request: Request, path: string): Promise<Response> {
       trusted.set(keyId, { owner: keyId.replace(/#.*$/, ""), publicKeyPem: String(input.publicKeyPem) });
       return json({ ok: true });
     }
+    case "/__control/followers":
+      followerLists.set(String(input.account), (input.followers as string[]) ?? []);
+      followersPerPage = typeof input.perPage === "number" ? input.perPage : 12;
+      return json({ ok: true });
     case "/__control/inbox-status":
       inboxStatus = Number(input.status);
       return json({ ok: true });
@@ -206,6 +231,8 @@ export async function handleMastodonPeer(request: Request): Promise<Response> {
   }
   // The instance actor is served unsigned even under authorized fetch: it is how others get its key.
   if (path === "/actor") return json(instanceActor(instanceKeys.publicKeyPem), 200, "application/activity+json");
+  const followersOf = /^\/users\/([a-z0-9_]+)\/followers$/.exec(path)?.[1];
+  if (followersOf) return followersCollection(followersOf, new URL(request.url).searchParams.get("page"));
   const note = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(path);
   const user = /^\/users\/([a-z0-9_]+)$/.exec(path);
   if (!note && !user) return json({ error: "not found" }, 404);

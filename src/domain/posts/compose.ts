@@ -20,7 +20,7 @@ import { hashtagHtml, hashtagTag } from "./hashtags.ts";
 import type { PostInput } from "./input.ts";
 import { mentionHtml, mentionTag, resolveMentions } from "./mentions.ts";
 
-export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409; error: string };
+export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409 | 422; error: string };
 
 type Note = Record<string, unknown> & { id: string; to: string[]; cc: string[]; published: string };
 
@@ -83,6 +83,9 @@ async function signed<T extends Record<string, unknown>>(ctx: Services, activity
 
 /** `mediaHeldBy`: the uploads are held for this post under that marker (a scheduled post's, src/domain/posts/scheduled.ts). */
 export async function publishNote(ctx: Services, input: PostInput, options: { mediaHeldBy?: string } = {}): Promise<Published> {
+  // A moved account posts from its new home (Mastodon disables a moved login); undoing the move lifts this.
+  const { movedTo } = await ctx.profile();
+  if (movedTo) return { ok: false, status: 422, error: `this account has moved to ${movedTo}: post from there, or undo the move first` };
   const now = new Date(ctx.now());
   const objectId = ctx.urls.object(newId(now.getTime()));
   const claimed = await claimableMedia(ctx, input.media?.ids ?? [], options.mediaHeldBy ?? null, input.media?.edits);
