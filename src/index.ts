@@ -9,6 +9,7 @@ import { pruneStorage } from "./domain/maintenance.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
+import { pollDue } from "./domain/polls.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -26,6 +27,7 @@ export default {
       thread: fetchThreadParents,
       push: sendPushes,
       media: (job, s) => processMedia(s, job.id),
+      poll: (job, s) => pollDue(s, job),
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up.

@@ -17,7 +17,9 @@ export type Job =
   /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
   | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
-  | { kind: "media"; id: number };
+  | { kind: "media"; id: number }
+  /** What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its end (src/domain/polls.ts). */
+  | { kind: "poll"; uri: string; at: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

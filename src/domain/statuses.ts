@@ -8,6 +8,7 @@ import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { remotePollReceived } from "./poll-store.ts";
 import { type StatusVersion, versionWrites } from "./status-edits.ts";
 
 export type StatusRow = typeof statuses.$inferSelect;
@@ -108,6 +109,8 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
     published: object.published?.getTime() ?? s.now(),
     home,
   });
+  // A Question's poll is shown on the status (every path that stores a remote post comes here).
+  if (object.poll) await remotePollReceived(s, object);
   return { stored: inserted.length > 0, row };
 }
 
