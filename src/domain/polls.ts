@@ -12,6 +12,7 @@ import { NOTE_CONTEXT } from "../federation/notes.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import { withTally } from "../federation/questions.ts";
+import { getRemoteActor } from "../federation/remote-actors.ts";
 import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
@@ -107,11 +108,12 @@ export async function voteReceived(s: Services, object: NormalizedObject, voter:
     RETURNING choice`);
   if (inserted.length === 0) return ignored("this voter's vote for that option is already counted");
   const due = now + UPDATE_WINDOW_S * 1000;
+  const path = `$[${choice}]`;
   // Counts move by one in the statement itself; the first vote after an Update opens the next window
   // (Mastodon sends nothing before the end of a poll that hides its totals).
   const [updated] = await s.db.all<{ update_due: number | null }>(sql`
     UPDATE polls SET
-      counts = json_set(counts, '$[' || ${choice} || ']', coalesce(json_extract(counts, '$[' || ${choice} || ']'), 0) + 1),
+      counts = json_set(counts, ${path}, coalesce(json_extract(counts, ${path}), 0) + 1),
       voters_count = (SELECT count(DISTINCT voter_id) FROM poll_votes WHERE status_uri = ${poll.statusUri}),
       update_due = CASE WHEN hide_totals = 1 THEN update_due ELSE coalesce(update_due, ${due}) END,
       updated_at = ${now}
@@ -149,13 +151,16 @@ export async function voteInPoll(s: Services, statusUri: string, author: string,
     .where(and(eq(polls.statusUri, statusUri), isNull(polls.ownVotes)))
     .returning({ uri: polls.statusUri });
   if (claimed.length === 0) return { ok: false, status: 422, error: "Validation failed: You have already voted on this poll" };
+  // To the author's own inbox, as Mastodon's VoteService delivers votes (a fallback through the queue goes to the shared one).
+  const actor = await getRemoteActor(s.db, s.fetcher, author);
+  const inbox = actor.ok ? actor.value.inbox : undefined;
   for (const c of chosen) {
     const noteId = `${s.urls.actor}#votes/${newId(now)}`;
     const note = { id: noteId, type: "Note", name: options[c], attributedTo: s.urls.actor, inReplyTo: statusUri, to: author };
     // objectId names the poll: a remote post the owner voted in is kept by the pruning, as one liked is.
     await s.outbox.send(
       { "@context": AS_CONTEXT, id: `${noteId}/activity`, type: "Create", actor: s.urls.actor, to: author, object: note },
-      { visibility: "direct", objectId: statusUri, immediate: true },
+      { visibility: "direct", objectId: statusUri, immediate: true, inbox },
     );
   }
   if (poll.expiresAt !== null) await queueCheck(s, statusUri, poll.expiresAt);
