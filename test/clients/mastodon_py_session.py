@@ -49,6 +49,10 @@ check(any(s["id"] == status["id"] or (s["reblog"] and s["reblog"]["id"] == statu
 page2 = api.fetch_next(home)
 check(page2 is None or isinstance(page2, list), "the next page follows the Link header")
 check(isinstance(api.notifications(types=["mention", "not_a_type"]), list), "notifications with an unknown type")
+# Mastodon.py sends a poll as JSON; make_poll's expires_in is seconds.
+poll = api.status_post("tabs or spaces?", poll=api.make_poll(["tabs", "spaces"], expires_in=600, multiple=True))["poll"]
+check([o["title"] for o in poll["options"]] == ["tabs", "spaces"] and poll["multiple"], "a poll with the post")
+check(api.poll(poll["id"])["id"] == poll["id"], "the poll by its id")
 deleted = api.status_delete(reply["id"])
 check(deleted["text"] == "an edited reply from Mastodon.py", "delete returns the text to redraft")
 print(json.dumps({"session": "Mastodon.py", "ok": True}))
