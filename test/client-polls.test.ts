@@ -116,7 +116,13 @@ describe("our polls", () => {
       body: "status=Pick&poll[options][]=A&poll[options][]=B&poll[options][]=C&poll[expires_in]=600&poll[multiple]=true&poll[hide_totals]=1",
     });
     expect(form.status).toBe(200);
-    expect((await json(form)).poll).toMatchObject({ multiple: true, options: [{ title: "A", votes_count: null }, { title: "B", votes_count: null }, { title: "C", votes_count: null }] });
+    const made = await json(form);
+    expect(made.poll).toMatchObject({ multiple: true, options: [{ title: "A", votes_count: null }, { title: "B", votes_count: null }, { title: "C", votes_count: null }] });
+    // An edit keeps the poll (sent again unchanged, as Elk does); other options are refused.
+    const edit = (poll?: unknown) => api(token, `/api/v1/statuses/${made.id}`, { method: "PUT", body: JSON.stringify({ status: "Pick one or more", poll }) });
+    expect((await edit({ options: ["A", "B", "D"], expires_in: 600 })).status).toBe(422);
+    expect((await json(edit({ options: ["A", "B", "C"], expires_in: 600 }))).poll).toMatchObject({ id: made.id, multiple: true });
+    expect(await json(worker(made.uri, { headers: { Accept: AP } }))).toMatchObject({ type: "Question", content: "<p>Pick one or more</p>", anyOf: [{ name: "A" }, { name: "B" }, { name: "C" }] });
   });
 
   it("counts a vote once however often it arrives, keeps it out of replies and notifications, and sends the counts as one Update{Question}", async () => {
