@@ -125,7 +125,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    // The owner's active filters and the post's own media ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
+    // The owner's active filters, the post's own media and its poll ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media and polls share one term).
     db.all<{ kind: "local" | "remote" | "filter" | "media" | "poll"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
