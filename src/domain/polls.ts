@@ -106,21 +106,22 @@ export async function voteReceived(s: Services, object: NormalizedObject, voter:
     SELECT ${poll.statusUri}, ${voter}, ${choice}, ${activityId ?? object.id}, ${now}
     WHERE NOT EXISTS (SELECT 1 FROM poll_votes WHERE status_uri = ${poll.statusUri} AND voter_id = ${voter} AND (${poll.multiple ? 0 : 1} = 1 OR choice = ${choice}))
     RETURNING choice`);
-  if (inserted.length === 0) return ignored("this voter's vote for that option is already counted");
   const due = now + UPDATE_WINDOW_S * 1000;
   const path = `$[${choice}]`;
-  // Counts move by one in the statement itself; the first vote after an Update opens the next window
-  // (Mastodon sends nothing before the end of a poll that hides its totals).
+  // A recount of the choice, not an increment, and run for a vote already counted too: a job
+  // retried after its vote row was written (and before this) still leaves the counts right. The
+  // first change after an Update opens the next window (Mastodon sends nothing before the end of
+  // a poll that hides its totals).
   const [updated] = await s.db.all<{ update_due: number | null }>(sql`
     UPDATE polls SET
-      counts = json_set(counts, ${path}, coalesce(json_extract(counts, ${path}), 0) + 1),
+      counts = json_set(counts, ${path}, (SELECT count(*) FROM poll_votes WHERE status_uri = ${poll.statusUri} AND choice = ${choice})),
       voters_count = (SELECT count(DISTINCT voter_id) FROM poll_votes WHERE status_uri = ${poll.statusUri}),
       update_due = CASE WHEN hide_totals = 1 THEN update_due ELSE coalesce(update_due, ${due}) END,
       updated_at = ${now}
     WHERE status_uri = ${poll.statusUri}
     RETURNING update_due`);
   if (updated?.update_due === due) await queueCheck(s, poll.statusUri, due);
-  return done;
+  return inserted.length > 0 ? done : ignored("this voter's vote for that option is already counted");
 }
 
 export type VoteResult = { ok: true } | { ok: false; status: 404 | 422; error: string };
