@@ -13,6 +13,7 @@ import { processMedia } from "./domain/media.ts";
 import { fetchLinkCard } from "./domain/cards.ts";
 import { listAliasFollowers } from "./domain/aliases.ts";
 import { runImport } from "./domain/imports.ts";
+import { pollDue } from "./domain/polls.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -35,6 +36,7 @@ export default {
       card: fetchLinkCard,
       alias: listAliasFollowers,
       import: runImport,
+      poll: (job, s) => pollDue(s, job),
     });
   },
   // The cron trigger in wrangler.toml: the retention clean-up, and a daily catch-up of scheduled

@@ -15,6 +15,7 @@ import { listRoutes } from "./v1/lists.ts";
 import { markerRoutes } from "./v1/markers.ts";
 import { media } from "./v1/media.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
+import { pollRoutes } from "./v1/polls.ts";
 import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
@@ -57,6 +58,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", scheduledRoutes)
   .route("/", conversationRoutes)
   .route("/", tagRoutes)
+  .route("/", pollRoutes)
   .route("/", stubs)
   .route("/", streaming)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))

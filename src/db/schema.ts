@@ -166,7 +166,7 @@ export const notifications = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     type: text("type", {
-      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status"],
+      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status", "poll"],
     }).notNull(),
     actorId: text("actor_id").notNull(),
     objectId: text("object_id"),
@@ -728,4 +728,38 @@ export const importRows = sqliteTable(
     actorId: text("actor_id"),
   },
   (t) => [primaryKey({ columns: [t.importId, t.line] }), index("import_rows_state").on(t.importId, t.state, t.line)],
+);
+
+// --- polls (migrations/0018_polls.sql) ---
+
+/** A poll of a status, ours or remote; `options` and `counts` are JSON arrays in the options' order. */
+export const polls = sqliteTable("polls", {
+  statusUri: text("status_uri").primaryKey(),
+  local: integer("local", { mode: "boolean" }).notNull(),
+  options: text("options").notNull(),
+  counts: text("counts").notNull(),
+  multiple: integer("multiple", { mode: "boolean" }).notNull(),
+  hideTotals: integer("hide_totals", { mode: "boolean" }).notNull().default(false),
+  expiresAt: integer("expires_at"),
+  votersCount: integer("voters_count"),
+  /** Remote polls: the owner's choices (JSON array of indexes). */
+  ownVotes: text("own_votes"),
+  /** Ours: when the Update{Question} with new counts is due. */
+  updateDue: integer("update_due"),
+  /** When the end was handled (notification made). */
+  endedAt: integer("ended_at"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Votes in our polls: one row per voter and choice. */
+export const pollVotes = sqliteTable(
+  "poll_votes",
+  {
+    statusUri: text("status_uri").notNull(),
+    voterId: text("voter_id").notNull(),
+    choice: integer("choice").notNull(),
+    activityId: text("activity_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.statusUri, t.voterId, t.choice] })],
 );

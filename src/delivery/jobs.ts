@@ -26,7 +26,9 @@ export type Job =
    */
   | { kind: "alias"; alias: string; page?: string; approve?: boolean }
   /** Apply the next rows of a CSV import (src/domain/imports.ts). */
-  | { kind: "import"; id: number };
+  | { kind: "import"; id: number }
+  /** What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its end (src/domain/polls.ts). */
+  | { kind: "poll"; uri: string; at: number };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

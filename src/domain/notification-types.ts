@@ -11,4 +11,5 @@ export const MASTODON_TYPES: Record<string, string> = {
   announce: "reblog",
   update: "update",
   status: "status",
+  poll: "poll",
 };

@@ -12,6 +12,8 @@ import { changesWhatIsShown, remoteVersion } from "./status-edits.ts";
 import { followOf, removeRemotePost, replaceRemotePost, storeRemotePost } from "./statuses.ts";
 import { parentMissing, requestParentFetch } from "./threads.ts";
 import { onOurOrigin } from "./own-origin.ts";
+import { remotePollReceived } from "./poll-store.ts";
+import { voteReceived } from "./polls.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
@@ -34,6 +36,9 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   if (!object) return ignored("Create without an embedded object");
   if (!POST_TYPES.has(object.type)) return ignored(`Create of a ${object.type}`);
   if (!object.attributedTo.includes(activity.actor)) return ignored("the object is not attributed to the actor");
+  // A vote in one of our polls is counted, never kept as a reply.
+  const vote = await voteReceived(ctx, object, activity.actor, activity.id);
+  if (vote) return vote;
   const why = concernsUs(object, ctx);
   const follow = await followOf(ctx, activity.actor);
   // A public post with a hashtag the owner follows belongs in home too, whoever sent it.
@@ -89,11 +94,13 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   const [stored] = await ctx.db.select().from(remoteObjects).where(eq(remoteObjects.id, object.id));
   if (!stored) return ignored("Update of an object we do not have");
   if (stored.actorId !== activity.actor) return ignored("Update by someone other than the author");
+  // A Question's counts change with no edit (Mastodon's Update{Question} has no newer `updated`): kept whatever else it says.
+  if (object.poll) await remotePollReceived(ctx, object);
   // Mastodon applies an edit only when `updated` moves forward.
   const previous = stored.updated ?? stored.published ?? 0;
-  if (!object.updated || object.updated.getTime() <= previous) return ignored("the Update is not newer than what we have");
+  if (!object.updated || object.updated.getTime() <= previous) return object.poll ? done : ignored("the Update is not newer than what we have");
   const before = normalizeObject(JSON.parse(stored.document));
-  if (before.ok && !changesWhatIsShown(before.value, object)) return ignored("the Update changes nothing shown");
+  if (before.ok && !changesWhatIsShown(before.value, object)) return object.poll ? done : ignored("the Update changes nothing shown");
   await replaceRemotePost(ctx, object, activity.actor, before.ok ? remoteVersion(before.value, previous || ctx.now()) : null);
   await ctx.stream.publish({ event: "status.update", uri: object.id });
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });

@@ -8,6 +8,7 @@ import type { Visibility } from "../federation/addressing.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, isPublic, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { remotePollReceived } from "./poll-store.ts";
 import { type StatusVersion, versionWrites } from "./status-edits.ts";
 import { requestCard } from "./cards.ts";
 import { hashtagKey } from "./posts/hashtags.ts";
@@ -117,6 +118,8 @@ export async function storeRemotePost(s: Services, object: NormalizedObject, aut
     home,
   });
   if (inserted.length > 0) await requestCard(s, object.id, { html: object.content ?? "", tags: object.tag, attachments: object.attachment });
+  // A Question's poll is shown on the status (every path that stores a remote post comes here).
+  if (object.poll) await remotePollReceived(s, object);
   return { stored: inserted.length > 0, row };
 }
 

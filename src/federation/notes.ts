@@ -2,7 +2,8 @@
 // Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
 import { AS_CONTEXT } from "./vocabulary.ts";
 
-// The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair).
+// The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair);
+// votersCount for polls (Questions).
 export const NOTE_CONTEXT = [
   AS_CONTEXT,
   "https://w3id.org/security/data-integrity/v1",
@@ -12,6 +13,7 @@ export const NOTE_CONTEXT = [
     toot: "http://joinmastodon.org/ns#",
     blurhash: "toot:blurhash",
     focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
+    votersCount: "toot:votersCount",
   },
 ];
 

@@ -4,9 +4,11 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { reactionCounts, servedActivity, servedObject } from "../db/queries/objects.ts";
+import { pollOf, tallyOf } from "../db/queries/polls.ts";
 import { activityJson, jsonError, wantsActivityJson } from "../http.ts";
 import { PROFILE_PATH } from "./urls.ts";
 import { NOTE_CONTEXT, tombstone } from "./notes.ts";
+import { withTally } from "./questions.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
 async function objectResponse(c: AppContext, next: () => Promise<void>) {
@@ -16,10 +18,13 @@ async function objectResponse(c: AppContext, next: () => Promise<void>) {
   const row = await servedObject(db, c.var.services.urls.object(c.req.param("id") ?? ""));
   if (!row) return jsonError(c, 404, "no such object");
   if (row.deletedAt) return activityJson(c, tombstone(row.id, row.type, row.deletedAt), 410);
-  const { likes, shares } = await reactionCounts(db, row.id);
+  const [{ likes, shares }, poll] = await Promise.all([reactionCounts(db, row.id), row.type === "Question" ? pollOf(db, row.id) : null]);
+  const tally = poll ? tallyOf(poll, c.var.services.now()) : null;
+  // A poll is served with its counts as they are now (the stored document has those it was published with).
+  const document = JSON.parse(row.document) as Record<string, unknown>;
   return activityJson(c, {
     "@context": NOTE_CONTEXT,
-    ...(JSON.parse(row.document) as Record<string, unknown>),
+    ...(tally ? withTally(document, tally) : document),
     likes: { id: `${row.id}/likes`, type: "Collection", totalItems: likes },
     shares: { id: `${row.id}/shares`, type: "Collection", totalItems: shares },
   });

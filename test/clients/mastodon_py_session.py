@@ -63,6 +63,10 @@ check(photo["url"] is not None and photo["type"] == "image", "media_post (v2) is
 check(photo["description"] == "a gradient" and photo["meta"]["focus"] == {"x": 0.5, "y": -0.25}, "media_post keeps description and focus")
 with_photo = api.status_post("a photo from Mastodon.py", media_ids=[photo])
 check([m["id"] for m in with_photo["media_attachments"]] == [photo["id"]], "status_post attaches the upload")
+# Mastodon.py sends a poll as JSON; make_poll's expires_in is seconds.
+poll = api.status_post("tabs or spaces?", poll=api.make_poll(["tabs", "spaces"], expires_in=600, multiple=True))["poll"]
+check([o["title"] for o in poll["options"]] == ["tabs", "spaces"] and poll["multiple"], "a poll with the post")
+check(api.poll(poll["id"])["id"] == poll["id"], "the poll by its id")
 deleted = api.status_delete(reply["id"])
 check(deleted["text"] == "an edited reply from Mastodon.py", "delete returns the text to redraft")
 

@@ -17,7 +17,7 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Accept, Activity, Create, CryptographicKey, Document, Endpoints, Follow, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION } from "@fedify/fedify/vocab";
+import { Accept, Activity, Collection, Create, CryptographicKey, Document, Endpoints, Follow, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Question } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 
 const HOST = "fedify.test";
@@ -123,6 +123,8 @@ interface Received {
   objectType: string | null;
   /** The embedded Note's attachments as Fedify's vocabulary reads them. */
   attachments: { url: string | null; mediaType: string | null; name: string | null; width: number | null; height: number | null }[];
+  /** An embedded Question as Fedify's vocabulary reads it: its options (name and count), end, voters. */
+  question: { exclusive: { name: string | null; count: number | null }[]; inclusive: { name: string | null; count: number | null }[]; endTime: string | null; closed: boolean; voters: number | null } | null;
   activity: Record<string, unknown>;
   /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
   httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
@@ -163,6 +165,28 @@ async function attachmentsOf(parsed: Activity, raw: Record<string, unknown>): Pr
   return found;
 }
 
+async function questionOf(parsed: Activity, raw: Record<string, unknown>): Promise<Received["question"]> {
+  if (typeof raw.object !== "object" || raw.object === null) return null;
+  const object = await parsed.getObject({ ...loaders, crossOrigin: "trust" });
+  if (!(object instanceof Question)) return null;
+  const read = async (options: AsyncIterable<unknown>) => {
+    const out: { name: string | null; count: number | null }[] = [];
+    for await (const o of options) {
+      if (!(o instanceof Note)) continue;
+      const replies = await o.getReplies(loaders);
+      out.push({ name: o.name?.toString() ?? null, count: replies instanceof Collection ? replies.totalItems : null });
+    }
+    return out;
+  };
+  return {
+    exclusive: await read(object.getExclusiveOptions(loaders)),
+    inclusive: await read(object.getInclusiveOptions(loaders)),
+    endTime: object.endTime?.toString() ?? null,
+    closed: object.closed !== null && object.closed !== false,
+    voters: object.voters,
+  };
+}
+
 function describeFailure(reason: { type: string; keyId?: URL; result?: unknown }): string {
   return reason.keyId ? `${reason.type} (${reason.keyId.href})` : reason.type;
 }
@@ -186,6 +210,7 @@ async function receive(request: Request, path: string): Promise<Response> {
     objectId: parsed.objectId?.href ?? null,
     objectType: await embeddedObjectType(parsed, activity),
     attachments: await attachmentsOf(parsed, activity),
+    question: await questionOf(parsed, activity),
     activity,
     httpSignature: signature.verified
       ? { verified: true, keyId: signature.key.id?.href ?? "", owner: signature.key.ownerId?.href ?? null }

@@ -2,6 +2,7 @@
 // contact.email as a string, registrations.enabled and thumbnail; Mastodon.py needs urls and a
 // 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2).
 import { MEDIA_LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/media.ts";
+import { POLL_LIMITS } from "../../domain/polls.ts";
 import { MAX_TEXT } from "../../domain/posts/input.ts";
 import type { Profile } from "../../config.ts";
 import type { Services } from "../../services.ts";
@@ -28,7 +29,7 @@ function limits() {
       video_matrix_limit: 8192 * 4320,
       description_limit: MEDIA_LIMITS.descriptionChars,
     },
-    polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
+    polls: { max_options: POLL_LIMITS.maxOptions, max_characters_per_option: POLL_LIMITS.maxCharactersPerOption, min_expiration: POLL_LIMITS.minExpiration, max_expiration: POLL_LIMITS.maxExpiration },
   };
 }
 

@@ -14,6 +14,7 @@ import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "./card.ts";
+import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -125,12 +126,12 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    // The owner's active filters and the post's own media ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all).
-    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card"; id: string; document: string }>(sql`
+    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls and cards share one term).
+    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT * FROM (${mediaContentBranch(uris)} UNION ALL ${cardContentBranch(uris)})
+      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)})
       ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
@@ -149,6 +150,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const localMedia = mediaByPost(s, contentRowsRead);
   const cards = cardsByPost(contentRowsRead);
+  const pollRows = pollsByStatus(contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
   const accounts = await accountsFor(s, [...rows.map((r) => r.actorId), ...originals.map((r) => r.actorId), ...mentionHrefs, ...parentRows.map((p) => p.actorId)]);
@@ -163,7 +165,9 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const matchesOf = (row: StatusRow, ids: number[]): FilterMatch[] => {
     const content = contents.get(row.uri);
     if (compiled.length === 0 || !content) return [];
-    return matchFilters(compiled, { text: searchableText({ summary: content.summary, html: content.html, descriptions: content.attachments.map((a) => a.name) }), statusIds: ids });
+    const poll = pollRows.get(row.uri);
+    const pollOptions = poll ? pollTitles(poll) : [];
+    return matchFilters(compiled, { text: searchableText({ summary: content.summary, html: content.html, pollOptions, descriptions: content.attachments.map((a) => a.name) }), statusIds: ids });
   };
   const hidden = (matches: FilterMatch[], own: boolean) => view.context !== undefined && !own && hiddenIn(matches, view.context);
 
@@ -174,6 +178,8 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
     const parent = row.inReplyTo ? parentOf.get(row.inReplyTo) : undefined;
     const liked = mine.some((m) => m.type === "Like" && m.objectId === row.uri);
     const boosted = mine.some((m) => m.type === "Announce" && m.objectId === row.uri);
+    const emojis = content.tags.flatMap((t) => (t.type === "Emoji" ? [{ shortcode: t.name, url: t.iconUrl, static_url: t.iconUrl, visible_in_picker: false }] : []));
+    const poll = pollRows.get(row.uri);
     return {
       id: String(row.id),
       uri: row.uri,
@@ -207,9 +213,9 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
         return mentioned ? [{ id: mentioned.id, username: mentioned.username, url: mentioned.url, acct: mentioned.acct }] : [];
       }),
       tags: content.tags.flatMap((t) => (t.type === "Hashtag" ? [{ name: t.name.toLowerCase(), url: t.href ?? `${s.urls.origin}/tags/${encodeURIComponent(t.name.toLowerCase())}` }] : [])),
-      emojis: content.tags.flatMap((t) => (t.type === "Emoji" ? [{ shortcode: t.name, url: t.iconUrl, static_url: t.iconUrl, visible_in_picker: false }] : [])),
+      emojis,
       card: cards.get(row.uri) ?? null,
-      poll: null,
+      poll: poll ? pollEntity(s, row.id, poll, emojis, view.owner === true) : null,
     };
   };
 

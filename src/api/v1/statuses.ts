@@ -21,6 +21,7 @@ import { postMedia } from "./media.ts";
 import { scheduledReplay, scheduleStatus } from "./scheduled-statuses.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 import { contentFormat } from "./content-type.ts";
+import { pollParam } from "./poll-param.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
@@ -53,7 +54,8 @@ export async function entityResponse(c: AppContext, row: StatusRow | null, extra
 
 /** The post the client asked for, as PostInput, or the 422 reason. */
 async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | "visibility" | "inReplyTo">): Promise<PostInput | { error: string }> {
-  if (p.poll !== undefined) return { error: "Validation failed: polls are not supported yet" };
+  const poll = await pollParam(c, p, base?.uri);
+  if (poll && "error" in poll) return poll;
   const text = stringParam(p, "status") ?? "";
   const media = postMedia(p);
   if (!text.trim() && media.ids.length === 0) return { error: "Validation failed: Text can't be blank" };
@@ -79,6 +81,7 @@ async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | 
     addressees: [],
     media,
     sensitive: boolParam(p, "sensitive") ?? false,
+    ...(poll && !base ? { poll } : {}),
   });
   return isRefused(input) ? { error: `Validation failed: ${input.error}` } : input;
 }

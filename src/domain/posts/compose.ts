@@ -5,7 +5,6 @@ import { objects } from "../../db/schema.ts";
 import { actorRecipients, addressing } from "../../federation/addressing.ts";
 import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
 import { normalizeObject } from "../../federation/normalize.ts";
-import { createProof } from "../../federation/proofs.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
 import { requestCard } from "../cards.ts";
@@ -13,11 +12,15 @@ import { attachMedia, attachmentDocument, claimableMedia, deleteMediaOf, type Me
 import { renderMarkdown, renderPlainText, scanMarkdown } from "../../text/markdown.ts";
 import { unpinDeleted } from "../pins.ts";
 import { addDirectPost } from "../direct-conversations.ts";
+import { pollOf, tallyOf } from "../../db/queries/polls.ts";
+import { newPoll, pollPublished } from "../polls.ts";
+import { withTally } from "../../federation/questions.ts";
 import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
 import type { PostInput } from "./input.ts";
+import { signed } from "./signed.ts";
 import { mentionHtml, mentionTag, resolveMentions } from "./mentions.ts";
 
 export type Published = { ok: true; objectId: string; activityId: string } | { ok: false; status: 400 | 404 | 409 | 422; error: string };
@@ -75,12 +78,6 @@ async function buildNote(
   return { ok: true, note };
 }
 
-/** The activity with its FEP-8b32 proof by our Ed25519 key. */
-async function signed<T extends Record<string, unknown>>(ctx: Services, activity: T): Promise<T> {
-  const keys = await ctx.keys();
-  return (await createProof(activity, { verificationMethod: ctx.urls.ed25519KeyId, privateKey: keys.ed25519.privateKey })) as T;
-}
-
 /** `mediaHeldBy`: the uploads are held for this post under that marker (a scheduled post's, src/domain/posts/scheduled.ts). */
 export async function publishNote(ctx: Services, input: PostInput, options: { mediaHeldBy?: string } = {}): Promise<Published> {
   // A moved account posts from its new home (Mastodon disables a moved login); undoing the move lifts this.
@@ -92,7 +89,9 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
-  const { note } = built;
+  // A poll makes the post a Question (Mastodon's NoteSerializer), its options counted from zero.
+  const poll = input.poll ? newPoll(objectId, input.poll, now.getTime()) : null;
+  const note: Note = poll ? (withTally(built.note, tallyOf(poll, now.getTime())) as Note) : built.note;
   const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
     id: `${objectId}/activity`,
@@ -105,13 +104,14 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   });
   await ctx.db.insert(objects).values({
     id: objectId,
-    type: "Note",
+    type: String(note.type),
     visibility: input.visibility,
     inReplyTo: input.inReplyTo,
     document: JSON.stringify(note),
     published: now.getTime(),
   });
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
+  if (poll) await pollPublished(ctx, poll);
   await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   const indexed = await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   await requestCard(ctx, objectId, cardSource(note));
@@ -146,7 +146,10 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
   if (shown(built.note) === shown(previous)) return { ok: true, objectId, activityId: row.updated ? updateId(objectId, row.updated) : `${objectId}/activity` };
   // Edit activity ids carry the second of the edit; two edits within one second must not collide.
   const updated = new Date(Math.max(Date.now(), (row.updated ?? 0) + 1000));
-  const note = { ...built.note, updated: updated.toISOString() };
+  // The post's poll stays as it is, with its counts as they are now.
+  const poll = await pollOf(ctx.db, objectId);
+  const edited = { ...built.note, updated: updated.toISOString() };
+  const note = poll ? (withTally(edited, tallyOf(poll, ctx.now())) as Note) : edited;
   const activity = await signed(ctx, {
     "@context": NOTE_CONTEXT,
     id: updateId(objectId, updated.getTime()),

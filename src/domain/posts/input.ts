@@ -4,6 +4,7 @@ import { actorRecipients, VISIBILITIES, type Visibility, visibilityOf } from "..
 import { httpIri } from "../../federation/normalize.ts";
 import { htmlToText } from "../../text/html.ts";
 import type { MediaEdit } from "../media.ts";
+import type { PollInput } from "../polls.ts";
 
 export interface PostInput {
   /** The source: Markdown (C2S, the CLI's content_type=text/markdown), or plain text as Mastodon apps send it. */
@@ -24,6 +25,8 @@ export interface PostInput {
   media?: { ids: string[]; edits: MediaEdit[] };
   /** Marked sensitive without a content warning (the client API's `sensitive`). */
   sensitive?: boolean;
+  /** A poll made with the post (the client API's `poll[…]`, checked by `checkedPoll`); an edit keeps the post's poll. */
+  poll?: PollInput;
 }
 
 export const MAX_TEXT = 20_000;
@@ -46,6 +49,7 @@ export function checked(input: PostInput): Checked<PostInput> {
   if (input.summary !== null && input.summary.length > MAX_SUMMARY) return { error: `the content warning is longer than ${MAX_SUMMARY} characters` };
   if (input.inReplyTo !== null && !httpIri(input.inReplyTo)) return { error: "inReplyTo must be an http(s) URL" };
   if (input.language !== null && !LANGUAGE_TAG.test(input.language)) return { error: "language must be a language tag like en or pt-BR" };
+  if (input.poll && input.media?.ids.length) return { error: "a post cannot have both media and a poll" };
   if (input.addressees.length > MAX_ADDRESSEES) return { error: `at most ${MAX_ADDRESSEES} actors can be addressed` };
   const notUrl = input.addressees.find((a) => !httpIri(a));
   if (notUrl !== undefined) return { error: `${notUrl} in to/cc is not an actor URL` };
