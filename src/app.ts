@@ -71,6 +71,7 @@ for (const path of [
   "/users/:username/followers",
   "/users/:username/following",
   "/users/:username/collections/featured",
+  "/objects/:id/replies",
   `/:handle{${PROFILE_PATH}}`,
   "/nodeinfo/2.1",
 ]) {

@@ -4,7 +4,10 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { reactionCounts, servedActivity, servedObject } from "../db/queries/objects.ts";
+import { replyCount } from "../db/queries/replies.ts";
+import { threadContext } from "../db/queries/threads.ts";
 import { activityJson, jsonError, wantsActivityJson } from "../http.ts";
+import { repliesId } from "./collections.ts";
 import { PROFILE_PATH } from "./urls.ts";
 import { NOTE_CONTEXT, tombstone } from "./notes.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
@@ -17,11 +20,15 @@ async function objectResponse(c: AppContext, next: () => Promise<void>) {
   if (!row) return jsonError(c, 404, "no such object");
   if (row.deletedAt) return activityJson(c, tombstone(row.id, row.type, row.deletedAt), 410);
   const { likes, shares } = await reactionCounts(db, row.id);
+  const [replies, context] = await Promise.all([replyCount(db, row.id), threadContext(db, row.id)]);
   return activityJson(c, {
     "@context": NOTE_CONTEXT,
     ...(JSON.parse(row.document) as Record<string, unknown>),
     likes: { id: `${row.id}/likes`, type: "Collection", totalItems: likes },
     shares: { id: `${row.id}/shares`, type: "Collection", totalItems: shares },
+    // The replies that reached us (src/federation/collections.ts) and the thread they belong to.
+    replies: { id: repliesId(row.id), type: "Collection", totalItems: replies, first: replies > 0 ? `${repliesId(row.id)}?page=1` : undefined },
+    context,
   });
 }
 

@@ -1,0 +1,91 @@
+// Issue #15, the newer vocabulary on the serving side: a Note's `replies` collection and `context`
+// (read by the Fedify peer), FEP-7aa9 FeatureRequests answered per the owner's setting (sent by
+// the Mastodon-style peer), and the discovery details (FEP-2c59, FEP-3b86).
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ACTOR, AP, ORIGIN, owner, peer, postStatus, waitFor, worker } from "./helpers.ts";
+
+const FEDIFY = "https://fedify.test";
+const FEDIFY_PEER = `${FEDIFY}/users/peer`;
+
+type Signed = { id: string; url: string; method: string; headers: Record<string, string>; body: string };
+
+async function activityJson<T = Record<string, any>>(path: string): Promise<T> {
+  const res = await worker(path, { headers: { Accept: AP } });
+  expect(res.status, `${path} answered ${res.status}`).toBe(200);
+  expect(res.headers.get("Content-Type")).toContain(AP);
+  return (await res.json()) as T;
+}
+
+describe("a Note's replies collection", () => {
+  it("the Fedify peer fetches our Note's replies and sees the stored remote reply counted and listed after ours", async () => {
+    const post = await postStatus({ status: `What do you think? ${crypto.randomUUID()}` });
+    const ownReply = await postStatus({ status: "Adding to this myself", in_reply_to_id: post.id });
+
+    // The Fedify peer replies: built and signed by Fedify, delivered to our inbox, stored.
+    const signed = await peer<Signed>(`${FEDIFY}/__control/note`, { inbox: `${ACTOR}/inbox`, content: "<p>I agree</p>", inReplyTo: post.uri, mention: ACTOR });
+    expect((await worker(signed.url, { method: signed.method, headers: signed.headers, body: signed.body })).status).toBe(202);
+    const remoteReply = signed.id.replace(/\/activity$/, "");
+    await waitFor(async () => (await env.DB.prepare("SELECT 1 AS ok FROM statuses WHERE uri = ?").bind(remoteReply).first()) !== null);
+
+    const note = await activityJson(new URL(post.uri).pathname);
+    expect(note.replies).toEqual({ id: `${post.uri}/replies`, type: "Collection", totalItems: 2, first: `${post.uri}/replies?page=1` });
+    expect(note.context).toBe(post.uri);
+    // Our reply is in the same thread.
+    expect((await activityJson(new URL(ownReply.uri).pathname)).context).toBe(post.uri);
+
+    const collection = await activityJson(`${new URL(post.uri).pathname}/replies`);
+    expect(collection).toMatchObject({ id: `${post.uri}/replies`, type: "Collection", totalItems: 2, first: `${post.uri}/replies?page=1` });
+    const first = await activityJson(`${new URL(post.uri).pathname}/replies?page=1`);
+    expect(first).toMatchObject({ type: "CollectionPage", partOf: `${post.uri}/replies`, items: [ownReply.uri, remoteReply] });
+    expect(first.next).toBeUndefined();
+
+    // Fedify reads the same documents (the peer is offline: the test hands them over).
+    await peer(`${FEDIFY}/__control/documents`, { [post.uri]: note, [`${post.uri}/replies`]: collection, [`${post.uri}/replies?page=1`]: first });
+    const seen = await peer<any>(`${FEDIFY}/__control/replies`, { note: post.uri });
+    expect(seen).toEqual({
+      note: "Note",
+      context: [post.uri],
+      replies: { id: `${post.uri}/replies`, totalItems: 2, first: { id: `${post.uri}/replies?page=1`, items: [ownReply.uri, remoteReply], next: null } },
+    });
+
+    // The reply is deleted by its author's server: the count and the page follow, the cache too.
+    await env.DB.prepare("DELETE FROM statuses WHERE uri = ?").bind(remoteReply).run();
+    expect((await activityJson(`${new URL(post.uri).pathname}/replies`)).totalItems).toBe(1);
+    expect((await activityJson(`${new URL(post.uri).pathname}/replies?page=1`)).items).toEqual([ownReply.uri]);
+  });
+
+  it("pages by keyset: ours first, then the others in arrival order, with a next link until the end", async () => {
+    const post = await postStatus({ status: `Thread ${crypto.randomUUID()}` });
+    const ours = [];
+    for (let i = 0; i < 2; i++) ours.push((await postStatus({ status: `mine ${i}`, in_reply_to_id: post.id })).uri);
+    // Remote replies as the inbox stores them in the status index (ids are arrival snowflakes).
+    const theirs = Array.from({ length: 20 }, (_, i) => `${FEDIFY}/notes/reply-${String(i).padStart(2, "0")}`);
+    await env.DB.batch(
+      theirs.map((uri, i) =>
+        env.DB.prepare("INSERT INTO statuses (id, uri, actor_id, local, visibility, in_reply_to, published) VALUES (?, ?, ?, 0, 'public', ?, ?)").bind(1000 + i, uri, FEDIFY_PEER, post.uri, Date.now()),
+      ),
+    );
+    // A followers-only reply is neither listed nor counted.
+    await env.DB.prepare("INSERT INTO statuses (id, uri, actor_id, local, visibility, in_reply_to, published) VALUES (5000, ?, ?, 0, 'followers', ?, ?)")
+      .bind(`${FEDIFY}/notes/private`, FEDIFY_PEER, post.uri, Date.now())
+      .run();
+
+    const path = `${new URL(post.uri).pathname}/replies`;
+    const first = await activityJson(`${path}?page=1`);
+    expect(first.totalItems).toBe(22);
+    expect(first.items).toEqual([...ours, ...theirs.slice(0, 18)]);
+    const second = await activityJson(new URL(first.next).pathname + new URL(first.next).search);
+    expect(second.items).toEqual(theirs.slice(18));
+    expect(second.next).toBeUndefined();
+
+    for (const bad of ["?before=nonsense", "?before=7%7Cabc", "?page=2"]) {
+      const res = await worker(`${path}${bad}`, { headers: { Accept: AP } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toHaveProperty("error");
+    }
+    expect((await worker("/objects/unknown/replies", { headers: { Accept: AP } })).status).toBe(404);
+    const direct = await postStatus({ status: "followers only", visibility: "private" });
+    expect((await worker(`${new URL(direct.uri).pathname}/replies`, { headers: { Accept: AP } })).status).toBe(404);
+  });
+});
