@@ -89,3 +89,89 @@ describe("a Note's replies collection", () => {
     expect((await worker(`${new URL(direct.uri).pathname}/replies`, { headers: { Accept: AP } })).status).toBe(404);
   });
 });
+
+const MASTODON = "https://mastodon.test";
+
+/** The Mastodon-shaped FeatureRequest fixture, from `name` on the Mastodon-style peer, for our actor. */
+async function featureRequestFrom(name: string) {
+  const fixture = (await import("./fixtures/activitypub/mastodon-feature-request.json")).default;
+  const text = JSON.stringify(fixture).replaceAll("https://mastodon.example/users/alice", `${MASTODON}/users/${name}`).replaceAll("https://mastodon.example", MASTODON);
+  return { ...(JSON.parse(text) as Record<string, string>), id: `${MASTODON}/users/${name}/feature_requests/${crypto.randomUUID()}`, object: ACTOR };
+}
+
+/** Has the Mastodon-style peer sign `activity` as `name` (Mastodon main's header set) and POSTs it to our inbox. */
+async function sendAsMastodon(name: string, activity: Record<string, unknown>): Promise<Response> {
+  const url = `${ACTOR}/inbox`;
+  const body = JSON.stringify(activity);
+  const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url, body, actor: name, variant: "main" });
+  return worker(url, { method: "POST", headers, body });
+}
+
+interface MastodonReceived {
+  path: string;
+  activity: Record<string, any>;
+  verified: boolean;
+}
+
+function answerTo(requestId: string): Promise<MastodonReceived> {
+  return waitFor(async () => (await peer<MastodonReceived[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.object === requestId) ?? null);
+}
+
+async function setProfile(changes: Record<string, unknown>) {
+  expect((await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify(changes) })).status).toBe(200);
+}
+
+describe("FEP-7aa9 featured collections", () => {
+  it("the actor publishes canFeature (public by default, as Mastodon 4.6 shapes it) and showFeatured/showMedia", async () => {
+    const actor = await activityJson("/users/me");
+    expect(actor.interactionPolicy).toEqual({ canFeature: { automaticApproval: ["https://www.w3.org/ns/activitystreams#Public"] } });
+    expect(actor).toMatchObject({ showFeatured: true, showMedia: true, webfinger: "me@roost.test" });
+    const terms = actor["@context"].at(-1);
+    expect(terms).toMatchObject({ canFeature: { "@id": "https://w3id.org/fep/7aa9#canFeature", "@type": "@id" }, interactionPolicy: { "@id": "gts:interactionPolicy" } });
+  });
+
+  it("a Mastodon FeatureRequest gets an Accept whose result dereferences to our FeatureAuthorization; not discoverable, a Reject", async () => {
+    await peer(`${MASTODON}/__control/reset`, {});
+    await peer(`${MASTODON}/__control/trust`, await (async () => {
+      const actor = await activityJson("/users/me");
+      return { keyId: actor.publicKey.id, publicKeyPem: actor.publicKey.publicKeyPem };
+    })());
+
+    const request = await featureRequestFrom("curator");
+    expect((await sendAsMastodon("curator", request)).status).toBe(202);
+    const accept = await answerTo(request.id);
+    expect(accept).toMatchObject({ path: "/users/curator/inbox", verified: true, activity: { type: "Accept", actor: ACTOR, to: [`${MASTODON}/users/curator`] } });
+    expect(accept.activity.id).toMatch(new RegExp(`^${ACTOR}#accepts/feature_requests/`));
+    const result = accept.activity.result as string;
+    expect(result).toMatch(new RegExp(`^${ACTOR}/feature_authorizations/`));
+    const authorization = await activityJson(new URL(result).pathname);
+    expect(authorization).toMatchObject({ id: result, type: "FeatureAuthorization", interactingObject: request.instrument, interactionTarget: ACTOR });
+    expect(authorization["@context"][1]).toMatchObject({ FeatureAuthorization: "https://w3id.org/fep/7aa9#FeatureAuthorization", interactingObject: { "@id": "gts:interactingObject" } });
+
+    // The same collection asked again (a lost Accept) gets the same authorization.
+    const again = { ...request, id: `${request.id}-again` };
+    expect((await sendAsMastodon("curator", again)).status).toBe(202);
+    expect((await answerTo(again.id)).activity.result).toBe(result);
+
+    // The owner turns discoverability off: nobody else may feature them, and the request is refused.
+    await setProfile({ discoverable: false });
+    try {
+      expect((await activityJson("/users/me")).interactionPolicy.canFeature.automaticApproval).toEqual([ACTOR]);
+      const refused = await featureRequestFrom("curator2");
+      expect((await sendAsMastodon("curator2", refused)).status).toBe(202);
+      const reject = await answerTo(refused.id);
+      expect(reject).toMatchObject({ path: "/users/curator2/inbox", verified: true, activity: { type: "Reject", actor: ACTOR, to: [`${MASTODON}/users/curator2`] } });
+      expect(reject.activity.result).toBeUndefined();
+
+      // Locked and discoverable: followers only; curator2 does not follow us.
+      await setProfile({ discoverable: true, locked: true });
+      expect((await activityJson("/users/me")).interactionPolicy.canFeature.automaticApproval).toEqual([`${ACTOR}/followers`]);
+      const notFollower = await featureRequestFrom("curator2");
+      expect((await sendAsMastodon("curator2", notFollower)).status).toBe(202);
+      expect((await answerTo(notFollower.id)).activity.type).toBe("Reject");
+    } finally {
+      await setProfile({ discoverable: true, locked: false });
+    }
+    expect((await worker(`/users/me/feature_authorizations/nope`, { headers: { Accept: AP } })).status).toBe(404);
+  });
+});
