@@ -175,3 +175,18 @@ describe("FEP-7aa9 featured collections", () => {
     expect((await worker(`/users/me/feature_authorizations/nope`, { headers: { Accept: AP } })).status).toBe(404);
   });
 });
+
+describe("discovery details", () => {
+  it("WebFinger names the FEP-3b86 Follow intent at our subscribe page, which takes the filled-in actor; the actor names its WebFinger address (FEP-2c59)", async () => {
+    const jrd = (await (await worker("/.well-known/webfinger?resource=acct%3Ame%40roost.test")).json()) as { links: { rel: string; template?: string }[] };
+    const follow = jrd.links.find((l) => l.rel === "https://w3id.org/fep/3b86/Follow");
+    expect(follow).toEqual({ rel: "https://w3id.org/fep/3b86/Follow", template: `${ORIGIN}/authorize_interaction?uri={object}` });
+    const page = await worker(follow!.template!.replace("{object}", encodeURIComponent(`${FEDIFY}/users/peer`)));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`${FEDIFY}/users/peer`);
+    // FEP-2c59: the actor's webfinger resolves back to the same actor.
+    const actor = await activityJson("/users/me");
+    const back = (await (await worker(`/.well-known/webfinger?resource=acct%3A${encodeURIComponent(actor.webfinger)}`)).json()) as { links: { rel: string; href?: string }[] };
+    expect(back.links.find((l) => l.rel === "self")?.href).toBe(actor.id);
+  });
+});
