@@ -49,9 +49,14 @@ describe("a Note's replies collection", () => {
       replies: { id: `${post.uri}/replies`, totalItems: 2, first: { id: `${post.uri}/replies?page=1`, items: [ownReply.uri, remoteReply], next: null } },
     });
 
-    // The reply is deleted by its author's server: the count and the page follow, the cache too.
+    // Served from the public cache until a reply arrives or goes: the reply is deleted by its
+    // author's server, and the count and the page follow at once.
+    const repliesPath = `${new URL(post.uri).pathname}/replies`;
+    expect((await worker(repliesPath, { headers: { Accept: AP } })).headers.get("X-Roost-Cache")).toBe("hit");
     await env.DB.prepare("DELETE FROM statuses WHERE uri = ?").bind(remoteReply).run();
-    expect((await activityJson(`${new URL(post.uri).pathname}/replies`)).totalItems).toBe(1);
+    const fresh = await worker(repliesPath, { headers: { Accept: AP } });
+    expect(fresh.headers.get("X-Roost-Cache")).toBeNull();
+    expect(((await fresh.json()) as { totalItems: number }).totalItems).toBe(1);
     expect((await activityJson(`${new URL(post.uri).pathname}/replies?page=1`)).items).toEqual([ownReply.uri]);
   });
 
