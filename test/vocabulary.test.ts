@@ -178,6 +178,17 @@ describe("FEP-7aa9 featured collections", () => {
       await setProfile({ discoverable: true, locked: false });
     }
     expect((await worker(`/users/me/feature_authorizations/nope`, { headers: { Accept: AP } })).status).toBe(404);
+
+    // A collection on another server, or a request to feature someone else: stored as ignored, no answer.
+    const foreign = { ...(await featureRequestFrom("curator")), instrument: "https://elsewhere.test/collections/1" };
+    const other = { ...(await featureRequestFrom("curator")), object: `${MASTODON}/users/someone` };
+    for (const odd of [foreign, other]) {
+      expect((await sendAsMastodon("curator", odd)).status).toBe(202);
+      const row = await waitFor(() => env.DB.prepare("SELECT state, error FROM inbox_activities WHERE id = ? AND state <> 'queued'").bind(odd.id).first<{ state: string; error: string }>());
+      expect(row.state).toBe("ignored");
+    }
+    const answers = await peer<MastodonReceived[]>(`${MASTODON}/__control/received`);
+    expect(answers.filter((r) => r.activity.object === foreign.id || r.activity.object === other.id)).toEqual([]);
   });
 });
 
