@@ -60,6 +60,20 @@ describe("a Note's replies collection", () => {
     expect((await activityJson(`${new URL(post.uri).pathname}/replies?page=1`)).items).toEqual([ownReply.uri]);
   });
 
+  it("our reply to a remote thread carries the context its top post named", async () => {
+    const top = `${FEDIFY}/notes/top-${crypto.randomUUID()}`;
+    const named = `${FEDIFY}/contexts/${crypto.randomUUID()}`;
+    const document = { id: top, type: "Note", attributedTo: FEDIFY_PEER, content: "<p>top</p>", to: ["https://www.w3.org/ns/activitystreams#Public"], context: named };
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO remote_objects (id, actor_id, type, document, published) VALUES (?, ?, 'Note', ?, ?)").bind(top, FEDIFY_PEER, JSON.stringify(document), Date.now()),
+      env.DB.prepare("INSERT INTO statuses (id, uri, actor_id, local, visibility, published) VALUES (777, ?, ?, 0, 'public', ?)").bind(top, FEDIFY_PEER, Date.now()),
+    ]);
+    const reply = await postStatus({ status: "replying", in_reply_to_id: "777" });
+    const replyOfReply = await postStatus({ status: "and again", in_reply_to_id: reply.id });
+    expect((await activityJson(new URL(reply.uri).pathname)).context).toBe(named);
+    expect((await activityJson(new URL(replyOfReply.uri).pathname)).context).toBe(named);
+  });
+
   it("pages by keyset: ours first, then the others in arrival order, with a next link until the end", async () => {
     const post = await postStatus({ status: `Thread ${crypto.randomUUID()}` });
     const ours = [];
