@@ -112,7 +112,7 @@ describe("a Note's replies collection", () => {
 const MASTODON = "https://mastodon.test";
 
 /** The Mastodon-shaped FeatureRequest fixture, from `name` on the Mastodon-style peer, for our actor. */
-async function featureRequestFrom(name: string) {
+async function featureRequestFrom(name: string): Promise<Record<string, string>> {
   const fixture = (await import("./fixtures/activitypub/mastodon-feature-request.json")).default;
   const text = JSON.stringify(fixture).replaceAll("https://mastodon.example/users/alice", `${MASTODON}/users/${name}`).replaceAll("https://mastodon.example", MASTODON);
   return { ...(JSON.parse(text) as Record<string, string>), id: `${MASTODON}/users/${name}/feature_requests/${crypto.randomUUID()}`, object: ACTOR };
