@@ -112,14 +112,23 @@ describe("a Note's replies collection", () => {
 const MASTODON = "https://mastodon.test";
 
 /** The Mastodon-shaped FeatureRequest fixture, from `name` on the Mastodon-style peer, for our actor. */
-async function featureRequestFrom(name: string): Promise<Record<string, string>> {
+interface FeatureRequest {
+  "@context": unknown;
+  id: string;
+  type: string;
+  actor: string;
+  object: string;
+  instrument: string;
+}
+
+async function featureRequestFrom(name: string): Promise<FeatureRequest> {
   const fixture = (await import("./fixtures/activitypub/mastodon-feature-request.json")).default;
   const text = JSON.stringify(fixture).replaceAll("https://mastodon.example/users/alice", `${MASTODON}/users/${name}`).replaceAll("https://mastodon.example", MASTODON);
-  return { ...(JSON.parse(text) as Record<string, string>), id: `${MASTODON}/users/${name}/feature_requests/${crypto.randomUUID()}`, object: ACTOR };
+  return { ...(JSON.parse(text) as FeatureRequest), id: `${MASTODON}/users/${name}/feature_requests/${crypto.randomUUID()}`, object: ACTOR };
 }
 
 /** Has the Mastodon-style peer sign `activity` as `name` (Mastodon main's header set) and POSTs it to our inbox. */
-async function sendAsMastodon(name: string, activity: Record<string, unknown>): Promise<Response> {
+async function sendAsMastodon(name: string, activity: FeatureRequest): Promise<Response> {
   const url = `${ACTOR}/inbox`;
   const body = JSON.stringify(activity);
   const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url, body, actor: name, variant: "main" });
