@@ -12,6 +12,7 @@ import type { AppEnv } from "./context.ts";
 import { actor } from "./federation/actor-route.ts";
 import { PROFILE_PATH } from "./federation/urls.ts";
 import { collections } from "./federation/collections.ts";
+import { featuringRoutes } from "./federation/featuring.ts";
 import { nodeinfo } from "./federation/nodeinfo.ts";
 import { objectRoutes } from "./federation/objects.ts";
 import { webfinger } from "./federation/webfinger.ts";
@@ -71,6 +72,7 @@ for (const path of [
   "/users/:username/followers",
   "/users/:username/following",
   "/users/:username/collections/featured",
+  "/objects/:id/replies",
   `/:handle{${PROFILE_PATH}}`,
   "/nodeinfo/2.1",
 ]) {
@@ -90,6 +92,7 @@ app.route("/", webfinger);
 app.route("/", nodeinfo);
 app.route("/", actor);
 app.route("/", collections);
+app.route("/", featuringRoutes);
 app.route("/", inbox);
 app.route("/", objectRoutes);
 app.route("/", pages);

@@ -302,6 +302,7 @@ export const statuses = sqliteTable(
     index("statuses_actor").on(t.actorId, t.id),
     index("statuses_reply").on(t.inReplyTo),
     index("statuses_reblog").on(t.reblogOfUri),
+    index("statuses_reply_order").on(t.inReplyTo, t.local, t.id),
   ],
 );
 
@@ -762,4 +763,25 @@ export const pollVotes = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.statusUri, t.voterId, t.choice] })],
+);
+
+// --- replies collections and FEP-7aa9 (migration 0024) ---
+
+/** Public and unlisted replies per post, kept by triggers on `statuses`: the `replies` totalItems. */
+export const replyCounts = sqliteTable("reply_counts", {
+  uri: text("uri").primaryKey(),
+  n: integer("n").notNull(),
+});
+
+/** An accepted FeatureRequest: served as its FeatureAuthorization (src/federation/featuring.ts). */
+export const featureAuthorizations = sqliteTable(
+  "feature_authorizations",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    collectionId: text("collection_id").notNull(),
+    requestId: text("request_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("feature_authorizations_collection").on(t.collectionId)],
 );

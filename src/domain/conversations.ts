@@ -4,28 +4,14 @@
 // walking up them. A mute is stored on the thread's top post as the index knows it (the first
 // post, or the parent that was never stored), and a post is in a muted thread when that post or
 // any post above it is muted.
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { conversationMutes } from "../db/schema.ts";
 import type { Services } from "../services.ts";
 import type { StatusRow } from "./statuses.ts";
 
-// Threads deeper than this are cut there: the walk is bounded whatever the data.
-const MAX_DEPTH = 100;
-
-/**
- * SQL: `WITH RECURSIVE thread(start, uri, parent, depth)`, every post above each seed (a subquery
- * of uris) and the seed itself. With `onlyIfAnyMuted`, nothing is walked while no conversation is
- * muted — what a page of statuses or a notification costs in the usual case.
- */
-export function threadWalk(seeds: SQL, onlyIfAnyMuted: boolean): SQL {
-  const guard = onlyIfAnyMuted ? sql` AND EXISTS (SELECT 1 FROM conversation_mutes)` : sql``;
-  return sql`WITH RECURSIVE thread(start, uri, parent, depth) AS (
-    SELECT uri, uri, in_reply_to, 0 FROM statuses WHERE uri IN ${seeds}${guard}
-    UNION ALL
-    SELECT thread.start, statuses.uri, statuses.in_reply_to, thread.depth + 1 FROM statuses JOIN thread ON statuses.uri = thread.parent
-      WHERE thread.depth < ${MAX_DEPTH}
-  )`;
-}
+// The walk up a thread is SQL the federation routes use too (a Note's `context`): it lives in db/.
+export { threadWalk } from "../db/queries/threads.ts";
+import { threadTopUri, threadWalk } from "../db/queries/threads.ts";
 
 /** SQL condition on a `thread` row (after threadWalk): it, or the unstored parent above it, is a muted thread's top. */
 export const MUTED_THREAD = sql`(thread.uri IN (SELECT root_uri FROM conversation_mutes) OR thread.parent IN (SELECT root_uri FROM conversation_mutes))`;
@@ -38,10 +24,7 @@ export async function inMutedConversation(s: Services, uri: string): Promise<boo
 
 /** The top of the thread `row` is in: the first stored post, or the parent it replies to that was never stored. */
 export async function threadTop(s: Services, row: StatusRow): Promise<string> {
-  const [top] = await s.db.all<{ root: string }>(
-    sql`${threadWalk(sql`(${row.uri})`, false)} SELECT coalesce(parent, uri) AS root FROM thread ORDER BY depth DESC LIMIT 1`,
-  );
-  return top?.root ?? row.uri;
+  return threadTopUri(s.db, row.uri);
 }
 
 export async function muteConversation(s: Services, row: StatusRow): Promise<void> {

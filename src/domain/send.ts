@@ -13,9 +13,11 @@ export async function sendTo(
   type: string,
   object: unknown,
   id = s.urls.activity(newId()),
+  /** More properties of the activity: `result` of an Accept (FEP-7aa9, FEP-044f). */
+  fields: Record<string, unknown> = {},
 ): Promise<string> {
   const to = typeof recipient === "string" ? recipient : recipient.id;
   const inbox = typeof recipient === "string" ? undefined : recipient.inbox;
-  await s.outbox.send({ "@context": AS_CONTEXT, id, type, actor: s.urls.actor, object, to: [to] }, { visibility: "direct", immediate: true, inbox });
+  await s.outbox.send({ "@context": AS_CONTEXT, id, type, actor: s.urls.actor, object, to: [to], ...fields }, { visibility: "direct", immediate: true, inbox });
   return id;
 }

@@ -2,6 +2,7 @@
 import type { Config, Profile } from "../config.ts";
 import type { Services } from "../services.ts";
 import { linkify, textToHtml } from "../text/html.ts";
+import { featuringFields, INTERACTION_POLICY_TERMS } from "./featuring.ts";
 import type { ActorKeys } from "./keys.ts";
 import type { LocalUrls } from "./urls.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
@@ -24,6 +25,7 @@ const ACTOR_CONTEXT = [
     PropertyValue: "schema:PropertyValue",
     value: "schema:value",
     webfinger: "https://purl.archive.org/socialweb/webfinger#webfinger",
+    ...INTERACTION_POLICY_TERMS,
   },
 ];
 
@@ -56,6 +58,7 @@ function buildActor({ config, profile, urls, keys, published }: ActorInput): Rec
     manuallyApprovesFollowers: profile.manuallyApprovesFollowers,
     discoverable: profile.discoverable,
     indexable: profile.discoverable,
+    ...featuringFields(profile, urls),
     published,
     icon: image(profile.avatarUrl),
     image: image(profile.headerUrl),

@@ -5,7 +5,10 @@ import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { reactionCounts, servedActivity, servedObject } from "../db/queries/objects.ts";
 import { pollOf, tallyOf } from "../db/queries/polls.ts";
+import { replyCount } from "../db/queries/replies.ts";
+import { threadContext } from "../db/queries/threads.ts";
 import { activityJson, jsonError, wantsActivityJson } from "../http.ts";
+import { repliesId } from "./collections.ts";
 import { PROFILE_PATH } from "./urls.ts";
 import { NOTE_CONTEXT, tombstone } from "./notes.ts";
 import { withTally } from "./questions.ts";
@@ -18,7 +21,12 @@ async function objectResponse(c: AppContext, next: () => Promise<void>) {
   const row = await servedObject(db, c.var.services.urls.object(c.req.param("id") ?? ""));
   if (!row) return jsonError(c, 404, "no such object");
   if (row.deletedAt) return activityJson(c, tombstone(row.id, row.type, row.deletedAt), 410);
-  const [{ likes, shares }, poll] = await Promise.all([reactionCounts(db, row.id), row.type === "Question" ? pollOf(db, row.id) : null]);
+  const [{ likes, shares }, poll, replies, context] = await Promise.all([
+    reactionCounts(db, row.id),
+    row.type === "Question" ? pollOf(db, row.id) : null,
+    replyCount(db, row.id),
+    threadContext(db, row.id),
+  ]);
   const tally = poll ? tallyOf(poll, c.var.services.now()) : null;
   // A poll is served with its counts as they are now (the stored document has those it was published with).
   const document = JSON.parse(row.document) as Record<string, unknown>;
@@ -27,6 +35,9 @@ async function objectResponse(c: AppContext, next: () => Promise<void>) {
     ...(tally ? withTally(document, tally) : document),
     likes: { id: `${row.id}/likes`, type: "Collection", totalItems: likes },
     shares: { id: `${row.id}/shares`, type: "Collection", totalItems: shares },
+    // The replies that reached us (src/federation/collections.ts) and the thread they belong to.
+    replies: { id: repliesId(row.id), type: "Collection", totalItems: replies, first: replies > 0 ? `${repliesId(row.id)}?page=1` : undefined },
+    context,
   });
 }
 

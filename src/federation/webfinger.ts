@@ -43,6 +43,10 @@ function resolveWebfinger(resource: string | undefined, config: Config, urls: Lo
         { rel: "self", type: ACTIVITY_JSON, href: urls.actor },
         { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: urls.profile },
         { rel: "http://ostatus.org/schema/1.0/subscribe", template: `${config.origin}/authorize_interaction?uri={uri}` },
+        // FEP-3b86 Activity Intents: where a page elsewhere sends our owner to act from here. Only
+        // Follow has a page of ours (the subscribe form, which takes an actor URL or a handle);
+        // reply, like and boost have none to link to yet.
+        { rel: "https://w3id.org/fep/3b86/Follow", template: `${config.origin}/authorize_interaction?uri={object}` },
       ],
     },
   };

@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
 import { accountMoved, blockedBy, followAnswered, followerLeft, followReceived } from "../domain/follows.ts";
+import { featureRequested } from "../domain/featuring.ts";
 import { reactionReceived, reactionUndone } from "../domain/interactions.ts";
 import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
 import { deleteReceived, postReceived, reportReceived, updateReceived } from "../domain/remote-posts.ts";
@@ -54,6 +55,7 @@ const HANDLERS: Record<string, Handler> = {
   Delete: deleteReceived,
   Move: accountMoved,
   Flag: reportReceived,
+  FeatureRequest: featureRequested,
 };
 
 /** The activity types some handler takes; anything else is answered 202 and not stored. */

@@ -318,6 +318,19 @@ function signedLike(object: string, inbox: string) {
   return signedActivity(new Like({ id, actor: peerContext().getActorUri(USERNAME), object: new URL(object) }), inbox, "draft-cavage-http-signatures-12");
 }
 
+/** What Fedify makes of a Note's `replies`: the collection's count and the first page's item ids (pushed documents only). */
+async function repliesWithFedify(noteUrl: string) {
+  const note = await lookupObject(noteUrl, { ...loaders, allowPrivateAddress: true } as Parameters<typeof lookupObject>[1]);
+  if (!(note instanceof Note)) return { note: note ? note.constructor.name : null };
+  const replies = await note.getReplies(loaders);
+  const first = await replies?.getFirst(loaders);
+  return {
+    note: "Note",
+    context: note.contextIds.map((u) => u.href),
+    replies: replies ? { id: replies.id?.href ?? null, totalItems: replies.totalItems, first: first ? { id: first.id?.href ?? null, items: first.itemIds.map((u) => u.href), next: first.nextId?.href ?? null } : null } : null,
+  };
+}
+
 function json(body: unknown, status = 200) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
@@ -362,6 +375,10 @@ export async function handleFedifyPeer(incoming: Request): Promise<Response> {
     const { identifier, aliases: list } = (await request.json()) as { identifier: string; aliases: string[] };
     aliases.set(identifier, list);
     return json({ ok: true });
+  }
+  if (url.pathname === "/__control/replies" && request.method === "POST") {
+    const { note } = (await request.json()) as { note: string };
+    return json(await repliesWithFedify(note));
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;

@@ -37,7 +37,7 @@ export interface Page<T> {
   next: Cursor | null;
 }
 
-function page<T>(rows: (T & { t: number; key: string })[], size: number, item: (r: T & { t: number; key: string }) => unknown): Page<unknown> {
+export function page<T>(rows: (T & { t: number; key: string })[], size: number, item: (r: T & { t: number; key: string }) => unknown): Page<unknown> {
   const items = rows.slice(0, size);
   const last = items[items.length - 1];
   return { items: items.map(item), next: rows.length > size && last ? { t: last.t, id: last.key } : null };
