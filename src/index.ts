@@ -9,6 +9,7 @@ import { pruneStorage } from "./domain/maintenance.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
+import { verifyProfileLinks } from "./domain/link-verification.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -26,10 +27,14 @@ export default {
       thread: fetchThreadParents,
       push: sendPushes,
       media: (job, s) => processMedia(s, job.id),
+      verify_links: async (_job, s) => void (await verifyProfileLinks(s)),
     });
   },
-  // The cron trigger in wrangler.toml: the retention clean-up.
+  // The cron trigger in wrangler.toml: the retention clean-up, and the daily re-check of the
+  // profile's verified links (fields set in [vars] are never saved from an app).
   async scheduled(_controller, env) {
-    await pruneStorage(createServices(env));
+    const s = createServices(env);
+    await pruneStorage(s);
+    await s.jobs.send({ kind: "verify_links" });
   },
 } satisfies ExportedHandler<Env, Job>;

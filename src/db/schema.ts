@@ -590,3 +590,12 @@ export const mediaAttachments = sqliteTable(
   },
   (t) => [index("media_attachments_status").on(t.statusUri, t.position), index("media_attachments_created").on(t.createdAt)],
 );
+
+// --- web pages ---
+
+/** Profile field links checked for a rel="me" link back (migrations/0022_web_pages.sql, src/domain/link-verification.ts). */
+export const profileLinks = sqliteTable("profile_links", {
+  url: text("url").primaryKey(),
+  verifiedAt: integer("verified_at"),
+  checkedAt: integer("checked_at").notNull(),
+});

@@ -17,7 +17,9 @@ export type Job =
   /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
   | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */
-  | { kind: "media"; id: number };
+  | { kind: "media"; id: number }
+  /** Check the profile's link fields for a rel="me" link back (src/domain/link-verification.ts). */
+  | { kind: "verify_links" };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

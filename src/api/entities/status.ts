@@ -9,7 +9,7 @@ import type { StatusRow } from "../../domain/statuses.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
-import { sanitizeHtml } from "../../text/sanitize.ts";
+import { remotePostHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
@@ -68,7 +68,7 @@ function remoteContent(document: string): Content | null {
   return {
     url: o.url,
     // Remote HTML is shown only through Mastodon's allowlist; Articles carry their name as a title.
-    html: sanitizeHtml(o.type === "Article" && o.name ? `<p><strong>${o.name.replace(/[<>&]/g, "")}</strong></p>${o.content ?? ""}` : (o.content ?? "")),
+    html: remotePostHtml(o.content, o.type === "Article" ? o.name : null),
     summary: o.summary,
     sensitive: o.sensitive || o.summary !== null,
     language: o.language,

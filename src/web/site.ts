@@ -1,0 +1,26 @@
+// What every public page says about the site: the owner's name, handle and avatar, the feeds.
+import type { Services } from "../services.ts";
+
+export interface SiteInfo {
+  name: string;
+  /** `@user@handle-domain`. */
+  handle: string;
+  profile: string;
+  actor: string;
+  avatar: string | null;
+  lang: string;
+  feeds: { atom: string; rss: string };
+}
+
+export async function siteInfo(s: Services): Promise<SiteInfo> {
+  const profile = await s.profile();
+  return {
+    name: profile.displayName,
+    handle: `@${s.config.username}@${s.config.handleDomain}`,
+    profile: s.urls.profile,
+    actor: s.urls.actor,
+    avatar: profile.avatarUrl,
+    lang: profile.defaultLanguage ?? "en",
+    feeds: { atom: `${s.urls.profile}/feed.atom`, rss: `${s.urls.profile}/feed.rss` },
+  };
+}
