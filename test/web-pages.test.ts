@@ -19,7 +19,7 @@ const uid = () => crypto.randomUUID().slice(0, 8);
 /** Stores a remote post as if it had reached us (a reply, or a post of someone we follow). */
 async function remotePost(note: Record<string, unknown> & { id: string; attributedTo: string }) {
   const published = Date.now();
-  const doc = { "@context": "https://www.w3.org/ns/activitystreams", type: "Note", to: [PUBLIC], published: new Date(published).toISOString(), ...note };
+  const doc: Record<string, unknown> = { "@context": "https://www.w3.org/ns/activitystreams", type: "Note", to: [PUBLIC], published: new Date(published).toISOString(), ...note };
   await env.DB.prepare("INSERT INTO remote_objects (id, actor_id, type, in_reply_to, document, published) VALUES (?, ?, ?, ?, ?, ?)")
     .bind(doc.id, doc.attributedTo, doc.type, (doc.inReplyTo as string) ?? null, JSON.stringify(doc), published)
     .run();
@@ -107,6 +107,9 @@ describe("the profile page", () => {
     expect(html.match(/aria-label="Verified link"/g)).toHaveLength(1);
     expect(html).toMatch(/<dd class="verified"><span [^>]*>✓ <\/span><a href="https:\/\/remote\.test\/home-/);
     expect(html).toContain("<dd>they/them</dd>");
+    // The client API shows the same verification.
+    const me = (await (await owner("/api/v1/accounts/verify_credentials")).json()) as { fields: { verified_at: string | null }[] };
+    expect(me.fields.map((f) => f.verified_at !== null)).toEqual([true, false, false]);
     // Public and unlisted posts (the trigger-kept counter NodeInfo shows too); boosts are not posts of ours.
     expect(html).toContain("<strong>4</strong> posts");
     // Pinned first, then the posts newest first; the followers-only post is not on a public page.

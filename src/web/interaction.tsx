@@ -18,7 +18,7 @@ async function pasteInstead(c: AppContext, reason: string, object: string, statu
   const what = isProfile ? site.handle : object;
   return htmlPage(
     c,
-    <Layout title="Interact from your server" lang={site.lang} activity={site.actor}>
+    <Layout title="Interact from your server" lang={site.lang} activity={site.actor} icon={site.avatar}>
       <main>
         <h1>Continue in your app</h1>
         <p>{reason}</p>
@@ -60,7 +60,8 @@ export const interaction = new Hono<AppEnv>()
   })
   .get("/authorize_interaction", (c) => {
     const uri = c.req.query("uri") ?? "";
-    return c.html(
+    return htmlPage(
+      c,
       <Layout title="Follow">
         <h1>Follow {uri || "an account"}</h1>
         <form method="post" action="/authorize_interaction">
@@ -77,21 +78,23 @@ export const interaction = new Hono<AppEnv>()
           <button type="submit">Follow</button>
         </form>
       </Layout>,
+      { maxAge: 0 },
     );
   })
   .post("/authorize_interaction", async (c) => {
     // Cross-site request forgery: only our own page may submit this form.
-    if (!sameOriginForm(c, c.var.services.urls.origin)) return c.html(<Layout title="Follow"><p>This form must be sent from this site.</p></Layout>, 403);
+    if (!sameOriginForm(c, c.var.services.urls.origin)) return htmlPage(c, <Layout title="Follow"><p>This form must be sent from this site.</p></Layout>, { status: 403 });
     const form = await c.req.parseBody();
     const uri = typeof form.uri === "string" ? form.uri.replace(/^acct:/, "").trim() : "";
     const token = typeof form.token === "string" ? form.token : "";
-    if (!(await isOwnerToken(c.var.services, token))) return c.html(<Layout title="Follow"><p>Wrong owner token.</p></Layout>, 401);
-    if (!uri) return c.html(<Layout title="Follow"><p>Which account? The form needs one.</p></Layout>, 400);
+    if (!(await isOwnerToken(c.var.services, token))) return htmlPage(c, <Layout title="Follow"><p>Wrong owner token.</p></Layout>, { status: 401 });
+    if (!uri) return htmlPage(c, <Layout title="Follow"><p>Which account? The form needs one.</p></Layout>, { status: 400 });
     const result = await followAccount(c.var.services, uri);
-    return c.html(
+    return htmlPage(
+      c,
       <Layout title="Follow">
         <p>{result.ok ? `Follow request sent to ${result.actorId}.` : `Could not follow: ${result.error}`}</p>
       </Layout>,
-      result.ok ? 200 : result.status,
+      { status: result.ok ? 200 : result.status, maxAge: 0 },
     );
   });

@@ -4,6 +4,7 @@
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { AppContext } from "../context.ts";
+import { MISSING_IMAGE_PATH } from "../federation/urls.ts";
 import { PAGE_SCRIPT, pageScriptSource, STYLESHEET_PATH } from "./assets.ts";
 import { publicPagePolicy } from "./security.ts";
 
@@ -23,6 +24,8 @@ export interface PageMeta {
   creator?: string;
   feeds?: { atom: string; rss: string };
   siteName?: string;
+  /** The tab icon: the owner's avatar (browsers ask for /favicon.ico without one). */
+  icon?: string | null;
 }
 
 export function Layout(props: PageMeta & { children: Child }) {
@@ -33,6 +36,7 @@ export function Layout(props: PageMeta & { children: Child }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
+        <link rel="icon" href={props.icon ?? MISSING_IMAGE_PATH} />
         {props.description !== undefined && <meta name="description" content={props.description} />}
         {props.canonical && <link rel="canonical" href={props.canonical} />}
         {props.activity && <link rel="alternate" type="application/activity+json" href={props.activity} />}
@@ -56,13 +60,14 @@ export function Layout(props: PageMeta & { children: Child }) {
 }
 
 /**
- * Answers a page with the public pages' CSP and a short browser cache (`maxAge` seconds): the
+ * Answers a page with the public pages' CSP and a short browser cache (`maxAge` seconds, 0: none): the
  * server-side cache is invalidated on change (public-cache.ts), a browser's copy only ages out.
  */
-export async function htmlPage(c: AppContext, page: Child, options: { status?: 200 | 400 | 403 | 404 | 410 | 502; maxAge?: number } = {}) {
+export async function htmlPage(c: AppContext, page: Child, options: { status?: 200 | 400 | 401 | 403 | 404 | 410 | 502; maxAge?: number } = {}) {
   const status = options.status ?? 200;
   const res = c.html(`<!doctype html>${String(await page)}`, status);
   res.headers.set("Content-Security-Policy", publicPagePolicy(await pageScriptSource(), c.var.services.config.localDev));
-  res.headers.set("Cache-Control", status === 200 ? `public, max-age=${options.maxAge ?? 60}` : "no-store");
+  const maxAge = options.maxAge ?? 60;
+  res.headers.set("Cache-Control", status === 200 && maxAge > 0 ? `public, max-age=${maxAge}` : "no-store");
   return res;
 }

@@ -27,7 +27,7 @@ async function notFound(c: AppContext, status: 400 | 404 | 410, message: string)
   const site = await siteInfo(c.var.services);
   return htmlPage(
     c,
-    <Layout title={message} lang={site.lang} activity={site.actor}>
+    <Layout title={message} lang={site.lang} activity={site.actor} icon={site.avatar}>
       <main>
         <h1>{message}</h1>
         <p>

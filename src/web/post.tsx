@@ -174,6 +174,7 @@ export function PostPage(props: { site: SiteInfo; thread: PageThread }) {
       creator={site.handle}
       feeds={site.feeds}
       siteName={site.name}
+      icon={site.avatar}
     >
       <main>
         <p class="meta">

@@ -41,6 +41,7 @@ export function ProfilePage(props: ProfileView) {
       creator={site.handle}
       feeds={site.feeds}
       siteName={profile.displayName}
+      icon={site.avatar}
     >
       <div class="top">
         {profile.headerUrl ? <img class="banner" src={profile.headerUrl} alt={`Header image of ${profile.displayName}`} /> : <div class="banner" />}

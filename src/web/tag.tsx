@@ -18,6 +18,7 @@ export function TagPage(props: { site: SiteInfo; tag: string; url: string; posts
       creator={site.handle}
       feeds={site.feeds}
       siteName={site.name}
+      icon={site.avatar}
     >
       <main>
         <p class="meta">
