@@ -8,7 +8,7 @@ import { statuses } from "../db/schema.ts";
 import { hostOf, normalizeActor, normalizeObject } from "../federation/normalize.ts";
 import type { Attachment, Poll } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
-import { remotePostHtml } from "../text/sanitize.ts";
+import { type DisplayedPost, displayedPost } from "./post-display.ts";
 import type { StatusRow } from "./statuses.ts";
 import { withHashtag } from "./statuses.ts";
 import { CONTEXT_LIMIT, statusByUri, threadAncestors, threadDescendants } from "./thread-context.ts";
@@ -23,7 +23,7 @@ export interface PageAuthor {
   local: boolean;
 }
 
-export interface PagePost {
+export interface PagePost extends Omit<DisplayedPost, "url" | "attachments"> {
   /** The index id of the row shown (the boost's own for a boost): the pages' keyset cursor. */
   statusId: number;
   uri: string;
@@ -33,13 +33,6 @@ export interface PagePost {
   author: PageAuthor;
   /** Set when the row is a boost: who boosted, when. */
   boost: { by: PageAuthor; at: number } | null;
-  /** Safe to insert: our renderer's output, or remote HTML through the allowlist. */
-  html: string;
-  summary: string | null;
-  sensitive: boolean;
-  language: string | null;
-  published: number;
-  updated: number | null;
   inReplyTo: string | null;
   media: Attachment[];
   /** Lower-case names without `#`. */
@@ -112,19 +105,15 @@ export async function pagePosts(s: Services, rows: StatusRow[]): Promise<PagePos
     if (!parsed.ok) continue;
     const o = parsed.value;
     const local = c.kind === "local";
+    const { attachments, ...display } = displayedPost(o, local);
     byUri.set(c.id, {
+      ...display,
       uri: c.id,
       url: o.url ?? c.id,
       local,
       author: local ? owner : remoteAuthor(c.actor!, c.actorDocument),
-      html: local ? (o.content ?? "") : remotePostHtml(o.content, o.type === "Article" ? o.name : null),
-      summary: o.summary,
-      sensitive: o.sensitive || o.summary !== null,
-      language: o.language,
-      published: o.published?.getTime() ?? 0,
-      updated: o.updated?.getTime() ?? null,
       inReplyTo: o.inReplyTo,
-      media: o.attachment.filter((a) => a.type !== "Link"),
+      media: attachments,
       hashtags: o.tag.flatMap((t) => (t.type === "Hashtag" ? [t.name.replace(/^#/, "").toLowerCase()] : [])),
       quote: o.quote,
       poll: o.poll,

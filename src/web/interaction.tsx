@@ -9,7 +9,7 @@ import { isOwnerToken } from "../domain/owner.ts";
 import { type Intent, INTENTS, remoteInteraction } from "../domain/remote-interaction.ts";
 import { htmlPage, Layout } from "./layout.tsx";
 import { sameOriginForm } from "./security.ts";
-import { siteInfo } from "./site.ts";
+import { siteInfo, siteMeta } from "./site.ts";
 
 /** The page shown when the visitor's server offers no template: what to paste into their app. */
 async function pasteInstead(c: AppContext, reason: string, object: string, status: 400 | 403 | 502) {
@@ -18,7 +18,7 @@ async function pasteInstead(c: AppContext, reason: string, object: string, statu
   const what = isProfile ? site.handle : object;
   return htmlPage(
     c,
-    <Layout title="Interact from your server" lang={site.lang} activity={site.actor} icon={site.avatar}>
+    <Layout title="Interact from your server" {...siteMeta(site)}>
       <main>
         <h1>Continue in your app</h1>
         <p>{reason}</p>

@@ -10,7 +10,7 @@ import { atomFeed, rssFeed } from "./feeds.ts";
 import { htmlPage, Layout } from "./layout.tsx";
 import { PostPage } from "./post.tsx";
 import { ProfilePage } from "./profile.tsx";
-import { siteInfo } from "./site.ts";
+import { siteInfo, siteMeta } from "./site.ts";
 import { TagPage } from "./tag.tsx";
 
 /** Posts per page of the profile and tag pages (and entries per feed). */
@@ -27,7 +27,7 @@ async function notFound(c: AppContext, status: 400 | 404 | 410, message: string)
   const site = await siteInfo(c.var.services);
   return htmlPage(
     c,
-    <Layout title={message} lang={site.lang} activity={site.actor} icon={site.avatar}>
+    <Layout title={message} {...siteMeta(site)}>
       <main>
         <h1>{message}</h1>
         <p>

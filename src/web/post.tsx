@@ -1,30 +1,22 @@
 // A post as the pages show it (profile, tag page, thread) and the permalink page with its thread.
 // A content warning folds the body and media into a closed <details>, as Mastodon's web view does.
 import { raw } from "hono/html";
+import { attachmentKind } from "../domain/post-display.ts";
 import type { PagePost, PageThread } from "../domain/public-posts.ts";
 import type { Attachment, Poll } from "../federation/normalize.ts";
 import { InteractForm } from "./interact-form.tsx";
 import { Layout } from "./layout.tsx";
-import type { SiteInfo } from "./site.ts";
+import { type SiteInfo, siteMeta } from "./site.ts";
 
 const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace("T", " ");
-
-function kindOf(a: Attachment): "image" | "video" | "audio" | "other" {
-  const major = (a.mediaType ?? "").split("/")[0];
-  if (major === "image" || major === "video" || major === "audio") return major;
-  if (a.type === "Image") return "image";
-  if (a.type === "Video") return "video";
-  if (a.type === "Audio") return "audio";
-  return "other";
-}
 
 function Media(props: { media: Attachment[] }) {
   if (props.media.length === 0) return null;
   return (
     <div class="media">
       {props.media.map((a) => {
-        const kind = kindOf(a);
+        const kind = attachmentKind(a);
         const label = a.name ?? "";
         if (kind === "image") return <img src={a.url} alt={label} width={a.width ?? undefined} height={a.height ?? undefined} loading="lazy" />;
         if (kind === "video")
@@ -142,6 +134,21 @@ export function PostCard(props: { post: PagePost; focus?: boolean; pinned?: bool
   );
 }
 
+/** "Newest posts · Older posts" under a list: `older` is the next page's cursor (null on the last page). */
+export function PageNav(props: { url: string; older: number | null; later: boolean }) {
+  return (
+    <nav class="pages" aria-label="Pages">
+      {props.later && <a href={props.url}>Newest posts</a>}
+      {props.later && props.older !== null && " · "}
+      {props.older !== null && (
+        <a href={`${props.url}?older=${props.older}`} rel="next">
+          Older posts
+        </a>
+      )}
+    </nav>
+  );
+}
+
 /** Plain text of a post for previews: the CW if any (the body stays hidden), else the content without tags. */
 export function previewText(post: PagePost): string {
   if (post.summary) return `Content warning: ${post.summary}`;
@@ -161,9 +168,10 @@ export function previewText(post: PagePost): string {
 export function PostPage(props: { site: SiteInfo; thread: PageThread }) {
   const { site, thread } = props;
   const { post } = thread;
-  const image = post.sensitive ? null : (post.media.find((m) => kindOf(m) === "image")?.url ?? site.avatar);
+  const image = post.sensitive ? null : (post.media.find((m) => attachmentKind(m) === "image")?.url ?? site.avatar);
   return (
     <Layout
+      {...siteMeta(site)}
       title={`${post.author.name}: “${previewText(post).slice(0, 60)}”`}
       lang={post.language ?? site.lang}
       description={previewText(post)}
@@ -171,10 +179,6 @@ export function PostPage(props: { site: SiteInfo; thread: PageThread }) {
       activity={post.uri}
       ogType="article"
       image={image}
-      creator={site.handle}
-      feeds={site.feeds}
-      siteName={site.name}
-      icon={site.avatar}
     >
       <main>
         <p class="meta">

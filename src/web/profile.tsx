@@ -8,8 +8,8 @@ import { fieldLink } from "../domain/link-verification.ts";
 import { linkify, textToHtml } from "../text/html.ts";
 import { InteractForm } from "./interact-form.tsx";
 import { Layout } from "./layout.tsx";
-import { PostCard } from "./post.tsx";
-import type { SiteInfo } from "./site.ts";
+import { PageNav, PostCard } from "./post.tsx";
+import { type SiteInfo, siteMeta } from "./site.ts";
 
 export interface ProfileView {
   site: SiteInfo;
@@ -31,17 +31,12 @@ export function ProfilePage(props: ProfileView) {
   const { site, profile, counts } = props;
   return (
     <Layout
+      {...siteMeta(site)}
       title={`${profile.displayName} (${site.handle})`}
-      lang={site.lang}
       description={plain(profile.bio)}
       canonical={site.profile}
-      activity={site.actor}
       ogType="profile"
       image={profile.avatarUrl}
-      creator={site.handle}
-      feeds={site.feeds}
-      siteName={profile.displayName}
-      icon={site.avatar}
     >
       <div class="top">
         {profile.headerUrl ? <img class="banner" src={profile.headerUrl} alt={`Header image of ${profile.displayName}`} /> : <div class="banner" />}
@@ -113,15 +108,7 @@ export function ProfilePage(props: ProfileView) {
             <PostCard post={p} />
           ))}
         </section>
-        <nav class="pages" aria-label="Pages">
-          {props.later && <a href={site.profile}>Newest posts</a>}
-          {props.later && props.older !== null && " · "}
-          {props.older !== null && (
-            <a href={`${site.profile}?older=${props.older}`} rel="next">
-              Older posts
-            </a>
-          )}
-        </nav>
+        <PageNav url={site.profile} older={props.older} later={props.later} />
       </main>
       <footer>
         Feeds: <a href={site.feeds.atom}>Atom</a> · <a href={site.feeds.rss}>RSS</a>

@@ -24,3 +24,8 @@ export async function siteInfo(s: Services): Promise<SiteInfo> {
     feeds: { atom: `${s.urls.profile}/feed.atom`, rss: `${s.urls.profile}/feed.rss` },
   };
 }
+
+/** The meta every page of the site carries (Layout props): language, author, feeds, name, icon. */
+export function siteMeta(site: SiteInfo) {
+  return { lang: site.lang, creator: site.handle, feeds: site.feeds, siteName: site.name, icon: site.avatar, activity: site.actor };
+}

@@ -1,24 +1,19 @@
 // /tags/:tag — the owner's public posts with a hashtag (our hashtag links point here).
 import type { PagePost } from "../domain/public-posts.ts";
 import { Layout } from "./layout.tsx";
-import { PostCard } from "./post.tsx";
-import type { SiteInfo } from "./site.ts";
+import { PageNav, PostCard } from "./post.tsx";
+import { type SiteInfo, siteMeta } from "./site.ts";
 
 export function TagPage(props: { site: SiteInfo; tag: string; url: string; posts: PagePost[]; older: number | null; later: boolean }) {
   const { site, tag } = props;
   return (
     <Layout
+      {...siteMeta(site)}
       title={`#${tag} · ${site.name}`}
-      lang={site.lang}
       description={`Posts of ${site.handle} tagged #${tag}`}
       canonical={props.url}
-      activity={site.actor}
       ogType="website"
       image={site.avatar}
-      creator={site.handle}
-      feeds={site.feeds}
-      siteName={site.name}
-      icon={site.avatar}
     >
       <main>
         <p class="meta">
@@ -30,15 +25,7 @@ export function TagPage(props: { site: SiteInfo; tag: string; url: string; posts
         {props.posts.map((p) => (
           <PostCard post={p} />
         ))}
-        <nav class="pages" aria-label="Pages">
-          {props.later && <a href={props.url}>Newest posts</a>}
-          {props.later && props.older !== null && " · "}
-          {props.older !== null && (
-            <a href={`${props.url}?older=${props.older}`} rel="next">
-              Older posts
-            </a>
-          )}
-        </nav>
+        <PageNav url={props.url} older={props.older} later={props.later} />
       </main>
     </Layout>
   );
