@@ -11,9 +11,9 @@ const CSS = `:root{color-scheme:light dark;--fg:#1b1b1f;--muted:#5c5c66;--bg:#ff
 *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
 a{color:var(--accent)}main,.top{max-width:42rem;margin:0 auto;padding:0 1rem}img,video{max-width:100%;height:auto}
 .banner{display:block;width:100%;max-height:14rem;object-fit:cover;background:var(--card)}
-.top header{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap;margin-top:-2.5rem}
-.avatar{width:6rem;height:6rem;border-radius:.75rem;border:3px solid var(--bg);background:var(--card);object-fit:cover}
-.small{width:2.5rem;height:2.5rem;border-width:0;border-radius:.5rem}
+.top header{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}
+.avatar{width:6rem;height:6rem;margin-top:-2.5rem;border-radius:.75rem;border:3px solid var(--bg);background:var(--card);object-fit:cover}
+.small{width:2.5rem;height:2.5rem;margin:0;border-width:0;border-radius:.5rem}
 h1{font-size:1.5rem;margin:.25rem 0 0;overflow-wrap:anywhere}.muted,.meta{color:var(--muted);font-size:.9rem}
 .handle{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 .handle input{font:inherit;color:inherit;background:var(--card);border:1px solid var(--line);border-radius:.4rem;padding:.2rem .4rem;max-width:100%}

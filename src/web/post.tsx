@@ -102,10 +102,10 @@ export function PostCard(props: { post: PagePost; focus?: boolean; pinned?: bool
   const a = post.author;
   return (
     <article class={props.focus ? "focus" : props.pinned ? "pinned" : undefined} lang={post.language ?? undefined}>
-      {props.pinned && <p class="meta">📌 Pinned</p>}
+      {props.pinned && <p class="meta">Pinned post</p>}
       {post.boost && (
         <p class="meta">
-          🔁 <a href={post.boost.by.url}>{post.boost.by.name}</a> boosted · <time datetime={new Date(post.boost.at).toISOString()}>{minute(post.boost.at)}</time>
+          ⟳ <a href={post.boost.by.url}>{post.boost.by.name}</a> boosted · <time datetime={new Date(post.boost.at).toISOString()}>{minute(post.boost.at)}</time>
         </p>
       )}
       <div class="by">
