@@ -24,6 +24,7 @@ import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
 import { passkeyRoutes } from "./oauth/passkeys.tsx";
 import { oauth } from "./oauth/routes.tsx";
+import { assets } from "./web/assets.ts";
 import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
 import { mediaFiles } from "./web/media.ts";
@@ -74,6 +75,10 @@ for (const path of [
   "/users/:username/collections/featured",
   "/objects/:id/replies",
   `/:handle{${PROFILE_PATH}}`,
+  // Post pages and Notes, the feeds, hashtag pages (src/web/routes.tsx).
+  `/:handle{${PROFILE_PATH}}/:id`,
+  "/objects/:id",
+  "/tags/:tag",
   "/nodeinfo/2.1",
 ]) {
   app.use(path, publicCache);
@@ -87,6 +92,7 @@ app.route("/", mastodonApi);
 app.route("/", oauth);
 app.route("/", passkeyRoutes);
 app.route("/", images);
+app.route("/", assets);
 app.route("/", mediaFiles);
 app.route("/", webfinger);
 app.route("/", nodeinfo);

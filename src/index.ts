@@ -14,6 +14,7 @@ import { fetchLinkCard } from "./domain/cards.ts";
 import { listAliasFollowers } from "./domain/aliases.ts";
 import { runImport } from "./domain/imports.ts";
 import { pollDue } from "./domain/polls.ts";
+import { verifyProfileLinks } from "./domain/link-verification.ts";
 import { processInboxActivity } from "./inbox/process.ts";
 import type { Env } from "./runtime/bindings.ts";
 import { createServices } from "./runtime/services.ts";
@@ -37,13 +38,16 @@ export default {
       alias: listAliasFollowers,
       import: runImport,
       poll: (job, s) => pollDue(s, job),
+      verify_links: async (_job, s) => void (await verifyProfileLinks(s)),
     });
   },
-  // The cron trigger in wrangler.toml: the retention clean-up, and a daily catch-up of scheduled
-  // posts in case their alarm was lost (it re-arms the alarm for the next one).
+  // The cron trigger in wrangler.toml: the retention clean-up, a daily catch-up of scheduled posts
+  // in case their alarm was lost (it re-arms the alarm for the next one), and the daily re-check of
+  // the profile's verified links (fields set in [vars] are never saved from an app).
   async scheduled(_controller, env) {
     const s = createServices(env);
     await pruneStorage(s);
     await catchUpScheduled(s);
+    await s.jobs.send({ kind: "verify_links" });
   },
 } satisfies ExportedHandler<Env, Job>;

@@ -18,6 +18,7 @@ import { wantsActivityJson } from "./http.ts";
 import { VERSION } from "./version.ts";
 
 const KEEP_S = 86_400;
+const SENT_CACHE_CONTROL = "X-Roost-Sent-Cache-Control";
 const hashes = new WeakMap<Config, string>();
 
 function settingsHash(config: Config): string {
@@ -49,13 +50,19 @@ export const publicCache = createMiddleware<AppEnv>(async (c, next) => {
   const hit = await cache.match(key);
   if (hit) {
     const response = new Response(hit.body, hit);
-    response.headers.delete("Cache-Control");
+    // The stored copy's Cache-Control is the Cache API's; browsers get what the handler sent.
+    const sent = response.headers.get(SENT_CACHE_CONTROL);
+    response.headers.delete(SENT_CACHE_CONTROL);
+    if (sent) response.headers.set("Cache-Control", sent);
+    else response.headers.delete("Cache-Control");
     response.headers.set("X-Roost-Cache", "hit");
     return response;
   }
   await next();
   if (c.res.status !== 200) return;
   const stored = new Response(c.res.clone().body, c.res);
+  const sent = c.res.headers.get("Cache-Control");
+  if (sent) stored.headers.set(SENT_CACHE_CONTROL, sent);
   stored.headers.set("Cache-Control", `public, max-age=${KEEP_S}`);
   const put = cache.put(key, stored).catch((error) => s.log("cache.put_failed", { url: c.req.url, error: String(error) }));
   try {

@@ -785,3 +785,11 @@ export const featureAuthorizations = sqliteTable(
   },
   (t) => [uniqueIndex("feature_authorizations_collection").on(t.collectionId)],
 );
+// --- web pages ---
+
+/** Profile field links checked for a rel="me" link back (migrations/0022_web_pages.sql, src/domain/link-verification.ts). */
+export const profileLinks = sqliteTable("profile_links", {
+  url: text("url").primaryKey(),
+  verifiedAt: integer("verified_at"),
+  checkedAt: integer("checked_at").notNull(),
+});

@@ -28,7 +28,9 @@ export type Job =
   /** Apply the next rows of a CSV import (src/domain/imports.ts). */
   | { kind: "import"; id: number }
   /** What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its end (src/domain/polls.ts). */
-  | { kind: "poll"; uri: string; at: number };
+  | { kind: "poll"; uri: string; at: number }
+  /** Check the profile's link fields for a rel="me" link back (src/domain/link-verification.ts). */
+  | { kind: "verify_links" };
 
 /** The part of the Queue binding producers use. */
 export type JobQueue = Pick<Queue<Job>, "send" | "sendBatch">;

@@ -41,5 +41,7 @@ export async function updateProfile(ctx: Services, changes: ProfileChanges): Pro
   const fresh = { ...ctx, profile: async () => ({ ...(await ctx.profile()), ...changes }) };
   const announced = await announceProfileUpdate(fresh, await actorDocument(fresh));
   if (!announced.ok) ctx.log("profile.update_not_announced", { reason: announced.error });
+  // New or changed link fields are checked for a rel="me" link back, in the queue (link-verification.ts).
+  if (changes.fields !== undefined) await ctx.jobs.send({ kind: "verify_links" });
   return fresh.profile();
 }

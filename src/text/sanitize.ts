@@ -112,3 +112,8 @@ export function sanitizeHtml(html: string): string {
   while (open.length > 0) out.push(`</${open.pop()}>`);
   return out.join("");
 }
+
+/** A remote post's HTML for display: through the allowlist, an Article's `name` first as its title. */
+export function remotePostHtml(content: string | null, articleTitle: string | null): string {
+  return sanitizeHtml(articleTitle ? `<p><strong>${articleTitle.replace(/[<>&]/g, "")}</strong></p>${content ?? ""}` : (content ?? ""));
+}

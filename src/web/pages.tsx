@@ -1,22 +1,90 @@
-// Renders HTML pages from the database; the components stay free of queries.
-import { and, desc, eq, isNull } from "drizzle-orm";
+// The public pages from the database, through the read use cases of src/domain/public-posts.ts;
+// the components stay free of queries.
 import type { AppContext } from "../context.ts";
+import { servedObject } from "../db/queries/objects.ts";
 import { readCounters } from "../db/queries/public.ts";
-import { objects } from "../db/schema.ts";
-import { ProfilePage, type ProfilePost } from "./profile.tsx";
+import { verifiedLinks } from "../domain/link-verification.ts";
+import { feedPosts, pinnedPosts, postThread, profilePosts, taggedPosts } from "../domain/public-posts.ts";
 
-export async function renderProfile(c: AppContext) {
-  const db = c.var.services.db;
-  const counts = await readCounters(db);
-  const rows = await db
-    .select({ id: objects.id, document: objects.document, published: objects.published })
-    .from(objects)
-    .where(and(eq(objects.visibility, "public"), isNull(objects.deletedAt)))
-    .orderBy(desc(objects.published))
-    .limit(20);
-  const posts: ProfilePost[] = rows.map((r) => {
-    const doc = JSON.parse(r.document) as { content?: string; summary?: string | null; url?: string };
-    return { permalink: doc.url ?? r.id, contentHtml: doc.content ?? "", summary: doc.summary ?? null, published: r.published };
-  });
-  return <ProfilePage config={c.var.services.config} profile={await c.var.services.profile()} urls={c.var.services.urls} followers={Math.max(0, counts.followers)} posts={posts} />;
+import { atomFeed, rssFeed } from "./feeds.ts";
+import { htmlPage, Layout } from "./layout.tsx";
+import { PostPage } from "./post.tsx";
+import { ProfilePage } from "./profile.tsx";
+import { siteInfo, siteMeta } from "./site.ts";
+import { TagPage } from "./tag.tsx";
+
+/** Posts per page of the profile and tag pages (and entries per feed). */
+export const PAGE_SIZE = 20;
+
+/** The `older` cursor: absent (first page), or an index id. */
+function olderParam(c: AppContext): number | null | "bad" {
+  const raw = c.req.query("older");
+  if (raw === undefined) return null;
+  return /^\d{1,16}$/.test(raw) ? Number(raw) : "bad";
 }
+
+async function notFound(c: AppContext, status: 400 | 404 | 410, message: string) {
+  const site = await siteInfo(c.var.services);
+  return htmlPage(
+    c,
+    <Layout title={message} {...siteMeta(site)}>
+      <main>
+        <h1>{message}</h1>
+        <p>
+          <a href={site.profile}>{site.name}</a>
+        </p>
+      </main>
+    </Layout>,
+    { status },
+  );
+}
+
+export async function profilePage(c: AppContext) {
+  const s = c.var.services;
+  const older = olderParam(c);
+  if (older === "bad") return notFound(c, 400, "That page does not exist");
+  const [site, profile, counters, verified, pinned, page] = await Promise.all([
+    siteInfo(s),
+    s.profile(),
+    readCounters(s.db),
+    verifiedLinks(s),
+    older === null ? pinnedPosts(s) : [],
+    profilePosts(s, older, PAGE_SIZE),
+  ]);
+  const counts = { posts: Math.max(0, counters.local_posts), following: Math.max(0, counters.following), followers: Math.max(0, counters.followers) };
+  return htmlPage(
+    c,
+    <ProfilePage site={site} profile={profile} counts={counts} verified={verified} pinned={pinned} posts={page.posts} older={page.older} later={older !== null} />,
+  );
+}
+
+export async function postPage(c: AppContext) {
+  const s = c.var.services;
+  const id = s.urls.object(c.req.param("id") ?? "");
+  const thread = await postThread(s, id);
+  if (!thread) {
+    const row = await servedObject(s.db, id);
+    return row?.deletedAt ? notFound(c, 410, "This post was deleted") : notFound(c, 404, "No such post");
+  }
+  return htmlPage(c, <PostPage site={await siteInfo(s)} thread={thread} />);
+}
+
+export async function tagPage(c: AppContext) {
+  const s = c.var.services;
+  const tag = decodeURIComponent(c.req.param("tag") ?? "").toLowerCase();
+  const older = olderParam(c);
+  if (older === "bad") return notFound(c, 400, "That page does not exist");
+  const [site, page] = await Promise.all([siteInfo(s), taggedPosts(s, tag, older, PAGE_SIZE)]);
+  if (!page) return notFound(c, 404, "Not a hashtag");
+  return htmlPage(c, <TagPage site={site} tag={tag} url={s.urls.tag(tag)} posts={page.posts} older={page.older} later={older !== null} />);
+}
+
+export async function feed(c: AppContext, kind: "atom" | "rss") {
+  const s = c.var.services;
+  const [site, profile, page] = await Promise.all([siteInfo(s), s.profile(), feedPosts(s, PAGE_SIZE)]);
+  const body = kind === "atom" ? atomFeed(site, page.posts, s.now()) : rssFeed(site, page.posts, profile.bio);
+  const type = kind === "atom" ? "application/atom+xml; charset=utf-8" : "application/rss+xml; charset=utf-8";
+  return c.body(body, 200, { "Content-Type": type, "Cache-Control": "public, max-age=900", "Access-Control-Allow-Origin": "*" });
+}
+
+

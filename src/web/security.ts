@@ -20,6 +20,17 @@ export function scriptNoncePolicy(nonce: string): string {
   return policy(`'nonce-${nonce}'`);
 }
 
+/**
+ * The policy of the public pages (src/web/): their one inline script by its hash, the served
+ * stylesheet, images and media from us or https, and forms to us — whose answer may redirect the
+ * visitor to their own server's follow or interaction page (the remote-follow flow), so form
+ * targets may be https (http too in local development, where peers are on loopback).
+ */
+export function publicPagePolicy(scriptSource: string, localDev: boolean): string {
+  const remote = localDev ? "https: http:" : "https:";
+  return `default-src 'none'; script-src ${scriptSource}; style-src 'self'; img-src 'self' ${remote} data:; media-src 'self' ${remote}; form-action 'self' ${remote}; base-uri 'none'; object-src 'none'; frame-ancestors 'none'`;
+}
+
 export const htmlSecurityHeaders = createMiddleware(async (c, next) => {
   await next();
   if (!(c.res.headers.get("Content-Type") ?? "").toLowerCase().startsWith("text/html")) return;

@@ -3,6 +3,7 @@
 // is a date or null, `fields[].verified_at` is present.
 import { sql } from "drizzle-orm";
 import { accountIdsFor, OWNER_ACCOUNT_ID } from "../../domain/accounts.ts";
+import { fieldLink } from "../../domain/link-verification.ts";
 import { hostOf, type NormalizedActor, normalizeActor } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
 import { linkify, textToHtml } from "../../text/html.ts";
@@ -27,11 +28,12 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
   const { config, urls, db } = s;
   // One statement: follower and following counts are the trigger-kept counters the public pages read.
   const [[row], keys, profile] = await Promise.all([
-    db.all<{ followers: number | null; following: number | null; posts: number; last: number | null; requests: number }>(sql`
+    db.all<{ followers: number | null; following: number | null; posts: number; last: number | null; requests: number; verified: string | null }>(sql`
       SELECT (SELECT n FROM counters WHERE name = 'followers') AS followers, (SELECT n FROM counters WHERE name = 'following') AS following,
         (SELECT count(*) FROM statuses WHERE local = 1 AND actor_id = ${urls.actor}) AS posts,
         (SELECT max(published) FROM statuses WHERE local = 1 AND actor_id = ${urls.actor}) AS last,
-        (SELECT count(*) FROM followers WHERE state = 'pending') AS requests`),
+        (SELECT count(*) FROM followers WHERE state = 'pending') AS requests,
+        (SELECT json_group_object(url, verified_at) FROM profile_links WHERE verified_at IS NOT NULL) AS verified`),
     s.keys(),
     s.profile(),
   ]);
@@ -39,7 +41,13 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
   const posts = { n: row?.posts ?? 0, last: row?.last ?? null };
   const requests = { n: row?.requests ?? 0 };
   const missing = urls.missingImage;
-  const fields = profile.fields.map((f) => ({ name: f.name, value: linkify(f.value, "me nofollow noopener noreferrer"), verified_at: null }));
+  // Link fields whose page links back (rel="me", checked by the verify_links job) carry when that was seen.
+  const verified = JSON.parse(row?.verified ?? "{}") as Record<string, number>;
+  const verifiedAt = (value: string) => {
+    const link = fieldLink(value);
+    return link && verified[link] ? new Date(verified[link]).toISOString() : null;
+  };
+  const fields = profile.fields.map((f) => ({ name: f.name, value: linkify(f.value, "me nofollow noopener noreferrer"), verified_at: verifiedAt(f.value) }));
   const account: AccountEntity = {
     id: String(OWNER_ACCOUNT_ID),
     username: config.username,
@@ -75,7 +83,7 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
       sensitive: profile.defaultSensitive,
       language: profile.defaultLanguage ?? "",
       note: profile.bio,
-      fields: profile.fields.map((f) => ({ ...f, verified_at: null })),
+      fields: profile.fields.map((f) => ({ ...f, verified_at: verifiedAt(f.value) })),
       follow_requests_count: requests?.n ?? 0,
       indexable: profile.discoverable,
       hide_collections: false,

@@ -5,11 +5,11 @@ import { inArray, sql } from "drizzle-orm";
 import { statuses } from "../../db/schema.ts";
 import { MUTED_THREAD, threadWalk } from "../../domain/conversations.ts";
 import { compileFilters, type FilterContext, type FilterMatch, filtersJson, hiddenIn, matchFilters, parseFilter, searchableText } from "../../domain/filters.ts";
+import { attachmentKind, type DisplayedPost, displayedPost } from "../../domain/post-display.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { type Attachment, normalizeObject, type Tag } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
-import { sanitizeHtml } from "../../text/sanitize.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
@@ -31,16 +31,8 @@ export interface StatusView {
 
 const API_VISIBILITY: Record<Visibility, string> = { public: "public", unlisted: "unlisted", followers: "private", direct: "direct" };
 
-interface Content {
-  url: string | null;
-  html: string;
-  summary: string | null;
-  sensitive: boolean;
-  language: string | null;
-  published: number;
-  updated: number | null;
+interface Content extends DisplayedPost {
   tags: Tag[];
-  attachments: Attachment[];
 }
 
 function localContent(document: string): Content {
@@ -66,30 +58,7 @@ function localContent(document: string): Content {
 function remoteContent(document: string): Content | null {
   const parsed = normalizeObject(JSON.parse(document));
   if (!parsed.ok) return null;
-  const o = parsed.value;
-  return {
-    url: o.url,
-    // Remote HTML is shown only through Mastodon's allowlist; Articles carry their name as a title.
-    html: sanitizeHtml(o.type === "Article" && o.name ? `<p><strong>${o.name.replace(/[<>&]/g, "")}</strong></p>${o.content ?? ""}` : (o.content ?? "")),
-    summary: o.summary,
-    sensitive: o.sensitive || o.summary !== null,
-    language: o.language,
-    published: o.published?.getTime() ?? 0,
-    updated: o.updated?.getTime() ?? null,
-    tags: o.tag,
-    attachments: o.attachment.filter((a) => a.type !== "Link"),
-  };
-}
-
-function mediaType(a: Attachment): string {
-  const type = (a.mediaType ?? "").split("/")[0];
-  // A GIF shown from its own URL is an image: "gifv" tells apps to play a video, which Mastodon
-  // makes by converting GIFs to MP4; a remote .gif in a <video> shows nothing.
-  if (type === "image" || type === "video" || type === "audio") return type;
-  if (a.type === "Image") return "image";
-  if (a.type === "Video") return "video";
-  if (a.type === "Audio") return "audio";
-  return "unknown";
+  return { ...displayedPost(parsed.value, false), tags: parsed.value.tag };
 }
 
 /** A MediaAttachment entity for a remote attachment; ids are the status id and the position. */
@@ -97,7 +66,7 @@ export function mediaAttachment(statusId: number, index: number, a: Attachment) 
   const size = a.width && a.height ? { width: a.width, height: a.height, size: `${a.width}x${a.height}`, aspect: a.width / a.height } : null;
   return {
     id: `${statusId}${String(index).padStart(2, "0")}`,
-    type: mediaType(a),
+    type: attachmentKind(a),
     url: a.url,
     preview_url: a.url,
     remote_url: a.url,

@@ -1,6 +1,6 @@
 // /api/v1/statuses: post, read, edit, delete, thread context, favourite, boost, bookmark — each
 // through the use cases the C2S outbox calls, so it federates exactly the same way.
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { activities, bookmarks, idempotencyKeys, objects, reactions, statuses } from "../../db/schema.ts";
@@ -10,6 +10,7 @@ import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { requestParentFetch } from "../../domain/threads.ts";
+import { statusByUri, threadAncestors, threadDescendants } from "../../domain/thread-context.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
@@ -25,16 +26,10 @@ import { pollParam } from "./poll-param.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
-const CONTEXT_LIMIT = 40;
 
 export async function statusById(s: Services, raw: string | undefined): Promise<StatusRow | null> {
   if (!raw || !/^\d{1,16}$/.test(raw)) return null;
   const [row] = await s.db.select().from(statuses).where(eq(statuses.id, Number(raw))).limit(1);
-  return row ?? null;
-}
-
-async function statusByUri(s: Services, uri: string): Promise<StatusRow | null> {
-  const [row] = await s.db.select().from(statuses).where(eq(statuses.uri, uri)).limit(1);
   return row ?? null;
 }
 
@@ -102,35 +97,8 @@ async function ownReaction(s: Services, type: "Like" | "Announce", uri: string) 
   return row?.id ?? null;
 }
 
-/** The stored parents of `row`, root first, and the first parent not stored (if any). */
-async function ancestors(s: Services, row: StatusRow): Promise<{ chain: StatusRow[]; missing: string | null }> {
-  const chain: StatusRow[] = [];
-  const seen = new Set([row.uri]);
-  let parentUri = row.inReplyTo;
-  // `seen`: a thread whose parents point back into it is shown once, not until the limit.
-  while (parentUri && chain.length < CONTEXT_LIMIT && !seen.has(parentUri)) {
-    const parent = await statusByUri(s, parentUri);
-    if (!parent) return { chain, missing: parentUri };
-    seen.add(parentUri);
-    chain.unshift(parent);
-    parentUri = parent.inReplyTo;
-  }
-  return { chain, missing: null };
-}
-
 /** What a caller without the owner's rights may see: public and unlisted posts. */
 const readable = (c: AppContext, row: StatusRow) => !!c.var.grant?.actsAsOwner || row.visibility === "public" || row.visibility === "unlisted";
-
-async function descendants(s: Services, row: StatusRow): Promise<StatusRow[]> {
-  const found: StatusRow[] = [];
-  let frontier = [row.uri];
-  while (frontier.length > 0 && found.length < CONTEXT_LIMIT) {
-    const replies = await s.db.select().from(statuses).where(inArray(statuses.inReplyTo, frontier.slice(0, 90))).orderBy(statuses.id).limit(CONTEXT_LIMIT);
-    found.push(...replies);
-    frontier = replies.map((r) => r.uri);
-  }
-  return found.slice(0, CONTEXT_LIMIT);
-}
 
 export const statusRoutes = new Hono<AppEnv>()
   .post("/api/v1/statuses", requireScope("write:statuses"), async (c) => {
@@ -205,7 +173,7 @@ export const statusRoutes = new Hono<AppEnv>()
     const s = c.var.services;
     const row = await statusById(s, c.req.param("id"));
     if (!row || !readable(c, row)) return jsonError(c, 404, "Record not found");
-    const [up, down] = await Promise.all([ancestors(s, row), descendants(s, row)]);
+    const [up, down] = await Promise.all([threadAncestors(s, row), threadDescendants(s, row)]);
     // A parent we lack is fetched by one queued job, never here; the next request shows it.
     // Only for the owner: anonymous readers do not get to spend the queue's allowance.
     const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
