@@ -87,7 +87,7 @@ export function profileDefaults(config: Config): Profile {
   };
 }
 
-/** The placeholder in .dev.vars.example (test/config.test.ts checks the two stay equal). */
+/** The placeholder in .dev.vars.example (test/unit/config.ts checks the two stay equal). */
 export const EXAMPLE_OWNER_TOKEN = "replace-with-at-least-16-random-characters";
 
 export class ConfigError extends Error {

@@ -1,8 +1,8 @@
 // Rule 8 (docs/inbox.md): the fetcher's address policy, table-driven, plus the per-hop re-check
 // of a redirect through the real fetcher.
 import { describe, expect, it } from "vitest";
-import { refusedUrl, safeFetch } from "../src/federation/fetch.ts";
-import { peer } from "./helpers.ts";
+import { refusedUrl, safeFetch } from "../../src/federation/fetch.ts";
+import { peer } from "../helpers.ts";
 
 const PROD = { localDev: false };
 const DEV = { localDev: true };

@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
-import { base58btcEncode, multibaseToEd25519 } from "../src/federation/encoding.ts";
+import { base58btcEncode, multibaseToEd25519 } from "../../src/federation/encoding.ts";
 import {
   hasActivityStreamsContext,
   hostOf,
@@ -18,13 +18,13 @@ import {
   type Parsed,
   PUBLIC_COLLECTION,
   type Ref,
-} from "../src/federation/normalize.ts";
+} from "../../src/federation/normalize.ts";
 
-const FIXTURES = import.meta.glob<Record<string, unknown>>("./fixtures/activitypub/*.json", {
+const FIXTURES = import.meta.glob<Record<string, unknown>>("../fixtures/activitypub/*.json", {
   eager: true,
   import: "default",
 });
-const SOURCES = import.meta.glob<string>("./fixtures/activitypub/SOURCES.md", {
+const SOURCES = import.meta.glob<string>("../fixtures/activitypub/SOURCES.md", {
   eager: true,
   query: "?raw",
   import: "default",
@@ -36,7 +36,7 @@ const sampleNames = Object.keys(FIXTURES)
   .sort();
 
 function fixture(name: string): Record<string, unknown> {
-  const json = FIXTURES[`./fixtures/activitypub/${name}`];
+  const json = FIXTURES[`../fixtures/activitypub/${name}`];
   if (!json) throw new Error(`no fixture ${name}`);
   return structuredClone(json);
 }

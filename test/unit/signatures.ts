@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { base64ToBytes, bytesToBase64, fromPem, toPem } from "../src/federation/encoding.ts";
-import { cavageSigningString, parseCavageHeader } from "../src/federation/signatures/cavage.ts";
-import { sign, type VerificationKey, verifySignature } from "../src/federation/signatures/crypto.ts";
-import { type KeyResolver, signRequest, verifyRequest } from "../src/federation/signatures/index.ts";
-import { parseRfc9421Headers, signatureBase } from "../src/federation/signatures/rfc9421.ts";
-import appendixC from "./fixtures/activitypub/sigvec-draft-cavage-appendix-c.json";
-import fedifyVector from "./fixtures/activitypub/sigvec-fedify-draft-cavage.json";
-import mastodonVectors from "./fixtures/activitypub/sigvec-mastodon-profile-generated.json";
-import rfc9421 from "./fixtures/activitypub/sigvec-rfc9421-appendix-b.json";
+import { base64ToBytes, bytesToBase64, fromPem, toPem } from "../../src/federation/encoding.ts";
+import { cavageSigningString, parseCavageHeader } from "../../src/federation/signatures/cavage.ts";
+import { sign, type VerificationKey, verifySignature } from "../../src/federation/signatures/crypto.ts";
+import { type KeyResolver, signRequest, verifyRequest } from "../../src/federation/signatures/index.ts";
+import { parseRfc9421Headers, signatureBase } from "../../src/federation/signatures/rfc9421.ts";
+import appendixC from "../fixtures/activitypub/sigvec-draft-cavage-appendix-c.json";
+import fedifyVector from "../fixtures/activitypub/sigvec-fedify-draft-cavage.json";
+import mastodonVectors from "../fixtures/activitypub/sigvec-mastodon-profile-generated.json";
+import rfc9421 from "../fixtures/activitypub/sigvec-rfc9421-appendix-b.json";
 
 const encoder = new TextEncoder();
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { base58btcDecode, ed25519ToMultibase, multibaseToEd25519 } from "../src/federation/encoding.ts";
-import { canonicalize } from "../src/federation/jcs.ts";
-import { createProof, verifyProof } from "../src/federation/proofs.ts";
-import vector from "./fixtures/activitypub/sigvec-fep-8b32-eddsa-jcs-2022.json";
+import { base58btcDecode, ed25519ToMultibase, multibaseToEd25519 } from "../../src/federation/encoding.ts";
+import { canonicalize } from "../../src/federation/jcs.ts";
+import { createProof, verifyProof } from "../../src/federation/proofs.ts";
+import vector from "../fixtures/activitypub/sigvec-fep-8b32-eddsa-jcs-2022.json";
 
 const alice = "https://server.example/users/alice";
 const publicKey = multibaseToEd25519(vector.publicKeyMultibase)!;

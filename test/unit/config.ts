@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import example from "../.dev.vars.example?raw";
-import { ConfigError, EXAMPLE_OWNER_TOKEN, parseConfig, type Settings } from "../src/config.ts";
+import example from "../../.dev.vars.example?raw";
+import { ConfigError, EXAMPLE_OWNER_TOKEN, parseConfig, type Settings } from "../../src/config.ts";
 
 const valid = {
   USERNAME: "me",

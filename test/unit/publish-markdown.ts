@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { htmlToText } from "../src/text/html.ts";
-import type { InlineHooks } from "../src/text/inline.ts";
-import { renderMarkdown, scanMarkdown } from "../src/text/markdown.ts";
+import { htmlToText } from "../../src/text/html.ts";
+import type { InlineHooks } from "../../src/text/inline.ts";
+import { renderMarkdown, scanMarkdown } from "../../src/text/markdown.ts";
 
 const hooks: InlineHooks = {
   mention: (handle) => (handle === "@bob@mastodon.test" ? `<span class="h-card" translate="no"><a href="https://mastodon.test/@bob" class="u-url mention">@<span>bob</span></a></span>` : null),
