@@ -14,7 +14,7 @@ import { fetchLinkCard } from "../src/domain/cards.ts";
 import { pruneStorage } from "../src/domain/maintenance.ts";
 import { publishNote } from "../src/domain/posts/compose.ts";
 import { createServices } from "../src/runtime/services.ts";
-import { ACTOR, count, deliverFromMastodon, MASTODON, peer, waitFor } from "./helpers.ts";
+import { ACTOR, count, deliverFromMastodon, MASTODON, peer, waitFor, worker } from "./helpers.ts";
 import { loggedEvents } from "./log-capture.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -103,8 +103,16 @@ describe("link cards on our posts", () => {
     expect(held).toEqual([{ kind: "card", url: page }]);
     const [row] = await database(env.DB).select().from(statuses).where(eq(statuses.uri, published.objectId));
     expect((await statusEntity(s, row!))?.card).toBeNull();
+    // The post's web page, cached without the card, is made fresh when the card arrives.
+    const pageUrl = `/@me/${published.objectId.split("/").pop()}`;
+    const before = await (await worker(pageUrl, { headers: { Accept: "text/html" } })).text();
+    expect(before).not.toContain("link-card");
     await fetchLinkCard(held[0] as Extract<Job, { kind: "card" }>, s);
     expect((await statusEntity(s, row!))?.card).toMatchObject({ url: page, title: "Roosts & perches" });
+    const after = await (await worker(pageUrl, { headers: { Accept: "text/html" } })).text();
+    expect(after).toContain(`<a class="link-card" href="${page}"`);
+    expect(after).toContain("Roosts &amp; perches");
+    expect(after).toContain('alt="A hen house"');
   });
 
   it("a page without tags gives no card, a private address is refused, and neither is fetched again", async () => {

@@ -155,3 +155,19 @@ export async function fetchLinkCard(job: Extract<Job, { kind: "card" }>, s: Serv
   await s.db.insert(previewCards).values({ url: job.url, ...stored }).onConflictDoUpdate({ target: previewCards.url, set: stored });
   s.log("card.fetched", { url: job.url, card: result.value !== null });
 }
+
+// Cards read with a page's contents (the Status entities' `card`, the web pages' card): one more
+// branch of the caller's contents statement, so a page costs no extra round trip (in the status
+// entity it shares a compound term with media and polls: D1 allows 5 terms).
+
+/** Rows `('card', status uri, card JSON)` for the posts in `urisJson` whose link has a card. */
+export function cardContentBranch(urisJson: string) {
+  return sql`SELECT 'card' AS kind, sc.status_uri AS id, pc.card AS document
+    FROM status_cards sc JOIN preview_cards pc ON pc.url = sc.url
+    WHERE sc.status_uri IN (SELECT value FROM json_each(${urisJson})) AND pc.card IS NOT NULL`;
+}
+
+/** The cards of the 'card' rows of that statement, by status uri. */
+export function cardsByPost(rows: { kind: string; id: string; document: string }[]): Map<string, PreviewCard> {
+  return new Map(rows.flatMap((r) => (r.kind === "card" ? [[r.id, JSON.parse(r.document) as PreviewCard] as const] : [])));
+}

@@ -7,7 +7,9 @@ import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { statuses } from "../db/schema.ts";
 import { hostOf, normalizeActor, normalizeObject } from "../federation/normalize.ts";
 import type { Attachment, Poll } from "../federation/normalize.ts";
+import { cardContentBranch, cardsByPost } from "./cards.ts";
 import type { Services } from "../services.ts";
+import type { PreviewCard } from "../text/link-cards.ts";
 import { type DisplayedPost, displayedPost } from "./post-display.ts";
 import type { StatusRow } from "./statuses.ts";
 import { withHashtag } from "./statuses.ts";
@@ -40,6 +42,8 @@ export interface PagePost extends Omit<DisplayedPost, "url" | "attachments"> {
   quote: string | null;
   /** A Question's options and counts, as the post carries them. */
   poll: Poll | null;
+  /** The preview card of its first link, once the `card` job made one (src/domain/cards.ts). */
+  card: PreviewCard | null;
   counts: { replies: number; likes: number; boosts: number };
 }
 
@@ -84,12 +88,14 @@ export async function pagePosts(s: Services, rows: StatusRow[]): Promise<PagePos
   if (shown.length === 0) return [];
   const contentUris = JSON.stringify([...new Set(shown.map((r) => r.reblogOfUri ?? r.uri))]);
   const [contents, counts, owner] = await Promise.all([
-    s.db.all<{ kind: "local" | "remote"; id: string; actor: string | null; document: string; actorDocument: string | null }>(sql`
+    s.db.all<{ kind: "local" | "remote" | "card"; id: string; actor: string | null; document: string; actorDocument: string | null }>(sql`
       SELECT 'local' AS kind, id, NULL AS actor, document, NULL AS actorDocument FROM objects
         WHERE id IN (SELECT value FROM json_each(${contentUris})) AND deleted_at IS NULL AND visibility IN ('public', 'unlisted')
       UNION ALL
       SELECT 'remote', o.id, o.actor_id, o.document, a.document FROM remote_objects AS o LEFT JOIN remote_actors AS a ON a.id = o.actor_id
-        WHERE o.id IN (SELECT value FROM json_each(${contentUris}))`),
+        WHERE o.id IN (SELECT value FROM json_each(${contentUris}))
+      UNION ALL
+      SELECT kind, id, NULL, document, NULL FROM (${cardContentBranch(contentUris)})`),
     s.db.all<{ k: string; uri: string; n: number }>(sql`
       SELECT type AS k, object_id AS uri, count(*) AS n FROM reactions
         WHERE object_id IN (SELECT value FROM json_each(${contentUris})) AND type IN ('Like', 'Announce') GROUP BY object_id, type
@@ -98,9 +104,11 @@ export async function pagePosts(s: Services, rows: StatusRow[]): Promise<PagePos
         WHERE in_reply_to IN (SELECT value FROM json_each(${contentUris})) AND visibility IN ('public', 'unlisted') GROUP BY in_reply_to`),
     ownerAuthor(s),
   ]);
+  const cards = cardsByPost(contents);
   const countOf = (uri: string, k: string) => counts.find((c) => c.uri === uri && c.k === k)?.n ?? 0;
   const byUri = new Map<string, Omit<PagePost, "statusId" | "boost">>();
   for (const c of contents) {
+    if (c.kind === "card") continue;
     const parsed = normalizeObject(JSON.parse(c.document));
     if (!parsed.ok) continue;
     const o = parsed.value;
@@ -117,6 +125,7 @@ export async function pagePosts(s: Services, rows: StatusRow[]): Promise<PagePos
       hashtags: o.tag.flatMap((t) => (t.type === "Hashtag" ? [t.name.replace(/^#/, "").toLowerCase()] : [])),
       quote: o.quote,
       poll: o.poll,
+      card: cards.get(c.id) ?? null,
       counts: { replies: countOf(c.id, "replies"), likes: countOf(c.id, "Like"), boosts: countOf(c.id, "Announce") },
     });
   }

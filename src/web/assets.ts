@@ -28,7 +28,7 @@ article{border-top:1px solid var(--line);padding:1rem 0}article.focus{font-size:
 .content{overflow-wrap:anywhere}details>summary{cursor:pointer;background:var(--card);border-radius:.4rem;padding:.3rem .6rem}
 .media{display:grid;gap:.4rem;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));margin:.5rem 0}
 .media img,.media video{border-radius:.4rem;width:100%}.media audio{width:100%}
-.poll{list-style:none;padding:0}.poll li{background:linear-gradient(90deg,var(--card) var(--p),transparent var(--p));padding:.2rem .5rem;border-radius:.3rem;margin:.2rem 0}
+.link-card{display:flex;gap:.75rem;border:1px solid var(--line);border-radius:.5rem;padding:.5rem;margin:.5rem 0;color:inherit;text-decoration:none}.link-card img{width:6rem;height:6rem;object-fit:cover;border-radius:.3rem;flex:none}.link-card>span{display:flex;flex-direction:column;gap:.2rem;min-width:0}.poll{list-style:none;padding:0}.poll li{background:linear-gradient(90deg,var(--card) var(--p),transparent var(--p));padding:.2rem .5rem;border-radius:.3rem;margin:.2rem 0}
 .interact{display:flex;gap:.4rem;flex-wrap:wrap;align-items:center;margin:.5rem 0}
 .interact input{font:inherit;min-width:0;flex:1 1 12rem;padding:.3rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:inherit}
 .pinned,.context{border-left:3px solid var(--line);padding-left:.75rem}nav.pages{padding:1rem 0 2rem}

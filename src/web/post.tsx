@@ -63,6 +63,26 @@ function PollResults(props: { poll: Poll }) {
   );
 }
 
+/**
+ * The preview card of the post's first link: a plain link with the page's image, title and
+ * description (all plain text, src/text/link-cards.ts). A player's iframe is left to apps: the
+ * pages' CSP allows no frames.
+ */
+function LinkCard(props: { card: NonNullable<PagePost["card"]> }) {
+  const { card } = props;
+  const site = card.provider_name || new URL(card.url).hostname;
+  return (
+    <a class="link-card" href={card.url} rel="noopener nofollow ugc">
+      {card.image && <img src={card.image} alt={card.image_description} loading="lazy" width={card.width || undefined} height={card.height || undefined} />}
+      <span>
+        <span class="muted">{site}</span>
+        <strong>{card.title}</strong>
+        {card.description && <span class="muted">{card.description}</span>}
+      </span>
+    </a>
+  );
+}
+
 function Body(props: { post: PagePost }) {
   const { post } = props;
   const inner = (
@@ -84,6 +104,7 @@ function Body(props: { post: PagePost }) {
       ) : (
         <Media media={post.media} />
       )}
+      {post.card && post.media.length === 0 && <LinkCard card={post.card} />}
     </>
   );
   if (!post.summary) return inner;

@@ -13,7 +13,7 @@ import type { Services } from "../../services.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
-import { cardContentBranch, cardsByPost } from "./card.ts";
+import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
