@@ -101,9 +101,11 @@ describe("the upgrade", () => {
     const appToken = (await json(worker("/oauth/token", { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials", client_id: app.client_id, client_secret: app.client_secret, scope: "read" }) }))).access_token as string;
     expect((await upgrade("", { "Sec-WebSocket-Protocol": appToken })).status).toBe(401);
 
-    const health = await worker("/api/v1/streaming/health");
-    expect(health.status).toBe(200);
-    expect(await health.text()).toBe("OK");
+    for (const headers of [{}, { Authorization: "Bearer nope" }] as Record<string, string>[]) {
+      const health = await worker("/api/v1/streaming/health", { headers });
+      expect(health.status, JSON.stringify(headers)).toBe(200);
+      expect(await health.text()).toBe("OK");
+    }
     const v2 = await json(worker("/api/v2/instance"));
     expect(v2.configuration.urls.streaming).toBe("wss://roost.test");
     expect((await json(worker("/api/v1/instance"))).urls.streaming_api).toBe("wss://roost.test");

@@ -22,7 +22,7 @@ import { statusRoutes } from "./v1/statuses.ts";
 import { scheduledRoutes } from "./v1/scheduled-statuses.ts";
 import { conversationRoutes } from "./v1/conversations.ts";
 import { tagRoutes } from "./v1/tags.ts";
-import { streaming } from "./v1/streaming.ts";
+import { streaming, streamingHealth } from "./v1/streaming.ts";
 import { stubs } from "./v1/stubs.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
@@ -37,6 +37,9 @@ export const clientCors = cors({
 });
 
 export const mastodonApi = new Hono<AppEnv>()
+  // Load balancers and apps probe this with whatever header they have: OK before any token check, as Mastodon answers.
+  .use("/api/v1/streaming/health", clientCors)
+  .route("/", streamingHealth)
   .use("/api/v1/*", clientCors, readGrant)
   .use("/api/v2/*", clientCors, readGrant)
   .route("/", instance)

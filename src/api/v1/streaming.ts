@@ -88,7 +88,8 @@ function eventStream(socket: WebSocket): Response {
   return new Response(readable, { headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store" } });
 }
 
+export const streamingHealth = new Hono<AppEnv>().get("/api/v1/streaming/health", (c) => c.text("OK"));
+
 export const streaming = new Hono<AppEnv>()
-  .get("/api/v1/streaming/health", (c) => c.text("OK"))
   .get("/api/v1/streaming", stream)
   .get("/api/v1/streaming/*", stream);
