@@ -3,7 +3,8 @@
 // home, a rule for which of their replies it shows, and optionally `exclusive`: its members' posts
 // then leave the home timeline. Members leave every list when unfollowed (the trigger of
 // migrations/0014_lists_filters.sql), as Mastodon's list accounts belong to their follow.
-import { and, desc, eq, gt, lt, type SQL, sql } from "drizzle-orm";
+import { cursorOrder, cursorRange, newestFirst } from "../db/queries/page.ts";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { following, listAccounts, lists, statuses } from "../db/schema.ts";
 import { snowflake, snowflakes } from "../db/snowflake.ts";
 import type { Services } from "../services.ts";
@@ -110,11 +111,10 @@ export async function listMembers(
   const query = s.db
     .select({ cursor: listAccounts.id, actorId: listAccounts.actorId })
     .from(listAccounts)
-    .where(and(eq(listAccounts.listId, listId), page.lower !== null ? gt(listAccounts.id, page.lower) : undefined, page.upper !== null ? lt(listAccounts.id, page.upper) : undefined))
-    .orderBy(page.ascending ? listAccounts.id : desc(listAccounts.id));
+    .where(and(eq(listAccounts.listId, listId), cursorRange(listAccounts.id, page)))
+    .orderBy(cursorOrder(listAccounts.id, page));
   const rows = page.limit === null ? await query : await query.limit(page.limit);
-  if (page.ascending) rows.reverse();
-  return rows;
+  return newestFirst(rows, page);
 }
 
 /** The owner's lists that hold `actorId` (GET /api/v1/accounts/:id/lists). */

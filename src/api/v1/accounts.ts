@@ -1,7 +1,8 @@
 // /api/v1/accounts: the owner's credentials, any account by id or handle, its statuses and
 // relations, and following, unfollowing, blocking and removing followers through the same use
 // cases the C2S outbox and the inbox use.
-import { and, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
+import { cursorOrder, cursorRange, newestFirst } from "../../db/queries/page.ts";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { followers, following, pins, statuses } from "../../db/schema.ts";
@@ -51,14 +52,14 @@ function onAccount(action: (c: AppContext, actor: string) => Promise<Response | 
 async function relationList(c: AppContext, table: typeof followers | typeof following) {
   const page = readPage(c, { default: 40, max: 80 });
   if ("error" in page) return jsonError(c, 400, page.error);
-  const { lower, upper, ascending } = bounds(page);
+  const cursor = bounds(page);
   const rows = await c.var.services.db
     .select({ actorId: table.actorId, createdAt: table.createdAt })
     .from(table)
-    .where(and(eq(table.state, "accepted"), lower !== null ? gt(table.createdAt, lower) : undefined, upper !== null ? lt(table.createdAt, upper) : undefined))
-    .orderBy(ascending ? table.createdAt : desc(table.createdAt))
+    .where(and(eq(table.state, "accepted"), cursorRange(table.createdAt, cursor)))
+    .orderBy(cursorOrder(table.createdAt, cursor))
     .limit(page.limit);
-  if (ascending) rows.reverse();
+  newestFirst(rows, cursor);
   const accounts = await accountsFor(c.var.services, rows.map((r) => r.actorId));
   setLinks(c, page, rows.map((r) => r.createdAt));
   return c.json(rows.map((r) => accounts.get(r.actorId)!));
@@ -161,7 +162,7 @@ export const accounts = new Hono<AppEnv>()
     const taggedParam = stringParam(p, "tagged");
     const tagged = taggedParam ? withHashtag(s, taggedParam) : undefined;
     if (tagged === null) return c.json([]);
-    const { lower, upper, ascending } = bounds(page);
+    const cursor = bounds(page);
     const where = and(
       eq(statuses.actorId, actor),
       eq(statuses.local, owner),
@@ -170,14 +171,13 @@ export const accounts = new Hono<AppEnv>()
       tagged,
       boolParam(p, "exclude_replies") ? isNull(statuses.inReplyTo) : undefined,
       boolParam(p, "exclude_reblogs") ? isNull(statuses.reblogOfUri) : undefined,
-      lower !== null ? gt(statuses.id, lower) : undefined,
-      upper !== null ? lt(statuses.id, upper) : undefined,
+      cursorRange(statuses.id, cursor),
     );
     // Pinned: newest pin first, the cursors still status ids (as Mastodon pages them); at most five anyway.
     const rows = pinned
       ? (await s.db.select({ status: statuses }).from(statuses).innerJoin(pins, eq(pins.statusUri, statuses.uri)).where(where).orderBy(desc(pins.id)).limit(page.limit)).map((r) => r.status)
-      : await s.db.select().from(statuses).where(where).orderBy(ascending ? statuses.id : desc(statuses.id)).limit(page.limit);
-    if (ascending && !pinned) rows.reverse();
+      : await s.db.select().from(statuses).where(where).orderBy(cursorOrder(statuses.id, cursor)).limit(page.limit);
+    if (!pinned) newestFirst(rows, cursor);
     setLinks(c, page, rows.map((r) => r.id));
     return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context: "account" }));
   })

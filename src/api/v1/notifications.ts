@@ -1,7 +1,8 @@
 // Notifications, v1 and grouped v2, from what the inbox records. Types Mastodon clients do not know
 // are shown as the nearest Mastodon type (emoji reactions as favourites, a report as admin.report)
 // or left out (moves: Mastodon shows them as the account's `moved`).
-import { and, desc, eq, gt, inArray, lt, notInArray } from "drizzle-orm";
+import { cursorOrder, cursorRange, newestFirst } from "../../db/queries/page.ts";
+import { and, desc, eq, gt, inArray, notInArray } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { notifications, statuses } from "../../db/schema.ts";
@@ -94,14 +95,14 @@ async function shownWhere(c: AppContext) {
 async function page(c: AppContext) {
   const page = readPage(c, { default: 40, max: 80 });
   if ("error" in page) return { error: page.error } as const;
-  const { lower, upper, ascending } = bounds(page);
+  const cursor = bounds(page);
   const rows = await c.var.services.db
     .select()
     .from(notifications)
-    .where(and(await shownWhere(c), lower !== null ? gt(notifications.id, lower) : undefined, upper !== null ? lt(notifications.id, upper) : undefined))
-    .orderBy(ascending ? notifications.id : desc(notifications.id))
+    .where(and(await shownWhere(c), cursorRange(notifications.id, cursor)))
+    .orderBy(cursorOrder(notifications.id, cursor))
     .limit(page.limit);
-  if (ascending) rows.reverse();
+  newestFirst(rows, cursor);
   return { page, rows } as const;
 }
 

@@ -1,6 +1,7 @@
 // Timelines: home (our posts and boosts, and those of the accounts we follow), public (local = ours,
 // remote = everything else stored), a hashtag, a list, and the owner's bookmarks and favourites.
-import { and, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
+import { cursorOrder, cursorRange, newestFirst } from "../../db/queries/page.ts";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import type { Services } from "../../services.ts";
@@ -27,14 +28,14 @@ async function timeline(c: AppContext, where: SQL | undefined, context: FilterCo
   const page = readPage(c, { default: 20, max: 40 });
   if ("error" in page) return jsonError(c, 400, page.error);
   const s = c.var.services;
-  const { lower, upper, ascending } = bounds(page);
+  const cursor = bounds(page);
   const rows = await s.db
     .select()
     .from(statuses)
-    .where(and(where, lower !== null ? gt(statuses.id, lower) : undefined, upper !== null ? lt(statuses.id, upper) : undefined))
-    .orderBy(ascending ? statuses.id : desc(statuses.id))
+    .where(and(where, cursorRange(statuses.id, cursor)))
+    .orderBy(cursorOrder(statuses.id, cursor))
     .limit(page.limit);
-  if (ascending) rows.reverse();
+  newestFirst(rows, cursor);
   setLinks(c, page, rows.map((r) => r.id));
   return c.json(await statusList(s, rows, { owner: actsAsOwner(c), context }));
 }
@@ -44,15 +45,15 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
   const page = readPage(c, { default: 20, max: 40 });
   if ("error" in page) return jsonError(c, 400, page.error);
   const s = c.var.services;
-  const { lower, upper, ascending } = bounds(page);
+  const cursor = bounds(page);
   let marks: { cursor: number; uri: string | null }[];
   if (kind === "bookmarks") {
     marks = (
       await s.db
         .select({ cursor: bookmarks.id, uri: bookmarks.statusUri })
         .from(bookmarks)
-        .where(and(lower !== null ? gt(bookmarks.id, lower) : undefined, upper !== null ? lt(bookmarks.id, upper) : undefined))
-        .orderBy(ascending ? bookmarks.id : desc(bookmarks.id))
+        .where(cursorRange(bookmarks.id, cursor))
+        .orderBy(cursorOrder(bookmarks.id, cursor))
         .limit(page.limit)
     ).map((m) => ({ cursor: m.cursor, uri: m.uri }));
   } else {
@@ -60,12 +61,12 @@ async function markedList(c: AppContext, kind: "bookmarks" | "favourites") {
       await s.db
         .select({ cursor: activities.published, uri: activities.objectId })
         .from(activities)
-        .where(and(eq(activities.type, "Like"), lower !== null ? gt(activities.published, lower) : undefined, upper !== null ? lt(activities.published, upper) : undefined))
-        .orderBy(ascending ? activities.published : desc(activities.published))
+        .where(and(eq(activities.type, "Like"), cursorRange(activities.published, cursor)))
+        .orderBy(cursorOrder(activities.published, cursor))
         .limit(page.limit)
     ).map((m) => ({ cursor: m.cursor, uri: m.uri }));
   }
-  if (ascending) marks.reverse();
+  newestFirst(marks, cursor);
   const uris = marks.flatMap((m) => (m.uri ? [m.uri] : []));
   const rows = uris.length ? await s.db.select().from(statuses).where(inArray(statuses.uri, uris)) : [];
   const byUri = new Map(rows.map((r) => [r.uri, r]));

@@ -11,15 +11,15 @@ export interface CursorPage {
   limit: number;
 }
 
-export function cursorRange(column: SQLiteColumn, page: CursorPage): SQL | undefined {
+export function cursorRange(column: SQLiteColumn, page: Pick<CursorPage, "lower" | "upper">): SQL | undefined {
   return and(page.lower !== null ? gt(column, page.lower) : undefined, page.upper !== null ? lt(column, page.upper) : undefined);
 }
 
-export function cursorOrder(column: SQLiteColumn, page: CursorPage): SQL {
+export function cursorOrder(column: SQLiteColumn, page: Pick<CursorPage, "ascending">): SQL {
   return page.ascending ? asc(column) : desc(column);
 }
 
-/** Rows read in cursorOrder, newest first. */
-export function newestFirst<T>(rows: T[], page: CursorPage): T[] {
+/** Rows read in cursorOrder, newest first: turned around in place when they were read oldest first (min_id). */
+export function newestFirst<T>(rows: T[], page: Pick<CursorPage, "ascending">): T[] {
   return page.ascending ? rows.reverse() : rows;
 }
