@@ -1,22 +1,12 @@
 // CPU of a link card job's parse (bench/card-isolate.ts): workerd's process CPU around a request
 // that parses the page `runs` times, less an empty request's. Run: `npx node bench/card-cpu.mjs [runs]`.
 // Writes "Link cards: parse CPU" in BENCHMARKS.md.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { unstable_startWorker } from "wrangler";
-import { provenance, root, writeSection } from "./lib/report.mjs";
-import { workerdCpuSeconds } from "./lib/worker.mjs";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+import { provenance, writeSection } from "./lib/report.mjs";
+import { startIsolate, workerdCpuSeconds } from "./lib/worker.mjs";
 
 const RUNS = Number(process.argv[2] ?? 200);
 const PORT = 8798;
-const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-card-"));
-const config = path.join(dir, "isolate.toml");
-writeFileSync(config, `name = "roost-bench-card"\nmain = "${path.join(root, "bench/card-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
-const worker = await unstable_startWorker({ config, dev: { server: { hostname: "127.0.0.1", port: PORT }, inspector: false, logLevel: "warn" } });
-await worker.ready;
+const worker = await startIsolate("card", "bench/card-isolate.ts", PORT);
 
 /** CPU ms per parse of that page: 3 rounds, the lowest (the machine is shared). */
 async function perParse(query) {

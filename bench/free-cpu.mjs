@@ -1,21 +1,12 @@
 // The largest CPU of a single Free-plan invocation, estimated in the isolate (bench/free-isolate.ts).
 // Run: `npx node bench/free-cpu.mjs [runs] [servers]`. Writes "Free plan: CPU per invocation".
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { unstable_startWorker } from "wrangler";
-import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
-
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+import { percentile, provenance, writeSection } from "./lib/report.mjs";
+import { startIsolate } from "./lib/worker.mjs";
 
 const RUNS = Number(process.argv[2] ?? 200);
 const SERVERS = Number(process.argv[3] ?? 2000);
 const PORT = 8797;
-const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-free-cpu-"));
-const config = path.join(dir, "isolate.toml");
-writeFileSync(config, `name = "roost-bench-free-cpu"\nmain = "${path.join(root, "bench/free-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
-const worker = await unstable_startWorker({ config, dev: { server: { hostname: "127.0.0.1", port: PORT }, inspector: false, logLevel: "warn" } });
-await worker.ready;
+const worker = await startIsolate("free-cpu", "bench/free-isolate.ts", PORT);
 const result = await (await fetch(`http://127.0.0.1:${PORT}/?runs=${RUNS}&servers=${SERVERS}`)).json();
 await worker.dispose();
 

@@ -8,13 +8,9 @@
 //    (user + system, from /proc) divided by N covers everything: HTTP, verify, parse, D1 calls
 //    and SQLite itself. No queue consumer runs, so handling time is not counted.
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { unstable_startWorker } from "wrangler";
-import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
-import { prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
+import { percentile, provenance, writeSection } from "./lib/report.mjs";
+import { prepareState, startIsolate, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
 const N = Number(process.argv[2] ?? 2000);
 const PORT = 8791;
@@ -22,17 +18,7 @@ const PEER_PORT = 9301;
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
 // --- 1. in-isolate -------------------------------------------------------------------------
-const state = mkdtempSync(path.join(tmpdir(), "roost-bench-inbox-"));
-const isolateConfig = path.join(state, "isolate.toml");
-writeFileSync(
-  isolateConfig,
-  `name = "roost-bench-isolate"\nmain = "${path.join(root, "bench/inbox-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`,
-);
-const isolate = await unstable_startWorker({
-  config: isolateConfig,
-  dev: { server: { hostname: "127.0.0.1", port: PORT + 1 }, inspector: false, logLevel: "warn" },
-});
-await isolate.ready;
+const isolate = await startIsolate("isolate", "bench/inbox-isolate.ts", PORT + 1);
 const micro = await (await fetch(`http://127.0.0.1:${PORT + 1}/?n=${Math.min(N, 2000)}`)).json();
 await isolate.dispose();
 // The first batches include the key import and JIT warm-up; report them separately.

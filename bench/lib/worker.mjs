@@ -94,6 +94,19 @@ export async function startWorker({ dir, config }, port) {
   return worker;
 }
 
+/**
+ * A bare Worker around one bench entry (bench/*-isolate.ts), no bindings: for measuring the CPU of
+ * a computation inside workerd apart from the I/O around it. Dispose it when done.
+ */
+export async function startIsolate(name, entry, port) {
+  const dir = mkdtempSync(path.join(tmpdir(), `roost-bench-${name}-`));
+  const config = path.join(dir, "isolate.toml");
+  writeFileSync(config, `name = "roost-bench-${name}"\nmain = "${path.join(root, entry)}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
+  const worker = await unstable_startWorker({ config, dev: { server: { hostname: "127.0.0.1", port }, inspector: false, logLevel: "warn" } });
+  await worker.ready;
+  return worker;
+}
+
 /** The process listening on TCP `port` (from /proc/net/tcp and the processes' open sockets), or null. */
 export function pidListeningOn(port) {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
