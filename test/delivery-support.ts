@@ -6,21 +6,13 @@ import worker from "../src/index.ts";
 import type { Job } from "../src/delivery/jobs.ts";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { ACTOR, ORIGIN, ourPublicKey, peer } from "./helpers.ts";
+import type { SinkArrival as Arrival } from "./peers/reports.ts";
+
+export type { Arrival };
 
 export const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 export const FOLLOWERS = `${ACTOR}/followers`;
 const CONTROL = "https://sink.test/__control";
-
-export interface Arrival {
-  host: string;
-  path: string;
-  scheme: "draft-cavage" | "rfc9421" | null;
-  signed: string[];
-  verified: boolean;
-  reason: string | null;
-  status: number;
-  activity: { id?: string; type?: string; object?: unknown } | null;
-}
 
 /** One test's corner of the sink: its own inboxes, behaviours and arrivals. */
 export class Sink {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryHost } from "../src/runtime/delivery-host.ts";
 import { ACTOR, AP, count, ORIGIN, OWNER_TOKEN, owner, peer, waitFor, worker } from "./helpers.ts";
 import { JPEG_SIZE, jpegAsStored, jpegWithGps, png, uploadForm } from "./media-fixtures.ts";
+import type { FedifyReceived as Received } from "./peers/reports.ts";
 
 const FEDIFY = "https://fedify.test";
 const PEER_ACTOR = `${FEDIFY}/users/peer`;
@@ -13,20 +14,6 @@ const AS = "https://www.w3.org/ns/activitystreams";
 /** Fedify verified our HTTP signature and its inbox ran the listener. */
 const TAKEN_BY_FEDIFY = { httpSignature: { verified: true, keyId: `${ACTOR}#main-key`, owner: ACTOR }, listenerRan: true };
 
-interface Received {
-  path: string;
-  type: string;
-  id: string | null;
-  objectId: string | null;
-  objectType: string | null;
-  attachments: { url: string | null; mediaType: string | null; name: string | null; width: number | null; height: number | null }[];
-  activity: Record<string, any>;
-  httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
-  spec: "draft-cavage-http-signatures-12" | "rfc9421";
-  proof: "verified" | "invalid" | "absent";
-  inboxStatus: number;
-  listenerRan: boolean;
-}
 
 /** Gives the offline Fedify peer our current WebFinger and actor documents, as the Worker serves them. */
 async function pushOurDocuments() {

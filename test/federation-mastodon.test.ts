@@ -4,23 +4,11 @@
 // names the request and comes from the account that was asked.
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
+import type { MastodonFetch as Fetch, MastodonFollowRequest as FollowRequest } from "./peers/reports.ts";
 
 type Variant = "4.5" | "main" | "main-rfc9421";
 
-interface FollowRequest {
-  id: string;
-  actor: string;
-  object: string;
-  state: "requested" | "accepted" | "rejected";
-}
 
-interface Fetch {
-  path: string;
-  verified: boolean;
-  reason: string | null;
-  keyId: string | null;
-  signedHeaders: string[];
-}
 
 const account = (name: string) => `${MASTODON}/users/${name}`;
 

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { vi } from "vitest";
+export type { MastodonReceived as Received } from "./peers/reports.ts";
 
 export const ORIGIN = "https://roost.test";
 export const ACTOR = `${ORIGIN}/users/me`;
@@ -88,9 +89,3 @@ export async function deliverFromMastodon(
   return worker(url, { method: "POST", headers, body });
 }
 
-export interface Received {
-  path: string;
-  activity: Record<string, any>;
-  verified: boolean;
-  reason: string | null;
-}

@@ -19,6 +19,7 @@ import {
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
 import { Accept, Activity, Collection, Create, CryptographicKey, Document, Endpoints, Follow, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Question } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
+import type { FedifyReceived as Received } from "./reports.ts";
 
 const HOST = "fedify.test";
 const ORIGIN = `https://${HOST}`;
@@ -114,29 +115,6 @@ federation
   })
   .onUnverifiedActivity((_ctx, _activity, reason) => new Response(JSON.stringify(reason), { status: 401 }));
 
-interface Received {
-  path: string;
-  type: string;
-  id: string | null;
-  objectId: string | null;
-  /** The type IRI of the class Fedify parsed an embedded object as (null when the object is a bare id). */
-  objectType: string | null;
-  /** The embedded Note's attachments as Fedify's vocabulary reads them. */
-  attachments: { url: string | null; mediaType: string | null; name: string | null; width: number | null; height: number | null }[];
-  /** An embedded Question as Fedify's vocabulary reads it: its options (name and count), end, voters. */
-  question: { exclusive: { name: string | null; count: number | null }[]; inclusive: { name: string | null; count: number | null }[]; endTime: string | null; closed: boolean; voters: number | null } | null;
-  activity: Record<string, unknown>;
-  /** Fedify's verifyRequestDetailed on the delivery as it arrived. */
-  httpSignature: { verified: true; keyId: string; owner: string | null } | { verified: false; reason: string };
-  /** Which signature scheme the delivery used. */
-  spec: HttpMessageSignaturesSpec;
-  /** Fedify's verifyObject over the body's FEP-8b32 proofs; "absent" when there are none. */
-  proof: "verified" | "invalid" | "absent";
-  /** Whether Fedify's own inbox (federation.fetch) accepted it and ran its listener. */
-  inboxStatus: number;
-  inboxAnswer: string;
-  listenerRan: boolean;
-}
 
 const received: Received[] = [];
 /** When set, the inbox answers 401 to draft-cavage signatures, as a server that only speaks RFC 9421 would. */

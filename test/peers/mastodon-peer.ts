@@ -7,6 +7,7 @@
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { account, accountUri, INSTANCE_ACTOR, instanceActor, status, webfinger } from "./mastodon-documents.ts";
 import { type MastodonVariant, signAsMastodon, type TrustedKey, verifyAsMastodon } from "./mastodon-signatures.ts";
+import type { MastodonFetch as Fetch, MastodonFollowRequest as FollowRequest, MastodonReceived as Received } from "./reports.ts";
 
 function rsaKeyPair() {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -20,28 +21,8 @@ const instanceKeys = rsaKeyPair();
 /** Roost's published keys, by key id; the owner is the key id without its fragment (Mastodon 4.5's lookup). */
 const trusted = new Map<string, TrustedKey>();
 
-interface Received {
-  path: string;
-  activity: Record<string, unknown>;
-  /** The signature holds by Mastodon's rules and the activity's actor is the signer. */
-  verified: boolean;
-  reason: string | null;
-}
 
-interface FollowRequest {
-  id: string;
-  actor: string;
-  object: string;
-  state: "requested" | "accepted" | "rejected";
-}
 
-interface Fetch {
-  path: string;
-  verified: boolean;
-  reason: string | null;
-  keyId: string | null;
-  signedHeaders: string[];
-}
 
 const received: Received[] = [];
 const followRequests = new Map<string, FollowRequest>();

@@ -12,6 +12,7 @@
 //   GET  /__control/arrivals?scope=…  → {arrivals: Arrival[], maxInFlight}
 // Actors for mentions: GET https://hN.sink.test/<scope>/users/<name> (shared inbox /<scope>/inbox).
 import { createHash, createVerify } from "node:crypto";
+import type { SinkArrival as Arrival } from "./reports.ts";
 
 const CONTROL_HOST = "sink.test";
 export const SINK_HOSTS = Array.from({ length: 24 }, (_, i) => `h${i + 1}.sink.test`);
@@ -23,17 +24,6 @@ interface Behaviour {
   delayMs: number;
 }
 
-interface Arrival {
-  host: string;
-  path: string;
-  scheme: "draft-cavage" | "rfc9421" | null;
-  /** The header names (draft-cavage) or components (RFC 9421) the signature covers. */
-  signed: string[];
-  verified: boolean;
-  reason: string | null;
-  status: number;
-  activity: { id?: string; type?: string; object?: unknown } | null;
-}
 
 interface Scope {
   keys: Map<string, string>;
