@@ -35,7 +35,7 @@ article{border-top:1px solid var(--line);padding:1rem 0}article.focus{font-size:
 footer{max-width:42rem;margin:2rem auto;padding:0 1rem 2rem;color:var(--muted);font-size:.85rem}
 main.dash{max-width:60rem}.dash section{border-top:1px solid var(--line);margin-top:1.5rem}form.inline{display:inline}
 .rows{list-style:none;padding:0}.rows li{padding:.4rem 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
-.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid var(--line);white-space:nowrap}td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:9rem}
 .bad{color:#b42318}@media (prefers-color-scheme:dark){.bad{color:#ff8a80}}`;
 
 // Copy buttons are hidden until this runs: without JavaScript the handle stays a selectable field.

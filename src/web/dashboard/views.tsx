@@ -51,6 +51,7 @@ export function counts(r: Report | null): string {
   if (!r) return "not sent to other servers";
   const c = r.counts;
   if (c.targets === null) return "queued";
+  if (c.targets === 0) return "no other server to send to";
   const parts = [`${c.targets} inbox${c.targets === 1 ? "" : "es"}`];
   if (c.delivered !== null) parts.push(`${c.delivered} delivered`);
   if (c.unconfirmed) parts.push(`${c.unconfirmed} unconfirmed`);
@@ -138,10 +139,10 @@ export function PostDeliveries(props: { report: Report; csrf: string; back: stri
                 <tbody>
                   {server.deliveries.map((d) => (
                     <tr>
-                      <td>{d.inbox}</td>
+                      <td class="wrap">{d.inbox}</td>
                       <td class="bad">{d.state === "pending" ? "pending" : "given up"}</td>
                       <td>{d.attempts}</td>
-                      <td>{d.lastStatus ?? ""} {d.lastError ?? ""}</td>
+                      <td class="wrap">{[d.lastStatus, d.lastError].filter((x) => x !== null).join(" ")}</td>
                       <td>{when(d.nextAttemptAt)}</td>
                     </tr>
                   ))}
