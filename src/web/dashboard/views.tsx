@@ -33,6 +33,24 @@ export function ActionForm(props: { action: string; csrf: string; back: string; 
   );
 }
 
+/** A section of the overview: its heading (the anchor forms come back to), then one row per item or the `empty` sentence. */
+function ListSection<T>(props: { id: string; title: string; empty: string; items: T[]; row: (item: T) => Child }) {
+  return (
+    <section aria-labelledby={props.id}>
+      <h2 id={props.id}>{props.title}</h2>
+      {props.items.length === 0 ? (
+        <p>{props.empty}</p>
+      ) : (
+        <ul class="rows">
+          {props.items.map((item) => (
+            <li>{props.row(item)}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function DashboardShell(props: { title: string; lang: string; children: Child }) {
   return (
     <Layout title={props.title} lang={props.lang}>
@@ -62,49 +80,43 @@ export function counts(r: Report | null): string {
 
 export function PostsSection(props: { posts: Recent; localId: (uri: string) => string | null }) {
   return (
-    <section aria-labelledby="posts">
-      <h2 id="posts">Latest posts: deliveries</h2>
-      {props.posts.length === 0 ? (
-        <p>No posts yet.</p>
-      ) : (
-        <ul class="rows">
-          {props.posts.map((p) => {
-            const id = props.localId(p.uri);
-            const label = `${p.reblogOf ? "Boost" : "Post"} of ${when(p.published)} (${p.visibility})`;
-            return (
-              <li>
-                {id ? <a href={`${DASHBOARD}/posts/${id}`}>{label}</a> : label}
-                <span class={p.report && (p.report.counts.pending > 0 || p.report.counts.givenUp > 0) ? "bad" : "meta"}> — {counts(p.report)}</span>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
+    <ListSection
+      id="posts"
+      title="Latest posts: deliveries"
+      empty="No posts yet."
+      items={props.posts}
+      row={(p) => {
+        const id = props.localId(p.uri);
+        const label = `${p.reblogOf ? "Boost" : "Post"} of ${when(p.published)} (${p.visibility})`;
+        return (
+          <>
+            {id ? <a href={`${DASHBOARD}/posts/${id}`}>{label}</a> : label}
+            <span class={p.report && (p.report.counts.pending > 0 || p.report.counts.givenUp > 0) ? "bad" : "meta"}> — {counts(p.report)}</span>
+          </>
+        );
+      }}
+    />
   );
 }
 
 export function TroubleSection(props: { hosts: Troubled; csrf: string }) {
   return (
-    <section aria-labelledby="trouble">
-      <h2 id="trouble">Servers in trouble</h2>
-      {props.hosts.length === 0 ? (
-        <p>None: every server took what was sent.</p>
-      ) : (
-        <ul class="rows">
-          {props.hosts.map((h) => (
-            <li>
-              <strong>{h.host}</strong> <span class="bad">{h.state === "unavailable" ? "unavailable" : "backlog"}</span>{" "}
-              <span class="meta">
-                since {when(h.since)}; {h.pending} pending, {h.givenUp} given up; failed on {h.failureDays.length} day{h.failureDays.length === 1 ? "" : "s"}; next try {when(h.nextAttemptAt)}
-              </span>{" "}
-              <ActionForm action="retry" csrf={props.csrf} back={`${DASHBOARD}#trouble`} fields={{ host: h.host }} label={`Retry now (${h.host})`} />
-              {h.recent[0]?.lastError && <p class="meta">Last error: {h.recent[0].lastError}</p>}
-            </li>
-          ))}
-        </ul>
+    <ListSection
+      id="trouble"
+      title="Servers in trouble"
+      empty="None: every server took what was sent."
+      items={props.hosts}
+      row={(h) => (
+        <>
+          <strong>{h.host}</strong> <span class="bad">{h.state === "unavailable" ? "unavailable" : "backlog"}</span>{" "}
+          <span class="meta">
+            since {when(h.since)}; {h.pending} pending, {h.givenUp} given up; failed on {h.failureDays.length} day{h.failureDays.length === 1 ? "" : "s"}; next try {when(h.nextAttemptAt)}
+          </span>{" "}
+          <ActionForm action="retry" csrf={props.csrf} back={`${DASHBOARD}#trouble`} fields={{ host: h.host }} label={`Retry now (${h.host})`} />
+          {h.recent[0]?.lastError && <p class="meta">Last error: {h.recent[0].lastError}</p>}
+        </>
       )}
-    </section>
+    />
   );
 }
 
@@ -159,27 +171,26 @@ export function PostDeliveries(props: { report: Report; csrf: string; back: stri
   );
 }
 
+function RequestRow(props: { who: ActorName; actorId: string; createdAt: number; csrf: string }) {
+  const { who } = props;
+  const form = { action: "follow-requests", csrf: props.csrf, back: `${DASHBOARD}#requests`, fields: { actor: props.actorId }, name: "decision" };
+  return (
+    <>
+      <a href={who.url}>{who.name ? `${who.name} (${who.handle})` : who.handle}</a> <span class="meta">asked {when(props.createdAt)}</span>{" "}
+      <ActionForm {...form} label={`Approve ${who.handle}`} value="authorize" /> <ActionForm {...form} label={`Reject ${who.handle}`} value="reject" />
+    </>
+  );
+}
+
 export function FollowRequestsSection(props: { requests: { actorId: string; createdAt: number }[]; names: Map<string, ActorName>; csrf: string }) {
   return (
-    <section aria-labelledby="requests">
-      <h2 id="requests">Follow requests</h2>
-      {props.requests.length === 0 ? (
-        <p>No one is waiting.</p>
-      ) : (
-        <ul class="rows">
-          {props.requests.map((r) => {
-            const who = props.names.get(r.actorId)!;
-            return (
-              <li>
-                <a href={who.url}>{who.name ? `${who.name} (${who.handle})` : who.handle}</a> <span class="meta">asked {when(r.createdAt)}</span>{" "}
-                <ActionForm action="follow-requests" csrf={props.csrf} back={`${DASHBOARD}#requests`} fields={{ actor: r.actorId }} label={`Approve ${who.handle}`} name="decision" value="authorize" />{" "}
-                <ActionForm action="follow-requests" csrf={props.csrf} back={`${DASHBOARD}#requests`} fields={{ actor: r.actorId }} label={`Reject ${who.handle}`} name="decision" value="reject" />
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
+    <ListSection
+      id="requests"
+      title="Follow requests"
+      empty="No one is waiting."
+      items={props.requests}
+      row={(r) => <RequestRow who={props.names.get(r.actorId)!} actorId={r.actorId} createdAt={r.createdAt} csrf={props.csrf} />}
+    />
   );
 }
 
@@ -197,79 +208,62 @@ const NOTIFICATION_TEXT: Record<string, string> = {
   report: "reported you",
 };
 
-export function NotificationsSection(props: { rows: { id: number; type: string; actorId: string; objectId: string | null; createdAt: number }[]; names: Map<string, ActorName> }) {
-  return (
-    <section aria-labelledby="notifications">
-      <h2 id="notifications">Notifications</h2>
-      {props.rows.length === 0 ? (
-        <p>None yet.</p>
-      ) : (
-        <ul class="rows">
-          {props.rows.map((n) => {
-            const who = props.names.get(n.actorId)!;
-            return (
-              <li>
-                <a href={who.url}>{who.handle}</a> {NOTIFICATION_TEXT[n.type] ?? n.type}
-                {n.objectId && (
-                  <>
-                    {" "}
-                    (<a href={n.objectId}>the post</a>)
-                  </>
-                )}{" "}
-                <span class="meta">{when(n.createdAt)}</span>
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
+type NotificationRow = { id: number; type: string; actorId: string; objectId: string | null; createdAt: number };
+
+export function NotificationsSection(props: { rows: NotificationRow[]; names: Map<string, ActorName> }) {
+  const row = (n: NotificationRow, who: ActorName) => (
+    <>
+      <a href={who.url}>{who.handle}</a> {NOTIFICATION_TEXT[n.type] ?? n.type}
+      {n.objectId && (
+        <>
+          {" "}
+          (<a href={n.objectId}>the post</a>)
+        </>
+      )}{" "}
+      <span class="meta">{when(n.createdAt)}</span>
+    </>
   );
+  return <ListSection id="notifications" title="Notifications" empty="None yet." items={props.rows} row={(n) => row(n, props.names.get(n.actorId)!)} />;
 }
 
 export function BlocksSection(props: { blocks: { kind: "actor" | "domain"; value: string }[]; names: Map<string, ActorName>; csrf: string }) {
   return (
-    <section aria-labelledby="blocks">
-      <h2 id="blocks">Blocks</h2>
-      {props.blocks.length === 0 ? (
-        <p>No one is blocked.</p>
-      ) : (
-        <ul class="rows">
-          {props.blocks.map((b) => {
-            const label = b.kind === "domain" ? b.value : (props.names.get(b.value)?.handle ?? b.value);
-            return (
-              <li>
-                {b.kind === "domain" ? "The server " : ""}
-                <strong>{label}</strong>{" "}
-                <ActionForm action="unblock" csrf={props.csrf} back={`${DASHBOARD}#blocks`} fields={{ kind: b.kind, value: b.value }} label={`Unblock ${label}`} />
-              </li>
-            );
-          })}
-        </ul>
-      )}
-    </section>
+    <ListSection
+      id="blocks"
+      title="Blocks"
+      empty="No one is blocked."
+      items={props.blocks}
+      row={(b) => {
+        const label = b.kind === "domain" ? b.value : (props.names.get(b.value)?.handle ?? b.value);
+        return (
+          <>
+            {b.kind === "domain" ? "The server " : ""}
+            <strong>{label}</strong>{" "}
+            <ActionForm action="unblock" csrf={props.csrf} back={`${DASHBOARD}#blocks`} fields={{ kind: b.kind, value: b.value }} label={`Unblock ${label}`} />
+          </>
+        );
+      }}
+    />
   );
 }
 
 export function AppsSection(props: { apps: { app: { id: number; name: string; website: string | null; createdAt: number }; scopes: string[]; tokens: number }[]; csrf: string }) {
   return (
-    <section aria-labelledby="apps">
-      <h2 id="apps">Authorised apps</h2>
-      {props.apps.length === 0 ? (
-        <p>No app is registered.</p>
-      ) : (
-        <ul class="rows">
-          {props.apps.map(({ app, scopes, tokens }) => (
-            <li>
-              <strong>{app.name}</strong> {app.website && <a href={app.website}>{app.website}</a>}{" "}
-              <span class="meta">
-                {scopes.join(" ")}; {tokens === 0 ? "no live token" : `${tokens} live token${tokens === 1 ? "" : "s"}`}; registered {when(app.createdAt)}
-              </span>{" "}
-              <ActionForm action="apps/revoke" csrf={props.csrf} back={`${DASHBOARD}#apps`} fields={{ id: String(app.id) }} label={`Revoke ${app.name}`} />
-            </li>
-          ))}
-        </ul>
+    <ListSection
+      id="apps"
+      title="Authorised apps"
+      empty="No app is registered."
+      items={props.apps}
+      row={({ app, scopes, tokens }) => (
+        <>
+          <strong>{app.name}</strong> {app.website && <a href={app.website}>{app.website}</a>}{" "}
+          <span class="meta">
+            {scopes.join(" ")}; {tokens === 0 ? "no live token" : `${tokens} live token${tokens === 1 ? "" : "s"}`}; registered {when(app.createdAt)}
+          </span>{" "}
+          <ActionForm action="apps/revoke" csrf={props.csrf} back={`${DASHBOARD}#apps`} fields={{ id: String(app.id) }} label={`Revoke ${app.name}`} />
+        </>
       )}
-    </section>
+    />
   );
 }
 
