@@ -126,7 +126,7 @@ export const dashboard = new Hono<AppEnv>()
     return htmlPage(
       c,
       <DashboardShell title="Deliveries of a post" lang={await lang(c)}>
-        <PostDeliveries report={report} csrf={await formToken(c, session)} back={back} postUrl={report.type === "Announce" ? report.activityId : s.urls.permalink(id)} />
+        <PostDeliveries report={report} csrf={await formToken(c, session)} back={back} postUrl={report.type === "Create" ? s.urls.permalink(id) : null} />
       </DashboardShell>,
       { owner: true },
     );

@@ -120,13 +120,14 @@ export function TroubleSection(props: { hosts: Troubled; csrf: string }) {
   );
 }
 
-export function PostDeliveries(props: { report: Report; csrf: string; back: string; postUrl: string }) {
+/** `postUrl`: the post's page; null for a boost (its Announce has no page of ours). */
+export function PostDeliveries(props: { report: Report; csrf: string; back: string; postUrl: string | null }) {
   const { report } = props;
   return (
     <>
       <h1>Deliveries of a post</h1>
       <p>
-        <a href={props.postUrl}>The post</a> · <span class="meta">{report.type}</span>
+        {props.postUrl ? <a href={props.postUrl}>The post</a> : "A boost"} · <span class="meta">{report.activityId}</span>
       </p>
       <p class={report.counts.pending > 0 || report.counts.givenUp > 0 ? "bad" : ""}>{counts(report)}</p>
       {report.servers.length === 0 ? (
