@@ -134,5 +134,6 @@ describe("dashboard forms", () => {
     expect(await (await page(`/dashboard/posts/${localId}`, cookie)).text()).not.toContain('<td class="bad">');
     // Nothing is left to retry: a 404 page.
     expect((await send("/dashboard/retry", cookie, { host, activity: post.activityId, csrf: csrfOf(before) })).status).toBe(404);
+    expect((await send("/dashboard/retry", cookie, { host, csrf: csrfOf(before) })).status).toBe(404);
   });
 });

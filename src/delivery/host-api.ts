@@ -38,7 +38,7 @@ export interface DeliveryHostApi {
   recordFailures(host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void>;
   enqueue(host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void>;
   markAlive(): Promise<void>;
-  /** Re-queues the deliveries of `activityId` (all of them when null), pending or given up, due now; how many. */
+  /** Makes the deliveries of `activityId`, pending or given up (null: every pending one), due now; how many. */
   retryNow(activityId: string | null): Promise<number>;
   status(query: { activityId: string } | { recent: number }): Promise<HostStatus>;
 }

@@ -128,15 +128,16 @@ export class HostDeliveries {
   }
 
   /**
-   * The owner's "retry now": the deliveries of one activity (or all of this server's), pending or
-   * given up, are due at once and the alarm tries them. Asking is the owner vouching for the
-   * server, so its failure days are cleared as when it delivers to us (else an unavailable server
-   * would give them up again at once). Their attempts are kept: the backoff goes on from there.
-   * Returns how many were re-queued.
+   * The owner's "retry now": the deliveries of one activity, pending or given up, or (null) every
+   * pending delivery of this server, are due at once and the alarm tries them; a server's old
+   * given-up deliveries are re-queued only one activity at a time, by choice. Asking is the owner
+   * vouching for the server, so its failure days are cleared as when it delivers to us (else an
+   * unavailable server would give them up again at once). Attempts are kept: the backoff goes on
+   * from there. Returns how many were re-queued.
    */
   async retryNow(s: Services, activityId: string | null): Promise<number> {
     const now = this.clock.now();
-    const where = activityId === null ? "" : " WHERE activity_id = ?";
+    const where = activityId === null ? " WHERE state = 'pending'" : " WHERE activity_id = ?";
     const binds = activityId === null ? [] : [activityId];
     const n = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM deliveries${where}`, ...binds).one().n;
     if (n === 0) return 0;

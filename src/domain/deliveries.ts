@@ -134,12 +134,12 @@ export const HOST_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/;
 export type RetryResult = { ok: true; requeued: number } | { ok: false; status: 404; error: string };
 
 /**
- * "Retry now": a server's deliveries of one activity (of all activities when `activityId` is null),
- * pending or given up, are due at once; its Durable Object's alarm sends them.
+ * "Retry now": a server's deliveries of one activity, pending or given up (null: everything pending
+ * for that server), are due at once; its Durable Object's alarm sends them.
  */
 export async function retryDeliveries(s: Services, host: string, activityId: string | null): Promise<RetryResult> {
   const requeued = await s.deliveryHost(host).retryNow(activityId);
-  if (requeued === 0) return { ok: false, status: 404, error: activityId ? `nothing of ${activityId} waits for ${host}` : `nothing waits for ${host}` };
+  if (requeued === 0) return { ok: false, status: 404, error: activityId ? `${host} holds no delivery of ${activityId}` : `nothing is pending for ${host}` };
   s.log("delivery.retry_now", { host, activityId, requeued });
   return { ok: true, requeued };
 }

@@ -112,7 +112,7 @@ export function TroubleSection(props: { hosts: Troubled; csrf: string }) {
           <span class="meta">
             since {when(h.since)}; {h.pending} pending, {h.givenUp} given up; failed on {h.failureDays.length} day{h.failureDays.length === 1 ? "" : "s"}; next try {when(h.nextAttemptAt)}
           </span>{" "}
-          <ActionForm action="retry" csrf={props.csrf} back={`${DASHBOARD}#trouble`} fields={{ host: h.host }} label={`Retry now (${h.host})`} />
+          {h.pending > 0 && <ActionForm action="retry" csrf={props.csrf} back={`${DASHBOARD}#trouble`} fields={{ host: h.host }} label={`Retry now (${h.host})`} />}
           {h.recent[0]?.lastError && <p class="meta">Last error: {h.recent[0].lastError}</p>}
         </>
       )}
