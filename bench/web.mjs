@@ -8,7 +8,9 @@
 //     after, less what a usage request reads itself): each render gets a URL never asked before,
 //     so the Cache API misses;
 //   - the share of N fetches of one post's link (10 at a time, as servers unfurling a shared link
-//     do) served from the Cache API (X-Roost-Cache: hit).
+//     do) served from the Cache API (X-Roost-Cache: hit);
+//   - the owner's dashboard (/dashboard, signed in with the owner token as a browser does): its
+//     HTML gzip-compressed, and D1 rows per render by the same meter (it is never cached).
 import { gzipSync } from "node:zlib";
 import { percentile, provenance, writeSection } from "./lib/report.mjs";
 import { meterUsage, OWNER_TOKEN, ownerPost, prepareState, startWorker } from "./lib/worker.mjs";
@@ -89,6 +91,26 @@ try {
   };
   await Promise.all(Array.from({ length: 10 }, fetchOne));
 
+  // The dashboard, signed in as a browser is: the sign-in form, then the session cookie.
+  const signedIn = await fetch(`${base}/oauth/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: base },
+    body: new URLSearchParams({ token: OWNER_TOKEN, next: "/dashboard" }),
+  });
+  const cookie = (signedIn.headers.get("Set-Cookie") ?? "").split(";")[0];
+  if (signedIn.status !== 303 || !cookie) throw new Error(`sign-in answered ${signedIn.status}`);
+  const dashboardHtml = await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
+  if (!dashboardHtml.includes('id="usage"')) throw new Error("the dashboard did not render");
+  const dashboardGzip = gzipSync(dashboardHtml).length;
+  const dashboardRows = [];
+  for (let i = 0; i < RENDERS; i++) {
+    const before = await meterUsage(base);
+    await (await fetch(`${base}/dashboard`, { headers: { Cookie: cookie } })).text();
+    const after = await meterUsage(base);
+    dashboardRows.push(after.d1RowsRead - before.d1RowsRead - selfCost);
+  }
+
   const kib = (n) => (n / 1024).toFixed(1);
   const lines = [
     provenance(),
@@ -103,8 +125,12 @@ try {
     `| D1 rows read per uncached profile render (p50 / max of ${RENDERS}, Roost's meter) | ${percentile(rows, 50)} / ${Math.max(...rows)} |`,
     `| wall time of an uncached profile render, from the client, local SQLite (p50 / p99) | ${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} ms |`,
     `| ${N} fetches of one post's link, 10 at a time: served from the Cache API | ${hits} (${((hits / N) * 100).toFixed(1)} %) |`,
+    `| owner's dashboard (signed in; 5 latest posts' deliveries and every section): HTML, gzip | ${kib(dashboardGzip)} KiB (${kib(dashboardHtml.length)} KiB raw); with the CSS **${kib(dashboardGzip + cssGzip)} KiB** |`,
+    `| D1 rows read per dashboard render (p50 / max of ${RENDERS}, Roost's meter; never cached) | ${percentile(dashboardRows, 50)} / ${Math.max(...dashboardRows)} |`,
     "",
     "An uncached profile render is 12 D1 statements in 4 rounds: the cache version; the counters, the profile, the verified links, the pins and the page of index rows; then the pinned and the listed posts' contents (with their authors) and counts, side by side. Its rows are bounded by the page size, not by the number of posts.",
+    "",
+    "The dashboard here has no followers, requests, blocks or aliases, so its rows are its fixed cost: the session check reads nothing (an HMAC of the cookie), and each section is one or two bounded statements (the 5 latest index rows and each one's activity and fanout rows, the troubled-server list, up to 40 requests, 20 notifications, the blocks, the apps and their tokens, today's usage, the aliases and the move); a server in trouble adds one Durable Object request, a failing server of a listed post one more.",
     "",
     "A hit reads one D1 row (the `public_version` counter) and renders nothing. Local workerd has a working Cache API; on a `*.workers.dev` deployment Cloudflare ignores it and every fetch costs a render (src/public-cache.ts).",
   ];

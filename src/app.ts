@@ -25,6 +25,7 @@ import { createServices } from "./runtime/services.ts";
 import { passkeyRoutes } from "./oauth/passkeys.tsx";
 import { oauth } from "./oauth/routes.tsx";
 import { assets } from "./web/assets.ts";
+import { dashboard } from "./web/dashboard/routes.tsx";
 import { images } from "./web/images.ts";
 import { interaction } from "./web/interaction.tsx";
 import { mediaFiles } from "./web/media.ts";
@@ -105,6 +106,7 @@ app.route("/", pages);
 app.route("/", c2sOutbox);
 app.route("/api/roost", roostApi);
 app.route("/", interaction);
+app.route("/", dashboard);
 
 app.notFound((c) => jsonError(c, 404, "not found"));
 app.onError((error, c) => {

@@ -38,6 +38,8 @@ export interface DeliveryHostApi {
   recordFailures(host: string, activityId: string, activityType: string, failures: FailedDelivery[]): Promise<void>;
   enqueue(host: string, activityId: string, activityType: string, inboxes: string[]): Promise<void>;
   markAlive(): Promise<void>;
+  /** Makes the deliveries of `activityId`, pending or given up (null: every pending one), due now; how many. */
+  retryNow(activityId: string | null): Promise<number>;
   status(query: { activityId: string } | { recent: number }): Promise<HostStatus>;
 }
 

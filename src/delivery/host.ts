@@ -127,6 +127,26 @@ export class HostDeliveries {
     await this.settle(s, now);
   }
 
+  /**
+   * The owner's "retry now": the deliveries of one activity, pending or given up, or (null) every
+   * pending delivery of this server, are due at once and the alarm tries them; a server's old
+   * given-up deliveries are re-queued only one activity at a time, by choice. Asking is the owner
+   * vouching for the server, so its failure days are cleared as when it delivers to us (else an
+   * unavailable server would give them up again at once). Attempts are kept: the backoff goes on
+   * from there. Returns how many were re-queued.
+   */
+  async retryNow(s: Services, activityId: string | null): Promise<number> {
+    const now = this.clock.now();
+    const where = activityId === null ? " WHERE state = 'pending'" : " WHERE activity_id = ?";
+    const binds = activityId === null ? [] : [activityId];
+    const n = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM deliveries${where}`, ...binds).one().n;
+    if (n === 0) return 0;
+    this.sql.exec("DELETE FROM failure_days");
+    this.sql.exec(`UPDATE deliveries SET state = 'pending', next_at = ?${where}`, now, ...binds);
+    await this.settle(s, now);
+    return n;
+  }
+
   /** The deliveries of one activity, or the most recent ones. */
   status(query: { activityId: string } | { recent: number }): HostStatus {
     const select = `SELECT d.*, CASE WHEN d.state = 'pending' THEN

@@ -2,9 +2,9 @@
 // written anywhere, so "delivered" is derived: the targets minus what the servers' Durable Objects
 // hold (pending or given up) and minus the servers skipped as unavailable, and it is only stated
 // once every deliver message has run; until then the rest is "unconfirmed".
-import { inArray } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { findFanout, hostsWithFailures, listTroubledHosts } from "../db/queries/delivery.ts";
-import { activities } from "../db/schema.ts";
+import { activities, statuses } from "../db/schema.ts";
 import type { DeliveryRecord } from "../delivery/host-api.ts";
 import { MAX_CONNECTIONS } from "../delivery/limits.ts";
 import { mapLimited } from "../delivery/post.ts";
@@ -111,4 +111,35 @@ export async function deliveryReport(s: Services, candidateIds: string[]) {
     batches: { total: fanout.batches, done: doneBatches },
     servers,
   };
+}
+
+/**
+ * The owner's latest posts and boosts (index rows, newest first), each with its delivery report:
+ * what the dashboard lists. One index read, then the same report as /api/roost/deliveries/:id.
+ */
+export async function recentDeliveries(s: Services, limit: number) {
+  const rows = await s.db
+    .select({ uri: statuses.uri, visibility: statuses.visibility, published: statuses.published, reblogOf: statuses.reblogOfUri })
+    .from(statuses)
+    .where(and(eq(statuses.local, true), eq(statuses.actorId, s.urls.actor)))
+    .orderBy(desc(statuses.id))
+    .limit(limit);
+  const reports = await Promise.all(rows.map((r) => deliveryReport(s, [r.uri, `${r.uri}/activity`])));
+  return rows.map((r, i) => ({ ...r, published: iso(r.published)!, report: reports[i] ?? null }));
+}
+
+/** What a server is named by in the delivery state: its host, with the port when it has one. */
+export const HOST_NAME = /^[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/;
+
+export type RetryResult = { ok: true; requeued: number } | { ok: false; status: 404; error: string };
+
+/**
+ * "Retry now": a server's deliveries of one activity, pending or given up (null: everything pending
+ * for that server), are due at once; its Durable Object's alarm sends them.
+ */
+export async function retryDeliveries(s: Services, host: string, activityId: string | null): Promise<RetryResult> {
+  const requeued = await s.deliveryHost(host).retryNow(activityId);
+  if (requeued === 0) return { ok: false, status: 404, error: activityId ? `${host} holds no delivery of ${activityId}` : `nothing is pending for ${host}` };
+  s.log("delivery.retry_now", { host, activityId, requeued });
+  return { ok: true, requeued };
 }

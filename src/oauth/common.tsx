@@ -19,8 +19,12 @@ export function page(c: AppContext, title: string, body: unknown, status: 200 | 
   return c.html(<Layout title={title}>{body as never}</Layout>, status);
 }
 
-/** Where a sign-in may continue: the consent page of an authorization request, or the passkeys page (never another site). */
-export const signInContinues = (next: string) => next.startsWith("/oauth/authorize?") || next === PASSKEYS_PATH;
+/**
+ * Where a sign-in may continue: the consent page of an authorization request, the passkeys page,
+ * or a page of the owner's dashboard (src/web/dashboard/) — never another site.
+ */
+export const signInContinues = (next: string) =>
+  next.startsWith("/oauth/authorize?") || next === PASSKEYS_PATH || /^\/dashboard(\/[A-Za-z0-9_-]+)*$/.test(next);
 
 /** The owner's session cookie when it is a live one. */
 export async function ownerSession(c: AppContext): Promise<string | null> {
@@ -28,14 +32,15 @@ export async function ownerSession(c: AppContext): Promise<string | null> {
   return session && (await validSession(c.var.services, session)) ? session : null;
 }
 
-/** Signs the browser in as the owner (the cookie the consent and passkeys pages check) and continues to `next`. */
+/** Signs the browser in as the owner (the cookie the consent, passkeys and dashboard pages check) and continues to `next`. */
 export async function startOwnerSession(c: AppContext, next: string): Promise<Response> {
   const s = c.var.services;
   setCookie(c, SESSION_COOKIE, await newSession(s), {
     httpOnly: true,
     secure: s.urls.origin.startsWith("https:"),
     sameSite: "Lax",
-    path: "/oauth",
+    // The OAuth pages and the dashboard (/dashboard) both read it.
+    path: "/",
     maxAge: SESSION_TTL_MS / 1000,
   });
   return c.redirect(next, 303);

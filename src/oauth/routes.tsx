@@ -161,6 +161,20 @@ export const oauth = new Hono<AppEnv>()
       </>,
     );
   })
+  // The sign-in page the dashboard sends an unsigned browser to; it continues to `next`.
+  .get("/oauth/login", async (c) => {
+    const next = c.req.query("next") ?? "";
+    if (!signInContinues(next)) return page(c, "Sign in", <p>There is nothing to continue to here.</p>, 400);
+    if (await ownerSession(c)) return c.redirect(next, 303);
+    return page(
+      c,
+      "Sign in",
+      <>
+        <h1>Sign in to {(await c.var.services.profile()).displayName}</h1>
+        {await signInForms(c, next)}
+      </>,
+    );
+  })
   // The two forms act for the owner: their Origin must be ours (hono/csrf), and consent also carries a token bound to the session.
   .post("/oauth/login", csrf(), async (c) => {
     const s = c.var.services;
@@ -182,7 +196,7 @@ export const oauth = new Hono<AppEnv>()
     if (!checked.ok) return checked.response;
     const { request } = checked;
     if (param(params.params, "decision") !== "allow") {
-      deleteCookie(c, SESSION_COOKIE, { path: "/oauth" });
+      deleteCookie(c, SESSION_COOKIE, { path: "/" });
       if (request.redirectUri === OOB) return page(c, "Denied", <p>Access denied.</p>);
       return c.redirect(withParams(request.redirectUri, { error: "access_denied", state: request.state }), 302);
     }

@@ -35,6 +35,10 @@ export class DeliveryHost extends DurableObject<ServiceBindings> implements Deli
     return metered(createServices(this.env), (s) => this.deliveries.markAlive(s));
   }
 
+  retryNow(activityId: string | null): Promise<number> {
+    return metered(createServices(this.env), (s) => this.deliveries.retryNow(s, activityId));
+  }
+
   async status(query: { activityId: string } | { recent: number }): Promise<HostStatus> {
     return this.deliveries.status(query);
   }

@@ -32,7 +32,11 @@ article{border-top:1px solid var(--line);padding:1rem 0}article.focus{font-size:
 .interact{display:flex;gap:.4rem;flex-wrap:wrap;align-items:center;margin:.5rem 0}
 .interact input{font:inherit;min-width:0;flex:1 1 12rem;padding:.3rem .5rem;border:1px solid var(--line);border-radius:.4rem;background:var(--bg);color:inherit}
 .pinned,.context{border-left:3px solid var(--line);padding-left:.75rem}nav.pages{padding:1rem 0 2rem}
-footer{max-width:42rem;margin:2rem auto;padding:0 1rem 2rem;color:var(--muted);font-size:.85rem}`;
+footer{max-width:42rem;margin:2rem auto;padding:0 1rem 2rem;color:var(--muted);font-size:.85rem}
+main.dash{max-width:60rem}.dash section{border-top:1px solid var(--line);margin-top:1.5rem}form.inline{display:inline}
+.rows{list-style:none;padding:0}.rows li{padding:.4rem 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3rem .5rem;border-bottom:1px solid var(--line);white-space:nowrap}td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:9rem}
+.bad{color:#b42318}@media (prefers-color-scheme:dark){.bad{color:#ff8a80}}`;
 
 // Copy buttons are hidden until this runs: without JavaScript the handle stays a selectable field.
 export const PAGE_SCRIPT = `for(const b of document.querySelectorAll("button[data-copy]")){b.hidden=false;b.addEventListener("click",async()=>{const f=document.getElementById(b.dataset.copy);try{await navigator.clipboard.writeText(f.value)}catch{f.select();document.execCommand("copy")}b.textContent="Copied"})}`;

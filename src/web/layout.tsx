@@ -6,7 +6,7 @@ import { raw } from "hono/html";
 import type { AppContext } from "../context.ts";
 import { MISSING_IMAGE_PATH } from "../federation/urls.ts";
 import { PAGE_SCRIPT, pageScriptSource, STYLESHEET_PATH } from "./assets.ts";
-import { publicPagePolicy } from "./security.ts";
+import { ownerPagePolicy, publicPagePolicy } from "./security.ts";
 
 export interface PageMeta {
   title: string;
@@ -63,11 +63,17 @@ export function Layout(props: PageMeta & { children: Child }) {
  * Answers a page with the public pages' CSP and a short browser cache (`maxAge` seconds, 0: none): the
  * server-side cache is invalidated on change (public-cache.ts), a browser's copy only ages out.
  */
-export async function htmlPage(c: AppContext, page: Child, options: { status?: 200 | 400 | 401 | 403 | 404 | 410 | 502; maxAge?: number } = {}) {
+export async function htmlPage(
+  c: AppContext,
+  page: Child,
+  options: { status?: 200 | 400 | 401 | 403 | 404 | 410 | 502; maxAge?: number; owner?: boolean } = {},
+) {
   const status = options.status ?? 200;
   const res = c.html(`<!doctype html>${String(await page)}`, status);
-  res.headers.set("Content-Security-Policy", publicPagePolicy(await pageScriptSource(), c.var.services.config.localDev));
-  const maxAge = options.maxAge ?? 60;
-  res.headers.set("Cache-Control", status === 200 && maxAge > 0 ? `public, max-age=${maxAge}` : "no-store");
+  const script = await pageScriptSource();
+  // The owner's pages (the dashboard): forms only to us, and never kept by a cache on the way.
+  res.headers.set("Content-Security-Policy", options.owner ? ownerPagePolicy(script) : publicPagePolicy(script, c.var.services.config.localDev));
+  const maxAge = options.owner ? 0 : (options.maxAge ?? 60);
+  res.headers.set("Cache-Control", options.owner ? "private, no-store" : status === 200 && maxAge > 0 ? `public, max-age=${maxAge}` : "no-store");
   return res;
 }

@@ -31,6 +31,11 @@ export function publicPagePolicy(scriptSource: string, localDev: boolean): strin
   return `default-src 'none'; script-src ${scriptSource}; style-src 'self'; img-src 'self' ${remote} data:; media-src 'self' ${remote}; form-action 'self' ${remote}; base-uri 'none'; object-src 'none'; frame-ancestors 'none'`;
 }
 
+/** The owner's pages (the dashboard): as the public pages, but forms go only to us and images come only from us or https. */
+export function ownerPagePolicy(scriptSource: string): string {
+  return `default-src 'none'; script-src ${scriptSource}; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'`;
+}
+
 export const htmlSecurityHeaders = createMiddleware(async (c, next) => {
   await next();
   if (!(c.res.headers.get("Content-Type") ?? "").toLowerCase().startsWith("text/html")) return;

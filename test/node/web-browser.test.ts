@@ -8,10 +8,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { crc32, deflateSync } from "node:zlib";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM helper shared with the benchmarks
 import { OWNER_TOKEN, prepareState, startWorker } from "../../bench/lib/worker.mjs";
+import { type LoopbackFollower, startLoopbackFollower } from "../peers/loopback-follower.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -118,9 +119,12 @@ afterAll(async () => {
   peer?.close();
 });
 
-/** Opens `path` in a fresh page at `width`, failing on any CSP violation or script error. */
-async function open(path: string, size = WIDTHS.desktop): Promise<{ page: Page; problems: string[] }> {
+type Cookies = Parameters<BrowserContext["addCookies"]>[0];
+
+/** Opens `path` in a fresh page at `width` (with `cookies`: signed in), failing on any CSP violation or script error. */
+async function open(path: string, size = WIDTHS.desktop, cookies: Cookies = []): Promise<{ page: Page; problems: string[] }> {
   const page = await browser!.newPage({ viewport: size });
+  if (cookies.length > 0) await page.context().addCookies(cookies);
   const problems: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(m.text());
@@ -131,17 +135,18 @@ async function open(path: string, size = WIDTHS.desktop): Promise<{ page: Page; 
   return { page, problems };
 }
 
-async function screenshots(path: string, name: string) {
+async function screenshots(path: string, name: string, cookies: Cookies = []) {
   for (const [label, size] of Object.entries(WIDTHS)) {
-    const { page } = await open(path, size);
+    const { page } = await open(path, size, cookies);
     await page.screenshot({ path: `${RESULTS}/${name}-${label}.png`, fullPage: true });
     await page.close();
   }
 }
 
 /** axe-core's serious and critical violations on `path` (in a context that lets its script in). */
-async function violations(path: string): Promise<string[]> {
+async function violations(path: string, cookies: Cookies = []): Promise<string[]> {
   const context = await browser!.newContext({ bypassCSP: true });
+  await context.addCookies(cookies);
   const page = await context.newPage();
   await page.goto(`${BASE}${path}`);
   await page.addScriptTag({ content: axe.source });
@@ -208,5 +213,83 @@ describe.skipIf(!HAVE_CHROMIUM)("the public pages in Chromium", () => {
     await screenshots(cwPath, "post");
     await screenshots("/tags/birds", "tag");
     for (const name of ["profile", "post", "tag"]) for (const width of Object.keys(WIDTHS)) expect(existsSync(`${RESULTS}/${name}-${width}.png`)).toBe(true);
+  }, 90_000);
+});
+
+// The owner's dashboard: a follower whose server fails (its inbox answers 503) and one who asks to
+// follow while the account is locked, both real HTTP servers on loopback; a post then fails to
+// reach the first one.
+describe.skipIf(!HAVE_CHROMIUM)("the owner's dashboard in Chromium", () => {
+  let failing: LoopbackFollower;
+  let asker: LoopbackFollower;
+  let postId = "";
+  let cookies: Cookies = [];
+  const inbox = `${BASE}/users/me/inbox`;
+  const ownerJson = (path: string, init: RequestInit = {}) =>
+    fetch(`${BASE}${path}`, asOwner({ ...init, headers: { "Content-Type": "application/json", ...(init.headers as Record<string, string>) } }));
+  const until = async (check: () => Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 20_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) return;
+    [failing, asker] = await Promise.all([startLoopbackFollower("fan", 503), startLoopbackFollower("asker")]);
+    expect(await failing.follow(`${BASE}/users/me`, inbox)).toBe(202);
+    await until(async () => ((await (await ownerJson("/api/v1/accounts/1/followers")).json()) as { uri: string }[]).some((a) => a.uri === failing.actor), "the follower");
+    expect((await ownerJson("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ locked: true }) })).status).toBe(200);
+    expect(await asker.follow(`${BASE}/users/me`, inbox)).toBe(202);
+    await until(async () => ((await (await ownerJson("/api/v1/follow_requests")).json()) as { uri: string }[]).some((a) => a.uri === asker.actor), "the follow request");
+    const posted = await post({ status: "A post for the dashboard: one follower's server is down." });
+    postId = new URL(posted.uri).pathname.split("/").pop()!;
+    await until(async () => {
+      const report = (await (await ownerJson(`/api/roost/deliveries/${postId}`)).json()) as { counts?: { pending: number } };
+      return (report.counts?.pending ?? 0) > 0;
+    }, "the failed delivery");
+  }, 120_000);
+
+  afterAll(async () => {
+    await ownerJson("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ locked: false }) }).catch(() => undefined);
+    await Promise.all([failing?.close(), asker?.close()]);
+  });
+
+  it("signs in, lists the post's deliveries with the failing server, and approves the follow request", async () => {
+    const page = await browser!.newPage({ viewport: WIDTHS.desktop });
+    await page.goto(`${BASE}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe("/oauth/login");
+    await page.getByLabel("Owner token").fill(OWNER_TOKEN);
+    await Promise.all([page.waitForURL(`${BASE}/dashboard`), page.getByRole("button", { name: "Sign in" }).click()]);
+    cookies = await page.context().cookies();
+    expect(cookies.map((c) => c.name)).toContain("roost_owner");
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.reload();
+
+    await Promise.all([page.waitForURL(`${BASE}/dashboard/posts/${postId}`), page.locator("#posts + ul a").first().click()]);
+    const server = page.getByRole("region", { name: failing.host });
+    expect(await server.locator("td.bad").first().textContent()).toBe("pending");
+    expect(await server.textContent()).toContain(`${failing.actor}/inbox`);
+    expect(await server.getByRole("button", { name: `Retry now (${failing.host})` }).isVisible()).toBe(true);
+
+    await page.goto(`${BASE}/dashboard`);
+    await Promise.all([page.waitForURL(`${BASE}/dashboard#requests`), page.getByRole("button", { name: `Approve ${asker.handle}` }).click()]);
+    expect(await page.locator("#requests + p").textContent()).toBe("No one is waiting.");
+    await until(async () => asker.received.some((a) => a.type === "Accept"), "the Accept");
+    expect(((await (await ownerJson("/api/v1/accounts/1/followers")).json()) as { uri: string }[]).map((a) => a.uri)).toContain(asker.actor);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("axe-core finds no serious or critical violations on the dashboard; screenshots at phone and desktop widths", async () => {
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const path of ["/dashboard", `/dashboard/posts/${postId}`]) expect(await violations(path, cookies), path).toEqual([]);
+    await screenshots("/dashboard", "dashboard", cookies);
+    await screenshots(`/dashboard/posts/${postId}`, "dashboard-post", cookies);
+    for (const name of ["dashboard", "dashboard-post"]) for (const width of Object.keys(WIDTHS)) expect(existsSync(`${RESULTS}/${name}-${width}.png`)).toBe(true);
   }, 90_000);
 });
