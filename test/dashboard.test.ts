@@ -42,7 +42,11 @@ describe("signing in to the dashboard", () => {
     expect(unsigned.headers.get("Location")).toBe("/oauth/login?next=%2Fdashboard");
     const signIn = await worker("/oauth/login?next=%2Fdashboard");
     expect(signIn.status).toBe(200);
-    expect(await signIn.text()).toContain('name="next" value="/dashboard"');
+    const signInPage = await signIn.text();
+    expect(signInPage).toContain('name="next" value="/dashboard"');
+    // The sign-in page's policy lets its served stylesheet load (it was inline-only, so unstyled).
+    expect(signInPage).toMatch(/<link rel="stylesheet" href="\/assets\/roost\.[0-9a-z]+\.css"/);
+    expect(signIn.headers.get("Content-Security-Policy")).toContain("style-src 'self'");
     // Not a way to send the browser elsewhere.
     expect((await worker("/oauth/login?next=https%3A%2F%2Fevil.example%2F")).status).toBe(400);
     expect((await worker("/oauth/login?next=%2F%2Fevil.example")).status).toBe(400);

@@ -4,11 +4,12 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 
 /**
- * No script (pages have none, but for the passkey pages' one, below), styles only inline (the
- * layout's one <style>), images from https, forms only to ourselves, never framed.
+ * The policy of the other HTML pages (the OAuth sign-in, consent and passkey pages): no script
+ * (but for the passkey pages' one, below), the served stylesheet of the layout, images from https,
+ * forms only to ourselves, never framed.
  */
 const policy = (scripts: string) =>
-  `default-src 'none'; script-src ${scripts}; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+  `default-src 'none'; script-src ${scripts}; style-src 'self'; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 const CONTENT_SECURITY_POLICY = policy("'none'");
 
 /**
