@@ -2,10 +2,10 @@
 // with the shapes Mastodon 4.5 sends (test/fixtures/activitypub/mastodon-*quote*.json, SOURCES.md).
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request.json" with { type: "json" };
-import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json" with { type: "json" };
-import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json" with { type: "json" };
-import requestTemplate from "./fixtures/activitypub/mastodon-quote-request.json" with { type: "json" };
+import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request.json";
+import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json";
+import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json";
+import requestTemplate from "./fixtures/activitypub/mastodon-quote-request.json";
 import { ACTOR, AP, deliverFromMastodon, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
@@ -121,6 +121,12 @@ describe("a Mastodon account asks to quote the owner's post", () => {
     const reject = await arrival((r) => r.activity.type === "Reject" && r.activity.object?.id === request.id);
     expect(reject).toMatchObject({ verified: true, activity: { actor: ACTOR, object: { type: "QuoteRequest", object: post.uri } } });
     expect(await status(post.id)).toMatchObject({ quotes_count: 0 });
+
+    // Mastodon 4.5's PUT …/interaction_policy: the Note now lets the public quote it.
+    const changed = await owner(`/api/v1/statuses/${post.id}/interaction_policy`, { method: "PUT", body: JSON.stringify({ quote_approval_policy: "public" }) });
+    expect(((await changed.json()) as Record<string, any>).quote_approval).toMatchObject({ automatic: ["public"] });
+    const served = (await (await worker(post.uri, { headers: { Accept: AP } })).json()) as Record<string, any>;
+    expect(served.interactionPolicy.canQuote).toEqual({ automaticApproval: [PUBLIC] });
     expect((await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "x", quote_approval_policy: "friends" }) })).status).toBe(422);
   });
 
@@ -171,6 +177,18 @@ describe("the owner quotes a Mastodon post", () => {
     const update = await arrival((r) => r.activity.type === "Update" && r.activity.object?.id === posted.uri);
     expect(update).toMatchObject({ verified: true, activity: { object: { quote: quoted, quoteAuthorization: stampUrl } } });
     expect((await status(posted.id)).quote).toMatchObject({ state: "accepted", quoted_status: { id: quotedId, uri: quoted } });
+
+    // The quoted post is edited: the owner hears of it (quoted_update), about their quoting post.
+    const edit = {
+      "@context": requestTemplate["@context"],
+      id: `${quoted}#updates/1`,
+      type: "Update",
+      actor: alice,
+      object: { id: quoted, type: "Note", attributedTo: alice, content: "<p>edited</p>", published: "2026-01-01T00:00:00Z", updated: new Date().toISOString(), to: [PUBLIC], cc: [ACTOR] },
+    };
+    expect((await deliverFromMastodon(edit)).status).toBe(202);
+    const told = await waitFor(async () => ((await (await owner("/api/v1/notifications?types[]=quoted_update")).json()) as Record<string, any>[])[0]);
+    expect(told).toMatchObject({ type: "quoted_update", status: { id: posted.id }, account: { acct: "alice@mastodon.test" } });
   });
 
   it("quoting a post whose author allows no quotes is refused", async () => {

@@ -216,19 +216,30 @@ export async function quoteRequestAnswered(activity: NormalizedActivity, s: Serv
   if (!stamp || !httpIri(stamp) || hostOf(stamp) !== hostOf(activity.actor)) return ignored("an Accept of a QuoteRequest without a usable result");
   if (row.state !== "pending" && row.approvalUri === stamp) return ignored("the quote is already authorised");
   await setState(s, row, "accepted", stamp);
-  await sendStampedNote(s, row.statusUri, stamp);
+  await resendNote(s, row.statusUri, "quote_authorizations", (note) => ({ ...note, quoteAuthorization: stamp }));
   return done;
 }
 
-/** Our quoting Note with its stamp, stored and sent again as an Update (not an edit: `updated` stays). */
-async function sendStampedNote(s: Services, objectId: string, stamp: string): Promise<void> {
+/** The owner changes who may quote a post (Mastodon 4.5's PUT /api/v1/statuses/:id/interaction_policy). */
+export async function changeQuotePolicy(s: Services, objectId: string, policy: QuotePolicy): Promise<boolean> {
+  return resendNote(s, objectId, "interaction_policies", (note, visibility) => ({
+    ...note,
+    interactionPolicy: { ...(note.interactionPolicy as Json | undefined), canQuote: canQuote(effectivePolicy(policy, visibility), s.urls) },
+  }));
+}
+
+/**
+ * One of our Notes changed by `change`, stored and sent again as an Update — no edit: `updated`
+ * stays, as Mastodon sends a new stamp or policy. False when the post is not ours or is gone.
+ */
+async function resendNote(s: Services, objectId: string, reason: string, change: (note: Json, visibility: string) => Json): Promise<boolean> {
   const [row] = await s.db.select().from(objects).where(eq(objects.id, objectId));
-  if (!row || row.deletedAt !== null) return;
-  const note: Json = { ...(JSON.parse(row.document) as Json), quoteAuthorization: stamp };
+  if (!row || row.deletedAt !== null) return false;
+  const note = change(JSON.parse(row.document) as Json, row.visibility);
   const at = now(s);
   const activity = await signed(s, {
     "@context": NOTE_CONTEXT,
-    id: `${objectId}#quote_authorizations/${at}`,
+    id: `${objectId}#${reason}/${at}`,
     type: "Update",
     actor: s.urls.actor,
     published: new Date(at).toISOString(),
@@ -239,6 +250,7 @@ async function sendStampedNote(s: Services, objectId: string, stamp: string): Pr
   await s.db.update(objects).set({ document: JSON.stringify(note) }).where(eq(objects.id, objectId));
   await s.outbox.send(activity, { visibility: row.visibility, objectId, published: at });
   await s.stream.publish({ event: "status.update", uri: objectId });
+  return true;
 }
 
 /** Delete of a stamp (null: the Delete is of something else): the quotes it authorised stand no more. */

@@ -8,13 +8,13 @@ import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { quotes, remoteActors, remoteObjects, statuses } from "../../db/schema.ts";
-import { decideQuote } from "../../domain/quotes.ts";
+import { changeQuotePolicy, decideQuote } from "../../domain/quotes.ts";
 import { isFollowed, type StatusRow } from "../../domain/statuses.ts";
 import { parseQuotePolicy, QUOTE_POLICIES, type QuotePolicy } from "../../federation/quote-policy.ts";
 import { jsonError } from "../../http.ts";
 import type { Services } from "../../services.ts";
 import { statusEntity, statusList } from "../entities/status.ts";
-import { type Json, stringParam } from "../body.ts";
+import { type Json, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { requireScope } from "../scopes.ts";
 
@@ -77,6 +77,19 @@ async function decided(c: AppContext, decision: "authorize" | "reject" | "revoke
 }
 
 export const quoteRoutes = new Hono<AppEnv>()
+  .put("/api/v1/statuses/:id{\\d+}/interaction_policy", requireScope("write:statuses"), async (c) => {
+    const s = c.var.services;
+    const post = await ownPost(c);
+    if (post instanceof Response) return post;
+    const body = await readParams(c);
+    if (!body.ok) return jsonError(c, 422, body.error);
+    const policy = quotePolicyParam(body.params);
+    if (policy === undefined) return jsonError(c, 422, "Validation failed: quote_approval_policy is missing");
+    if (typeof policy === "object") return jsonError(c, 422, policy.error);
+    if (!(await changeQuotePolicy(s, post.uri, policy))) return jsonError(c, 404, "Record not found");
+    const entity = await statusEntity(s, post, { owner: true });
+    return entity ? c.json(entity) : jsonError(c, 404, "Record not found");
+  })
   .get("/api/v1/statuses/:id{\\d+}/quotes", requireScope("read:statuses"), async (c) => {
     const s = c.var.services;
     const quoted = await ownPost(c);
