@@ -184,7 +184,9 @@ export async function decideQuote(s: Services, quotedUri: string, quotingUri: st
     if (row.state !== "accepted") return { ok: false, status: 422, error: "only an accepted quote can be revoked" };
     await revokeStamp(s, row);
   } else {
-    if (row.state !== "pending" || !row.requestId) return { ok: false, status: 422, error: `the quote is ${row.state}, not pending` };
+    if (row.state !== "pending") return { ok: false, status: 422, error: `the quote is ${row.state}, not pending` };
+    // A quote that arrived with no QuoteRequest (Misskey's, say) has nothing to answer: it stays unshown.
+    if (!row.requestId) return { ok: false, status: 422, error: "the quote was never asked for: there is no QuoteRequest to answer" };
     await (decision === "authorize" ? acceptQuote(s, row) : rejectQuote(s, row));
   }
   return { ok: true, row: (await quoteOf(s.db, quotingUri))! };
