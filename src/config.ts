@@ -64,6 +64,8 @@ export interface Profile
   defaultVisibility: "public" | "unlisted" | "private" | "direct";
   defaultSensitive: boolean;
   defaultLanguage: string | null;
+  /** Who may quote the owner's posts unless a post says otherwise (Mastodon 4.5's source.quote_policy; FEP-044f). */
+  defaultQuotePolicy: "public" | "followers" | "nobody";
   /** Where the owner moved to (an actor URL), set by the owner's move (src/domain/move-out.ts); null: not moved. */
   movedTo: string | null;
 }
@@ -83,6 +85,7 @@ export function profileDefaults(config: Config): Profile {
     defaultVisibility: "public",
     defaultSensitive: false,
     defaultLanguage: null,
+    defaultQuotePolicy: "public",
     movedTo: null,
   };
 }

@@ -102,7 +102,7 @@ describe("instance and account", () => {
   it("v1 and v2 instance say 4.x compatible, with the configuration strict clients need", async () => {
     const v2 = await json(worker("/api/v2/instance"));
     expect(v2.version).toMatch(/^4\.\d+\.\d+ \(compatible; Roost /);
-    expect(v2).toMatchObject({ api_versions: { mastodon: 2 }, registrations: { enabled: false }, contact: { email: "" } });
+    expect(v2).toMatchObject({ api_versions: { mastodon: 7 }, registrations: { enabled: false }, contact: { email: "" } });
     expect(v2.configuration.statuses.max_characters).toBeGreaterThan(0);
     expect(typeof v2.thumbnail.url).toBe("string");
     const v1 = await json(worker("/api/v1/instance/"));

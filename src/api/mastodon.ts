@@ -16,6 +16,7 @@ import { markerRoutes } from "./v1/markers.ts";
 import { media } from "./v1/media.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
 import { pollRoutes } from "./v1/polls.ts";
+import { quoteRoutes } from "./v1/quotes.ts";
 import { statusMarks } from "./v1/status-marks.ts";
 import { pushRoutes } from "./v1/push.ts";
 import { statusRoutes } from "./v1/statuses.ts";
@@ -62,6 +63,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", conversationRoutes)
   .route("/", tagRoutes)
   .route("/", pollRoutes)
+  .route("/", quoteRoutes)
   .route("/", stubs)
   .route("/", streaming)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))

@@ -166,7 +166,7 @@ export const notifications = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     type: text("type", {
-      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status", "poll"],
+      enum: ["follow", "follow_request", "like", "announce", "reaction", "mention", "reply", "update", "move", "report", "status", "poll", "quote", "quoted_update"],
     }).notNull(),
     actorId: text("actor_id").notNull(),
     objectId: text("object_id"),
@@ -793,3 +793,25 @@ export const profileLinks = sqliteTable("profile_links", {
   verifiedAt: integer("verified_at"),
   checkedAt: integer("checked_at").notNull(),
 });
+
+// --- quote posts ---
+
+/** FEP-044f: one row per quoting post, whoever wrote it (migrations/0029_quotes.sql, src/domain/quotes.ts). */
+export const quotes = sqliteTable(
+  "quotes",
+  {
+    id: text("id").primaryKey(),
+    statusUri: text("status_uri").notNull(),
+    quotedUri: text("quoted_uri").notNull(),
+    actorId: text("actor_id").notNull(),
+    quotedActorId: text("quoted_actor_id"),
+    state: text("state", { enum: ["pending", "accepted", "rejected", "revoked", "deleted"] }).notNull().default("pending"),
+    /** The QuoteAuthorization: ours (/users/<name>/quote_authorizations/<id>) or the quoted author's. */
+    approvalUri: text("approval_uri"),
+    /** The QuoteRequest: the id we sent, or the one we were sent (answered again on the owner's decision). */
+    requestId: text("request_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("quotes_status").on(t.statusUri), index("quotes_quoted").on(t.quotedUri, t.state), index("quotes_approval").on(t.approvalUri), index("quotes_request").on(t.requestId)],
+);

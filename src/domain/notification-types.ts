@@ -12,4 +12,6 @@ export const MASTODON_TYPES: Record<string, string> = {
   update: "update",
   status: "status",
   poll: "poll",
+  quote: "quote",
+  quoted_update: "quoted_update",
 };

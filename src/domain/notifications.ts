@@ -22,7 +22,7 @@ export async function notified(s: Services, row: typeof notifications.$inferSele
 }
 
 /** The types whose object is a post: none is recorded from a muted conversation (Mastodon's NotifyService). */
-const ABOUT_A_POST = new Set<NewNotification["type"]>(["reply", "mention", "like", "announce", "reaction", "update", "status"]);
+const ABOUT_A_POST = new Set<NewNotification["type"]>(["reply", "mention", "like", "announce", "reaction", "update", "status", "quote", "quoted_update"]);
 
 /** Records a notification (none from a muted conversation), then `notified`. */
 export async function notify(s: Services, notification: NewNotification): Promise<void> {

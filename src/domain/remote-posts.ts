@@ -15,6 +15,7 @@ import { onOurOrigin } from "./own-origin.ts";
 import { remotePollReceived } from "./poll-store.ts";
 import { voteReceived } from "./polls.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
+import { quotedPostEdited, quoteStateOf, remoteQuoteSeen } from "./quotes.ts";
 
 const POST_TYPES = new Set(["Note", "Question", "Article", "Page"]);
 
@@ -46,6 +47,7 @@ export async function postReceived(activity: NormalizedActivity, ctx: Services):
   if (!why && !follow && !tagged) return ignored("neither a reply to us, a mention of us, a post of someone we follow, nor one with a followed hashtag");
   const stored = await storeRemotePost(ctx, object, activity.actor, follow !== null || tagged);
   if (!stored.stored) return ignored("already stored");
+  await remoteQuoteSeen(ctx, object, activity.actor);
   if (stored.row.visibility === "direct") await addDirectPost(ctx, stored.row, directParticipants(object));
   await ctx.stream.publish({ event: "update", uri: object.id });
   if (why) await notify(ctx, { type: why, actorId: activity.actor, objectId: object.id, activityId: activity.id ?? object.id });
@@ -94,6 +96,10 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   const [stored] = await ctx.db.select().from(remoteObjects).where(eq(remoteObjects.id, object.id));
   if (!stored) return ignored("Update of an object we do not have");
   if (stored.actorId !== activity.actor) return ignored("Update by someone other than the author");
+  // Mastodon sends the quote's stamp in an Update that is no edit (`updated` unchanged): read before the edit checks.
+  const quoteBefore = await quoteStateOf(ctx, object.id);
+  await remoteQuoteSeen(ctx, object, activity.actor);
+  if ((await quoteStateOf(ctx, object.id)) !== quoteBefore) await ctx.stream.publish({ event: "status.update", uri: object.id });
   // A Question's counts change with no edit (Mastodon's Update{Question} has no newer `updated`): kept whatever else it says.
   if (object.poll) await remotePollReceived(ctx, object);
   // Mastodon applies an edit only when `updated` moves forward.
@@ -102,6 +108,7 @@ export async function updateReceived(activity: NormalizedActivity, ctx: Services
   const before = normalizeObject(JSON.parse(stored.document));
   if (before.ok && !changesWhatIsShown(before.value, object)) return object.poll ? done : ignored("the Update changes nothing shown");
   await replaceRemotePost(ctx, object, activity.actor, before.ok ? remoteVersion(before.value, previous || ctx.now()) : null);
+  await quotedPostEdited(ctx, object.id, activity.actor, activity.id ?? `${object.id}#updated`);
   await ctx.stream.publish({ event: "status.update", uri: object.id });
   await notify(ctx, { type: "update", actorId: activity.actor, objectId: object.id, activityId: activity.id ?? `${object.id}#updated` });
   return done;

@@ -1,9 +1,10 @@
 // The shapes of our Notes on the wire that more than one module writes: the JSON-LD context of a
 // Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
+import { QUOTE_NOTE_TERMS } from "./quote-policy.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
 // The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair);
-// votersCount for polls (Questions).
+// votersCount for polls (Questions). The quote terms (FEP-044f, Mastodon's canQuote): src/federation/quote-policy.ts.
 export const NOTE_CONTEXT = [
   AS_CONTEXT,
   "https://w3id.org/security/data-integrity/v1",
@@ -14,6 +15,7 @@ export const NOTE_CONTEXT = [
     blurhash: "toot:blurhash",
     focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
     votersCount: "toot:votersCount",
+    ...QUOTE_NOTE_TERMS,
   },
 ];
 

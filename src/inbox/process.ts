@@ -5,6 +5,7 @@ import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
 import { accountMoved, blockedBy, followAnswered, followerLeft, followReceived } from "../domain/follows.ts";
 import { featureRequested } from "../domain/featuring.ts";
+import { quoteRequestAnswered, quoteRequested, quoteStampDeleted } from "../domain/quotes.ts";
 import { reactionReceived, reactionUndone } from "../domain/interactions.ts";
 import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
 import { deleteReceived, postReceived, reportReceived, updateReceived } from "../domain/remote-posts.ts";
@@ -41,21 +42,26 @@ async function guessUndoneType(activity: NormalizedActivity, s: Services): Promi
   return follow ? "Follow" : null;
 }
 
+/** Accept and Reject answer a Follow or (FEP-044f) one of our QuoteRequests; Delete may withdraw a quote's stamp. */
+const answered: Handler = async (activity, s) => (await quoteRequestAnswered(activity, s)) ?? followAnswered(activity, s);
+const deleted: Handler = async (activity, s) => (await quoteStampDeleted(activity, s)) ?? deleteReceived(activity, s);
+
 const HANDLERS: Record<string, Handler> = {
   Follow: followReceived,
   Undo: undone,
-  Accept: followAnswered,
-  Reject: followAnswered,
+  Accept: answered,
+  Reject: answered,
   Block: blockedBy,
   Like: reactionReceived,
   Announce: reactionReceived,
   EmojiReact: reactionReceived,
   Create: postReceived,
   Update: updateReceived,
-  Delete: deleteReceived,
+  Delete: deleted,
   Move: accountMoved,
   Flag: reportReceived,
   FeatureRequest: featureRequested,
+  QuoteRequest: quoteRequested,
 };
 
 /** The activity types some handler takes; anything else is answered 202 and not stored. */

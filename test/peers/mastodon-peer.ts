@@ -28,6 +28,8 @@ const received: Received[] = [];
 const followRequests = new Map<string, FollowRequest>();
 const fetches: Fetch[] = [];
 let inboxStatus = 202;
+/** Documents a test puts at a path (a QuoteAuthorization, say), served as ActivityStreams. */
+const documents = new Map<string, unknown>();
 /** Followers collections served at /users/<name>/followers (portability tests), by account name. */
 const followerLists = new Map<string, string[]>();
 /** Mastodon's followers pages hold 12 accounts (FollowerAccountsController::FOLLOW_PER_PAGE); a test may ask for fewer, to page with few followers. */
@@ -177,6 +179,9 @@ async function control(request: Request, path: string): Promise<Response> {
       followerLists.set(String(input.account), (input.followers as string[]) ?? []);
       followersPerPage = typeof input.perPage === "number" ? input.perPage : 12;
       return json({ ok: true });
+    case "/__control/document":
+      documents.set(String(input.path), input.document);
+      return json({ ok: true });
     case "/__control/inbox-status":
       inboxStatus = Number(input.status);
       return json({ ok: true });
@@ -212,6 +217,7 @@ export async function handleMastodonPeer(request: Request): Promise<Response> {
   }
   // The instance actor is served unsigned even under authorized fetch: it is how others get its key.
   if (path === "/actor") return json(instanceActor(instanceKeys.publicKeyPem), 200, "application/activity+json");
+  if (documents.has(path)) return json(documents.get(path), 200, "application/activity+json");
   const followersOf = /^\/users\/([a-z0-9_]+)\/followers$/.exec(path)?.[1];
   if (followersOf) return followersCollection(followersOf, new URL(request.url).searchParams.get("page"));
   const note = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(path);

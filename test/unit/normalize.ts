@@ -77,7 +77,7 @@ function embeddedActor(ref: Ref | null): NormalizedActor {
 
 // Decided from `type` here, independently of the normaliser's own type tables.
 const ACTOR_TYPES = ["Person", "Service", "Application", "Group", "Organization"];
-const OBJECT_TYPES = ["Note", "Page", "Article", "Question", "Tombstone"];
+const OBJECT_TYPES = ["Note", "Page", "Article", "Question", "Tombstone", "QuoteAuthorization"];
 const COLLECTION_TYPES = ["OrderedCollection", "Collection"];
 
 function normaliserFor(json: Record<string, unknown>): (json: unknown) => Parsed<Normalized> {

@@ -80,6 +80,7 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
     ...account,
     source: {
       privacy: profile.defaultVisibility,
+      quote_policy: profile.defaultQuotePolicy,
       sensitive: profile.defaultSensitive,
       language: profile.defaultLanguage ?? "",
       note: profile.bio,

@@ -1,6 +1,7 @@
 // Instance entities, v1 and v2, complete as strict clients decode them (Ice Cubes needs
 // contact.email as a string, registrations.enabled and thumbnail; Mastodon.py needs urls and a
-// 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2).
+// 4.x version; Phanpy enables grouped notifications from api_versions.mastodon ≥ 2, and native
+// quote posts from 7, Mastodon 4.5's number for them).
 import { MEDIA_LIMITS, SUPPORTED_MIME_TYPES } from "../../domain/media.ts";
 import { POLL_LIMITS } from "../../domain/polls.ts";
 import { MAX_TEXT } from "../../domain/posts/input.ts";
@@ -11,7 +12,7 @@ import { STATUS_MIME_TYPES } from "../v1/content-type.ts";
 import type { AccountEntity } from "./account.ts";
 
 export const INSTANCE_VERSION = `${MASTODON_API_VERSION} (compatible; Roost ${VERSION})`;
-export const API_VERSIONS = { mastodon: 2 };
+export const API_VERSIONS = { mastodon: 7 };
 
 function limits() {
   return {

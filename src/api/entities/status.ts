@@ -12,6 +12,7 @@ import { type Attachment, normalizeObject, type Tag } from "../../federation/nor
 import type { Services } from "../../services.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
+import { attachQuotes } from "./quote.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
@@ -27,6 +28,8 @@ export type StatusEntity = Record<string, unknown> & { id: string };
 export interface StatusView {
   owner?: boolean;
   context?: FilterContext;
+  /** How deep in quotes these statuses are: quoted statuses are built one level deep (src/api/entities/quote.ts). */
+  quoteDepth?: number;
 }
 
 const API_VISIBILITY: Record<Visibility, string> = { public: "public", unlisted: "unlisted", followers: "private", direct: "direct" };
@@ -227,6 +230,8 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       reblog: inner,
     });
   }
+  const depth = view.quoteDepth ?? 0;
+  await attachQuotes(s, out, { owner: view.owner === true, depth }, (quoted) => statusEntities(s, quoted, { owner: view.owner, quoteDepth: depth + 1 }));
   return out;
 }
 

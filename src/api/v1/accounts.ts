@@ -14,6 +14,7 @@ import { muteAccount, unmuteAccount } from "../../domain/mutes.ts";
 import { type ProfileChanges, updateProfile } from "../../domain/profile.ts";
 import { withHashtag } from "../../domain/statuses.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
+import { QUOTE_POLICIES, type QuotePolicy } from "../../federation/quote-policy.ts";
 import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
@@ -101,6 +102,11 @@ function profileChanges(p: Json): ProfileChanges | { error: string } {
   if (privacy !== undefined) {
     if (!(PRIVACY as readonly string[]).includes(privacy)) return { error: "Validation failed: source[privacy] is not one of public, unlisted, private, direct" };
     changes.defaultVisibility = privacy as (typeof PRIVACY)[number];
+  }
+  const quotePolicy = stringParam(source, "quote_policy");
+  if (quotePolicy !== undefined) {
+    if (!(QUOTE_POLICIES as readonly string[]).includes(quotePolicy)) return { error: "Validation failed: source[quote_policy] is not one of public, followers, nobody" };
+    changes.defaultQuotePolicy = quotePolicy as QuotePolicy;
   }
   const sensitive = boolParam(source, "sensitive");
   if (sensitive !== undefined) changes.defaultSensitive = sensitive;

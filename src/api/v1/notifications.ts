@@ -22,7 +22,7 @@ type Row = typeof notifications.$inferSelect;
 /** Our stored type → Mastodon's. */
 // A report of us is shown (to the owner, Mastodon's admin) but not pushed: MASTODON_TYPES leaves it out.
 const TYPES: Record<string, string> = { ...MASTODON_TYPES, report: "admin.report" };
-const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll"]);
+const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll", "quote", "quoted_update"]);
 type StoredType = Row["type"];
 const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
 

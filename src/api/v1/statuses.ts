@@ -23,6 +23,7 @@ import { scheduledReplay, scheduleStatus } from "./scheduled-statuses.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 import { contentFormat } from "./content-type.ts";
 import { pollParam } from "./poll-param.ts";
+import { quotedParam, quotePolicyParam } from "./quotes.ts";
 
 const VISIBILITY: Record<string, Visibility> = { public: "public", unlisted: "unlisted", private: "followers", direct: "direct" };
 const IDEMPOTENCY_MS = 3600_000;
@@ -63,6 +64,11 @@ async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | 
     if (!parent) return { error: "Validation failed: the post replied to does not exist" };
     inReplyTo = parent.reblogOfUri ?? parent.uri;
   }
+  // FEP-044f: the post quoted (only when posting: an edit keeps its quote) and who may quote this one.
+  const quote = base ? undefined : await quotedParam(c.var.services, p);
+  if (quote && "error" in quote) return quote;
+  const quotePolicy = quotePolicyParam(p);
+  if (typeof quotePolicy === "object") return quotePolicy;
   // Apps send plain text, as to Mastodon: `*` and `_` stay as typed, unless content_type says Markdown.
   const format = await contentFormat(c.var.services, p, base?.uri);
   if (typeof format !== "string") return format;
@@ -77,6 +83,8 @@ async function postInput(c: AppContext, p: Json, base?: Pick<StatusRow, "uri" | 
     media,
     sensitive: boolParam(p, "sensitive") ?? false,
     ...(poll && !base ? { poll } : {}),
+    ...(quote ? { quote } : {}),
+    ...(quotePolicy ? { quotePolicy } : {}),
   });
   return isRefused(input) ? { error: `Validation failed: ${input.error}` } : input;
 }

@@ -17,6 +17,7 @@ import { newPoll, pollPublished } from "../polls.ts";
 import { withTally } from "../../federation/questions.ts";
 import { versionWrites } from "../status-edits.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
+import { quoteParts, quotePublished } from "../quotes.ts";
 import { authorOf } from "./authors.ts";
 import { hashtagHtml, hashtagTag } from "./hashtags.ts";
 import type { PostInput } from "./input.ts";
@@ -38,10 +39,12 @@ async function buildNote(
   published: Date,
   media: MediaRow[],
   alsoAddress: string[] = [],
+  previous: Note | null = null,
 ): Promise<{ ok: true; note: Note } | { ok: false; error: string }> {
   const scanned = scanMarkdown(input.text);
   const mentions = await resolveMentions(ctx, scanned.mentions);
-  const recipients = new Set([...[...mentions.values()].map((m) => m.actorId), ...input.addressees, ...alsoAddress]);
+  const quoting = await quoteParts(ctx, input, previous);
+  const recipients = new Set([...[...mentions.values()].map((m) => m.actorId), ...input.addressees, ...alsoAddress, ...(quoting.recipient ? [quoting.recipient] : [])]);
   if (input.inReplyTo) {
     const author = await authorOf(ctx, input.inReplyTo);
     if (!author) return { ok: false, error: `the post replied to (${input.inReplyTo}) could not be found` };
@@ -68,12 +71,13 @@ async function buildNote(
     url: ctx.urls.permalink(id.slice(id.lastIndexOf("/") + 1)),
     summary: input.summary,
     sensitive: input.summary !== null || input.sensitive === true,
-    content: html,
+    content: quoting.fallback + html,
     // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
     source: { content: input.text, mediaType: input.format === "plain" ? "text/plain" : "text/markdown" },
-    ...(input.language ? { contentMap: { [input.language]: html } } : {}),
+    ...(input.language ? { contentMap: { [input.language]: quoting.fallback + html } } : {}),
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
     ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(ctx, m)) } : {}),
+    ...quoting.fields,
   };
   return { ok: true, note };
 }
@@ -117,6 +121,7 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   await requestCard(ctx, objectId, cardSource(note));
   if (input.visibility === "direct") await addDirectPost(ctx, indexed, actorRecipients(note.to, note.cc, ctx.urls.followers));
   await ctx.stream.publish({ event: "update", uri: objectId });
+  if (input.quote) await quotePublished(ctx, objectId, note, input.quote);
   return { ok: true, objectId, activityId: activity.id };
 }
 
@@ -139,6 +144,7 @@ export async function editNote(ctx: Services, objectId: string, input: PostInput
     new Date(previous.published),
     claimed.media,
     actorRecipients(previous.to, previous.cc, ctx.urls.followers),
+    previous,
   );
   if (!built.ok) return { ok: false, status: 400, error: built.error };
   // As Mastodon, an edit that changes nothing shown is no edit: nothing is stored or sent.

@@ -2,6 +2,7 @@
 // builds it and calls `checked`) or from a C2S Note. Both give the same PostInput, or the reason it is refused.
 import { actorRecipients, VISIBILITIES, type Visibility, visibilityOf } from "../../federation/addressing.ts";
 import { httpIri } from "../../federation/normalize.ts";
+import type { QuotePolicy } from "../../federation/quote-policy.ts";
 import { htmlToText } from "../../text/html.ts";
 import type { MediaEdit } from "../media.ts";
 import type { PollInput } from "../polls.ts";
@@ -27,6 +28,10 @@ export interface PostInput {
   sensitive?: boolean;
   /** A poll made with the post (the client API's `poll[…]`, checked by `checkedPoll`); an edit keeps the post's poll. */
   poll?: PollInput;
+  /** The post quoted (the client API's quoted_status_id, resolved): FEP-044f, src/domain/quotes.ts. */
+  quote?: { uri: string; author: string; url: string };
+  /** Who may quote this post (the client API's quote_approval_policy); the owner's default when absent. */
+  quotePolicy?: QuotePolicy;
 }
 
 export const MAX_TEXT = 20_000;

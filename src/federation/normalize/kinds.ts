@@ -16,6 +16,8 @@ const ACTIVITY_TYPES: ReadonlySet<string> = new Set([
 const OBJECT_TYPES: ReadonlySet<string> = new Set([
   "Note", "Article", "Page", "Question", "Image", "Video", "Audio", "Document", "Event", "Place",
   "Tombstone", "ChatMessage",
+  // FEP-044f: the stamp a quoted author's server serves.
+  "QuoteAuthorization",
 ]);
 
 const ACTOR_TYPES: ReadonlySet<string> = new Set<ActorType>(["Person", "Service", "Application", "Group", "Organization"]);

@@ -1,0 +1,227 @@
+// FEP-044f quote posts both ways, against the Mastodon-style peer (test/peers/mastodon-peer.ts),
+// with the shapes Mastodon 4.5 sends (test/fixtures/activitypub/mastodon-*quote*.json, SOURCES.md).
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request.json";
+import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json";
+import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json";
+import requestTemplate from "./fixtures/activitypub/mastodon-quote-request.json";
+import { ACTOR, AP, deliverFromMastodon, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
+
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+const alice = `${MASTODON}/users/alice`;
+const QUOTED_IN_FIXTURE = "https://node.example/notes/01J5Z8Q6W3E4R5T6Y7U8I9O0P1";
+
+async function arrival(check: (r: Received) => boolean): Promise<Received> {
+  return waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find(check) ?? null);
+}
+
+const numericId = () => String(117_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e12)));
+
+/** Mastodon's QuoteRequest (the fixture) from `name` for `quotedUri`, with fresh ids. */
+function quoteRequest(quotedUri: string, name = "alice") {
+  const statusId = numericId();
+  const text = JSON.stringify(requestTemplate)
+    .replaceAll(QUOTED_IN_FIXTURE, quotedUri)
+    .replaceAll("https://node.example/users/me", ACTOR)
+    .replaceAll("https://mastodon.example", MASTODON)
+    .replaceAll("/alice", `/${name}`)
+    .replaceAll("117128665497600009", statusId)
+    .replaceAll("7c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f", crypto.randomUUID());
+  const { signature: _signature, ...activity } = JSON.parse(text) as Record<string, any>;
+  return activity;
+}
+
+async function statusIdOf(uri: string): Promise<string> {
+  const row = await waitFor(() => env.DB.prepare("SELECT id FROM statuses WHERE uri = ?").bind(uri).first<{ id: number }>());
+  return String(row.id);
+}
+
+async function status(id: string): Promise<Record<string, any>> {
+  return (await (await owner(`/api/v1/statuses/${id}`)).json()) as Record<string, any>;
+}
+
+/** A public post by `name` on the peer, delivered to us (it mentions us, so we keep it). */
+async function peerPost(name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const author = `${MASTODON}/users/${name}`;
+  const id = `${author}/statuses/${numericId()}`;
+  const note = {
+    id,
+    type: "Note",
+    attributedTo: author,
+    content: `<p>post by ${name} for <span class="h-card"><a href="${ACTOR}">@me</a></span></p>`,
+    published: new Date().toISOString(),
+    to: [PUBLIC],
+    cc: [`${author}/followers`, ACTOR],
+    tag: [{ type: "Mention", href: ACTOR, name: "@me@roost.test" }],
+    ...extra,
+  };
+  const create = { "@context": requestTemplate["@context"], id: `${note.id}/activity`, type: "Create", actor: author, to: note.to, cc: note.cc, object: note };
+  expect((await deliverFromMastodon(create, { actor: name })).status).toBe(202);
+  return note.id;
+}
+
+beforeAll(async () => {
+  await peer(`${MASTODON}/__control/reset`, {});
+  await peer(`${MASTODON}/__control/trust`, await ourPublicKey());
+});
+
+describe("a Mastodon account asks to quote the owner's post", () => {
+  it("public policy: Accept whose result dereferences to a QuoteAuthorization; the quote shows, and revoking deletes the stamp", async () => {
+    const post = await postStatus({ status: "quote me if you like" });
+    const note = (await (await worker(post.uri, { headers: { Accept: AP } })).json()) as Record<string, any>;
+    expect(note.interactionPolicy).toEqual({ canQuote: { automaticApproval: [PUBLIC] } });
+
+    const request = quoteRequest(post.uri);
+    expect((await deliverFromMastodon(request)).status).toBe(202);
+    const accept = await arrival((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id);
+    expect(accept).toMatchObject({
+      verified: true,
+      path: "/users/alice/inbox",
+      activity: { actor: ACTOR, object: { type: "QuoteRequest", actor: alice, object: post.uri, instrument: request.instrument.id } },
+    });
+    const stampUrl = accept.activity.result as string;
+    expect(stampUrl).toMatch(new RegExp(`^${ACTOR}/quote_authorizations/`));
+    const stamp = await worker(stampUrl, { headers: { Accept: AP } });
+    expect(stamp.status).toBe(200);
+    expect(await stamp.json()).toMatchObject({
+      id: stampUrl,
+      type: "QuoteAuthorization",
+      attributedTo: ACTOR,
+      interactingObject: request.instrument.id,
+      interactionTarget: post.uri,
+    });
+
+    // The client API: the quoting post carries the quote, the owner's post counts and lists it, and the owner was told.
+    const quotingId = await statusIdOf(request.instrument.id);
+    expect((await status(quotingId)).quote).toMatchObject({ state: "accepted", quoted_status: { id: post.id, uri: post.uri } });
+    expect(await status(post.id)).toMatchObject({ quotes_count: 1, quote: null, quote_approval: { automatic: ["public"], manual: [], current_user: "automatic" } });
+    const listed = (await (await owner(`/api/v1/statuses/${post.id}/quotes`)).json()) as { id: string }[];
+    expect(listed.map((s) => s.id)).toEqual([quotingId]);
+    const notes = (await (await owner("/api/v1/notifications?types[]=quote")).json()) as { type: string; status: { id: string } }[];
+    expect(notes[0]).toMatchObject({ type: "quote", status: { id: quotingId } });
+
+    const revoked = await owner(`/api/v1/statuses/${post.id}/quotes/${quotingId}/revoke`, { method: "POST" });
+    expect(revoked.status).toBe(200);
+    expect(((await revoked.json()) as Record<string, any>).quote).toEqual({ state: "revoked", quoted_status: null });
+    const deletion = await arrival((r) => r.activity.type === "Delete" && r.activity.object === stampUrl);
+    expect(deletion).toMatchObject({ verified: true, activity: { id: `${stampUrl}#delete`, actor: ACTOR, to: [PUBLIC] } });
+    expect((await worker(stampUrl, { headers: { Accept: AP } })).status).toBe(404);
+    expect((await owner(`/api/v1/statuses/${post.id}/quotes/${quotingId}/revoke`, { method: "POST" })).status).toBe(422);
+  });
+
+  it("nobody policy: the Note names only the owner, and the QuoteRequest gets a Reject", async () => {
+    const post = await postStatus({ status: "not for quoting", quote_approval_policy: "nobody" });
+    const note = (await (await worker(post.uri, { headers: { Accept: AP } })).json()) as Record<string, any>;
+    expect(note.interactionPolicy.canQuote).toEqual({ automaticApproval: [ACTOR] });
+    expect(post.status.quote_approval).toMatchObject({ automatic: [], current_user: "automatic" });
+
+    const request = quoteRequest(post.uri);
+    expect((await deliverFromMastodon(request)).status).toBe(202);
+    const reject = await arrival((r) => r.activity.type === "Reject" && r.activity.object?.id === request.id);
+    expect(reject).toMatchObject({ verified: true, activity: { actor: ACTOR, object: { type: "QuoteRequest", object: post.uri } } });
+    expect(await status(post.id)).toMatchObject({ quotes_count: 0 });
+
+    // Mastodon 4.5's PUT …/interaction_policy: the Note now lets the public quote it.
+    const changed = await owner(`/api/v1/statuses/${post.id}/interaction_policy`, { method: "PUT", body: JSON.stringify({ quote_approval_policy: "public" }) });
+    expect(((await changed.json()) as Record<string, any>).quote_approval).toMatchObject({ automatic: ["public"] });
+    const served = (await (await worker(post.uri, { headers: { Accept: AP } })).json()) as Record<string, any>;
+    expect(served.interactionPolicy.canQuote).toEqual({ automaticApproval: [PUBLIC] });
+    expect((await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "x", quote_approval_policy: "friends" }) })).status).toBe(422);
+  });
+
+  it("followers policy: a stranger's quote waits for the owner, who authorises it", async () => {
+    const post = await postStatus({ status: "followers may quote", quote_approval_policy: "followers" });
+    const request = quoteRequest(post.uri, "stranger");
+    expect((await deliverFromMastodon(request, { actor: "stranger" })).status).toBe(202);
+    const quotingId = await statusIdOf(request.instrument.id);
+    await waitFor(async () => (await status(quotingId)).quote?.state === "pending");
+    const pending = (await (await owner(`/api/v1/statuses/${post.id}/quotes?state=pending`)).json()) as { id: string }[];
+    expect(pending.map((s) => s.id)).toEqual([quotingId]);
+
+    const authorised = await owner(`/api/v1/statuses/${post.id}/quotes/${quotingId}/authorize`, { method: "POST" });
+    expect(((await authorised.json()) as Record<string, any>).quote).toMatchObject({ state: "accepted", quoted_status: { id: post.id } });
+    await arrival((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id && r.path === "/users/stranger/inbox");
+  });
+});
+
+describe("the owner quotes a Mastodon post", () => {
+  it("sends a QuoteRequest, and after Mastodon's Accept an Update with quoteAuthorization", async () => {
+    const quoted = await peerPost("alice", { interactionPolicy: { canQuote: { automaticApproval: [PUBLIC] } } });
+    const quotedId = await statusIdOf(quoted);
+    expect((await status(quotedId)).quote_approval).toEqual({ automatic: ["public"], manual: [], current_user: "automatic" });
+
+    const posted = await postStatus({ status: "worth reading", quoted_status_id: quotedId });
+    expect(posted.status.quote).toEqual({ state: "pending", quoted_status: null });
+    expect(posted.status.content).toContain(`RE: <a href="${quoted}">`);
+    const request = await arrival((r) => r.activity.type === "QuoteRequest" && r.activity.instrument?.id === posted.uri);
+    expect(request).toMatchObject({
+      verified: true,
+      activity: { actor: ACTOR, object: quoted, instrument: { type: "Note", quote: quoted, _misskey_quote: quoted, quoteUri: quoted, attributedTo: ACTOR } },
+    });
+    expect(request.activity.id).toMatch(new RegExp(`^${ACTOR}/quote_requests/`));
+    expect(request.activity.instrument.cc).toContain(alice);
+
+    // Mastodon's answer (accept_quote_request_serializer.rb), with our request embedded.
+    const stampUrl = `${alice}/quote_authorizations/${numericId()}`;
+    const accept = JSON.parse(
+      JSON.stringify(acceptTemplate)
+        .replaceAll("https://mastodon.example/users/alice/quote_authorizations/114902", stampUrl)
+        .replaceAll("https://node.example/users/me/quote_requests/2f0e8a4c-6b1d-4e57-9a3c-0d5b7e1f2a94", request.activity.id)
+        .replaceAll("https://node.example/objects/01J5Z9A0B1C2D3E4F5G6H7J8K9", posted.uri)
+        .replaceAll("https://mastodon.example/users/alice/statuses/117128665497600123", quoted)
+        .replaceAll("https://node.example/users/me", ACTOR)
+        .replaceAll("https://mastodon.example", MASTODON),
+    );
+    expect((await deliverFromMastodon(accept)).status).toBe(202);
+    const update = await arrival((r) => r.activity.type === "Update" && r.activity.object?.id === posted.uri);
+    expect(update).toMatchObject({ verified: true, activity: { object: { quote: quoted, quoteAuthorization: stampUrl } } });
+    expect((await status(posted.id)).quote).toMatchObject({ state: "accepted", quoted_status: { id: quotedId, uri: quoted } });
+
+    // The quoted post is edited: the owner hears of it (quoted_update), about their quoting post.
+    const edit = {
+      "@context": requestTemplate["@context"],
+      id: `${quoted}#updates/1`,
+      type: "Update",
+      actor: alice,
+      object: { id: quoted, type: "Note", attributedTo: alice, content: "<p>edited</p>", published: "2026-01-01T00:00:00Z", updated: new Date().toISOString(), to: [PUBLIC], cc: [ACTOR] },
+    };
+    expect((await deliverFromMastodon(edit)).status).toBe(202);
+    const told = await waitFor(async () => ((await (await owner("/api/v1/notifications?types[]=quoted_update")).json()) as Record<string, any>[])[0]);
+    expect(told).toMatchObject({ type: "quoted_update", status: { id: posted.id }, account: { acct: "alice@mastodon.test" } });
+  });
+
+  it("quoting a post whose author allows no quotes is refused", async () => {
+    const quoted = await peerPost("alice");
+    const res = await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "no", quoted_status_id: await statusIdOf(quoted) }) });
+    expect(res.status).toBe(422);
+  });
+});
+
+describe("a remote quote of a remote post", () => {
+  it("is shown only with a valid stamp from the quoted author's server, and not after the stamp's Delete", async () => {
+    const quoted = await peerPost("alice");
+    // A quote whose stamp is not served (404): not shown as a quote.
+    const unstamped = await peerPost("bob", { quote: quoted, quoteAuthorization: `${alice}/quote_authorizations/missing` });
+    expect((await status(await statusIdOf(unstamped))).quote).toEqual({ state: "rejected", quoted_status: null });
+
+    // A stamp the peer serves, naming exactly this pair.
+    const stampPath = `/users/alice/quote_authorizations/${numericId()}`;
+    const quotingUri = `${MASTODON}/users/bob/statuses/${numericId()}`;
+    const stamp = JSON.parse(
+      JSON.stringify(stampTemplate)
+        .replaceAll("https://mastodon.example/users/alice/quote_authorizations/114902", `${MASTODON}${stampPath}`)
+        .replaceAll("https://other.example/users/bob/statuses/555", quotingUri)
+        .replaceAll("https://mastodon.example/users/alice/statuses/117128665497600123", quoted)
+        .replaceAll("https://mastodon.example", MASTODON),
+    );
+    await peer(`${MASTODON}/__control/document`, { path: stampPath, document: stamp });
+    const stamped = await peerPost("bob", { id: quotingUri, quote: quoted, quoteAuthorization: stamp.id });
+    const stampedId = await statusIdOf(stamped);
+    expect((await status(stampedId)).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
+
+    const deletion = JSON.parse(JSON.stringify(deleteTemplate).replaceAll("https://mastodon.example/users/alice/quote_authorizations/114902", stamp.id).replaceAll("https://mastodon.example", MASTODON));
+    expect((await deliverFromMastodon(deletion)).status).toBe(202);
+    await waitFor(async () => (await status(stampedId)).quote?.state === "revoked");
+  });
+});
