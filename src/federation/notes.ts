@@ -1,5 +1,6 @@
 // The shapes of our Notes on the wire that more than one module writes: the JSON-LD context of a
 // Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
+import { NOTE_POLICY_TERMS } from "./interaction-policy.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
 // The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair);
@@ -14,6 +15,8 @@ export const NOTE_CONTEXT = [
     blurhash: "toot:blurhash",
     focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
     votersCount: "toot:votersCount",
+    // GoToSocial's interaction policy and approvals (src/federation/interaction-policy.ts).
+    ...NOTE_POLICY_TERMS,
   },
 ];
 

@@ -3,9 +3,9 @@
 import { and, eq } from "drizzle-orm";
 import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
-import { accountMoved, blockedBy, followAnswered, followerLeft, followReceived } from "../domain/follows.ts";
+import { accountMoved, blockedBy, followerLeft, followReceived } from "../domain/follows.ts";
 import { featureRequested } from "../domain/featuring.ts";
-import { reactionReceived, reactionUndone } from "../domain/interactions.ts";
+import { answerReceived, reactionReceived, reactionUndone } from "../domain/interactions.ts";
 import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
 import { deleteReceived, postReceived, reportReceived, updateReceived } from "../domain/remote-posts.ts";
 import { type NormalizedActivity, normalizeActivity } from "../federation/normalize.ts";
@@ -44,8 +44,8 @@ async function guessUndoneType(activity: NormalizedActivity, s: Services): Promi
 const HANDLERS: Record<string, Handler> = {
   Follow: followReceived,
   Undo: undone,
-  Accept: followAnswered,
-  Reject: followAnswered,
+  Accept: answerReceived,
+  Reject: answerReceived,
   Block: blockedBy,
   Like: reactionReceived,
   Announce: reactionReceived,
