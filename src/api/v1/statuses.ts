@@ -10,6 +10,7 @@ import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { requestParentFetch } from "../../domain/threads.ts";
+import { requestRepliesFetch } from "../../domain/reply-fetch.ts";
 import { statusByUri, threadAncestors, threadDescendants } from "../../domain/thread-context.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { jsonError } from "../../http.ts";
@@ -177,10 +178,12 @@ export const statusRoutes = new Hono<AppEnv>()
     // A parent we lack is fetched by one queued job, never here; the next request shows it.
     // Only for the owner: anonymous readers do not get to spend the queue's allowance.
     const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
+    // Likewise the replies of a remote post that never reached us (Mastodon 4.5's "fetch all replies"), queued, debounced.
+    const repliesAsked = c.var.grant?.actsAsOwner ? requestRepliesFetch(s, row) : null;
     const visible = (rows: StatusRow[]) => rows.filter((r) => readable(c, r));
     const above = visible(up.chain);
     // One page of entities for both sides: the owner's filters load once, and `hide` ones of the thread context apply.
-    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked]);
+    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked, repliesAsked]);
     const ancestorIds = new Set(above.map((r) => String(r.id)));
     return c.json({ ancestors: shown.filter((e) => ancestorIds.has(e.id)), descendants: shown.filter((e) => !ancestorIds.has(e.id)) });
   })
