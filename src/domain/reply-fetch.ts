@@ -112,7 +112,8 @@ async function replyIds(s: Services, post: string, replies: unknown, maxGets: nu
   let current: unknown = replies;
   for (let pages = 0; current && pages < PAGES_PER_JOB + 1; ) {
     let document: Json;
-    if (isRecord(current) && (current.items !== undefined || current.orderedItems !== undefined || current.first !== undefined)) {
+    // GoToSocial embeds the first page with only `next`; Mastodon embeds it with the author's own replies.
+    if (isRecord(current) && ["items", "orderedItems", "first", "next"].some((key) => current !== null && (current as Json)[key] !== undefined)) {
       document = current;
     } else {
       const url = idOf(current);
