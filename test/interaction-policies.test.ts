@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import acceptLikeFixture from "./fixtures/activitypub/gotosocial-accept-like.json";
 import acceptReplyFixture from "./fixtures/activitypub/gotosocial-accept-reply-request.json";
 import noteFixture from "./fixtures/activitypub/gotosocial-note.json";
+import { approvalFor } from "../src/federation/interaction-policy.ts";
+import { normalizeObject } from "../src/federation/normalize.ts";
 import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, waitFor, worker } from "./helpers.ts";
 
 const GTS = "https://gts.test";
@@ -62,6 +64,43 @@ const repliesApproved = (author: string) => ({
 
 beforeAll(async () => {
   await peer(`${GTS}/__control/trust`, await ourPublicKey());
+});
+
+describe("reading a policy", () => {
+  it("takes GoToSocial's current and older names, single IRIs or lists; an empty or absent sub-policy is not enforced", () => {
+    const read = (interactionPolicy: unknown) => {
+      const parsed = normalizeObject({ ...noteFixture, interactionPolicy });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.value.interactionPolicy;
+    };
+    // The fixture sends both spellings (GoToSocial v0.20): merged, Public spelled one way.
+    expect(read(noteFixture.interactionPolicy)).toEqual({
+      canLike: { automatic: [PUBLIC], manual: [] },
+      canReply: { automatic: [PUBLIC], manual: [] },
+      canAnnounce: { automatic: [PUBLIC], manual: [] },
+    });
+    expect(read({ canReply: { always: "as:Public", approvalRequired: [] }, canLike: { manualApproval: "https://gts.test/users/admin/followers" } })).toEqual({
+      canReply: { automatic: [PUBLIC], manual: [] },
+      canLike: { automatic: [], manual: ["https://gts.test/users/admin/followers"] },
+    });
+    expect(read({})).toBeNull();
+    expect(read({ canLike: {}, canReply: null })).toBeNull();
+    expect(read("nonsense")).toBeNull();
+  });
+
+  it("decides as GoToSocial does: author and mentioned always, our actor named beats Public, collections and manualApproval ask", () => {
+    const author = "https://gts.test/users/admin";
+    const who = { actor: ACTOR, author, mentioned: false };
+    const policy = (automatic: string[], manual: string[] = []) => ({ canReply: { automatic, manual } });
+    expect(approvalFor(null, "Reply", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author]), "Like", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author]), "Reply", who).kind).toBe("forbidden");
+    expect(approvalFor(policy([author]), "Reply", { ...who, mentioned: true })).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([PUBLIC], [ACTOR]), "Reply", who)).toEqual({ kind: "manual" });
+    expect(approvalFor(policy([ACTOR], [PUBLIC]), "Reply", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author, `${author}/followers`]), "Reply", who)).toEqual({ kind: "manual" });
+    expect(approvalFor(policy([author], [PUBLIC]), "Reply", who)).toEqual({ kind: "manual" });
+  });
 });
 
 describe("our Notes publish an interaction policy", () => {
@@ -129,7 +168,7 @@ describe("a GoToSocial post whose policy wants replies approved", () => {
 });
 
 describe("likes and boosts under manualApproval", () => {
-  it("a like sends a LikeRequest, shows as not yet ours, and GoToSocial's Accept sends the Like with likeAuthorization; a Reject drops a pending boost", async () => {
+  it("a like sends a LikeRequest, shows as not yet ours, and GoToSocial's Accept sends the Like with likeAuthorization; a pending boost is taken back with an Undo, or dropped on a Reject", async () => {
     const author = `${GTS}/users/admin`;
     const path = `/users/admin/statuses/${crypto.randomUUID()}`;
     const manual = { automaticApproval: author, manualApproval: PUBLIC };
@@ -160,10 +199,19 @@ describe("likes and boosts under manualApproval", () => {
     expect(like).toMatchObject({ verified: true, activity: { object: target, likeAuthorization: authorization } });
     expect((await json(owner(`/api/v1/statuses/${id}`))).favourited).toBe(true);
 
-    // A boost waits in our timeline while asked, and goes when GoToSocial rejects it.
+    // A boost waits in our timeline while asked; taken back, the author's server gets its Undo.
     const boosted = await json(owner(`/api/v1/statuses/${id}/reblog`, { method: "POST" }));
     expect(boosted.reblog?.id).toBe(id);
-    const announceRequest = await arrivedAtGts((r) => r.activity.type === "AnnounceRequest" && r.activity.object === target);
+    const first = await arrivedAtGts((r) => r.activity.type === "AnnounceRequest" && r.activity.object === target);
+    expect(first.activity.instrument).toMatchObject({ type: "Announce", id: boosted.uri, to: [PUBLIC] });
+    expect((await owner(`/api/v1/statuses/${id}/unreblog`, { method: "POST" })).status).toBe(200);
+    await arrivedAtGts((r) => r.activity.type === "Undo" && r.activity.object?.id === boosted.uri);
+    expect(await count("statuses", "uri = ?", boosted.uri)).toBe(0);
+    expect(await count("interaction_requests", "id = ?", first.activity.id)).toBe(0);
+
+    // Boosted again and rejected: it goes from our timeline, and no Announce ever leaves.
+    await owner(`/api/v1/statuses/${id}/reblog`, { method: "POST" });
+    const announceRequest = await arrivedAtGts((r) => r.activity.type === "AnnounceRequest" && r.activity.object === target && r.activity.id !== first.activity.id);
     const reject = { "@context": "https://www.w3.org/ns/activitystreams", id: `${author}/rejects/${crypto.randomUUID()}`, type: "Reject", actor: author, to: ACTOR, object: announceRequest.activity.instrument.id };
     expect((await sendAsGts("admin", reject)).status).toBe(202);
     await waitFor(async () => (await count("interaction_requests", "id = ? AND state = 'rejected'", announceRequest.activity.id)) === 1);
@@ -241,5 +289,16 @@ describe("FEP-7aa9 revocation", () => {
     expect(deleted.activity.proof).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022" });
     expect((await worker(new URL(stamp).pathname, { headers: { Accept: AP } })).status).toBe(404);
     expect((await owner(`/api/roost/feature_authorizations/${mine.id}`, { method: "DELETE" })).status).toBe(404);
+
+    // Asked again, the request is judged anew and gets a new stamp; blocking the curator revokes that one too.
+    const again = { ...request, id: `${curator}/feature_requests/${crypto.randomUUID()}` };
+    const signed = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url: `${ACTOR}/inbox`, body: JSON.stringify(again), actor: "revoker", variant: "main" });
+    expect((await worker(`${ACTOR}/inbox`, { method: "POST", headers: signed.headers, body: JSON.stringify(again) })).status).toBe(202);
+    const second = await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.object === again.id) ?? null);
+    expect(second.activity.result).not.toBe(stamp);
+    const account = (await json<{ accounts: { id: string }[] }>(owner(`/api/v2/search?${new URLSearchParams({ q: curator, resolve: "true", type: "accounts" })}`))).accounts[0]!;
+    expect((await owner(`/api/v1/accounts/${account.id}/block`, { method: "POST" })).status).toBe(200);
+    await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.type === "Delete" && r.activity.object?.id === second.activity.result) ?? null);
+    expect(await count("feature_authorizations", "actor_id = ?", curator)).toBe(0);
   });
 });

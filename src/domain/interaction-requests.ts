@@ -131,3 +131,19 @@ export async function interactionAnswered(activity: NormalizedActivity, s: Servi
   s.log("interaction.approved", { id: row.id, interaction: row.interaction, authorization });
   return done;
 }
+
+/**
+ * The owner takes back a like or boost still waiting for approval: the request is forgotten (an
+ * Accept arriving later matches nothing), a pending boost leaves our timeline, and the author's
+ * server, which keeps the pending interaction, gets its Undo. False when nothing was pending.
+ */
+export async function withdrawInteraction(s: Services, interaction: "Like" | "Announce", target: string): Promise<boolean> {
+  const row = await pendingInteraction(s, interaction, target);
+  if (!row) return false;
+  await s.db.delete(interactionRequests).where(eq(interactionRequests.id, row.id));
+  if (interaction === "Announce") await unindexStatus(s, row.interactionId);
+  const { "@context": _context, ...object } = JSON.parse(row.activity) as Record<string, unknown>;
+  await sendTo(s, row.targetAuthor, "Undo", object, `${row.interactionId}/undo`);
+  s.log("interaction.withdrawn", { id: row.id, interaction });
+  return true;
+}

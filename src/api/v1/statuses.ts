@@ -10,6 +10,7 @@ import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { requestParentFetch } from "../../domain/threads.ts";
+import { withdrawInteraction } from "../../domain/interaction-requests.ts";
 import { requestRepliesFetch } from "../../domain/reply-fetch.ts";
 import { statusByUri, threadAncestors, threadDescendants } from "../../domain/thread-context.ts";
 import type { Visibility } from "../../federation/addressing.ts";
@@ -202,7 +203,9 @@ export const statusRoutes = new Hono<AppEnv>()
     if (row instanceof Response) return row;
     const s = c.var.services;
     const like = await ownReaction(s, "Like", row.uri);
+    // A like still waiting for the author's approval (an interaction policy) is taken back instead.
     if (like) await undoReaction(s, like);
+    else await withdrawInteraction(s, "Like", row.uri);
     return entityResponse(c, row);
   })
   .post("/api/v1/statuses/:id{\\d+}/reblog", requireScope("write:statuses"), async (c) => {
@@ -225,6 +228,7 @@ export const statusRoutes = new Hono<AppEnv>()
     const s = c.var.services;
     const boost = await ownReaction(s, "Announce", row.uri);
     if (boost) await undoReaction(s, boost);
+    else await withdrawInteraction(s, "Announce", row.uri);
     return entityResponse(c, row);
   })
   .post("/api/v1/statuses/:id{\\d+}/bookmark", requireScope("write:bookmarks"), async (c) => {
