@@ -8,6 +8,7 @@ import type { Job } from "./delivery/jobs.ts";
 import { pruneStorage } from "./domain/maintenance.ts";
 import { catchUpScheduled } from "./domain/posts/scheduled.ts";
 import { fetchThreadParents } from "./domain/threads.ts";
+import { fetchReplies } from "./domain/reply-fetch.ts";
 import { sendPushes } from "./domain/push-send.ts";
 import { processMedia } from "./domain/media.ts";
 import { fetchLinkCard } from "./domain/cards.ts";
@@ -32,6 +33,7 @@ export default {
       fanout: runFanout,
       deliver: { batch: deliverMessages },
       thread: fetchThreadParents,
+      replies: fetchReplies,
       push: sendPushes,
       media: (job, s) => processMedia(s, job.id),
       card: fetchLinkCard,

@@ -5,10 +5,11 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { requireOwner } from "./auth.ts";
 import { deliveries } from "./deliveries.ts";
+import { featureAuthorizationRoutes } from "./feature-authorizations.ts";
 import { ownerApps } from "./owner-apps.ts";
 import { ownerPasskeys } from "./passkeys.ts";
 import { portability } from "./portability.ts";
 import { roostPush } from "./roost-push.ts";
 import { usageRoutes } from "./usage.ts";
 
-export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/", portability);
+export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/feature_authorizations", featureAuthorizationRoutes).route("/", portability);

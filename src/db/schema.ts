@@ -785,6 +785,35 @@ export const featureAuthorizations = sqliteTable(
   },
   (t) => [uniqueIndex("feature_authorizations_collection").on(t.collectionId)],
 );
+
+/** The owner's interactions waiting for a GoToSocial-style approval (migrations/0030, src/domain/interaction-requests.ts). */
+export const interactionRequests = sqliteTable(
+  "interaction_requests",
+  {
+    id: text("id").primaryKey(),
+    interaction: text("interaction", { enum: ["Like", "Reply", "Announce"] }).notNull(),
+    interactionId: text("interaction_id").notNull(),
+    target: text("target").notNull(),
+    targetAuthor: text("target_author").notNull(),
+    activity: text("activity").notNull(),
+    state: text("state", { enum: ["pending", "accepted", "rejected"] }).notNull().default("pending"),
+    authorization: text("authorization"),
+    createdAt: integer("created_at").notNull(),
+    answeredAt: integer("answered_at"),
+  },
+  (t) => [uniqueIndex("interaction_requests_interaction").on(t.interactionId), index("interaction_requests_target").on(t.target, t.interaction)],
+);
+
+/** Remote posts whose replies collection was read: the debounce and the daily bound (src/domain/reply-fetch.ts). */
+export const replyFetches = sqliteTable(
+  "reply_fetches",
+  {
+    uri: text("uri").primaryKey(),
+    fetchedAt: integer("fetched_at").notNull(),
+    fetched: integer("fetched").notNull().default(0),
+  },
+  (t) => [index("reply_fetches_time").on(t.fetchedAt)],
+);
 // --- web pages ---
 
 /** Profile field links checked for a rel="me" link back (migrations/0022_web_pages.sql, src/domain/link-verification.ts). */

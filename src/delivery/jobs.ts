@@ -14,6 +14,8 @@ export type Job =
    * missing; `depth` is how many levels above the first missing parent this one is (0 when absent).
    */
   | { kind: "thread"; uri: string; depth?: number }
+  /** Fetch the replies we lack from remote post `uri`'s replies collection; `root` is the post whose thread is walked (src/domain/reply-fetch.ts). */
+  | { kind: "replies"; uri: string; root?: string }
   /** Web Push one notification to the subscriptions that want it; a retry names those still owed and its attempt. */
   | { kind: "push"; notificationId: number; subscriptionIds?: number[]; attempt?: number }
   /** Make the preview and blurhash of a v2 media upload (src/domain/media.ts). */

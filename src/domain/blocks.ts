@@ -5,6 +5,7 @@ import { and, desc, eq, inArray, like, or } from "drizzle-orm";
 import { blocks, followers, following } from "../db/schema.ts";
 import { canonicalIri, domainsOf } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
+import { revokeFeaturesOf } from "./featuring.ts";
 import { sendTo } from "./send.ts";
 
 // D1 binds at most 100 parameters per statement.
@@ -41,6 +42,7 @@ export async function blockActor(s: Services, sent: string): Promise<string> {
   const actor = canonicalIri(sent) ?? sent;
   await s.db.insert(blocks).values({ kind: "actor", value: actor }).onConflictDoNothing();
   await s.db.batch([s.db.delete(followers).where(eq(followers.actorId, actor)), s.db.delete(following).where(eq(following.actorId, actor))]);
+  await revokeFeaturesOf(s, actor);
   return sendTo(s, actor, "Block", actor);
 }
 

@@ -6,13 +6,19 @@ import { hostOf, isPublic, type NormalizedActivity, PUBLIC_COLLECTION } from "..
 import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
+import { followAnswered } from "./follows.ts";
+import { askApproval, interactionAnswered, interactionGate, pendingInteraction, type Release, releaseReply } from "./interaction-requests.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 import { authorOf } from "./posts/authors.ts";
 import { fetchRemotePost, indexStatus, isFollowed, storeRemotePost, streamDeletes, unindexStatus } from "./statuses.ts";
 import type { Published } from "./posts/compose.ts";
 
-/** Like (to the author) or Announce (public, to our followers and the author) of a post. */
+/**
+ * Like (to the author) or Announce (public, to our followers and the author) of a post. Where the
+ * post's interaction policy wants approval, the author is asked first (interaction-requests.ts)
+ * and the activity waits; where it allows nobody else, nothing is sent.
+ */
 export async function react(ctx: Services, type: "Like" | "Announce", objectId: string): Promise<Published> {
   if (type === "Announce" && ctx.urls.isLocal(objectId)) {
     // A boost is public: it must not carry one of our followers-only or direct posts further.
@@ -22,18 +28,46 @@ export async function react(ctx: Services, type: "Like" | "Announce", objectId: 
   // A remote post is stored on the way, so the client API can show what was liked or boosted.
   const author = await authorOf(ctx, objectId);
   if (!author) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
+  const gate = await interactionGate(ctx, type, objectId);
+  if (gate?.approval.kind === "forbidden") return { ok: false, status: 422, error: gate.approval.reason };
+  if (gate?.approval.kind === "manual") {
+    const waiting = await pendingInteraction(ctx, type, objectId);
+    if (waiting) return { ok: true, objectId, activityId: waiting.interactionId };
+  }
   const id = ctx.urls.activity(newId());
   const published = new Date(ctx.now());
   const addressing = type === "Like" ? { to: [author] } : { to: [PUBLIC_COLLECTION], cc: [ctx.urls.followers, author] };
-  await ctx.outbox.send(
-    { "@context": AS_CONTEXT, id, type, actor: ctx.urls.actor, object: objectId, published: published.toISOString(), ...addressing },
-    { visibility: type === "Like" ? "direct" : "public", objectId, published: published.getTime() },
-  );
-  if (type === "Announce") {
-    await indexStatus(ctx, { uri: id, actorId: ctx.urls.actor, reblogOfUri: objectId, local: true, visibility: "public", inReplyTo: null, published: published.getTime(), home: true });
-    await ctx.stream.publish({ event: "update", uri: id });
+  const activity = { "@context": AS_CONTEXT, id, type, actor: ctx.urls.actor, object: objectId, published: published.toISOString(), ...addressing };
+  if (gate?.approval.kind === "manual") {
+    await askApproval(ctx, { interaction: type, target: objectId, author, activity });
+    if (type === "Announce") await indexBoost(ctx, id, objectId, published.getTime());
+  } else {
+    await publishReaction(ctx, activity);
   }
   return { ok: true, objectId, activityId: id };
+}
+
+type ReactionActivity = Record<string, unknown> & { id: string; type: string; object: string; published: string };
+
+async function indexBoost(ctx: Services, id: string, objectId: string, published: number): Promise<void> {
+  await indexStatus(ctx, { uri: id, actorId: ctx.urls.actor, reblogOfUri: objectId, local: true, visibility: "public", inReplyTo: null, published, home: true });
+  await ctx.stream.publish({ event: "update", uri: id });
+}
+
+/** Sends our Like or Announce and, for a boost, shows it in our timeline. */
+async function publishReaction(ctx: Services, activity: ReactionActivity): Promise<void> {
+  const published = Date.parse(activity.published);
+  await ctx.outbox.send(activity, { visibility: activity.type === "Like" ? "direct" : "public", objectId: activity.object, published });
+  if (activity.type === "Announce") await indexBoost(ctx, activity.id, activity.object, published);
+}
+
+/** An approved Like or Announce goes out as first built, with the author's authorization. */
+const releaseReaction: Release = (ctx, row, fields) => publishReaction(ctx, { ...(JSON.parse(row.activity) as ReactionActivity), ...fields });
+
+/** Accept and Reject: of one of our interaction requests (GoToSocial), else of one of our follows. */
+export async function answerReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
+  const answered = await interactionAnswered(activity, ctx, { Like: releaseReaction, Announce: releaseReaction, Reply: releaseReply });
+  return answered ?? followAnswered(activity, ctx);
 }
 
 /** Undo of one of our Likes or Announces, sent to the same audience. */

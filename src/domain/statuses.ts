@@ -132,13 +132,14 @@ export async function replaceRemotePost(s: Services, object: NormalizedObject, a
 
 /** A remote post gone: its row, its index entry, and the boosts of it we indexed. */
 export async function removeRemotePost(s: Services, uri: string, authorId: string): Promise<boolean> {
-  const removed = await s.db
-    .delete(remoteObjects)
-    .where(and(eq(remoteObjects.id, uri), eq(remoteObjects.actorId, authorId)))
-    .returning({ id: remoteObjects.id });
-  if (removed.length === 0) return false;
-  const post = await s.db.delete(statuses).where(inArray(statuses.uri, [uri])).returning({ id: statuses.id });
-  const boosts = await s.db.delete(statuses).where(and(eq(statuses.reblogOfUri, uri), eq(statuses.local, false))).returning({ id: statuses.id });
+  const [owned] = await s.db.select({ id: remoteObjects.id }).from(remoteObjects).where(and(eq(remoteObjects.id, uri), eq(remoteObjects.actorId, authorId)));
+  if (!owned) return false;
+  // One batch: a reader between the deletes would see the post indexed without its content (a null entity).
+  const [, post, boosts] = await s.db.batch([
+    s.db.delete(remoteObjects).where(and(eq(remoteObjects.id, uri), eq(remoteObjects.actorId, authorId))),
+    s.db.delete(statuses).where(inArray(statuses.uri, [uri])).returning({ id: statuses.id }),
+    s.db.delete(statuses).where(and(eq(statuses.reblogOfUri, uri), eq(statuses.local, false))).returning({ id: statuses.id }),
+  ]);
   await streamDeletes(s, [...post, ...boosts]);
   return true;
 }

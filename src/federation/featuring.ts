@@ -11,16 +11,14 @@ import type { Profile } from "../config.ts";
 import type { AppEnv } from "../context.ts";
 import { featureAuthorization, type FeatureAuthorizationRow } from "../db/queries/featuring.ts";
 import { activityJson, jsonError } from "../http.ts";
+import { GTS_POLICY_TERMS, GTS_STAMP_TERMS } from "./interaction-policy.ts";
 import type { LocalUrls } from "./urls.ts";
 import { AS_CONTEXT, PUBLIC } from "./vocabulary.ts";
 
 /** The JSON-LD terms of the actor's interaction policy (GoToSocial's namespace, FEP-7aa9's canFeature). */
 export const INTERACTION_POLICY_TERMS = {
-  gts: "https://gotosocial.org/ns#",
-  interactionPolicy: { "@id": "gts:interactionPolicy", "@type": "@id" },
+  ...GTS_POLICY_TERMS,
   canFeature: { "@id": "https://w3id.org/fep/7aa9#canFeature", "@type": "@id" },
-  automaticApproval: { "@id": "gts:automaticApproval", "@type": "@id" },
-  manualApproval: { "@id": "gts:manualApproval", "@type": "@id" },
   showFeatured: "toot:showFeatured",
   showMedia: "toot:showMedia",
 } as const;
@@ -29,9 +27,7 @@ const AUTHORIZATION_CONTEXT = [
   AS_CONTEXT,
   {
     FeatureAuthorization: "https://w3id.org/fep/7aa9#FeatureAuthorization",
-    gts: "https://gotosocial.org/ns#",
-    interactingObject: { "@id": "gts:interactingObject", "@type": "@id" },
-    interactionTarget: { "@id": "gts:interactionTarget", "@type": "@id" },
+    ...GTS_STAMP_TERMS,
   },
 ];
 

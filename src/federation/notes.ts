@@ -1,6 +1,7 @@
 // The shapes of our Notes on the wire that more than one module writes: the JSON-LD context of a
 // Note and its activities (with the FEP-8b32 proof vocabulary), and the Tombstone left by a Delete.
 import { QUOTE_NOTE_TERMS } from "./quote-policy.ts";
+import { NOTE_POLICY_TERMS } from "./interaction-policy.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
 
 // The toot: terms are Mastodon's, for attachments: blurhash and focalPoint (an ordered pair);
@@ -16,6 +17,8 @@ export const NOTE_CONTEXT = [
     focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
     votersCount: "toot:votersCount",
     ...QUOTE_NOTE_TERMS,
+    // GoToSocial's interaction policy and approvals (src/federation/interaction-policy.ts).
+    ...NOTE_POLICY_TERMS,
   },
 ];
 

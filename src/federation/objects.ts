@@ -10,6 +10,7 @@ import { threadContext } from "../db/queries/threads.ts";
 import { activityJson, jsonError, wantsActivityJson } from "../http.ts";
 import { repliesId } from "./collections.ts";
 import { PROFILE_PATH } from "./urls.ts";
+import { notePolicy } from "./interaction-policy.ts";
 import { NOTE_CONTEXT, tombstone } from "./notes.ts";
 import { withTally } from "./questions.ts";
 import { AS_CONTEXT } from "./vocabulary.ts";
@@ -38,6 +39,8 @@ async function objectResponse(c: AppContext, next: () => Promise<void>) {
     // The replies that reached us (src/federation/collections.ts) and the thread they belong to.
     replies: { id: repliesId(row.id), type: "Collection", totalItems: replies, first: replies > 0 ? `${repliesId(row.id)}?page=1` : undefined },
     context,
+    // Posts published before the policy was added to the Note get it here too.
+    interactionPolicy: { ...(document.interactionPolicy as Record<string, unknown> | undefined), ...notePolicy(c.var.services.urls, row.visibility) },
   });
 }
 

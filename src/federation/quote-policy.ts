@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { quoteById, type QuoteRow } from "../db/queries/quotes.ts";
 import { activityJson, jsonError } from "../http.ts";
-import { INTERACTION_POLICY_TERMS } from "./featuring.ts";
+import { GTS_POLICY_TERMS, GTS_STAMP_TERMS } from "./interaction-policy.ts";
 import type { LocalUrls } from "./urls.ts";
 import { AS_CONTEXT, PUBLIC } from "./vocabulary.ts";
 
@@ -18,7 +18,6 @@ export type QuotePolicy = "public" | "followers" | "nobody";
 export const QUOTE_POLICIES: readonly QuotePolicy[] = ["public", "followers", "nobody"];
 
 const FEP_044F = "https://w3id.org/fep/044f#";
-const { gts, interactionPolicy, automaticApproval, manualApproval } = INTERACTION_POLICY_TERMS;
 
 /** The terms a Note with a policy or a quote needs (Mastodon's `quotes` and `interaction_policies` context extensions). */
 export const QUOTE_NOTE_TERMS = {
@@ -26,18 +25,13 @@ export const QUOTE_NOTE_TERMS = {
   quoteUri: "http://fedibird.com/ns#quoteUri",
   _misskey_quote: "https://misskey-hub.net/ns#_misskey_quote",
   quoteAuthorization: { "@id": `${FEP_044F}quoteAuthorization`, "@type": "@id" },
-  gts,
-  interactionPolicy,
+  ...GTS_POLICY_TERMS,
   canQuote: { "@id": "gts:canQuote", "@type": "@id" },
-  automaticApproval,
-  manualApproval,
 } as const;
 
 const STAMP_TERMS = {
   QuoteAuthorization: `${FEP_044F}QuoteAuthorization`,
-  gts,
-  interactingObject: { "@id": "gts:interactingObject", "@type": "@id" },
-  interactionTarget: { "@id": "gts:interactionTarget", "@type": "@id" },
+  ...GTS_STAMP_TERMS,
 };
 
 export const QUOTE_REQUEST_CONTEXT = [AS_CONTEXT, { QuoteRequest: `${FEP_044F}QuoteRequest`, ...QUOTE_NOTE_TERMS }];

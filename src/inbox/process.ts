@@ -3,10 +3,10 @@
 import { and, eq } from "drizzle-orm";
 import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
-import { accountMoved, blockedBy, followAnswered, followerLeft, followReceived } from "../domain/follows.ts";
+import { accountMoved, blockedBy, followerLeft, followReceived } from "../domain/follows.ts";
 import { featureRequested } from "../domain/featuring.ts";
 import { quoteRequestAnswered, quoteRequested, quoteStampDeleted } from "../domain/quotes.ts";
-import { reactionReceived, reactionUndone } from "../domain/interactions.ts";
+import { answerReceived, reactionReceived, reactionUndone } from "../domain/interactions.ts";
 import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
 import { deleteReceived, postReceived, reportReceived, updateReceived } from "../domain/remote-posts.ts";
 import { type NormalizedActivity, normalizeActivity } from "../federation/normalize.ts";
@@ -43,7 +43,7 @@ async function guessUndoneType(activity: NormalizedActivity, s: Services): Promi
 }
 
 /** Accept and Reject answer a Follow or (FEP-044f) one of our QuoteRequests; Delete may withdraw a quote's stamp. */
-const answered: Handler = async (activity, s) => (await quoteRequestAnswered(activity, s)) ?? followAnswered(activity, s);
+const answered: Handler = async (activity, s) => (await quoteRequestAnswered(activity, s)) ?? answerReceived(activity, s);
 const deleted: Handler = async (activity, s) => (await quoteStampDeleted(activity, s)) ?? deleteReceived(activity, s);
 
 const HANDLERS: Record<string, Handler> = {

@@ -21,6 +21,7 @@ export async function outbound(request: Request): Promise<Response> {
 registerPeer("mastodon.test", (await import("./mastodon-peer.ts")).handleMastodonPeer);
 registerPeer("fedify.test", (await import("./fedify-peer.ts")).handleFedifyPeer);
 registerPeer("social.test", (await import("./social-peer.ts")).handleSocialPeer);
+registerPeer("gts.test", (await import("./gotosocial-peer.ts")).handleGoToSocialPeer);
 registerPeer("push.test", (await import("./push-service.ts")).handlePushService);
 (await import("./sink.ts")).registerSink(registerPeer);
 (await import("./static-peer.ts")).registerStaticPeers(registerPeer);

@@ -10,6 +10,8 @@ import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { requestParentFetch } from "../../domain/threads.ts";
+import { withdrawInteraction } from "../../domain/interaction-requests.ts";
+import { requestRepliesFetch } from "../../domain/reply-fetch.ts";
 import { statusByUri, threadAncestors, threadDescendants } from "../../domain/thread-context.ts";
 import type { Visibility } from "../../federation/addressing.ts";
 import { jsonError } from "../../http.ts";
@@ -185,10 +187,12 @@ export const statusRoutes = new Hono<AppEnv>()
     // A parent we lack is fetched by one queued job, never here; the next request shows it.
     // Only for the owner: anonymous readers do not get to spend the queue's allowance.
     const asked = up.missing && c.var.grant?.actsAsOwner ? requestParentFetch(s, up.missing, { from: "context" }) : null;
+    // Likewise the replies of a remote post that never reached us (Mastodon 4.5's "fetch all replies"), queued, debounced.
+    const repliesAsked = c.var.grant?.actsAsOwner ? requestRepliesFetch(s, row) : null;
     const visible = (rows: StatusRow[]) => rows.filter((r) => readable(c, r));
     const above = visible(up.chain);
     // One page of entities for both sides: the owner's filters load once, and `hide` ones of the thread context apply.
-    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked]);
+    const [shown] = await Promise.all([statusList(s, [...above, ...visible(down)], { owner: actsAsOwner(c), context: "thread" }), asked, repliesAsked]);
     const ancestorIds = new Set(above.map((r) => String(r.id)));
     return c.json({ ancestors: shown.filter((e) => ancestorIds.has(e.id)), descendants: shown.filter((e) => !ancestorIds.has(e.id)) });
   })
@@ -207,7 +211,9 @@ export const statusRoutes = new Hono<AppEnv>()
     if (row instanceof Response) return row;
     const s = c.var.services;
     const like = await ownReaction(s, "Like", row.uri);
+    // A like still waiting for the author's approval (an interaction policy) is taken back instead.
     if (like) await undoReaction(s, like);
+    else await withdrawInteraction(s, "Like", row.uri);
     return entityResponse(c, row);
   })
   .post("/api/v1/statuses/:id{\\d+}/reblog", requireScope("write:statuses"), async (c) => {
@@ -230,6 +236,7 @@ export const statusRoutes = new Hono<AppEnv>()
     const s = c.var.services;
     const boost = await ownReaction(s, "Announce", row.uri);
     if (boost) await undoReaction(s, boost);
+    else await withdrawInteraction(s, "Announce", row.uri);
     return entityResponse(c, row);
   })
   .post("/api/v1/statuses/:id{\\d+}/bookmark", requireScope("write:bookmarks"), async (c) => {

@@ -3,6 +3,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { objects } from "../../db/schema.ts";
 import { actorRecipients, addressing } from "../../federation/addressing.ts";
+import { notePolicy } from "../../federation/interaction-policy.ts";
 import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
 import { normalizeObject } from "../../federation/normalize.ts";
 import { newId } from "../../federation/urls.ts";
@@ -16,6 +17,7 @@ import { pollOf, tallyOf } from "../../db/queries/polls.ts";
 import { newPoll, pollPublished } from "../polls.ts";
 import { withTally } from "../../federation/questions.ts";
 import { versionWrites } from "../status-edits.ts";
+import { askApproval, interactionGate } from "../interaction-requests.ts";
 import { indexStatus, unindexStatus } from "../statuses.ts";
 import { quoteParts, quotePublished } from "../quotes.ts";
 import { authorOf } from "./authors.ts";
@@ -78,6 +80,8 @@ async function buildNote(
     tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
     ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(ctx, m)) } : {}),
     ...quoting.fields,
+    // GoToSocial's canLike/canReply/canAnnounce beside FEP-044f's canQuote, in the one policy.
+    interactionPolicy: { ...notePolicy(ctx.urls, input.visibility), ...(quoting.fields.interactionPolicy as Record<string, unknown>) },
   };
   return { ok: true, note };
 }
@@ -93,6 +97,9 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   if (!claimed.ok) return { ok: false, status: 400, error: claimed.error };
   const built = await buildNote(ctx, input, objectId, now, claimed.media);
   if (!built.ok) return { ok: false, status: 400, error: built.error };
+  // The replied-to post's interaction policy (GoToSocial): a reply may have to be approved first, or not be allowed.
+  const gate = input.inReplyTo ? await interactionGate(ctx, "Reply", input.inReplyTo) : null;
+  if (gate?.approval.kind === "forbidden") return { ok: false, status: 422, error: gate.approval.reason };
   // A poll makes the post a Question (Mastodon's NoteSerializer), its options counted from zero.
   const poll = input.poll ? newPoll(objectId, input.poll, now.getTime()) : null;
   const note: Note = poll ? (withTally(built.note, tallyOf(poll, now.getTime())) as Note) : built.note;
@@ -116,7 +123,8 @@ export async function publishNote(ctx: Services, input: PostInput, options: { me
   });
   if (claimed.media.length > 0) await attachMedia(ctx, objectId, claimed.media);
   if (poll) await pollPublished(ctx, poll);
-  await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
+  if (gate?.approval.kind === "manual") await askApproval(ctx, { interaction: "Reply", target: input.inReplyTo!, author: gate.author, activity });
+  else await ctx.outbox.send(activity, { visibility: input.visibility, objectId, published: now.getTime() });
   const indexed = await indexStatus(ctx, { uri: objectId, actorId: ctx.urls.actor, local: true, visibility: input.visibility, inReplyTo: input.inReplyTo, published: now.getTime(), home: true });
   await requestCard(ctx, objectId, cardSource(note));
   if (input.visibility === "direct") await addDirectPost(ctx, indexed, actorRecipients(note.to, note.cc, ctx.urls.followers));

@@ -1,5 +1,6 @@
 // Posts and other content objects (Note, Article, Page, Question, Tombstone, ...).
 import { primaryType, recognisedType, wrongKind } from "./kinds.ts";
+import { interactionPolicy } from "./interaction-policy.ts";
 import { attachments, pageUrl } from "./media.ts";
 import { tags } from "./tags.ts";
 import type { NormalizedObject, Parsed, Poll, PollOption, Source } from "./types.ts";
@@ -114,6 +115,7 @@ export function normalizeObjectDocument(json: unknown): Parsed<NormalizedObject>
       attachment: attachments(field(json, "attachment")),
       quote: quote(json),
       poll: type === "Question" ? poll(json) : null,
+      interactionPolicy: interactionPolicy(json),
       raw: json,
     },
   };

@@ -77,6 +77,22 @@ export interface Source {
   mediaType: string | null;
 }
 
+/** Who may do one kind of interaction: ids of actors and collections (Public as PUBLIC_COLLECTION). */
+export interface SubPolicy {
+  /** `automaticApproval` and the older `always`. */
+  automatic: string[];
+  /** `manualApproval` and the older `approvalRequired`. */
+  manual: string[];
+}
+
+/** GoToSocial's `interactionPolicy`: only the sub-policies the post sets (an absent one is not enforced). */
+export interface InteractionPolicy {
+  canLike?: SubPolicy;
+  canReply?: SubPolicy;
+  canAnnounce?: SubPolicy;
+  canQuote?: SubPolicy;
+}
+
 export interface NormalizedActivity {
   kind: "activity";
   /** Absent ids are allowed (GoToSocial sends id-less Deletes); a present non-http(s) id is rejected. */
@@ -138,6 +154,8 @@ export interface NormalizedObject {
   quote: string | null;
   /** Only for `Question`. */
   poll: Poll | null;
+  /** GoToSocial's `interactionPolicy`; null when the post has none (src/federation/normalize/interaction-policy.ts). */
+  interactionPolicy: InteractionPolicy | null;
   raw: Record<string, unknown>;
 }
 

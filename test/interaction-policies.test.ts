@@ -1,0 +1,305 @@
+// GoToSocial interaction policies, "fetch all replies" and FEP-7aa9 revocation, against the
+// GoToSocial-style peer (test/peers/gotosocial-peer.ts) and the Mastodon-style one. Posts and
+// answers are GoToSocial's own shapes from test/fixtures (gotosocial-note.json,
+// gotosocial-accept-reply-request.json, gotosocial-accept-like.json), with their hosts rewritten.
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import acceptLikeFixture from "./fixtures/activitypub/gotosocial-accept-like.json";
+import acceptReplyFixture from "./fixtures/activitypub/gotosocial-accept-reply-request.json";
+import noteFixture from "./fixtures/activitypub/gotosocial-note.json";
+import { approvalFor } from "../src/federation/interaction-policy.ts";
+import { normalizeObject } from "../src/federation/normalize.ts";
+import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, waitFor, worker } from "./helpers.ts";
+
+const GTS = "https://gts.test";
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+
+interface Received {
+  path: string;
+  activity: Record<string, any>;
+  verified: boolean;
+  reason: string | null;
+}
+
+const json = async <T = Record<string, any>>(res: Response | Promise<Response>): Promise<T> => (await (await res).json()) as T;
+
+/** GoToSocial's Note fixture as a post by `author` at `path` on the peer, with `changes` applied. */
+function gtsNote(path: string, changes: Record<string, unknown> = {}): Record<string, unknown> {
+  const note = JSON.parse(JSON.stringify(noteFixture).replaceAll("http://localhost:8080", GTS)) as Record<string, unknown>;
+  const id = `${GTS}${path}`;
+  return { ...note, id, url: id, inReplyTo: null, replies: { id: `${id}/replies`, type: "Collection", first: `${id}/replies?page=true` }, ...changes };
+}
+
+async function serve(documents: Record<string, unknown>) {
+  await peer(`${GTS}/__control/documents`, { documents });
+}
+
+/** Signs `activity` as `name` on the GoToSocial peer and POSTs it to our inbox. */
+async function sendAsGts(name: string, activity: Record<string, unknown>): Promise<Response> {
+  const url = `${ACTOR}/inbox`;
+  const body = JSON.stringify(activity);
+  const { headers } = await peer<{ headers: Record<string, string> }>(`${GTS}/__control/sign`, { url, body, actor: name });
+  return worker(url, { method: "POST", headers, body });
+}
+
+function arrivedAtGts(check: (r: Received) => boolean): Promise<Received> {
+  return waitFor(async () => (await peer<Received[]>(`${GTS}/__control/received`)).find(check) ?? null);
+}
+
+/** The status id of a remote post, stored through search as an app resolves a link. */
+async function resolve(uri: string): Promise<string> {
+  const found = await json<{ statuses: { id: string; uri: string }[] }>(owner(`/api/v2/search?${new URLSearchParams({ q: uri, resolve: "true", type: "statuses" })}`));
+  const status = found.statuses.find((s) => s.uri === uri);
+  if (!status) throw new Error(`${uri} did not resolve`);
+  return status.id;
+}
+
+// GoToSocial's "limiting scope of a conversation" example (docs/federation/interaction_policy.md):
+// replies by others wait for the author's approval.
+const repliesApproved = (author: string) => ({
+  canLike: { automaticApproval: PUBLIC },
+  canReply: { automaticApproval: [author], manualApproval: PUBLIC },
+  canAnnounce: { automaticApproval: PUBLIC },
+});
+
+beforeAll(async () => {
+  await peer(`${GTS}/__control/trust`, await ourPublicKey());
+});
+
+describe("reading a policy", () => {
+  it("takes GoToSocial's current and older names, single IRIs or lists; an empty or absent sub-policy is not enforced", () => {
+    const read = (interactionPolicy: unknown) => {
+      const parsed = normalizeObject({ ...noteFixture, interactionPolicy });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.value.interactionPolicy;
+    };
+    // The fixture sends both spellings (GoToSocial v0.20): merged, Public spelled one way.
+    expect(read(noteFixture.interactionPolicy)).toEqual({
+      canLike: { automatic: [PUBLIC], manual: [] },
+      canReply: { automatic: [PUBLIC], manual: [] },
+      canAnnounce: { automatic: [PUBLIC], manual: [] },
+    });
+    expect(read({ canReply: { always: "as:Public", approvalRequired: [] }, canLike: { manualApproval: "https://gts.test/users/admin/followers" } })).toEqual({
+      canReply: { automatic: [PUBLIC], manual: [] },
+      canLike: { automatic: [], manual: ["https://gts.test/users/admin/followers"] },
+    });
+    expect(read({})).toBeNull();
+    expect(read({ canLike: {}, canReply: null })).toBeNull();
+    expect(read("nonsense")).toBeNull();
+  });
+
+  it("decides as GoToSocial does: author and mentioned always, our actor named beats Public, collections and manualApproval ask", () => {
+    const author = "https://gts.test/users/admin";
+    const who = { actor: ACTOR, author, mentioned: false };
+    const policy = (automatic: string[], manual: string[] = []) => ({ canReply: { automatic, manual } });
+    expect(approvalFor(null, "Reply", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author]), "Like", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author]), "Reply", who).kind).toBe("forbidden");
+    expect(approvalFor(policy([author]), "Reply", { ...who, mentioned: true })).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([PUBLIC], [ACTOR]), "Reply", who)).toEqual({ kind: "manual" });
+    expect(approvalFor(policy([ACTOR], [PUBLIC]), "Reply", who)).toEqual({ kind: "automatic" });
+    expect(approvalFor(policy([author, `${author}/followers`]), "Reply", who)).toEqual({ kind: "manual" });
+    expect(approvalFor(policy([author], [PUBLIC]), "Reply", who)).toEqual({ kind: "manual" });
+  });
+});
+
+describe("our Notes publish an interaction policy", () => {
+  it("canLike, canReply, canAnnounce: Public, in the Note we serve and the Create we send, with the gts terms", async () => {
+    const posted = await postStatus({ status: `policy ${crypto.randomUUID()}` });
+    const note = await json(worker(new URL(posted.uri).pathname, { headers: { Accept: AP } }));
+    const everyone = { automaticApproval: [PUBLIC] };
+    // One policy object: GoToSocial's three beside FEP-044f's canQuote (test/quotes.test.ts).
+    expect(note.interactionPolicy).toEqual({ canLike: everyone, canReply: everyone, canAnnounce: everyone, canQuote: everyone });
+    expect(note["@context"].at(-1)).toMatchObject({ canReply: { "@id": "gts:canReply" }, interactionPolicy: { "@id": "gts:interactionPolicy" }, gts: "https://gotosocial.org/ns#" });
+    const create = await json(worker(new URL(posted.activityId).pathname, { headers: { Accept: AP } }));
+    expect(create.object.interactionPolicy).toEqual(note.interactionPolicy);
+    // Followers-only posts cannot be boosted by others (only by us).
+    const private_ = await postStatus({ status: "followers only", visibility: "private" });
+    const [row] = (await env.DB.prepare("SELECT document FROM objects WHERE id = ?").bind(private_.uri).all<{ document: string }>()).results;
+    expect(JSON.parse(row!.document).interactionPolicy.canAnnounce).toEqual({ automaticApproval: [ACTOR] });
+  });
+});
+
+describe("a GoToSocial post whose policy wants replies approved", () => {
+  it("our reply goes out as a ReplyRequest only; GoToSocial's Accept marks it approved and the reply is sent with its authorization", async () => {
+    const author = `${GTS}/users/admin`;
+    const path = `/users/admin/statuses/${crypto.randomUUID()}`;
+    await serve({ [path]: gtsNote(path, { interactionPolicy: repliesApproved(author) }) });
+    const target = `${GTS}${path}`;
+    const reply = await postStatus({ status: "may I?", in_reply_to_id: await resolve(target) });
+
+    const request = await arrivedAtGts((r) => r.activity.type === "ReplyRequest" && r.activity.instrument?.id === reply.uri);
+    expect(request).toMatchObject({ verified: true, activity: { actor: ACTOR, object: target, to: [author], instrument: { type: "Note", inReplyTo: target } } });
+    // Held back: no Create of the reply reached the author's server.
+    expect((await peer<Received[]>(`${GTS}/__control/received`)).some((r) => r.activity.type === "Create" && r.activity.object?.id === reply.uri)).toBe(false);
+
+    // GoToSocial's Accept of a polite ReplyRequest (fixture), its ids rewritten to this exchange.
+    const authorization = `${author}/authorizations/${crypto.randomUUID()}`;
+    const accept = {
+      ...acceptReplyFixture,
+      id: `${author}/activities/${crypto.randomUUID()}`,
+      actor: author,
+      to: ACTOR,
+      object: { ...acceptReplyFixture.object, id: request.activity.id, actor: ACTOR, object: target, instrument: reply.uri },
+      result: authorization,
+    };
+    expect((await sendAsGts("admin", accept)).status).toBe(202);
+    const create = await arrivedAtGts((r) => r.activity.type === "Create" && r.activity.object?.id === reply.uri);
+    expect(create).toMatchObject({ verified: true, activity: { object: { replyAuthorization: authorization, approvedBy: authorization, inReplyTo: target } } });
+    expect(await count("interaction_requests", "id = ? AND state = 'accepted' AND \"authorization\" = ?", request.activity.id, authorization)).toBe(1);
+    const served = await json(worker(new URL(reply.uri).pathname, { headers: { Accept: AP } }));
+    expect(served.replyAuthorization).toBe(authorization);
+
+    // A second Accept changes nothing; an Accept from someone else matches nothing of ours.
+    expect((await sendAsGts("admin", { ...accept, id: `${accept.id}-again` })).status).toBe(202);
+    const creates = async () => (await peer<Received[]>(`${GTS}/__control/received`)).filter((r) => r.activity.type === "Create" && r.activity.object?.id === reply.uri).length;
+    await waitFor(async () => (await count("inbox_activities", "id = ? AND state != 'queued'", `${accept.id}-again`)) > 0);
+    expect(await creates()).toBe(1);
+  });
+
+  it("a policy that lets nobody else reply refuses our reply with a 422 and sends nothing", async () => {
+    const author = `${GTS}/users/admin`;
+    const path = `/users/admin/statuses/${crypto.randomUUID()}`;
+    await serve({ [path]: gtsNote(path, { interactionPolicy: { canReply: { automaticApproval: author } } }) });
+    const id = await resolve(`${GTS}${path}`);
+    const res = await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "no", in_reply_to_id: id }) });
+    expect(res.status).toBe(422);
+    expect((await res.json()) as Record<string, unknown>).toHaveProperty("error", expect.stringContaining("interaction policy"));
+  });
+});
+
+describe("likes and boosts under manualApproval", () => {
+  it("a like sends a LikeRequest, shows as not yet ours, and GoToSocial's Accept sends the Like with likeAuthorization; a pending boost is taken back with an Undo, or dropped on a Reject", async () => {
+    const author = `${GTS}/users/admin`;
+    const path = `/users/admin/statuses/${crypto.randomUUID()}`;
+    const manual = { automaticApproval: author, manualApproval: PUBLIC };
+    await serve({ [path]: gtsNote(path, { interactionPolicy: { canLike: manual, canReply: { automaticApproval: PUBLIC }, canAnnounce: manual } }) });
+    const target = `${GTS}${path}`;
+    const id = await resolve(target);
+
+    const liked = await json(owner(`/api/v1/statuses/${id}/favourite`, { method: "POST" }));
+    expect(liked.favourited).toBe(false);
+    const request = await arrivedAtGts((r) => r.activity.type === "LikeRequest" && r.activity.object === target);
+    expect(request).toMatchObject({ verified: true, activity: { actor: ACTOR, to: [author], instrument: { type: "Like", actor: ACTOR, object: target } } });
+    // Asking again while it waits sends no second request.
+    await owner(`/api/v1/statuses/${id}/favourite`, { method: "POST" });
+    expect((await peer<Received[]>(`${GTS}/__control/received`)).filter((r) => r.activity.type === "LikeRequest" && r.activity.object === target)).toHaveLength(1);
+
+    // GoToSocial's Accept of a polite LikeRequest (fixture gotosocial-accept-like.json).
+    const authorization = `${author}/authorizations/${crypto.randomUUID()}`;
+    const accept = {
+      ...acceptLikeFixture,
+      id: `${author}/accepts/${crypto.randomUUID()}`,
+      actor: author,
+      to: ACTOR,
+      object: { ...acceptLikeFixture.object, id: request.activity.id, actor: ACTOR, object: target, instrument: request.activity.instrument.id },
+      result: authorization,
+    };
+    expect((await sendAsGts("admin", accept)).status).toBe(202);
+    const like = await arrivedAtGts((r) => r.activity.type === "Like" && r.activity.id === request.activity.instrument.id);
+    expect(like).toMatchObject({ verified: true, activity: { object: target, likeAuthorization: authorization } });
+    expect((await json(owner(`/api/v1/statuses/${id}`))).favourited).toBe(true);
+
+    // A boost waits in our timeline while asked; taken back, the author's server gets its Undo.
+    const boosted = await json(owner(`/api/v1/statuses/${id}/reblog`, { method: "POST" }));
+    expect(boosted.reblog?.id).toBe(id);
+    const first = await arrivedAtGts((r) => r.activity.type === "AnnounceRequest" && r.activity.object === target);
+    expect(first.activity.instrument).toMatchObject({ type: "Announce", id: boosted.uri, to: [PUBLIC] });
+    expect((await owner(`/api/v1/statuses/${id}/unreblog`, { method: "POST" })).status).toBe(200);
+    await arrivedAtGts((r) => r.activity.type === "Undo" && r.activity.object?.id === boosted.uri);
+    expect(await count("statuses", "uri = ?", boosted.uri)).toBe(0);
+    expect(await count("interaction_requests", "id = ?", first.activity.id)).toBe(0);
+
+    // Boosted again and rejected: it goes from our timeline, and no Announce ever leaves.
+    await owner(`/api/v1/statuses/${id}/reblog`, { method: "POST" });
+    const announceRequest = await arrivedAtGts((r) => r.activity.type === "AnnounceRequest" && r.activity.object === target && r.activity.id !== first.activity.id);
+    const reject = { "@context": "https://www.w3.org/ns/activitystreams", id: `${author}/rejects/${crypto.randomUUID()}`, type: "Reject", actor: author, to: ACTOR, object: announceRequest.activity.instrument.id };
+    expect((await sendAsGts("admin", reject)).status).toBe(202);
+    await waitFor(async () => (await count("interaction_requests", "id = ? AND state = 'rejected'", announceRequest.activity.id)) === 1);
+    expect(await count("statuses", "uri = ?", announceRequest.activity.instrument.id)).toBe(0);
+    expect((await peer<Received[]>(`${GTS}/__control/received`)).some((r) => r.activity.type === "Announce" && r.activity.object === target)).toBe(false);
+  });
+});
+
+describe("missing replies of a remote thread", () => {
+  it("the owner's view fetches the reply from the post's replies collection once; not for anonymous readers, not again inside the debounce", async () => {
+    const path = `/users/admin/statuses/${crypto.randomUUID()}`;
+    const target = `${GTS}${path}`;
+    const replyPath = `/users/someone/statuses/${crypto.randomUUID()}`;
+    const reply = `${GTS}${replyPath}`;
+    // GoToSocial's replies collection: a Collection whose first page links on to the page with the items.
+    const page = `${path}/replies?page=true&only_other_accounts=false`;
+    await serve({
+      [path]: gtsNote(path, {
+        replies: { id: `${target}/replies`, type: "Collection", first: { id: `${target}/replies?page=true`, type: "CollectionPage", next: `${GTS}${page}`, partOf: `${target}/replies` } },
+      }),
+      [page]: { "@context": "https://www.w3.org/ns/activitystreams", id: `${GTS}${page}`, type: "CollectionPage", partOf: `${target}/replies`, items: [reply] },
+      [replyPath]: { ...gtsNote(replyPath, { attributedTo: `${GTS}/users/someone`, inReplyTo: target, content: "<p>a reply we never got</p>" }), replies: undefined },
+    });
+    const id = await resolve(target);
+    expect(await count("statuses", "uri = ?", reply)).toBe(0);
+
+    // Anonymous readers spend nothing of the queue's allowance.
+    expect((await worker(`/api/v1/statuses/${id}/context`)).status).toBe(200);
+    expect(await count("reply_fetches", "uri = ?", target)).toBe(0);
+
+    expect((await owner(`/api/v1/statuses/${id}/context`)).status).toBe(200);
+    await waitFor(async () => (await count("statuses", "uri = ?", reply)) === 1);
+    const context = await json<{ descendants: { uri: string }[] }>(owner(`/api/v1/statuses/${id}/context`));
+    expect(context.descendants.map((d) => d.uri)).toContain(reply);
+    const hits = async (p: string) => (await peer<{ hits: number }>(`${GTS}/__control/hits?path=${encodeURIComponent(p)}`)).hits;
+    expect(await hits(page)).toBe(1);
+    expect(await hits(replyPath)).toBe(1);
+
+    // Inside the 15 minutes, looking again reads nothing.
+    await owner(`/api/v1/statuses/${id}/context`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await hits(page)).toBe(1);
+    expect(await count("reply_fetches", "uri = ? AND fetched = 1", target)).toBe(1);
+  });
+});
+
+describe("FEP-7aa9 revocation", () => {
+  it("the owner revokes a feature authorization: a signed Delete of the stamp reaches the collection's server, and the stamp is gone", async () => {
+    await peer(`${MASTODON}/__control/trust`, await ourPublicKey());
+    const curator = `${MASTODON}/users/revoker`;
+    const request = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: `${curator}/feature_requests/${crypto.randomUUID()}`,
+      type: "FeatureRequest",
+      actor: curator,
+      object: ACTOR,
+      instrument: `${curator}/collections/${crypto.randomUUID()}`,
+    };
+    const body = JSON.stringify(request);
+    const { headers } = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url: `${ACTOR}/inbox`, body, actor: "revoker", variant: "main" });
+    expect((await worker(`${ACTOR}/inbox`, { method: "POST", headers, body })).status).toBe(202);
+    const accept = await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.object === request.id) ?? null);
+    const stamp = accept.activity.result as string;
+
+    const listed = await json<{ id: string; uri: string; collection: string }[]>(owner("/api/roost/feature_authorizations"));
+    const mine = listed.find((a) => a.uri === stamp)!;
+    expect(mine.collection).toBe(request.instrument);
+    expect((await owner(`/api/roost/feature_authorizations/${mine.id}`, { method: "DELETE" })).status).toBe(200);
+
+    const deleted = await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.type === "Delete" && r.activity.object?.id === stamp) ?? null);
+    expect(deleted).toMatchObject({
+      verified: true,
+      activity: { id: `${stamp}#delete`, actor: ACTOR, to: [PUBLIC], object: { type: "FeatureAuthorization", interactingObject: request.instrument, interactionTarget: ACTOR } },
+    });
+    expect(deleted.activity.proof).toMatchObject({ type: "DataIntegrityProof", cryptosuite: "eddsa-jcs-2022" });
+    expect((await worker(new URL(stamp).pathname, { headers: { Accept: AP } })).status).toBe(404);
+    expect((await owner(`/api/roost/feature_authorizations/${mine.id}`, { method: "DELETE" })).status).toBe(404);
+
+    // Asked again, the request is judged anew and gets a new stamp; blocking the curator revokes that one too.
+    const again = { ...request, id: `${curator}/feature_requests/${crypto.randomUUID()}` };
+    const signed = await peer<{ headers: Record<string, string> }>(`${MASTODON}/__control/sign`, { method: "POST", url: `${ACTOR}/inbox`, body: JSON.stringify(again), actor: "revoker", variant: "main" });
+    expect((await worker(`${ACTOR}/inbox`, { method: "POST", headers: signed.headers, body: JSON.stringify(again) })).status).toBe(202);
+    const second = await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.object === again.id) ?? null);
+    expect(second.activity.result).not.toBe(stamp);
+    const account = (await json<{ accounts: { id: string }[] }>(owner(`/api/v2/search?${new URLSearchParams({ q: curator, resolve: "true", type: "accounts" })}`))).accounts[0]!;
+    expect((await owner(`/api/v1/accounts/${account.id}/block`, { method: "POST" })).status).toBe(200);
+    await waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find((r) => r.activity.type === "Delete" && r.activity.object?.id === second.activity.result) ?? null);
+    expect(await count("feature_authorizations", "actor_id = ?", curator)).toBe(0);
+  });
+});
