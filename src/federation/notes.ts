@@ -14,6 +14,8 @@ export const NOTE_CONTEXT = [
     blurhash: "toot:blurhash",
     focalPoint: { "@container": "@list", "@id": "toot:focalPoint" },
     votersCount: "toot:votersCount",
+    // Custom emoji tags (src/federation/emoji.ts).
+    Emoji: "toot:Emoji",
   },
 ];
 

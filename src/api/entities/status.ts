@@ -15,6 +15,7 @@ import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
+import { emojiReactionsFor } from "./reactions.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -40,6 +41,9 @@ function localContent(document: string): Content {
   const tags: Tag[] = (Array.isArray(note.tag) ? note.tag : []).flatMap((t: Record<string, string>): Tag[] => {
     if (t.type === "Mention") return [{ type: "Mention", href: t.href!, name: t.name ?? null }];
     if (t.type === "Hashtag") return [{ type: "Hashtag", name: String(t.name ?? "").replace(/^#/, ""), href: t.href ?? null }];
+    // The owner's custom emoji (src/federation/emoji.ts emojiTag).
+    const icon = t.icon as unknown as { url?: string; mediaType?: string } | undefined;
+    if (t.type === "Emoji" && icon?.url) return [{ type: "Emoji", name: String(t.name ?? "").replace(/^:|:$/g, ""), iconUrl: icon.url, mediaType: icon.mediaType ?? null, id: t.id ?? null }];
     return [];
   });
   return {
@@ -94,7 +98,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // parents. Lists travel as one JSON parameter each (D1 binds at most 100). D1 allows 5 terms in
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
-  const [contentRowsRead, marks] = await Promise.all([
+  const [contentRowsRead, marks, emojiReactions] = await Promise.all([
     // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls and cards share one term).
     db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
@@ -114,6 +118,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       UNION ALL SELECT 'replies', NULL, in_reply_to, count(*), NULL, NULL FROM statuses WHERE in_reply_to IN (SELECT value FROM json_each(${uris})) GROUP BY in_reply_to
       UNION ALL SELECT 'parent', NULL, uri, NULL, id, actor_id FROM statuses
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
+    emojiReactionsFor(s, contentUris),
   ]);
   const contents = new Map<string, Content | null>();
   for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
@@ -185,6 +190,9 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       emojis,
       card: cards.get(row.uri) ?? null,
       poll: poll ? pollEntity(s, row.id, poll, emojis, view.owner === true) : null,
+      // Fedibird's field and Pleroma's (Akkoma sends both); Mastodon clients ignore them.
+      emoji_reactions: emojiReactions.get(row.uri) ?? [],
+      pleroma: { emoji_reactions: emojiReactions.get(row.uri) ?? [] },
     };
   };
 
