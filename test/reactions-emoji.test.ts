@@ -137,11 +137,15 @@ describe("custom emoji", () => {
     const post = await postStatus({ status: `Reply with emoji ${crypto.randomUUID()}` });
     const noteId = `${MASTODON}/users/alice/statuses/${crypto.randomUUID()}`;
     const blobcat = { id: `${MASTODON}/emojis/4217`, type: "Emoji", name: ":blobcat:", updated: "2024-01-02T03:04:05Z", icon: { type: "Image", mediaType: "image/png", url: `${MASTODON}/emoji/blobcat.png` } };
-    const note = { id: noteId, type: "Note", attributedTo: account("alice"), inReplyTo: post.uri, content: "<p>:blobcat: nice</p>", published: new Date().toISOString(), to: [`${AS}#Public`], cc: [ACTOR], tag: [blobcat] };
+    const note = { id: noteId, type: "Note", attributedTo: account("alice"), inReplyTo: post.uri, content: '<p>:blobcat: nice<img src="https://evil.example/x.png" onerror="alert(1)"></p>', published: new Date().toISOString(), to: [`${AS}#Public`], cc: [ACTOR], tag: [blobcat] };
     await deliver({ "@context": [AS, { toot: "http://joinmastodon.org/ns#", Emoji: "toot:Emoji" }], id: `${noteId}/activity`, type: "Create", actor: account("alice"), to: note.to, cc: note.cc, object: note }, "alice");
     const context = await json(owner(`/api/v1/statuses/${post.id}/context`));
     const reply = context.descendants.find((d: any) => d.uri === noteId);
     expect(reply.emojis).toEqual([{ shortcode: "blobcat", url: blobcat.icon.url, static_url: blobcat.icon.url, visible_in_picker: false }]);
+    // The post's page shows the reply with the emoji as a small image, and no other image from its HTML.
+    const page = await (await worker(new URL(post.status.url).pathname, { headers: { Accept: "text/html" } })).text();
+    expect(page).toContain(`<img class="emoji" src="${blobcat.icon.url}" alt=":blobcat:" title=":blobcat:" width="20" height="20" loading="lazy"> nice`);
+    expect(page).not.toContain("evil.example");
   });
 
   it("the owner's emoji: uploaded to R2, listed in custom_emojis, sent as Emoji tags in posts and the actor, and read by Fedify", async () => {
@@ -176,6 +180,9 @@ describe("custom emoji", () => {
     const tag = { id: `${ORIGIN}/emojis/roost_party`, type: "Emoji", name: ":roost_party:", updated: expect.any(String), icon: { type: "Image", mediaType: "image/png", url: entity.url } };
     expect(note.tag).toEqual([tag]);
     expect(await json(worker("/emojis/roost_party", { headers: { Accept: AP } }))).toMatchObject({ ...tag, "@context": expect.any(Array) });
+    const page = await (await worker(new URL(post.status.url).pathname, { headers: { Accept: "text/html" } })).text();
+    expect(page).toContain(`Party <img class="emoji" src="${entity.url}" alt=":roost_party:"`);
+    expect(page).toContain("time :unknown_one:");
     const view = await peer<FedifyView>(`${FEDIFY}/__control/emoji-view`, { document: note });
     expect(view).toMatchObject({ type: `${AS}#Note`, emojis: [{ id: tag.id, name: ":roost_party:", url: entity.url, mediaType: "image/png" }] });
 

@@ -4,10 +4,11 @@
 // shown by their own URLs.
 import { eq } from "drizzle-orm";
 import { customEmojis } from "../db/schema.ts";
-import { type CustomEmojiRow, ownEmojis, SHORTCODE } from "../federation/emoji.ts";
+import { type CustomEmojiRow, ownEmojis, SHORTCODE, shortcodesIn } from "../federation/emoji.ts";
 import { cleanImage } from "../media/image.ts";
 import { sniff } from "../media/sniff.ts";
 import type { Services } from "../services.ts";
+import type { InlineEmoji } from "../text/emoji.ts";
 
 /** Mastodon's limit for a custom emoji image (CustomEmoji::LIMIT); it is shown at 20-ish pixels. */
 export const EMOJI_BYTES = 256 * 1024;
@@ -63,4 +64,9 @@ export async function removeCustomEmoji(s: Services, shortcode: string): Promise
 export function customEmojiEntity(s: Services, row: CustomEmojiRow) {
   const url = s.urls.media(row.key);
   return { shortcode: row.shortcode, url, static_url: url, visible_in_picker: row.visibleInPicker, category: row.category ?? undefined };
+}
+
+/** The owner's emoji that `texts` use, as the pages show them inline. */
+export async function ownInlineEmojis(s: Services, texts: (string | null | undefined)[]): Promise<InlineEmoji[]> {
+  return (await ownEmojis(s.db, shortcodesIn(texts))).map((e) => ({ shortcode: e.shortcode, url: s.urls.media(e.key) }));
 }
