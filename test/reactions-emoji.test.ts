@@ -6,6 +6,9 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import fixtureEmojiReact from "./fixtures/activitypub/pleroma-emoji-react.json";
 import fixtureMisskeyLike from "./fixtures/activitypub/misskey-like-custom-emoji.json";
+import fixtureMisskeyLegacy from "./fixtures/activitypub/misskey-like-legacy-reaction.json";
+import fixtureUnqualified from "./fixtures/activitypub/pleroma-emoji-react-unqualified.json";
+import fixtureTooLong from "./fixtures/activitypub/pleroma-emoji-reaction-too-long.json";
 import { ACTOR, AP, count, deliverFromMastodon, MASTODON, ORIGIN, OWNER_TOKEN, owner, peer, postStatus, waitFor, worker } from "./helpers.ts";
 import { png } from "./media-fixtures.ts";
 
@@ -55,21 +58,22 @@ async function statusOf(id: string) {
   return json(res);
 }
 
-/** Delivers `activity` signed by the Mastodon-style peer as `name` and waits until the inbox job has run. */
-async function deliver(activity: Record<string, unknown>, name: string) {
-  expect((await deliverFromMastodon(activity, { actor: name })).status).toBe(202);
-  await waitFor(async () => (await count("inbox_activities", "id = ? AND state <> 'queued'", activity.id)) === 1);
+/** Delivers each activity signed by the Mastodon-style peer as its account, then waits until every inbox job has run. */
+async function deliverAll(...sends: [Record<string, unknown>, string][]) {
+  for (const [activity, name] of sends) expect((await deliverFromMastodon(activity, { actor: name })).status).toBe(202);
+  const ids = JSON.stringify(sends.map(([a]) => a.id));
+  await waitFor(async () => (await count("inbox_activities", "id IN (SELECT value FROM json_each(?)) AND state <> 'queued'", ids)) === sends.length);
 }
 
-function emojiReact(name: string, object: string, content: string, extra: Record<string, unknown> = {}) {
-  // Pleroma's shape (fixture), from an account of the peer; the LD signature is not ours to check.
-  const { signature: _signature, nickname: _nickname, ...shape } = fixtureEmojiReact as Record<string, unknown>;
-  return { ...shape, id: `${account(name)}#reactions/${crypto.randomUUID()}`, actor: account(name), object, content, ...extra };
+const deliver = (activity: Record<string, unknown>, name: string) => deliverAll([activity, name]);
+
+/** A stored fixture sent by an account of the peer about `object` (the LD signature is not ours to check). */
+function from(fixture: Record<string, unknown>, name: string, object: string, extra: Record<string, unknown> = {}) {
+  const { signature: _signature, nickname: _nickname, ...shape } = fixture;
+  return { ...shape, id: `${account(name)}#reactions/${crypto.randomUUID()}`, actor: account(name), object, ...extra };
 }
 
-function misskeyLike(name: string, object: string) {
-  return { ...fixtureMisskeyLike, id: `${MASTODON}/likes/${crypto.randomUUID()}`, actor: account(name), object };
-}
+const emojiReact = (name: string, object: string, content: string) => from(fixtureEmojiReact, name, object, { content });
 
 async function fedifyArrival(type: string, check: (r: FedifyReceived) => boolean): Promise<FedifyReceived> {
   return waitFor(async () => (await peer<FedifyReceived[]>(`${FEDIFY}/__control/received`)).find((r) => r.type === type && r.inboxStatus === 202 && check(r)) ?? null);
@@ -88,27 +92,36 @@ describe("reactions to our posts", () => {
     const post = await postStatus({ status: `React to this ${crypto.randomUUID()}` });
     const alice = emojiReact("alice", post.uri, "👌");
     await deliver(alice, "alice");
-    await deliver(emojiReact("bob", post.uri, "👌"), "bob");
-    // The same emoji again from alice under another id is not a second reaction.
-    await deliver(emojiReact("alice", post.uri, "👌"), "alice");
-    const misskey = misskeyLike("carol", post.uri);
-    await deliver(misskey, "carol");
-    // A plain Like stays a favourite; text that is no emoji is no reaction.
-    await deliver({ "@context": AS, id: `${MASTODON}/likes/${crypto.randomUUID()}`, type: "Like", actor: account("dave"), object: post.uri }, "dave");
-    await deliver(emojiReact("dave", post.uri, "not an emoji"), "dave");
+    const misskey = from(fixtureMisskeyLike, "carol", post.uri);
+    await deliverAll(
+      [emojiReact("bob", post.uri, "👌"), "bob"],
+      // The same emoji again from alice under another id is not a second reaction.
+      [emojiReact("alice", post.uri, "👌"), "alice"],
+      [misskey, "carol"],
+      // Old Misskey's named reaction; the unqualified ❤ counts with ❤️.
+      [from(fixtureMisskeyLegacy, "erin", post.uri), "erin"],
+      [from(fixtureUnqualified, "erin", post.uri), "erin"],
+      [emojiReact("frank", post.uri, "❤️"), "frank"],
+      // A plain Like stays a favourite; two emoji, or text, are no reaction.
+      [{ "@context": AS, id: `${MASTODON}/likes/${crypto.randomUUID()}`, type: "Like", actor: account("dave"), object: post.uri }, "dave"],
+      [from(fixtureTooLong, "dave", post.uri), "dave"],
+      [emojiReact("dave", post.uri, "not an emoji"), "dave"],
+    );
 
     const status = await statusOf(post.id);
     const hanapog = fixtureMisskeyLike.tag[0]!.icon.url;
     const expected = [
       { name: "👌", count: 2, me: false },
+      { name: "❤️", count: 2, me: false },
       { name: "hanapog", count: 1, me: false, url: hanapog, static_url: hanapog },
+      { name: "🍮", count: 1, me: false },
     ];
     expect(status.emoji_reactions).toEqual(expected);
     expect(status.pleroma.emoji_reactions).toEqual(expected);
     expect(status.favourites_count).toBe(1);
 
     const notifications = await json<any[]>(owner("/api/v1/notifications?types[]=pleroma:emoji_reaction"));
-    const ours = notifications.filter((n) => n.status?.id === post.id);
+    const ours = notifications.filter((n) => n.status?.id === post.id && n.emoji !== "❤️" && n.emoji !== "🍮");
     expect(ours.map((n) => [n.type, n.emoji, n.emoji_url, n.account.acct]).sort()).toEqual([
       ["pleroma:emoji_reaction", "hanapog", hanapog, "carol@mastodon.test"],
       ["pleroma:emoji_reaction", "👌", null, "alice@mastodon.test"],
@@ -121,13 +134,17 @@ describe("reactions to our posts", () => {
     const listed = await json<any[]>(owner(`/api/v1/pleroma/statuses/${post.id}/reactions`));
     expect(listed.map((r) => [r.name, r.count, r.accounts.map((a: any) => a.acct).sort()])).toEqual([
       ["👌", 2, ["alice@mastodon.test", "bob@mastodon.test"]],
+      ["❤️", 2, ["erin@mastodon.test", "frank@mastodon.test"]],
       ["hanapog", 1, ["carol@mastodon.test"]],
+      ["🍮", 1, ["erin@mastodon.test"]],
     ]);
 
     // Undo with the EmojiReact embedded (Pleroma), and Misskey's Undo naming its Like by id only.
-    await deliver({ "@context": AS, id: `${alice.id}/undo`, type: "Undo", actor: alice.actor, object: alice }, "alice");
-    await deliver({ "@context": AS, id: `${misskey.id}/undo`, type: "Undo", actor: misskey.actor, object: misskey.id }, "carol");
-    expect((await statusOf(post.id)).emoji_reactions).toEqual([{ name: "👌", count: 1, me: false }]);
+    await deliverAll(
+      [{ "@context": AS, id: `${alice.id}/undo`, type: "Undo", actor: alice.actor, object: alice }, "alice"],
+      [{ "@context": AS, id: `${misskey.id}/undo`, type: "Undo", actor: misskey.actor, object: misskey.id }, "carol"],
+    );
+    expect((await statusOf(post.id)).emoji_reactions.map((r: any) => [r.name, r.count])).toEqual([["❤️", 2], ["👌", 1], ["🍮", 1]]);
     expect(await count("notifications", "activity_id IN (?, ?)", alice.id, misskey.id)).toBe(0);
   });
 });

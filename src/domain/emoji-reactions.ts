@@ -4,7 +4,7 @@
 // field beside `content`, and its Undo.
 import { and, eq, sql } from "drizzle-orm";
 import { activities } from "../db/schema.ts";
-import { emojiTag, isUnicodeEmoji, ownEmojis, REACTION_CONTEXT, type Reaction } from "../federation/emoji.ts";
+import { emojiTag, isUnicodeEmoji, ownEmojis, qualified, REACTION_CONTEXT, type Reaction } from "../federation/emoji.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";
 import { undoReaction } from "./interactions.ts";
@@ -14,7 +14,7 @@ import { authorOf } from "./posts/authors.ts";
 /** The owner's reaction as given by an app (`👍`, `blobcat` or `:blobcat:`): unicode, or one of our emoji. */
 async function ownerReaction(s: Services, emoji: string): Promise<{ reaction: Reaction; tag: Record<string, unknown> | null } | null> {
   const text = emoji.trim();
-  if (isUnicodeEmoji(text)) return { reaction: { content: text, url: null }, tag: null };
+  if (isUnicodeEmoji(text)) return { reaction: { content: qualified(text), url: null }, tag: null };
   const shortcode = text.replace(/^:(.*):$/, "$1");
   const [row] = /^[a-zA-Z0-9_]{2,64}$/.test(shortcode) ? await ownEmojis(s.db, [shortcode]) : [];
   if (!row) return null;
@@ -65,7 +65,7 @@ export async function addEmojiReaction(s: Services, objectId: string, emoji: str
 /** Takes the owner's `emoji` reaction back (an Undo to the author); none is a no-op. */
 export async function removeEmojiReaction(s: Services, objectId: string, emoji: string): Promise<Published> {
   const text = emoji.trim();
-  const content = isUnicodeEmoji(text) ? text : `:${text.replace(/^:(.*):$/, "$1")}:`;
+  const content = isUnicodeEmoji(text) ? qualified(text) : `:${text.replace(/^:(.*):$/, "$1")}:`;
   const existing = await ownReactionId(s, objectId, content);
   if (!existing) return { ok: true, objectId, activityId: "" };
   return undoReaction(s, existing);

@@ -60,7 +60,8 @@ export async function reactionReceived(activity: NormalizedActivity, ctx: Servic
   // Misskey sends its reactions as Like with the emoji in `content`/`_misskey_reaction`: those are
   // reactions (as Pleroma reads them); a Like without one stays a favourite.
   const reaction = activity.type === "Announce" ? null : incomingReaction(activity);
-  if (activity.type === "EmojiReact" && !reaction) return ignored("EmojiReact without one unicode emoji or a custom emoji with its Emoji tag");
+  const emojiReact = activity.type === "EmojiReact" || activity.type === "EmojiReaction";
+  if (emojiReact && !reaction) return ignored(`${activity.type} without one unicode emoji or a custom emoji with its Emoji tag`);
   const type = (reaction ? "EmojiReact" : activity.type) as keyof typeof NOTIFICATION;
   const objectId = activity.object?.id;
   if (!objectId || !activity.id) return ignored(`${type} without an id or object`);

@@ -78,6 +78,11 @@ const CUSTOM = /^:([a-zA-Z0-9_+-]{1,100}):$/;
 const PICTOGRAPHIC = /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|[#*0-9]\u{FE0F}?\u{20E3}|\u{200D}|\u{FE0F})+$/u;
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
+/** Misskey's reactions before v12 were names (app/misc/reaction-lib.ts there); what Misskey shows for them. */
+const LEGACY_MISSKEY: Record<string, string> = {
+  like: "👍", love: "❤️", laugh: "😆", hmm: "🤔", surprise: "😮", congrats: "🎉", angry: "💢", confused: "😥", rip: "😇", pudding: "🍮", star: "⭐",
+};
+
 /** Whether `text` is exactly one unicode emoji (one grapheme made of emoji code points). */
 export function isUnicodeEmoji(text: string): boolean {
   if (text.length === 0 || text.length > 32 || !PICTOGRAPHIC.test(text)) return false;
@@ -86,14 +91,20 @@ export function isUnicodeEmoji(text: string): boolean {
   return true;
 }
 
+/** A lone pictograph without its emoji presentation (❤ U+2764) gets VS16, so ❤ and ❤️ count as one. */
+export function qualified(text: string): string {
+  return /^\p{Extended_Pictographic}$/u.test(text) && !/\p{Emoji_Presentation}/u.test(text) ? `${text}\u{FE0F}` : text;
+}
+
 /**
  * The emoji an incoming reaction carries, or null when there is none we can show: a `:code:`
  * needs an Emoji tag of that name with an image (as Pleroma requires), anything else must be one
  * unicode emoji. A Misskey Like without one is a plain favourite.
  */
 export function incomingReaction(activity: NormalizedActivity): Reaction | null {
-  const content = activity.content?.trim();
-  if (!content) return null;
+  const sent = activity.content?.trim();
+  if (!sent) return null;
+  const content = qualified(LEGACY_MISSKEY[sent] ?? sent);
   const custom = CUSTOM.exec(content);
   if (custom) {
     const tag = activity.tag.find((t) => t.type === "Emoji" && t.name === custom[1]);
