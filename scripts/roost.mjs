@@ -240,6 +240,19 @@ async function exportTo(node, kind, file) {
   console.log(`wrote ${file} (${csv.split("\n").filter(Boolean).length} lines)`);
 }
 
+/** POSTs a multipart `form` as the owner; the answer's JSON, or a failure naming `what` was refused. */
+async function postForm(node, pathname, form, what) {
+  let res;
+  try {
+    res = await fetch(new URL(pathname, node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
+  if (!res.ok) fail(`${what} refused (${res.status}): ${clean(json.error)}`);
+  return json;
+}
+
 /** `emoji add`: the image goes up as multipart, as Mastodon's admin form sends it. */
 async function addEmoji(node, shortcode, file, category) {
   if (!existsSync(file)) fail(`no file ${file}`);
@@ -247,14 +260,7 @@ async function addEmoji(node, shortcode, file, category) {
   form.append("shortcode", shortcode);
   if (category) form.append("category", category);
   form.append("image", new Blob([readFileSync(file)]), path.basename(file));
-  let res;
-  try {
-    res = await fetch(new URL("/api/roost/emojis", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
-  } catch (error) {
-    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
-  }
-  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
-  if (!res.ok) fail(`emoji refused (${res.status}): ${clean(json.error)}`);
+  const json = await postForm(node, "/api/roost/emojis", form, "emoji");
   console.log(`:${clean(json.shortcode)}: ${clean(json.url)}`);
 }
 
@@ -265,14 +271,7 @@ async function importFile(node, type, file, overwrite) {
   form.append("type", type);
   form.append("mode", overwrite ? "overwrite" : "merge");
   form.append("data", new Blob([readFileSync(file)], { type: "text/csv" }), path.basename(file));
-  let res;
-  try {
-    res = await fetch(new URL("/api/roost/imports", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
-  } catch (error) {
-    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
-  }
-  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
-  if (!res.ok) fail(`import refused (${res.status}): ${clean(json.error)}`);
+  const json = await postForm(node, "/api/roost/imports", form, "import");
   console.log(`import ${clean(json.id)} queued: ${json.total} rows; \`npm run roost -- imports ${clean(json.id)}\` shows its progress`);
 }
 

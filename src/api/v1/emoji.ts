@@ -19,21 +19,19 @@ function emojiParam(c: AppContext): string {
   return c.req.param("emoji") ?? "";
 }
 
-async function react(c: AppContext) {
-  const row = await target(c);
-  if (row instanceof Response) return row;
-  const result = await addEmojiReaction(c.var.services, row.uri, emojiParam(c));
-  if (!result.ok) return jsonError(c, result.status, result.error);
-  return entityResponse(c, row);
+/** PUT (react) and DELETE (take it back) of `:emoji` on the status; both answer the status. */
+function reaction(change: typeof addEmojiReaction) {
+  return async (c: AppContext) => {
+    const row = await target(c);
+    if (row instanceof Response) return row;
+    const result = await change(c.var.services, row.uri, emojiParam(c));
+    if (!result.ok) return jsonError(c, result.status, result.error);
+    return entityResponse(c, row);
+  };
 }
 
-async function unreact(c: AppContext) {
-  const row = await target(c);
-  if (row instanceof Response) return row;
-  const result = await removeEmojiReaction(c.var.services, row.uri, emojiParam(c));
-  if (!result.ok) return jsonError(c, result.status, result.error);
-  return entityResponse(c, row);
-}
+const react = reaction(addEmojiReaction);
+const unreact = reaction(removeEmojiReaction);
 
 /** Pleroma's reaction list: each emoji with the accounts that used it (the owner's own included). */
 async function reactionList(c: AppContext, only?: string) {
