@@ -18,32 +18,46 @@ export function reactionName(content: string): string {
   return /^:.+:$/.test(content) ? content.slice(1, -1) : content;
 }
 
-/** The reactions of every uri in `uris`, in one statement; most used first. */
-export async function emojiReactionsFor(s: Services, uris: string[]): Promise<Map<string, EmojiReactionEntity[]>> {
+/**
+ * One term of the status entities' contents statement (kind, id, document): per status, its
+ * reactions as a JSON list of [content, url, count, mine, first seen]. The received ones are
+ * grouped per emoji; the owner's are their EmojiReact activities.
+ */
+export function reactionContentBranch(urisJson: string) {
+  return sql`SELECT 'reactions' AS kind, uri AS id, json_group_array(json_array(content, url, n, me, first)) AS document FROM (
+      SELECT object_id AS uri, content, max(emoji_url) AS url, count(*) AS n, 0 AS me, min(created_at) AS first FROM reactions
+        WHERE type = 'EmojiReact' AND content IS NOT NULL AND object_id IN (SELECT value FROM json_each(${urisJson})) GROUP BY object_id, content
+      UNION ALL
+      SELECT object_id, json_extract(document, '$.content'), json_extract(document, '$.tag[0].icon.url'), 1, 1, published FROM activities
+        WHERE type = 'EmojiReact' AND object_id IN (SELECT value FROM json_each(${urisJson})))
+    GROUP BY uri`;
+}
+
+type Entry = [content: string | null, url: string | null, n: number, me: number, first: number];
+
+/** The reactions of the 'reactions' rows of that statement, by status uri; most used first. */
+export function reactionsByPost(rows: { kind: string; id: string; document: string }[]): Map<string, EmojiReactionEntity[]> {
   const out = new Map<string, EmojiReactionEntity[]>();
-  if (uris.length === 0) return out;
-  const list = JSON.stringify(uris);
-  const rows = await s.db.all<{ uri: string; content: string | null; url: string | null; n: number; me: number; first: number }>(sql`
-    SELECT object_id AS uri, content, max(emoji_url) AS url, count(*) AS n, 0 AS me, min(created_at) AS first FROM reactions
-      WHERE type = 'EmojiReact' AND object_id IN (SELECT value FROM json_each(${list})) GROUP BY object_id, content
-    UNION ALL
-    SELECT object_id, json_extract(document, '$.content'), json_extract(document, '$.tag[0].icon.url'), 1, 1, published FROM activities
-      WHERE type = 'EmojiReact' AND object_id IN (SELECT value FROM json_each(${list}))`);
-  const byUri = new Map<string, Map<string, EmojiReactionEntity & { first: number }>>();
   for (const row of rows) {
-    if (!row.content) continue;
-    const entries = byUri.get(row.uri) ?? new Map<string, EmojiReactionEntity & { first: number }>();
-    byUri.set(row.uri, entries);
-    const entry = entries.get(row.content) ?? { name: reactionName(row.content), count: 0, me: false, first: row.first };
-    entry.count += row.n;
-    entry.me ||= row.me === 1;
-    entry.first = Math.min(entry.first, row.first);
-    if (row.url && !entry.url) Object.assign(entry, { url: row.url, static_url: row.url });
-    entries.set(row.content, entry);
-  }
-  for (const [uri, entries] of byUri) {
-    const sorted = [...entries.values()].sort((a, b) => b.count - a.count || a.first - b.first);
-    out.set(uri, sorted.map(({ first: _first, ...entry }) => entry));
+    if (row.kind !== "reactions") continue;
+    const merged = new Map<string, EmojiReactionEntity & { first: number }>();
+    for (const [content, url, n, me, first] of JSON.parse(row.document) as Entry[]) {
+      if (!content) continue;
+      const entry = merged.get(content) ?? { name: reactionName(content), count: 0, me: false, first };
+      entry.count += n;
+      entry.me ||= me === 1;
+      entry.first = Math.min(entry.first, first);
+      if (url && !entry.url) Object.assign(entry, { url, static_url: url });
+      merged.set(content, entry);
+    }
+    const sorted = [...merged.values()].sort((a, b) => b.count - a.count || a.first - b.first);
+    out.set(row.id, sorted.map(({ first: _first, ...entry }) => entry));
   }
   return out;
+}
+
+/** The reactions of the statuses in `uris` on their own (the reaction list endpoint). */
+export async function emojiReactionsFor(s: Services, uris: string[]): Promise<Map<string, EmojiReactionEntity[]>> {
+  if (uris.length === 0) return new Map();
+  return reactionsByPost(await s.db.all<{ kind: string; id: string; document: string }>(reactionContentBranch(JSON.stringify(uris))));
 }

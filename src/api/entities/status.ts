@@ -15,7 +15,7 @@ import { filterResultEntity } from "./filter.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
-import { emojiReactionsFor } from "./reactions.ts";
+import { reactionContentBranch, reactionsByPost } from "./reactions.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -98,13 +98,13 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // parents. Lists travel as one JSON parameter each (D1 binds at most 100). D1 allows 5 terms in
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
-  const [contentRowsRead, marks, emojiReactions] = await Promise.all([
-    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls and cards share one term).
-    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll"; id: string; document: string }>(sql`
+  const [contentRowsRead, marks] = await Promise.all([
+    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls, cards and emoji reactions share one term).
+    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll" | "reactions"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)})
+      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)} UNION ALL ${reactionContentBranch(uris)})
       ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
@@ -118,12 +118,12 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       UNION ALL SELECT 'replies', NULL, in_reply_to, count(*), NULL, NULL FROM statuses WHERE in_reply_to IN (SELECT value FROM json_each(${uris})) GROUP BY in_reply_to
       UNION ALL SELECT 'parent', NULL, uri, NULL, id, actor_id FROM statuses
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
-    emojiReactionsFor(s, contentUris),
   ]);
   const contents = new Map<string, Content | null>();
   for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const localMedia = mediaByPost(s, contentRowsRead);
   const cards = cardsByPost(contentRowsRead);
+  const emojiReactions = reactionsByPost(contentRowsRead);
   const pollRows = pollsByStatus(contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
