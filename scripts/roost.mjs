@@ -37,7 +37,11 @@ const USAGE = `usage: npm run roost -- <command>
   export <kind> [file]           CSV in Mastodon's format: follows followers lists blocks mutes domain_blocks bookmarks
   import <type> <file> [--overwrite]
                                  a Mastodon CSV: following blocking muting domain_blocking bookmarks lists
-  imports [<import id>]          the imports and their progress; with an id, every row that failed and why`;
+  imports [<import id>]          the imports and their progress; with an id, every row that failed and why
+  emoji [add <shortcode> <file> [--category name] | remove <shortcode>]
+                                 your custom emoji (PNG, GIF, WebP or AVIF, up to 256 KB); write :shortcode: in posts and the profile
+  react <post id or URL> <emoji> [--undo]
+                                 an emoji reaction (unicode, or one of your :shortcode:), sent to the post's author`;
 
 /** The Mastodon API's largest page of accounts. */
 const PAGE = 80;
@@ -170,6 +174,8 @@ function parse(argv) {
         "reply-to": { type: "string" },
         lang: { type: "string" },
         overwrite: { type: "boolean" },
+        category: { type: "string" },
+        undo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -180,7 +186,8 @@ function parse(argv) {
 
 function notificationLine(n) {
   const what = n.status?.url ?? n.status?.uri ?? n.report?.comment ?? "";
-  return `${clean(n.created_at)}\t${clean(n.type)}\t${acct(n.account)}${what ? `\t${clean(what)}` : ""}`;
+  const emoji = n.emoji ? `\t${clean(n.emoji)}` : "";
+  return `${clean(n.created_at)}\t${clean(n.type)}${emoji}\t${acct(n.account)}${what ? `\t${clean(what)}` : ""}`;
 }
 
 /** `push`: the Web Push subscriptions and each one's last push (GET /api/roost/push). */
@@ -233,6 +240,30 @@ async function exportTo(node, kind, file) {
   console.log(`wrote ${file} (${csv.split("\n").filter(Boolean).length} lines)`);
 }
 
+/** POSTs a multipart `form` as the owner; the answer's JSON, or a failure naming `what` was refused. */
+async function postForm(node, pathname, form, what) {
+  let res;
+  try {
+    res = await fetch(new URL(pathname, node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
+  if (!res.ok) fail(`${what} refused (${res.status}): ${clean(json.error)}`);
+  return json;
+}
+
+/** `emoji add`: the image goes up as multipart, as Mastodon's admin form sends it. */
+async function addEmoji(node, shortcode, file, category) {
+  if (!existsSync(file)) fail(`no file ${file}`);
+  const form = new FormData();
+  form.append("shortcode", shortcode);
+  if (category) form.append("category", category);
+  form.append("image", new Blob([readFileSync(file)]), path.basename(file));
+  const json = await postForm(node, "/api/roost/emojis", form, "emoji");
+  console.log(`:${clean(json.shortcode)}: ${clean(json.url)}`);
+}
+
 /** `import`: the file goes up as multipart (Mastodon's settings form sends it so too); the rows are applied by the node's queue. */
 async function importFile(node, type, file, overwrite) {
   if (!existsSync(file)) fail(`no file ${file}`);
@@ -240,14 +271,7 @@ async function importFile(node, type, file, overwrite) {
   form.append("type", type);
   form.append("mode", overwrite ? "overwrite" : "merge");
   form.append("data", new Blob([readFileSync(file)], { type: "text/csv" }), path.basename(file));
-  let res;
-  try {
-    res = await fetch(new URL("/api/roost/imports", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json" }, body: form });
-  } catch (error) {
-    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
-  }
-  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
-  if (!res.ok) fail(`import refused (${res.status}): ${clean(json.error)}`);
+  const json = await postForm(node, "/api/roost/imports", form, "import");
   console.log(`import ${clean(json.id)} queued: ${json.total} rows; \`npm run roost -- imports ${clean(json.id)}\` shows its progress`);
 }
 
@@ -436,6 +460,32 @@ async function main(argv) {
       const { imports } = await call(node, "GET", "/api/roost/imports");
       for (const i of imports) console.log(`${clean(i.id)}\t${clean(i.type)}\t${clean(i.mode)}\t${clean(i.state)}\t${i.processed}/${i.total}\tfailed ${i.failed}`);
       if (imports.length === 0) console.log("no imports");
+      break;
+    }
+    case "emoji": {
+      const [action, shortcode, file] = args;
+      if (action === "add") {
+        if (!shortcode || !file) fail(`emoji add needs a shortcode and a file\n${USAGE}`);
+        return addEmoji(node, shortcode.replace(/^:(.*):$/, "$1"), file, values.category);
+      }
+      if (action === "remove") {
+        if (!shortcode) fail(`emoji remove needs a shortcode\n${USAGE}`);
+        await call(node, "DELETE", `/api/roost/emojis/${encodeURIComponent(shortcode.replace(/^:(.*):$/, "$1"))}`);
+        console.log(`removed :${clean(shortcode.replace(/^:(.*):$/, "$1"))}:`);
+        break;
+      }
+      if (action) fail(`emoji takes add or remove, not ${clean(action)}\n${USAGE}`);
+      const emojis = await call(node, "GET", "/api/roost/emojis");
+      for (const e of emojis) console.log(`:${clean(e.shortcode)}:\t${clean(e.category ?? "")}\t${clean(e.url)}`);
+      if (emojis.length === 0) console.log("no custom emoji");
+      break;
+    }
+    case "react": {
+      const [post, emoji] = args;
+      if (!post || !emoji) fail(`react needs a post and an emoji\n${USAGE}`);
+      const id = await statusId(node, post);
+      const status = await call(node, values.undo ? "DELETE" : "PUT", `/api/v1/pleroma/statuses/${id}/reactions/${encodeURIComponent(emoji)}`);
+      for (const r of status.emoji_reactions ?? []) console.log(`${clean(r.name)}\t${r.count}${r.me ? "\t(you)" : ""}`);
       break;
     }
     default:

@@ -104,12 +104,13 @@ describe("handlers, on real shapes retargeted at us", () => {
     expect(await handle({ ...fixture("misskey-like-custom-emoji"), object: OUR_POST })).toEqual({ outcome: "done" });
     expect(await handle({ ...fixture("pleroma-emoji-react"), object: OUR_POST })).toEqual({ outcome: "done" });
     expect(await handle({ ...fixture("mastodon-announce"), object: OUR_POST })).toEqual({ outcome: "done" });
-    expect(await count("reactions", "object_id = ? AND type = 'Like'", OUR_POST)).toBe(2);
-    expect(await count("reactions", "object_id = ? AND type = 'EmojiReact'", OUR_POST)).toBe(1);
+    // Misskey's Like with a reaction is an emoji reaction, not a favourite (docs/federation.md).
+    expect(await count("reactions", "object_id = ? AND type = 'Like'", OUR_POST)).toBe(1);
+    expect(await count("reactions", "object_id = ? AND type = 'EmojiReact'", OUR_POST)).toBe(2);
     expect(await count("reactions", "object_id = ? AND type = 'Announce'", OUR_POST)).toBe(1);
-    expect(await count("notifications", "object_id = ? AND type = 'reaction'", OUR_POST)).toBe(1);
+    expect(await count("notifications", "object_id = ? AND type = 'reaction'", OUR_POST)).toBe(2);
     const misskey = fixture("misskey-like-custom-emoji");
-    expect(await count("reactions", "activity_id = ? AND type = 'Like' AND content = ':hanapog:'", misskey.id)).toBe(1);
+    expect(await count("reactions", "activity_id = ? AND type = 'EmojiReact' AND content = ':hanapog:' AND emoji_url IS NOT NULL", misskey.id)).toBe(1);
     const pleroma = fixture("pleroma-emoji-react");
     expect(await count("reactions", "activity_id = ? AND content = '👌'", pleroma.id)).toBe(1);
     expect(await handle({ ...fixture("mastodon-undo-like"), object: like })).toEqual({ outcome: "done" });

@@ -25,6 +25,7 @@ import { conversationRoutes } from "./v1/conversations.ts";
 import { tagRoutes } from "./v1/tags.ts";
 import { streaming, streamingHealth } from "./v1/streaming.ts";
 import { stubs } from "./v1/stubs.ts";
+import { emojiRoutes } from "./v1/emoji.ts";
 import { timelines } from "./v1/timelines.ts";
 import { filtersV2 } from "./v2/filters.ts";
 import { search } from "./v2/search.ts";
@@ -64,6 +65,7 @@ export const mastodonApi = new Hono<AppEnv>()
   .route("/", tagRoutes)
   .route("/", pollRoutes)
   .route("/", quoteRoutes)
+  .route("/", emojiRoutes)
   .route("/", stubs)
   .route("/", streaming)
   .all("/api/v1/*", (c) => jsonError(c, 404, "Record not found"))

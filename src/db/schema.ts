@@ -156,9 +156,16 @@ export const reactions = sqliteTable(
     objectId: text("object_id").notNull(),
     /** The emoji of a reaction, if any. */
     content: text("content"),
+    /** A custom emoji's image (the sender's URL), for EmojiReact rows (migration 0031). */
+    emojiUrl: text("emoji_url"),
     createdAt: integer("created_at").notNull().default(now),
   },
-  (t) => [index("reactions_object").on(t.objectId, t.type), index("reactions_actor").on(t.actorId)],
+  (t) => [
+    index("reactions_object").on(t.objectId, t.type),
+    index("reactions_actor").on(t.actorId),
+    // One reaction per actor per emoji per post (partial: only EmojiReact rows).
+    uniqueIndex("reactions_one_emoji").on(t.objectId, t.actorId, t.content).where(sql`type = 'EmojiReact'`),
+  ],
 );
 
 export const notifications = sqliteTable(
@@ -844,3 +851,15 @@ export const quotes = sqliteTable(
   },
   (t) => [uniqueIndex("quotes_status").on(t.statusUri), index("quotes_quoted").on(t.quotedUri, t.state), index("quotes_approval").on(t.approvalUri), index("quotes_request").on(t.requestId)],
 );
+
+// --- custom emoji (migration 0031) ---
+
+/** The owner's custom emoji: the image in R2 under `key` (src/domain/custom-emoji.ts). */
+export const customEmojis = sqliteTable("custom_emojis", {
+  shortcode: text("shortcode").primaryKey(),
+  key: text("key").notNull(),
+  mediaType: text("media_type").notNull(),
+  category: text("category"),
+  visibleInPicker: integer("visible_in_picker", { mode: "boolean" }).notNull().default(true),
+  updatedAt: integer("updated_at").notNull(),
+});

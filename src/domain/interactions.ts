@@ -2,6 +2,7 @@
 // posts (counted, notified, and undone by their Undo).
 import { and, eq, isNull } from "drizzle-orm";
 import { activities, notifications, objects, reactions, statuses } from "../db/schema.ts";
+import { incomingReaction } from "../federation/emoji.ts";
 import { hostOf, isPublic, type NormalizedActivity, PUBLIC_COLLECTION } from "../federation/normalize.ts";
 import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
@@ -70,15 +71,16 @@ export async function answerReceived(activity: NormalizedActivity, ctx: Services
   return answered ?? followAnswered(activity, ctx);
 }
 
-/** Undo of one of our Likes or Announces, sent to the same audience. */
+/** Undo of one of our Likes, Announces or EmojiReacts, sent to the same audience. */
 export async function undoReaction(ctx: Services, activityId: string): Promise<Published> {
   const [row] = await ctx.db.select().from(activities).where(eq(activities.id, activityId));
-  if (!row || (row.type !== "Like" && row.type !== "Announce")) return { ok: false, status: 404, error: `no Like or Announce ${activityId}` };
+  if (!row || !["Like", "Announce", "EmojiReact"].includes(row.type)) return { ok: false, status: 404, error: `no Like, Announce or EmojiReact ${activityId}` };
   const original = JSON.parse(row.document) as Record<string, unknown>;
-  const { "@context": _context, ...object } = original;
+  const { "@context": context, ...object } = original;
   const id = `${activityId}/undo`;
+  // The embedded EmojiReact keeps the terms its own context defined.
   await ctx.outbox.send(
-    { "@context": AS_CONTEXT, id, type: "Undo", actor: ctx.urls.actor, object, to: original.to, cc: original.cc },
+    { "@context": row.type === "EmojiReact" ? context : AS_CONTEXT, id, type: "Undo", actor: ctx.urls.actor, object, to: original.to, cc: original.cc },
     { visibility: "direct", objectId: row.objectId },
   );
   await ctx.db.delete(activities).where(eq(activities.id, activityId));
@@ -89,7 +91,12 @@ export async function undoReaction(ctx: Services, activityId: string): Promise<P
 const NOTIFICATION = { Like: "like", Announce: "announce", EmojiReact: "reaction" } as const;
 
 export async function reactionReceived(activity: NormalizedActivity, ctx: Services): Promise<HandlerResult> {
-  const type = activity.type as keyof typeof NOTIFICATION;
+  // Misskey sends its reactions as Like with the emoji in `content`/`_misskey_reaction`: those are
+  // reactions (as Pleroma reads them); a Like without one stays a favourite.
+  const reaction = activity.type === "Announce" ? null : incomingReaction(activity);
+  const emojiReact = activity.type === "EmojiReact" || activity.type === "EmojiReaction";
+  if (emojiReact && !reaction) return ignored(`${activity.type} without one unicode emoji or a custom emoji with its Emoji tag`);
+  const type = (reaction ? "EmojiReact" : activity.type) as keyof typeof NOTIFICATION;
   const objectId = activity.object?.id;
   if (!objectId || !activity.id) return ignored(`${type} without an id or object`);
   const [ours] = await ctx.db
@@ -97,10 +104,11 @@ export async function reactionReceived(activity: NormalizedActivity, ctx: Servic
     .from(objects)
     .where(and(eq(objects.id, objectId), isNull(objects.deletedAt)));
   if (!ours) return type === "Announce" ? boostOfOthers(activity, ctx) : ignored(`${type} of an object that is not ours`);
-  // Misskey sends reactions as Like with content: they count as likes, the emoji is kept.
+  // One reaction per actor per emoji: a second (another id, same emoji) meets reactions_one_emoji.
   const inserted = await ctx.db
     .insert(reactions)
-    .values({ activityId: activity.id, type, actorId: activity.actor, objectId, content: activity.content })
+    // Milliseconds (the column's default is whole seconds): emoji with as many reactions are listed in the order they first came.
+    .values({ activityId: activity.id, type, actorId: activity.actor, objectId, content: reaction?.content ?? null, emojiUrl: reaction?.url ?? null, createdAt: ctx.now() })
     .onConflictDoNothing()
     .returning({ id: reactions.activityId });
   if (inserted.length === 0) return ignored("already counted");
@@ -109,7 +117,7 @@ export async function reactionReceived(activity: NormalizedActivity, ctx: Servic
     actorId: activity.actor,
     objectId,
     activityId: activity.id,
-    detail: activity.content ? JSON.stringify({ content: activity.content }) : null,
+    detail: reaction ? JSON.stringify({ content: reaction.content, url: reaction.url }) : null,
   });
   return done;
 }

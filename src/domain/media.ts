@@ -300,7 +300,8 @@ export async function pruneUnattachedMedia(s: Services, now = s.now()): Promise<
 
 /** A stored file for GET /media/:key, only under the keys uploads are given. */
 export async function servedMedia(s: Services, key: string, request: Headers): Promise<StoredObject | null> {
-  if (!/^(\d{1,16}\/[0-9a-f]{24}(-small)?|profile\/(avatar|header)-[0-9a-f]{24})\.[a-z0-9]{2,5}$/.test(key)) return null;
+  // Custom emoji (src/domain/custom-emoji.ts) live under emoji/<shortcode>-<24 hex>.
+  if (!/^(\d{1,16}\/[0-9a-f]{24}(-small)?|profile\/(avatar|header)-[0-9a-f]{24}|emoji\/[a-zA-Z0-9_]{2,64}-[0-9a-f]{24})\.[a-z0-9]{2,5}$/.test(key)) return null;
   return s.media.get(key, request);
 }
 

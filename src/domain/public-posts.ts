@@ -6,7 +6,9 @@
 import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { statuses } from "../db/schema.ts";
 import { hostOf, normalizeActor, normalizeObject } from "../federation/normalize.ts";
-import type { Attachment, Poll } from "../federation/normalize.ts";
+import type { Attachment, Poll, Tag } from "../federation/normalize.ts";
+import { ownInlineEmojis } from "./custom-emoji.ts";
+import type { InlineEmoji } from "../text/emoji.ts";
 import { cardContentBranch, cardsByPost } from "./cards.ts";
 import type { Services } from "../services.ts";
 import type { PreviewCard } from "../text/link-cards.ts";
@@ -23,6 +25,8 @@ export interface PageAuthor {
   url: string;
   avatar: string | null;
   local: boolean;
+  /** Custom emoji the name uses (the owner's, or the remote actor's tags). */
+  emojis: InlineEmoji[];
 }
 
 export interface PagePost extends Omit<DisplayedPost, "url" | "attachments"> {
@@ -39,6 +43,8 @@ export interface PagePost extends Omit<DisplayedPost, "url" | "attachments"> {
   media: Attachment[];
   /** Lower-case names without `#`. */
   hashtags: string[];
+  /** The post's custom emoji (its Emoji tags), shown by their own URLs. */
+  emojis: InlineEmoji[];
   quote: string | null;
   /** A Question's options and counts, as the post carries them. */
   poll: Poll | null;
@@ -58,7 +64,9 @@ export interface TimelinePage {
 /** The owner as an author, from the profile. */
 async function ownerAuthor(s: Services): Promise<PageAuthor> {
   const profile = await s.profile();
+  const emojis = await ownInlineEmojis(s, [profile.displayName]);
   return {
+    emojis,
     id: s.urls.actor,
     name: profile.displayName,
     handle: `@${s.config.username}@${s.config.handleDomain}`,
@@ -66,6 +74,10 @@ async function ownerAuthor(s: Services): Promise<PageAuthor> {
     avatar: profile.avatarUrl,
     local: true,
   };
+}
+
+function inlineEmojis(tags: Tag[]): InlineEmoji[] {
+  return tags.flatMap((t) => (t.type === "Emoji" ? [{ shortcode: t.name, url: t.iconUrl }] : []));
 }
 
 function remoteAuthor(actorId: string, document: string | null): PageAuthor {
@@ -79,6 +91,7 @@ function remoteAuthor(actorId: string, document: string | null): PageAuthor {
     url: actor?.url ?? actorId,
     avatar: actor?.icon ?? null,
     local: false,
+    emojis: inlineEmojis(actor?.tag ?? []),
   };
 }
 
@@ -123,6 +136,7 @@ export async function pagePosts(s: Services, rows: StatusRow[]): Promise<PagePos
       inReplyTo: o.inReplyTo,
       media: attachments,
       hashtags: o.tag.flatMap((t) => (t.type === "Hashtag" ? [t.name.replace(/^#/, "").toLowerCase()] : [])),
+      emojis: inlineEmojis(o.tag),
       quote: o.quote,
       poll: o.poll,
       card: cards.get(c.id) ?? null,

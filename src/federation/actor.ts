@@ -2,6 +2,7 @@
 import type { Config, Profile } from "../config.ts";
 import type { Services } from "../services.ts";
 import { linkify, textToHtml } from "../text/html.ts";
+import { emojiTagsFor } from "./emoji.ts";
 import { featuringFields, INTERACTION_POLICY_TERMS } from "./featuring.ts";
 import type { ActorKeys } from "./keys.ts";
 import type { LocalUrls } from "./urls.ts";
@@ -25,6 +26,7 @@ const ACTOR_CONTEXT = [
     PropertyValue: "schema:PropertyValue",
     value: "schema:value",
     webfinger: "https://purl.archive.org/socialweb/webfinger#webfinger",
+    Emoji: "toot:Emoji",
     ...INTERACTION_POLICY_TERMS,
   },
 ];
@@ -36,9 +38,11 @@ interface ActorInput {
   keys: ActorKeys;
   /** When the account was created (our first key), ISO 8601. */
   published: string;
+  /** Emoji tags of the owner's custom emoji the name, bio and fields use. */
+  emojiTags: Record<string, unknown>[];
 }
 
-function buildActor({ config, profile, urls, keys, published }: ActorInput): Record<string, unknown> {
+function buildActor({ config, profile, urls, keys, published, emojiTags }: ActorInput): Record<string, unknown> {
   const image = (url: string | null) => (url ? { type: "Image", url } : undefined);
   return {
     "@context": ACTOR_CONTEXT,
@@ -68,6 +72,7 @@ function buildActor({ config, profile, urls, keys, published }: ActorInput): Rec
       value: linkify(f.value, "me nofollow noopener noreferrer"),
     })),
     alsoKnownAs: profile.alsoKnownAs,
+    ...(emojiTags.length > 0 ? { tag: emojiTags } : {}),
     ...(profile.movedTo ? { movedTo: profile.movedTo } : {}),
     publicKey: { id: urls.rsaKeyId, owner: urls.actor, publicKeyPem: keys.rsa.publicKeyPem },
     assertionMethod: [
@@ -82,8 +87,14 @@ function buildActor({ config, profile, urls, keys, published }: ActorInput): Rec
 }
 
 /** Our actor document as served now, with keys created on first use. */
-export async function actorDocument(s: Pick<Services, "config" | "urls" | "keys" | "profile">): Promise<Record<string, unknown>> {
+export async function actorDocument(s: Pick<Services, "config" | "urls" | "keys" | "profile" | "db">): Promise<Record<string, unknown>> {
   const [keys, profile] = await Promise.all([s.keys(), s.profile()]);
-  return buildActor({ config: s.config, profile, urls: s.urls, keys, published: new Date(keys.createdAt).toISOString() });
+  const emojiTags = await emojiTagsFor(s, profileTexts(profile));
+  return buildActor({ config: s.config, profile, urls: s.urls, keys, published: new Date(keys.createdAt).toISOString(), emojiTags });
 }
 
+
+/** Where the owner's custom emoji may appear on the profile: name, bio, field names and values. */
+export function profileTexts(profile: Pick<Profile, "displayName" | "bio" | "fields">): string[] {
+  return [profile.displayName, profile.bio, ...profile.fields.flatMap((f) => [f.name, f.value])];
+}

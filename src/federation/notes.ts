@@ -19,6 +19,8 @@ export const NOTE_CONTEXT = [
     ...QUOTE_NOTE_TERMS,
     // GoToSocial's interaction policy and approvals (src/federation/interaction-policy.ts).
     ...NOTE_POLICY_TERMS,
+    // Custom emoji tags (src/federation/emoji.ts).
+    Emoji: "toot:Emoji",
   },
 ];
 

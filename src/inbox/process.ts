@@ -22,6 +22,7 @@ const undone: Handler = async (activity, s) => {
     case "Like":
     case "Announce":
     case "EmojiReact":
+    case "EmojiReaction":
       return reactionUndone(activity, s);
     case "Block":
       return ignored("Undo{Block}: nothing was stored about being blocked");
@@ -55,6 +56,7 @@ const HANDLERS: Record<string, Handler> = {
   Like: reactionReceived,
   Announce: reactionReceived,
   EmojiReact: reactionReceived,
+  EmojiReaction: reactionReceived,
   Create: postReceived,
   Update: updateReceived,
   Delete: deleted,

@@ -9,7 +9,7 @@ import type { AppEnv } from "../context.ts";
 const CSS = `:root{color-scheme:light dark;--fg:#1b1b1f;--muted:#5c5c66;--bg:#fff;--card:#f4f4f7;--line:#d9d9e0;--accent:#4a3fd1}
 @media (prefers-color-scheme:dark){:root{--fg:#ececf1;--muted:#a5a5b3;--bg:#17171c;--card:#212128;--line:#34343e;--accent:#a59cff}}
 *{box-sizing:border-box}body{font:16px/1.5 system-ui,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
-a{color:var(--accent)}main,.top{max-width:42rem;margin:0 auto;padding:0 1rem}img,video{max-width:100%;height:auto}
+a{color:var(--accent)}main,.top{max-width:42rem;margin:0 auto;padding:0 1rem}img,video{max-width:100%;height:auto}img.emoji{height:1.25em;width:auto;vertical-align:-.25em;margin:0 .05em}
 .banner{display:block;width:100%;max-height:14rem;object-fit:cover;background:var(--card)}
 .top header{display:flex;gap:1rem;align-items:flex-end;flex-wrap:wrap}
 .avatar{width:6rem;height:6rem;margin-top:-2.5rem;border-radius:.75rem;border:3px solid var(--bg);background:var(--card);object-fit:cover}

@@ -1,5 +1,7 @@
 // The public pages from the database, through the read use cases of src/domain/public-posts.ts;
 // the components stay free of queries.
+import { ownInlineEmojis } from "../domain/custom-emoji.ts";
+import { profileTexts } from "../federation/actor.ts";
 import type { AppContext } from "../context.ts";
 import { servedObject } from "../db/queries/objects.ts";
 import { readCounters } from "../db/queries/public.ts";
@@ -52,9 +54,10 @@ export async function profilePage(c: AppContext) {
     profilePosts(s, older, PAGE_SIZE),
   ]);
   const counts = { posts: Math.max(0, counters.local_posts), following: Math.max(0, counters.following), followers: Math.max(0, counters.followers) };
+  const emojis = await ownInlineEmojis(s, profileTexts(profile));
   return htmlPage(
     c,
-    <ProfilePage site={site} profile={profile} counts={counts} verified={verified} pinned={pinned} posts={page.posts} older={page.older} later={older !== null} />,
+    <ProfilePage site={site} profile={profile} counts={counts} verified={verified} pinned={pinned} posts={page.posts} older={page.older} later={older !== null} emojis={emojis} />,
   );
 }
 

@@ -2,6 +2,7 @@
 // A content warning folds the body and media into a closed <details>, as Mastodon's web view does.
 import { raw } from "hono/html";
 import { attachmentKind } from "../domain/post-display.ts";
+import { emojifyHtml, emojifyText } from "../text/emoji.ts";
 import type { PagePost, PageThread } from "../domain/public-posts.ts";
 import type { Attachment, Poll } from "../federation/normalize.ts";
 import { InteractForm } from "./interact-form.tsx";
@@ -88,7 +89,7 @@ function Body(props: { post: PagePost }) {
   const inner = (
     <>
       <div class="content" lang={post.language ?? undefined}>
-        {raw(post.html)}
+        {raw(emojifyHtml(post.html, post.emojis))}
       </div>
       {post.poll && <PollResults poll={post.poll} />}
       {post.quote && (
@@ -111,7 +112,7 @@ function Body(props: { post: PagePost }) {
   return (
     <details class="cw">
       <summary>
-        <span class="muted">Content warning:</span> {post.summary}
+        <span class="muted">Content warning:</span> {raw(emojifyText(post.summary, post.emojis))}
       </summary>
       {inner}
     </details>
@@ -126,14 +127,14 @@ export function PostCard(props: { post: PagePost; focus?: boolean; pinned?: bool
       {props.pinned && <p class="meta">Pinned post</p>}
       {post.boost && (
         <p class="meta">
-          ⟳ <a href={post.boost.by.url}>{post.boost.by.name}</a> boosted · <time datetime={new Date(post.boost.at).toISOString()}>{minute(post.boost.at)}</time>
+          ⟳ <a href={post.boost.by.url}>{raw(emojifyText(post.boost.by.name, post.boost.by.emojis))}</a> boosted · <time datetime={new Date(post.boost.at).toISOString()}>{minute(post.boost.at)}</time>
         </p>
       )}
       <div class="by">
         {a.avatar && <img class="avatar small" src={a.avatar} alt="" width={40} height={40} loading="lazy" />}
         <p>
           <a href={a.url}>
-            <strong>{a.name}</strong>
+            <strong>{raw(emojifyText(a.name, a.emojis))}</strong>
           </a>{" "}
           <span class="muted">{a.handle}</span>
         </p>

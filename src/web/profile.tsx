@@ -5,6 +5,7 @@ import { raw } from "hono/html";
 import type { Profile } from "../config.ts";
 import type { PagePost } from "../domain/public-posts.ts";
 import { fieldLink } from "../domain/link-verification.ts";
+import { type InlineEmoji, emojifyHtml, emojifyText } from "../text/emoji.ts";
 import { linkify, textToHtml } from "../text/html.ts";
 import { InteractForm } from "./interact-form.tsx";
 import { Layout } from "./layout.tsx";
@@ -23,6 +24,8 @@ export interface ProfileView {
   older: number | null;
   /** Whether this is a later page (reached through `older`). */
   later: boolean;
+  /** The owner's custom emoji the name, bio and fields use. */
+  emojis: InlineEmoji[];
 }
 
 const plain = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
@@ -43,7 +46,7 @@ export function ProfilePage(props: ProfileView) {
         <header>
           {profile.avatarUrl && <img class="avatar" src={profile.avatarUrl} alt={`Avatar of ${profile.displayName}`} width={96} height={96} />}
           <div>
-            <h1>{profile.displayName}</h1>
+            <h1>{raw(emojifyText(profile.displayName, props.emojis))}</h1>
             <p class="handle">
               <input id="handle" readonly value={site.handle} aria-label="Handle" size={site.handle.length + 1} />
               <button type="button" class="plain" data-copy="handle" hidden>
@@ -53,7 +56,7 @@ export function ProfilePage(props: ProfileView) {
             </p>
           </div>
         </header>
-        <div class="bio">{raw(textToHtml(profile.bio))}</div>
+        <div class="bio">{raw(emojifyHtml(textToHtml(profile.bio), props.emojis))}</div>
         {profile.fields.length > 0 && (
           <dl class="fields">
             {profile.fields.map((f) => {
@@ -61,14 +64,14 @@ export function ProfilePage(props: ProfileView) {
               const verifiedAt = link ? props.verified.get(link) : undefined;
               return (
                 <>
-                  <dt>{f.name}</dt>
+                  <dt>{raw(emojifyText(f.name, props.emojis))}</dt>
                   <dd class={verifiedAt ? "verified" : undefined}>
                     {verifiedAt && (
                       <span title={`Verified ${new Date(verifiedAt).toISOString().slice(0, 10)}: the page links back here`} aria-label="Verified link">
                         ✓{" "}
                       </span>
                     )}
-                    {raw(linkify(f.value, "me nofollow noopener noreferrer"))}
+                    {raw(emojifyHtml(linkify(f.value, "me nofollow noopener noreferrer"), props.emojis))}
                   </dd>
                 </>
               );

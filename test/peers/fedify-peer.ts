@@ -17,7 +17,8 @@ import {
   verifyRequestDetailed,
 } from "@fedify/fedify";
 import { FetchError, preloadedContexts, type RemoteDocument } from "@fedify/fedify/runtime";
-import { Accept, Activity, Collection, Create, CryptographicKey, Document, Endpoints, Follow, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Question } from "@fedify/fedify/vocab";
+import { Accept, Activity, Collection, Create, CryptographicKey, Document, Emoji, Endpoints, Follow, getTypeId, Image, Like, Link, lookupObject, Mention, Note, Person, PropertyValue, PUBLIC_COLLECTION, Question } from "@fedify/fedify/vocab";
+import { Object as Object$ } from "@fedify/fedify/vocab";
 import { lookupWebFinger } from "@fedify/webfinger";
 import type { FedifyReceived as Received } from "./reports.ts";
 
@@ -309,6 +310,20 @@ async function repliesWithFedify(noteUrl: string) {
   };
 }
 
+/** What Fedify's vocabulary makes of a document (an EmojiReact, a Note, an actor): its class, content and Emoji tags. */
+async function emojiView(document: Record<string, unknown>) {
+  const object = await Object$.fromJsonLd(document, loaders);
+  const emojis: { id: string | null; name: string | null; url: string | null; mediaType: string | null }[] = [];
+  for await (const tag of object.getTags(loaders)) {
+    if (!(tag instanceof Emoji)) continue;
+    const icon = await tag.getIcon(loaders);
+    const url = icon instanceof Image ? (icon.url instanceof Link ? (icon.url.href?.href ?? null) : (icon.url?.href ?? null)) : null;
+    emojis.push({ id: tag.id?.href ?? null, name: tag.name?.toString() ?? null, url, mediaType: icon?.mediaType ?? null });
+  }
+  const objectId = object instanceof Activity ? (object.objectId?.href ?? null) : null;
+  return { type: getTypeId(object).href, content: object.content?.toString() ?? null, name: object.name?.toString() ?? null, objectId, emojis };
+}
+
 function json(body: unknown, status = 200) {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
@@ -357,6 +372,10 @@ export async function handleFedifyPeer(incoming: Request): Promise<Response> {
   if (url.pathname === "/__control/replies" && request.method === "POST") {
     const { note } = (await request.json()) as { note: string };
     return json(await repliesWithFedify(note));
+  }
+  if (url.pathname === "/__control/emoji-view" && request.method === "POST") {
+    const { document } = (await request.json()) as { document: Record<string, unknown> };
+    return json(await emojiView(document));
   }
   if (url.pathname === "/__control/rfc9421-only" && request.method === "POST") {
     rfc9421Only = ((await request.json()) as { enabled: boolean }).enabled;

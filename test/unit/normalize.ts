@@ -515,8 +515,8 @@ describe("objects", () => {
     expect(note.tag).toEqual([
       { type: "Mention", href: "https://a.example/users/x", name: null },
       { type: "Hashtag", name: "NoHash", href: null },
-      { type: "Emoji", name: "blob", iconUrl: "https://pleroma.example/emoji/blob.png", id: null },
-      { type: "Emoji", name: "party", iconUrl: "https://pleroma.example/emoji/party.png", id: null },
+      { type: "Emoji", name: "blob", iconUrl: "https://pleroma.example/emoji/blob.png", mediaType: null, id: null },
+      { type: "Emoji", name: "party", iconUrl: "https://pleroma.example/emoji/party.png", mediaType: null, id: null },
     ]);
     expect(ok(normalizeObject({ id: "https://pleroma.example/objects/2", type: "Note", emoji: {} })).tag).toEqual([]);
   });
@@ -624,6 +624,7 @@ describe("activities", () => {
         type: "Emoji",
         name: "hanapog",
         id: "https://misskey.local.live/emojis/hanapog",
+        mediaType: "image/png",
         iconUrl: "https://misskey.local.live/files/webpublic-8f8a9768-7264-4171-88d6-2356aabeadcd",
       },
     ]);

@@ -4,6 +4,9 @@
 import { sql } from "drizzle-orm";
 import { accountIdsFor, OWNER_ACCOUNT_ID } from "../../domain/accounts.ts";
 import { fieldLink } from "../../domain/link-verification.ts";
+import { customEmojiEntity } from "../../domain/custom-emoji.ts";
+import { profileTexts } from "../../federation/actor.ts";
+import { ownEmojis, shortcodesIn } from "../../federation/emoji.ts";
 import { hostOf, type NormalizedActor, normalizeActor } from "../../federation/normalize.ts";
 import type { Services } from "../../services.ts";
 import { linkify, textToHtml } from "../../text/html.ts";
@@ -37,6 +40,8 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
     s.keys(),
     s.profile(),
   ]);
+  // The owner's custom emoji the name, bio and fields use (apps swap :shortcode: for the image).
+  const emojis = (await ownEmojis(db, shortcodesIn(profileTexts(profile)))).map((e) => customEmojiEntity(s, e));
   const counts = { followers: row?.followers ?? 0, following: row?.following ?? 0 };
   const posts = { n: row?.posts ?? 0, last: row?.last ?? null };
   const requests = { n: row?.requests ?? 0 };
@@ -72,7 +77,7 @@ async function credentialAccount(s: Services): Promise<AccountEntity> {
     following_count: Math.max(0, counts.following),
     statuses_count: posts?.n ?? 0,
     last_status_at: day(posts?.last ?? null),
-    emojis: [],
+    emojis,
     roles: [],
     fields,
   };

@@ -16,6 +16,7 @@ import { attachQuotes } from "./quote.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
+import { reactionContentBranch, reactionsByPost } from "./reactions.ts";
 
 export type StatusEntity = Record<string, unknown> & { id: string };
 
@@ -43,6 +44,9 @@ function localContent(document: string): Content {
   const tags: Tag[] = (Array.isArray(note.tag) ? note.tag : []).flatMap((t: Record<string, string>): Tag[] => {
     if (t.type === "Mention") return [{ type: "Mention", href: t.href!, name: t.name ?? null }];
     if (t.type === "Hashtag") return [{ type: "Hashtag", name: String(t.name ?? "").replace(/^#/, ""), href: t.href ?? null }];
+    // The owner's custom emoji (src/federation/emoji.ts emojiTag).
+    const icon = t.icon as unknown as { url?: string; mediaType?: string } | undefined;
+    if (t.type === "Emoji" && icon?.url) return [{ type: "Emoji", name: String(t.name ?? "").replace(/^:|:$/g, ""), iconUrl: icon.url, mediaType: icon.mediaType ?? null, id: t.id ?? null }];
     return [];
   });
   return {
@@ -98,12 +102,12 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls and cards share one term).
-    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll"; id: string; document: string }>(sql`
+    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls, cards and emoji reactions share one term).
+    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll" | "reactions"; id: string; document: string }>(sql`
       SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
       SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)})
+      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)} UNION ALL ${reactionContentBranch(uris)})
       ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
@@ -122,6 +126,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
   const localMedia = mediaByPost(s, contentRowsRead);
   const cards = cardsByPost(contentRowsRead);
+  const emojiReactions = reactionsByPost(contentRowsRead);
   const pollRows = pollsByStatus(contentRowsRead);
   const mentionHrefs = [...contents.values()].flatMap((c) => (c ? c.tags.flatMap((t) => (t.type === "Mention" ? [t.href] : [])) : []));
   const parentRows = marks.filter((m) => m.k === "parent").map((m) => ({ id: m.id!, uri: m.uri, actorId: m.actor! }));
@@ -188,6 +193,9 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
       emojis,
       card: cards.get(row.uri) ?? null,
       poll: poll ? pollEntity(s, row.id, poll, emojis, view.owner === true) : null,
+      // Fedibird's field and Pleroma's (Akkoma sends both); Mastodon clients ignore them.
+      emoji_reactions: emojiReactions.get(row.uri) ?? [],
+      pleroma: { emoji_reactions: emojiReactions.get(row.uri) ?? [] },
     };
   };
 

@@ -1,4 +1,4 @@
-// Instance information (v1 and v2), preferences, custom emoji.
+// Instance information (v1 and v2), preferences (custom emoji: ./emoji.ts).
 import { and, count, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
@@ -23,7 +23,6 @@ export const instance = new Hono<AppEnv>()
   .get("/api/v1/instance/activity", (c) => c.json([]))
   .get("/api/v1/instance/rules", (c) => c.json([]))
   .get("/api/v1/instance/extended_description", (c) => c.json({ updated_at: null, content: "" }))
-  .get("/api/v1/custom_emojis", (c) => c.json([]))
   .get("/api/v1/preferences", requireScope("read:accounts"), async (c) => {
     const profile = await c.var.services.profile();
     return c.json({

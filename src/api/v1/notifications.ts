@@ -12,6 +12,7 @@ import { readMarkers } from "../../domain/markers.ts";
 import { notMuted } from "../../domain/mutes.ts";
 import { MASTODON_TYPES } from "../../domain/notification-types.ts";
 import { type AccountEntity, accountsFor, ownerAccount } from "../entities/account.ts";
+import { reactionName } from "../entities/reactions.ts";
 import { statusEntities } from "../entities/status.ts";
 import { listParam, readParams } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
@@ -21,8 +22,10 @@ type Row = typeof notifications.$inferSelect;
 
 /** Our stored type → Mastodon's. */
 // A report of us is shown (to the owner, Mastodon's admin) but not pushed: MASTODON_TYPES leaves it out.
-const TYPES: Record<string, string> = { ...MASTODON_TYPES, report: "admin.report" };
-const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll", "quote", "quoted_update"]);
+// An emoji reaction is listed as Pleroma's type (Pleroma and Akkoma clients show the emoji;
+// Mastodon clients skip types they do not know) and pushed as a favourite.
+const TYPES: Record<string, string> = { ...MASTODON_TYPES, reaction: "pleroma:emoji_reaction", report: "admin.report" };
+const STATUS_TYPES = new Set(["mention", "favourite", "reblog", "update", "status", "poll", "quote", "quoted_update", "pleroma:emoji_reaction"]);
 type StoredType = Row["type"];
 const ours = (mastodonTypes: string[]) => (Object.keys(TYPES) as StoredType[]).filter((k) => mastodonTypes.includes(TYPES[k]!));
 
@@ -53,6 +56,14 @@ function reportEntity(r: Row, owner: AccountEntity, statusIds: Map<string, numbe
   };
 }
 
+/** Pleroma's `emoji` and `emoji_url` of a reaction notification (the name as statuses list it). */
+function reactionFields(r: Row): { emoji?: string; emoji_url?: string | null } {
+  if (r.type !== "reaction" || !r.detail) return {};
+  const detail = JSON.parse(r.detail) as { content?: unknown; url?: unknown };
+  if (typeof detail.content !== "string") return {};
+  return { emoji: reactionName(detail.content), emoji_url: typeof detail.url === "string" ? detail.url : null };
+}
+
 /** Notification entities for `rows` in their order (the streaming hub sends the same). */
 export async function notificationEntities(s: Services, rows: Row[]) {
   const reports = rows.filter((r) => r.type === "report");
@@ -73,7 +84,7 @@ export async function notificationEntities(s: Services, rows: Row[]) {
     const status = r.objectId ? (byUri.get(r.objectId) ?? null) : null;
     // A status notification whose status is gone is not shown (Mastodon deletes them with it).
     if (STATUS_TYPES.has(type) && !status) return [];
-    const base = { id: String(r.id), type, created_at: new Date(r.createdAt).toISOString(), account: accounts.get(r.actorId)!, group_key: `ungrouped-${r.id}` };
+    const base = { id: String(r.id), type, created_at: new Date(r.createdAt).toISOString(), account: accounts.get(r.actorId)!, group_key: `ungrouped-${r.id}`, ...reactionFields(r) };
     return [owner && r.type === "report" ? { ...base, status: null, report: reportEntity(r, owner, reportedIds) } : { ...base, status }];
   });
 }

@@ -5,6 +5,7 @@ import { objects } from "../../db/schema.ts";
 import { actorRecipients, addressing } from "../../federation/addressing.ts";
 import { notePolicy } from "../../federation/interaction-policy.ts";
 import { NOTE_CONTEXT, tombstone } from "../../federation/notes.ts";
+import { emojiTagsFor } from "../../federation/emoji.ts";
 import { normalizeObject } from "../../federation/normalize.ts";
 import { newId } from "../../federation/urls.ts";
 import type { Services } from "../../services.ts";
@@ -77,7 +78,12 @@ async function buildNote(
     // The Markdown as written: edits and delete-and-redraft start from it (clients read it back as `text`).
     source: { content: input.text, mediaType: input.format === "plain" ? "text/plain" : "text/markdown" },
     ...(input.language ? { contentMap: { [input.language]: quoting.fallback + html } } : {}),
-    tag: [...[...mentions.values()].map(mentionTag), ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name)))],
+    tag: [
+      ...[...mentions.values()].map(mentionTag),
+      ...scanned.hashtags.map((name) => hashtagTag(name, ctx.urls.tag(name))),
+      // The owner's custom emoji written as :shortcode: (the text keeps them; apps swap in the images).
+      ...(await emojiTagsFor(ctx, [input.text, input.summary, ...(input.poll?.options ?? [])])),
+    ],
     ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(ctx, m)) } : {}),
     ...quoting.fields,
     // GoToSocial's canLike/canReply/canAnnounce beside FEP-044f's canQuote, in the one policy.

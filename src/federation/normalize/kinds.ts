@@ -9,8 +9,8 @@ const ACTIVITY_TYPES: ReadonlySet<string> = new Set([
   "Accept", "Add", "Announce", "Arrive", "Block", "Create", "Delete", "Dislike", "Flag", "Follow",
   "Ignore", "Invite", "Join", "Leave", "Like", "Listen", "Move", "Offer", "Read", "Reject", "Remove",
   "TentativeAccept", "TentativeReject", "Travel", "Undo", "Update", "View",
-  // Extensions: Pleroma/Akkoma reactions, FEP-044f quotes, GoToSocial interaction requests, FEP-7aa9.
-  "EmojiReact", "QuoteRequest", "LikeRequest", "ReplyRequest", "AnnounceRequest", "FeatureRequest",
+  // Extensions: Pleroma/Akkoma reactions (and their older name), FEP-044f quotes, GoToSocial interaction requests, FEP-7aa9.
+  "EmojiReact", "EmojiReaction", "QuoteRequest", "LikeRequest", "ReplyRequest", "AnnounceRequest", "FeatureRequest",
 ]);
 
 const OBJECT_TYPES: ReadonlySet<string> = new Set([

@@ -26,8 +26,11 @@ function tagOf(entry: unknown): Tag | null {
   }
   if (types.includes("Emoji")) {
     const code = usableName === null ? "" : shortcode(usableName);
-    const iconUrl = imageUrl(field(entry, "icon"));
-    return code && iconUrl ? { type: "Emoji", name: code, iconUrl, id: httpIri(field(entry, "id")) } : null;
+    const icon = field(entry, "icon");
+    const iconUrl = imageUrl(icon);
+    // Pleroma sends no mediaType; the API's static_url is the same image then.
+    const mediaType = stringOrNull(field(asArray(icon, 1).find(isRecord) ?? {}, "mediaType"));
+    return code && iconUrl ? { type: "Emoji", name: code, iconUrl, mediaType, id: httpIri(field(entry, "id")) } : null;
   }
   return null;
 }
@@ -38,7 +41,7 @@ function legacyEmoji(value: unknown): EmojiTag[] {
   for (const [name, url] of Object.entries(value).slice(0, MAX_TAGS)) {
     const iconUrl = httpIri(url);
     const code = shortcode(name);
-    if (iconUrl && code && code.length <= MAX_NAME_LENGTH) found.push({ type: "Emoji", name: code, iconUrl, id: null });
+    if (iconUrl && code && code.length <= MAX_NAME_LENGTH) found.push({ type: "Emoji", name: code, iconUrl, mediaType: null, id: null });
   }
   return found;
 }

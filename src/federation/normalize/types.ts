@@ -35,6 +35,8 @@ export interface EmojiTag {
   type: "Emoji";
   name: string;
   iconUrl: string;
+  /** The icon's `mediaType`, when sent. */
+  mediaType: string | null;
   id: string | null;
 }
 
