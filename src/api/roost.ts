@@ -7,8 +7,9 @@ import { requireOwner } from "./auth.ts";
 import { deliveries } from "./deliveries.ts";
 import { ownerApps } from "./owner-apps.ts";
 import { ownerPasskeys } from "./passkeys.ts";
+import { archiveRoutes } from "./archives.ts";
 import { portability } from "./portability.ts";
 import { roostPush } from "./roost-push.ts";
 import { usageRoutes } from "./usage.ts";
 
-export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/", portability);
+export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/archives", archiveRoutes).route("/", portability);
