@@ -286,5 +286,6 @@ export async function importStep(s: Services, row: ArchiveRow, cur: ImportCursor
   if (!ended) return;
   // The upload and its inflated outbox have served: the posts and their media are ours now.
   await s.media.delete([row.key, `${row.key}.outbox.json`]);
+  await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
   s.log("archive.imported", { id: row.id, ...counts, error });
 }

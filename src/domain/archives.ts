@@ -129,8 +129,20 @@ export async function runArchive(job: Extract<Job, { kind: "archive" }>, s: Serv
     // A step that cannot be made (the bucket refused, the upload vanished) ends the archive with the reason rather than retrying for ever.
     s.log("archive.failed", { id: row.id, kind: row.kind, error: String(error) });
     await s.db.update(archives).set({ state: "failed", error: String(error), finishedAt: s.now() }).where(eq(archives.id, row.id));
-    if (row.kind === "import") await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
+    await discardFiles(s, row, cursor).catch((e: unknown) => s.log("archive.cleanup_failed", { id: row.id, error: String(e) }));
   }
+}
+
+/** What a failed archive leaves in R2 and D1: an export's unfinished upload and carry, an import's upload and directory. */
+async function discardFiles(s: Services, row: ArchiveRow, cursor: ExportCursor | ImportCursor): Promise<void> {
+  if (row.kind === "export") {
+    const exp = cursor as ExportCursor;
+    if (exp.uploadId) await s.media.abortMultipart(row.key, exp.uploadId);
+    if (exp.carried > 0) await s.media.delete([`${row.key}.carry-${exp.written}`]);
+    return;
+  }
+  await s.media.delete([row.key, `${row.key}.outbox.json`]);
+  await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
 }
 
 /** A finished export's zip, for the owner. */
