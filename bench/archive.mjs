@@ -9,12 +9,12 @@
 // in the isolate. The exported zip is checked by two readers that are not Roost's: Python's
 // zipfile (CRCs included) and Info-ZIP's unzip when installed.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
-import { d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
+import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
 
 const POSTS = Number(process.argv[2] ?? 1000);
 const IMAGES = Number(process.argv[3] ?? 20);
@@ -56,8 +56,13 @@ function noisePng(side, seed) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-const state = await prepareState({ plan: "free" });
-writeFileSync(state.config, readFileSync(state.config, "utf8").replace(/^main = .*$/m, `main = "${path.join(root, "bench/archive-entry.ts")}"`));
+// The committed code (src and the counting entry), so edits to the working tree during the run do not restart the Worker.
+const source = committedSource();
+mkdirSync(path.join(source.dir, "bench"));
+writeFileSync(path.join(source.dir, "bench/archive-entry.ts"), execFileSync("git", ["show", "HEAD:bench/archive-entry.ts"], { cwd: root }));
+const entry = path.join(source.dir, "bench/archive-entry.ts");
+const state = await prepareState({ plan: "free", source: source.dir });
+writeFileSync(state.config, readFileSync(state.config, "utf8").replace(/^main = .*$/m, `main = "${entry}"`));
 const worker = await startWorker(state, PORT);
 
 async function api(method, pathname, body, headers = {}) {
@@ -132,7 +137,7 @@ const jobRow = (name, r) =>
 const isolate = await startIsolateCpu();
 async function startIsolateCpu() {
   const toml = path.join(dir, "cpu.toml");
-  writeFileSync(toml, `name = "roost-bench-archive-cpu"\nmain = "${path.join(root, "bench/archive-entry.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
+  writeFileSync(toml, `name = "roost-bench-archive-cpu"\nmain = "${entry}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
   const { unstable_startWorker } = await import("wrangler");
   const w = await unstable_startWorker({ config: toml, dev: { server: { hostname: "127.0.0.1", port: PORT + 1 }, inspector: false, logLevel: "warn" } });
   await w.ready;
