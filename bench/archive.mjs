@@ -10,8 +10,10 @@
 // zipfile (CRCs included) and Info-ZIP's unzip when installed.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import { percentile, provenance, root, writeSection } from "./lib/report.mjs";
 import { committedSource, d1, OWNER_TOKEN, prepareState, startWorker, workerdCpuSeconds } from "./lib/worker.mjs";
@@ -33,7 +35,7 @@ const crc = (bytes) => {
   return (c ^ 0xffffffff) >>> 0;
 };
 /** A PNG of noise (it does not compress): `side` × `side` RGB, about 3 × side² bytes. */
-function noisePng(side, seed) {
+function noisePng(side) {
   const chunk = (type, data) => {
     const out = Buffer.alloc(12 + data.length);
     out.writeUInt32BE(data.length, 0);
@@ -47,12 +49,8 @@ function noisePng(side, seed) {
   ihdr.writeUInt32BE(side, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  const raw = Buffer.alloc(side * (1 + side * 3));
-  let x = seed * 2654435761;
-  for (let i = 0; i < raw.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    raw[i] = i % (1 + side * 3) === 0 ? 0 : x >>> 24;
-  }
+  const raw = randomBytes(side * (1 + side * 3));
+  for (let row = 0; row < side; row++) raw[row * (1 + side * 3)] = 0; // filter type None
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
@@ -62,6 +60,7 @@ mkdirSync(path.join(source.dir, "bench"));
 writeFileSync(path.join(source.dir, "bench/archive-entry.ts"), execFileSync("git", ["show", "HEAD:bench/archive-entry.ts"], { cwd: root }));
 const entry = path.join(source.dir, "bench/archive-entry.ts");
 const state = await prepareState({ plan: "free", source: source.dir });
+const free = (await import(pathToFileURL(path.join(source.dir, "src/delivery/limits.ts")).href)).limitsFor("free");
 writeFileSync(state.config, readFileSync(state.config, "utf8").replace(/^main = .*$/m, `main = "${entry}"`));
 const worker = await startWorker(state, PORT);
 
@@ -76,7 +75,7 @@ const post = (params) => api("POST", "/api/v1/statuses", JSON.stringify(params),
 // The node: IMAGES posts with an image each, the rest text, a few at a time.
 let imageBytes = 0;
 for (let i = 0; i < IMAGES; i++) {
-  const png = noisePng(360, i + 1);
+  const png = noisePng(360);
   imageBytes += png.length;
   const form = new FormData();
   form.set("file", new Blob([png], { type: "image/png" }), `noise-${i}.png`);
@@ -141,8 +140,7 @@ async function startIsolateCpu() {
   const { unstable_startWorker } = await import("wrangler");
   const w = await unstable_startWorker({ config: toml, dev: { server: { hostname: "127.0.0.1", port: PORT + 1 }, inspector: false, logLevel: "warn" } });
   await w.ready;
-  const freeLimits = { posts: 100, bytes: 2 * 1024 * 1024 };
-  const result = await (await fetch(`http://127.0.0.1:${PORT + 1}/__bench/archive-cpu?posts=${freeLimits.posts}&bytes=${freeLimits.bytes}`)).json();
+  const result = await (await fetch(`http://127.0.0.1:${PORT + 1}/__bench/archive-cpu?posts=${free.archivePostsPerJob}&bytes=${free.archiveBytesPerJob}`)).json();
   await w.dispose();
   return result;
 }
@@ -151,7 +149,7 @@ const cpuRow = (name, samples, what) => `| ${name} | ${what} | ${fmt(percentile(
 writeSection("archive", "Account archives (issue #14)", [
   provenance(),
   "",
-  `Command: \`npx node bench/archive.mjs${POSTS === 1000 && IMAGES === 20 ? "" : ` ${POSTS} ${IMAGES}`}\` — PLAN=free (\`archivePostsPerJob\` 100, \`archiveBytesPerJob\` 2 MiB), a node of ${POSTS.toLocaleString("en")} posts of which ${IMAGES} carry a ${(imageBytes / IMAGES / 1024).toFixed(0)} KiB PNG (noise: it does not compress), exported, then imported into the same node with its posts, media rows and activities deleted.`,
+  `Command: \`npx node bench/archive.mjs${POSTS === 1000 && IMAGES === 20 ? "" : ` ${POSTS} ${IMAGES}`}\` — PLAN=free (\`archivePostsPerJob\` ${free.archivePostsPerJob}, \`archiveBytesPerJob\` ${free.archiveBytesPerJob / 1024 / 1024} MiB), a node of ${POSTS.toLocaleString("en")} posts of which ${IMAGES} carry a ${(imageBytes / IMAGES / 1024).toFixed(0)} KiB PNG (noise: it does not compress), exported, then imported into the same node with its posts, media rows and activities deleted.`,
   "",
   `Export: ${exported.report.processed} posts, zip ${(exported.report.size / 1024 / 1024).toFixed(2)} MiB in ${Math.ceil(exported.report.size / (5 * 1024 * 1024))} multipart part(s), ${(exported.wall / 1000).toFixed(1)} s wall. Import: ${imported.report.imported} posts made, ${imported.report.skipped} skipped, ${imported.report.failed} failed, ${(imported.wall / 1000).toFixed(1)} s wall. Independent readers on the exported zip: ${checks.join("; ")}.`,
   "",
@@ -166,9 +164,11 @@ writeSection("archive", "Account archives (issue #14)", [
   "",
   "| step | what it computes | p50 | max |",
   "|---|---|---|---|",
-  cpuRow("export: a page of outbox.json", isolate.exportPage, "100 stored Notes parsed and written as Create items"),
-  cpuRow("export: a media step", isolate.exportMedia, "2 MiB copied out of a body stream, then CRC-32"),
-  cpuRow("— of which the CRC-32", isolate.crcOnly, "2 MiB, slicing by 8"),
-  cpuRow("import: a page of outbox.json", isolate.importPage, "100 items found by the byte scan, parsed, HTML sanitised, our Note written"),
+  cpuRow("export: a page of outbox.json", isolate.exportPage, `${free.archivePostsPerJob} stored Notes parsed and written as Create items`),
+  cpuRow("export: a media step", isolate.exportMedia, `${free.archiveBytesPerJob / 1024 / 1024} MiB copied out of a body stream, then CRC-32`),
+  cpuRow("— of which the CRC-32", isolate.crcOnly, `${free.archiveBytesPerJob / 1024 / 1024} MiB, slicing by 8`),
+  cpuRow("import: a page of outbox.json", isolate.importPage, `${free.archivePostsPerJob} items found by the byte scan, parsed, HTML sanitised, our Note written`),
+  "",
+  `Load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(", ")} on ${cpus().length} cores (timings inside workerd are wall time between I/O, so a loaded machine inflates them).`,
 ]);
 console.log(readFileSync(path.join(root, "BENCHMARKS.md"), "utf8").split("<!-- archive:start -->")[1].split("<!-- archive:end -->")[0]);

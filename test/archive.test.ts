@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { newSession } from "../src/domain/owner-session.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { crc32, dataOffset, END_MAX, findCentralDirectory, readCentralDirectory } from "../src/media/zip.ts";
-import { count, ORIGIN, owner, postStatus, waitFor, worker } from "./helpers.ts";
+import { signRequest } from "../src/federation/signatures/index.ts";
+import { ACTOR, count, MASTODON, ORIGIN, owner, peer, postStatus, waitFor, worker } from "./helpers.ts";
 import { png, uploadForm } from "./media-fixtures.ts";
 import mastodonOutbox from "./fixtures/archive/mastodon-outbox.json";
 import mastodonActor from "./fixtures/archive/mastodon-actor.json";
@@ -224,3 +225,87 @@ describe("account archive", () => {
     expect((await env.MEDIA.list({ prefix: "archives/" })).objects.length).toBe(objectsBefore);
   });
 });
+
+// The issue's scale for moving here and for CSV imports (test/portability.test.ts has the flows
+// with a few accounts). The accounts live on the static peers' three hosts, scripted in one
+// request each; their Follows are signed here with one shared key.
+describe("portability at scale", () => {
+  const HOSTS = ["remote.test", "redirect.test", "other.test"];
+  const run = crypto.randomUUID().slice(0, 8);
+  const actorUrl = (host: string, name: string) => `https://${host}/users/${name}-${run}`;
+
+  async function keyPair() {
+    const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const spki = new Uint8Array((await crypto.subtle.exportKey("spki", pair.publicKey)) as ArrayBuffer);
+    const pem = `-----BEGIN PUBLIC KEY-----\n${btoa(String.fromCharCode(...spki)).replace(/.{64}/g, "$&\n")}\n-----END PUBLIC KEY-----\n`;
+    return { privateKey: pair.privateKey, pem };
+  }
+
+  /** Actor documents, WebFinger answers and 202 inboxes for `accounts` on the static peers (one setup call per host). */
+  async function script(accounts: { host: string; name: string }[], pem: string) {
+    for (const host of HOSTS) {
+      const routes: Record<string, unknown> = {};
+      for (const a of accounts.filter((x) => x.host === host)) {
+        const id = actorUrl(a.host, a.name);
+        routes[id] = { json: { "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"], id, type: "Person", preferredUsername: `${a.name}-${run}`, inbox: `${id}/inbox`, publicKey: { id: `${id}#main-key`, owner: id, publicKeyPem: pem } } };
+        routes[`${id}/inbox`] = { status: 202, text: "" };
+        routes[`https://${host}/.well-known/webfinger?resource=acct:${a.name}-${run}@${host}`] = { json: { subject: `acct:${a.name}-${run}@${host}`, links: [{ rel: "self", type: "application/activity+json", href: id }] }, headers: { "Content-Type": "application/jrd+json" } };
+      }
+      await peer(`https://${host}/__setup`, { routes });
+    }
+  }
+
+  it("a Mastodon-style account with 20 followers on 3 servers moves here: each re-follows, is accepted under manual approval, and the progress shows 20/20", async () => {
+    const { privateKey, pem } = await keyPair();
+    const accounts = Array.from({ length: 20 }, (_, i) => ({ host: HOSTS[i % 3]!, name: `mover${i}` }));
+    await script(accounts, pem);
+    const old = `bigmove${run}`;
+    await peer(`${MASTODON}/__control/followers`, { account: old, followers: accounts.map((a) => actorUrl(a.host, a.name)) });
+    await json(await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ locked: true }) }));
+    try {
+      await json(await owner("/api/roost/aliases", { method: "POST", body: JSON.stringify({ account: `@${old}@mastodon.test` }) }));
+      const alias = `${MASTODON}/users/${old}`;
+      const progress = async () => ((await json(await owner("/api/roost/aliases"))).aliases as any[]).find((a) => a.alias === alias);
+      expect(await waitFor(async () => ((await progress())?.state === "done" ? progress() : null))).toMatchObject({ expected: 20, listed: 20, arrived: 0 });
+      const statuses = await Promise.all(
+        accounts.map(async (a) => {
+          const actor = actorUrl(a.host, a.name);
+          const body = new TextEncoder().encode(JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: `${actor}#follows/${run}`, type: "Follow", actor, object: ACTOR }));
+          const url = `${ORIGIN}/users/me/inbox`;
+          const headers = await signRequest({ method: "POST", url, headers: new Headers({ "Content-Type": "application/activity+json" }), body }, { keyId: `${actor}#main-key`, privateKey });
+          return (await worker(url, { method: "POST", headers, body })).status;
+        }),
+      );
+      expect(statuses.every((st) => st === 202)).toBe(true);
+      expect(await waitFor(async () => ((await progress())?.arrived === 20 ? progress() : null), 20_000)).toMatchObject({ expected: 20, listed: 20, arrived: 20 });
+      expect(await count("followers", "actor_id LIKE ? AND state = 'accepted'", `%-${run}`)).toBe(20);
+    } finally {
+      await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ locked: false }) });
+    }
+  });
+
+  it("a following CSV of 50 accounts, 5 of them unresolvable, ends with 45 follows sent and 5 failures with their reasons", { timeout: 60_000 }, async () => {
+    const { pem } = await keyPair();
+    const accounts = Array.from({ length: 45 }, (_, i) => ({ host: HOSTS[i % 3]!, name: `csv${i}` }));
+    await script(accounts, pem);
+    const lines = [...accounts.map((a) => `${a.name}-${run}@${a.host}`), ...Array.from({ length: 5 }, (_, i) => `gone${i}-${run}@${HOSTS[i % 3]}`)];
+    const csv = `Account address,Show boosts,Notify on new posts,Languages\n${lines.map((l) => `${l},true,false,`).join("\n")}\n`;
+    const form = new FormData();
+    form.append("type", "following");
+    form.append("data", new File([csv], "following.csv", { type: "text/csv" }));
+    const request = new Request(`${ORIGIN}/api/roost/imports`, { method: "POST", body: form });
+    const started = await json(await owner("/api/roost/imports", { method: "POST", headers: { "Content-Type": request.headers.get("Content-Type")! }, body: await request.arrayBuffer() }), 202);
+    const report = await waitFor(async () => {
+      const r = await json(await owner(`/api/roost/imports/${started.id}`));
+      return r.state === "finished" ? r : null;
+    }, 60_000);
+    expect(report).toMatchObject({ total: 50, processed: 50, imported: 45, failed: 5 });
+    expect(report.failures.map((f: any) => f.line)).toEqual([47, 48, 49, 50, 51]);
+    for (const f of report.failures) expect(f.error).toMatch(/could not be resolved/);
+    expect(await count("following", "actor_id LIKE ?", `%/users/csv%-${run}`)).toBe(45);
+    // Each account's server received its Follow.
+    const posted = await Promise.all(accounts.map(async (a) => ((await peer<{ hits: { method: string }[] }>(`https://${a.host}/__hits?url=${encodeURIComponent(`${actorUrl(a.host, a.name)}/inbox`)}`)).hits.some((h) => h.method === "POST"))));
+    expect(posted.filter(Boolean).length).toBe(45);
+  });
+});
+

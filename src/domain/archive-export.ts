@@ -41,6 +41,8 @@ export interface ExportCursor {
   /** Media: the last file done, and how much of the current one is written. */
   afterMedia: number;
   mediaAt: number;
+  /** The file the open entry is. */
+  mediaId?: number;
   entries: ZipEntryRecord[];
   time: { dosTime: number; dosDate: number };
 }
@@ -171,7 +173,15 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
         cur.step++;
         continue;
       }
-      if (!cur.open) openEntry(mediaPath(file.id, file.fileKey));
+      // A file whose post went while it was being written ends where it got to (its entry stays consistent).
+      if (cur.open && cur.mediaId !== file.id) {
+        closeEntry();
+        cur.mediaAt = 0;
+      }
+      if (!cur.open) {
+        openEntry(mediaPath(file.id, file.fileKey));
+        cur.mediaId = file.id;
+      }
       const want = Math.max(64 * 1024, limits.archiveBytesPerJob - produced);
       const object = await s.media.get(file.fileKey, new Headers({ Range: `bytes=${cur.mediaAt}-${cur.mediaAt + want - 1}` }));
       const bytes = object?.body ? new Uint8Array(await new Response(object.body).arrayBuffer()) : new Uint8Array(0);
