@@ -255,7 +255,7 @@ describe("portability at scale", () => {
     }
   }
 
-  it("a Mastodon-style account with 20 followers on 3 servers moves here: each re-follows, is accepted under manual approval, and the progress shows 20/20", async () => {
+  it("a Mastodon-style account with 20 followers on 3 servers moves here: each re-follows, is accepted under manual approval, and the progress shows 20/20", { timeout: 60_000 }, async () => {
     const { privateKey, pem } = await keyPair();
     const accounts = Array.from({ length: 20 }, (_, i) => ({ host: HOSTS[i % 3]!, name: `mover${i}` }));
     await script(accounts, pem);
@@ -266,7 +266,7 @@ describe("portability at scale", () => {
       await json(await owner("/api/roost/aliases", { method: "POST", body: JSON.stringify({ account: `@${old}@mastodon.test` }) }));
       const alias = `${MASTODON}/users/${old}`;
       const progress = async () => ((await json(await owner("/api/roost/aliases"))).aliases as any[]).find((a) => a.alias === alias);
-      expect(await waitFor(async () => ((await progress())?.state === "done" ? progress() : null))).toMatchObject({ expected: 20, listed: 20, arrived: 0 });
+      expect(await waitFor(async () => ((await progress())?.state === "done" ? progress() : null), 20_000)).toMatchObject({ expected: 20, listed: 20, arrived: 0 });
       const statuses = await Promise.all(
         accounts.map(async (a) => {
           const actor = actorUrl(a.host, a.name);
@@ -277,7 +277,7 @@ describe("portability at scale", () => {
         }),
       );
       expect(statuses.every((st) => st === 202)).toBe(true);
-      expect(await waitFor(async () => ((await progress())?.arrived === 20 ? progress() : null), 20_000)).toMatchObject({ expected: 20, listed: 20, arrived: 20 });
+      expect(await waitFor(async () => ((await progress())?.arrived === 20 ? progress() : null), 50_000)).toMatchObject({ expected: 20, listed: 20, arrived: 20 });
       expect(await count("followers", "actor_id LIKE ? AND state = 'accepted'", `%-${run}`)).toBe(20);
     } finally {
       await owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: JSON.stringify({ locked: false }) });

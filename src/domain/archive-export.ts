@@ -17,6 +17,7 @@ import { addressing } from "../federation/addressing.ts";
 import { NOTE_CONTEXT } from "../federation/notes.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import { limitsFor } from "../delivery/limits.ts";
+import { concat } from "../media/bytes.ts";
 import { MULTIPART_PART_BYTES, type UploadedPart } from "../media/store.ts";
 import { centralDirectory, crc32, dataDescriptor, dosDateTime, localHeader, type ZipEntryRecord } from "../media/zip.ts";
 import type { Services } from "../services.ts";
@@ -227,15 +228,4 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
   if (!saved) return;
   if (carried) await s.media.delete([carryKey(row, cur.written - produced)]);
   if (done) s.log("archive.exported", { id: row.id, bytes: cur.written, posts: cur.items, entries: cur.entries.length, parts: cur.parts.length });
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
