@@ -86,9 +86,11 @@ for (let i = 0; i < IMAGES; i++) {
 for (let i = IMAGES; i < POSTS; i += 8) {
   await Promise.all(Array.from({ length: Math.min(8, POSTS - i) }, (_, k) => post({ status: `Post ${i + k}: ${"a few words of text, ".repeat(6)}#bench`, visibility: ["public", "unlisted", "private"][(i + k) % 3] })));
 }
-// Wait for the posts' own fan-out jobs to end, then forget them.
-await new Promise((r) => setTimeout(r, 3000));
-await api("GET", "/__bench/archive-jobs");
+// Wait for the posts' own fan-out jobs to end (no job for 3 s), then forget them.
+for (let quiet = 0; quiet < 3; ) {
+  await new Promise((r) => setTimeout(r, 1000));
+  quiet = (await api("GET", "/__bench/archive-jobs")).length === 0 ? quiet + 1 : 0;
+}
 
 async function run(start) {
   const cpu0 = workerdCpuSeconds();

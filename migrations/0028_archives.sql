@@ -36,9 +36,9 @@ CREATE TABLE `archive_entries` (
 	PRIMARY KEY(`archive_id`, `name`)
 );
 --> statement-breakpoint
--- Imported posts: the archive's post id → ours. A row is written (pending) before the post's media
--- is copied and made done with the post itself, so a job run again redoes a half-made post under
--- the same id and skips a made one; importing the same archive twice makes nothing twice.
+-- Imported posts: the archive's post id → ours, written in the one batch that stores a job's
+-- posts, so a post is made once: a job run again, or the same archive imported twice, skips it.
+-- state: done (the one state so far; kept so a later two-phase import needs no migration).
 CREATE TABLE `archive_posts` (
 	`source_uri` text PRIMARY KEY NOT NULL,
 	`object_id` text NOT NULL,

@@ -829,10 +829,10 @@ export const archiveEntries = sqliteTable(
   (t) => [primaryKey({ columns: [t.archiveId, t.name] })],
 );
 
-/** An imported post: the archive's id for it → ours; pending until the post is made. */
+/** An imported post: the archive's id for it → ours, written with the post. */
 export const archivePosts = sqliteTable("archive_posts", {
   sourceUri: text("source_uri").primaryKey(),
   objectId: text("object_id").notNull(),
   archiveId: integer("archive_id").notNull(),
-  state: text("state", { enum: ["pending", "done"] }).notNull(),
+  state: text("state", { enum: ["done"] }).notNull(),
 });

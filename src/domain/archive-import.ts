@@ -6,7 +6,8 @@
 // sanitiser), content warning, mentions, hashtags and media (copied into our media, checked by
 // their bytes). Imported posts are stored, never sent: followers saw them at the old home.
 // Boosts, polls and posts of another author are skipped and counted.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { archiveEntries, archivePosts, mediaAttachments, objects, statuses } from "../db/schema.ts";
 import { snowflake } from "../db/snowflake.ts";
 import { limitsFor } from "../delivery/limits.ts";
@@ -122,7 +123,7 @@ function randomHex(bytes: number): string {
 }
 
 /** One attachment of the post copied into our media: the row to store, or why not. */
-async function copyAttachment(s: Services, row: ArchiveRow, a: Record<string, unknown>, statusUri: string, position: number): Promise<Read<MediaRow>> {
+async function copyAttachment(s: Services, row: ArchiveRow, a: Record<string, unknown>, statusUri: string, position: number, page: PageContext): Promise<Read<MediaRow>> {
   const url = typeof a.url === "string" ? a.url : typeof (a.url as { href?: unknown })?.href === "string" ? (a.url as { href: string }).href : "";
   const name = url.replace(/^\/+/, "").replace(/^system\//, "");
   const entry = name ? await entryOf(s, row, name) : null;
@@ -131,7 +132,7 @@ async function copyAttachment(s: Services, row: ArchiveRow, a: Record<string, un
   const bytes = await entryBytes(s, row, entry);
   const type = sniff(bytes);
   if (!type) return { ok: false, error: `${name} is not an image, video or audio file` };
-  const id = snowflake(s.now());
+  const id = uniqueSnowflake(page, s.now());
   const fileKey = `${id}/${randomHex(12)}.${type.extension}`;
   await s.media.put(fileKey, bytes, type.mime);
   const focus = Array.isArray(a.focalPoint) && a.focalPoint.length === 2 && a.focalPoint.every((n) => typeof n === "number" && Math.abs(n) <= 1) ? (a.focalPoint as [number, number]) : null;
@@ -159,14 +160,39 @@ async function copyAttachment(s: Services, row: ArchiveRow, a: Record<string, un
   };
 }
 
-/** The archive's id of a post → ours, for a reply to an earlier post of the same archive. */
-async function mappedId(s: Services, uri: string | null): Promise<string | null> {
-  if (!uri) return null;
-  const [mapped] = await s.db.select({ objectId: archivePosts.objectId }).from(archivePosts).where(and(eq(archivePosts.sourceUri, uri), eq(archivePosts.state, "done")));
-  return mapped?.objectId ?? uri;
+/** What one job's items share: the archive's post ids already made here (before or earlier in the page), and the page's writes. */
+interface PageContext {
+  known: Map<string, string>;
+  /** Our own ids that are still here (an archive of this node imported back into it). */
+  ours: Set<string>;
+  writes: BatchItem<"sqlite">[];
+  /** Snowflakes given out in this page: posts of one millisecond (and files copied in one) must not share one. */
+  used: Set<number>;
 }
 
-async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item: Record<string, unknown>, failures: string[]): Promise<ItemResult> {
+function uniqueSnowflake(page: PageContext, ms: number): number {
+  let id = snowflake(ms);
+  while (page.used.has(id)) id = snowflake(ms);
+  page.used.add(id);
+  return id;
+}
+
+/** Two queries for the whole page: which of its posts (and the posts they reply to) are here already. */
+async function pageContext(s: Services, items: Record<string, unknown>[]): Promise<PageContext> {
+  const uris = new Set<string>();
+  for (const item of items) {
+    const object = item.object as Record<string, unknown> | undefined;
+    if (typeof object?.id === "string") uris.add(object.id);
+    if (typeof object?.inReplyTo === "string") uris.add(object.inReplyTo);
+  }
+  const list = JSON.stringify([...uris]);
+  const mapped = uris.size > 0 ? await s.db.select({ sourceUri: archivePosts.sourceUri, objectId: archivePosts.objectId }).from(archivePosts).where(sql`${archivePosts.sourceUri} IN (SELECT value FROM json_each(${list}))`) : [];
+  const local = JSON.stringify([...uris].filter((u) => s.urls.isLocal(u)));
+  const ours = local !== "[]" ? await s.db.select({ id: objects.id }).from(objects).where(sql`${objects.id} IN (SELECT value FROM json_each(${local}))`) : [];
+  return { known: new Map(mapped.map((m) => [m.sourceUri, m.objectId])), ours: new Set(ours.map((o) => o.id)), writes: [], used: new Set() };
+}
+
+async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item: Record<string, unknown>, failures: string[], page: PageContext): Promise<ItemResult> {
   if (item.type === "Announce") return { kind: "skipped", reason: "a boost" };
   const object = item.object as Record<string, unknown> | undefined;
   if (item.type !== "Create" || typeof object !== "object" || object === null) return { kind: "skipped", reason: `a ${String(item.type)}` };
@@ -178,15 +204,9 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
   if (oldActor && author !== oldActor) return { kind: "skipped", reason: "another account's post" };
   const published = Date.parse(String(object.published ?? item.published ?? ""));
   if (!Number.isFinite(published)) return { kind: "failed", error: `${sourceUri}: no published date` };
-  // Our own post (an archive of this node imported back into it) is here already.
-  if (s.urls.isLocal(sourceUri)) {
-    const [own] = await s.db.select({ id: objects.id }).from(objects).where(eq(objects.id, sourceUri));
-    if (own) return { kind: "skipped", reason: "already here" };
-  }
-  const [mapped] = await s.db.select().from(archivePosts).where(eq(archivePosts.sourceUri, sourceUri));
-  if (mapped?.state === "done") return { kind: "skipped", reason: "already imported" };
-  const objectId = mapped?.objectId ?? s.urls.object(newId(published));
-  if (!mapped) await s.db.insert(archivePosts).values({ sourceUri, objectId, archiveId: row.id, state: "pending" });
+  if (page.ours.has(sourceUri)) return { kind: "skipped", reason: "already here" };
+  if (page.known.has(sourceUri)) return { kind: "skipped", reason: "already imported" };
+  const objectId = s.urls.object(newId(published));
 
   const oldFollowers = cur.followers ?? (oldActor ? `${oldActor}/followers` : "");
   const to = strings(object.to);
@@ -196,7 +216,7 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
   const media: MediaRow[] = [];
   for (const a of Array.isArray(object.attachment) ? object.attachment.slice(0, MEDIA_LIMITS.perPost) : []) {
     if (typeof a !== "object" || a === null) continue;
-    const copied = await copyAttachment(s, row, a as Record<string, unknown>, objectId, media.length);
+    const copied = await copyAttachment(s, row, a as Record<string, unknown>, objectId, media.length, page);
     if (copied.ok) media.push(copied.value);
     else if (failures.length < MAX_FAILURES) failures.push(`${sourceUri}: ${copied.error}`);
   }
@@ -211,7 +231,9 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
     }
     return [];
   });
-  const inReplyTo = await mappedId(s, typeof object.inReplyTo === "string" ? object.inReplyTo : null);
+  // A reply to an earlier post of the archive points at ours; any other parent stays as it was.
+  const parent = typeof object.inReplyTo === "string" ? object.inReplyTo : null;
+  const inReplyTo = parent ? (page.known.get(parent) ?? parent) : null;
   const note = {
     id: objectId,
     type: "Note",
@@ -227,13 +249,14 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
     tag: tags,
     ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(s, m)) } : {}),
   };
-  // The post, its index entry, its media and the mapping in one batch: all or nothing.
-  await s.db.batch([
-    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document: JSON.stringify(note), published }).onConflictDoNothing(),
-    s.db.insert(statuses).values({ id: snowflake(published), uri: objectId, actorId: s.urls.actor, local: true, visibility, inReplyTo, published, home: true }).onConflictDoNothing(),
+  // The post, its index entry, its media and the mapping go in the page's one batch.
+  page.writes.push(
+    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document: JSON.stringify(note), published }),
+    s.db.insert(statuses).values({ id: uniqueSnowflake(page, published), uri: objectId, actorId: s.urls.actor, local: true, visibility, inReplyTo, published, home: true }),
     ...media.map((m) => s.db.insert(mediaAttachments).values(m)),
-    s.db.update(archivePosts).set({ state: "done" }).where(eq(archivePosts.sourceUri, sourceUri)),
-  ]);
+    s.db.insert(archivePosts).values({ sourceUri, objectId, archiveId: row.id, state: "done" }).onConflictDoNothing(),
+  );
+  page.known.set(sourceUri, objectId);
   return { kind: "imported" };
 }
 
@@ -267,18 +290,32 @@ export async function importStep(s: Services, row: ArchiveRow, cur: ImportCursor
   const counts = { processed: row.processed, imported: row.imported, skipped: row.skipped, failed: row.failed };
   const failures = JSON.parse(row.failures) as string[];
   const decoder = new TextDecoder();
-  for (const [start, end] of scanned.items) {
-    let result: ItemResult;
+  const items = scanned.items.map(([start, end]) => {
     try {
       const item = JSON.parse(decoder.decode(bytes.subarray(start, end))) as unknown;
-      result = typeof item === "object" && item !== null ? await importItem(s, row, cur, item as Record<string, unknown>, failures) : { kind: "skipped", reason: "not an activity" };
-    } catch (error) {
-      result = { kind: "failed", error: `item at byte ${cur.at + start}: ${error instanceof SyntaxError ? "not JSON" : String(error)}` };
+      return typeof item === "object" && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : ("not an activity" as const);
+    } catch {
+      return `item at byte ${cur.at + start}: not JSON`;
+    }
+  });
+  const page = await pageContext(s, items.filter((i): i is Record<string, unknown> => typeof i === "object"));
+  for (const item of items) {
+    let result: ItemResult;
+    if (item === "not an activity") result = { kind: "skipped", reason: item };
+    else if (typeof item === "string") result = { kind: "failed", error: item };
+    else {
+      try {
+        result = await importItem(s, row, cur, item, failures, page);
+      } catch (error) {
+        result = { kind: "failed", error: `${String((item.object as { id?: unknown } | undefined)?.id ?? "an item")}: ${String(error)}` };
+      }
     }
     counts.processed++;
     counts[result.kind]++;
     if (result.kind === "failed" && failures.length < MAX_FAILURES) failures.push(result.error);
   }
+  // One batch for the page's posts (a transaction): a job that dies before it makes the page again.
+  if (page.writes.length > 0) await s.db.batch(page.writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   cur.at += scanned.next;
   const ended = scanned.end || !!scanned.error || (scanned.items.length === 0 && cur.at >= source.size);
   const error = scanned.error ?? (ended && !scanned.end ? "outbox.json ends inside its orderedItems" : null);
