@@ -41,7 +41,11 @@ const USAGE = `usage: npm run roost -- <command>
   emoji [add <shortcode> <file> [--category name] | remove <shortcode>]
                                  your custom emoji (PNG, GIF, WebP or AVIF, up to 256 KB); write :shortcode: in posts and the profile
   react <post id or URL> <emoji> [--undo]
-                                 an emoji reaction (unicode, or one of your :shortcode:), sent to the post's author`;
+                                 an emoji reaction (unicode, or one of your :shortcode:), sent to the post's author
+  archive export                 start a Mastodon-style account archive (a zip: posts, media, likes, bookmarks, actor)
+  archive import <file.zip>      import the posts of a Mastodon (or Roost) archive: dates, visibility, media; nothing is sent
+  archive [<archive id>]         the archives and their progress; with the id of a finished export, where to download it
+  archive download <id> [file]   save a finished export (default: the name the node gives it)`;
 
 /** The Mastodon API's largest page of accounts. */
 const PAGE = 80;
@@ -275,6 +279,65 @@ async function importFile(node, type, file, overwrite) {
   console.log(`import ${clean(json.id)} queued: ${json.total} rows; \`npm run roost -- imports ${clean(json.id)}\` shows its progress`);
 }
 
+function printArchive(a) {
+  const counts = a.kind === "import" ? `, ${a.imported} imported, ${a.skipped} skipped, ${a.failed} failed` : a.size ? `, ${a.size} bytes` : "";
+  console.log(`${clean(a.id)}\t${clean(a.kind)}\t${clean(a.state)}\t${a.processed}/${a.total} posts${counts}${a.error ? `\t${clean(a.error)}` : ""}`);
+}
+
+/** `archive import`: the zip itself is the request body (no form: the node streams it into R2). */
+async function importArchive(node, file) {
+  if (!existsSync(file)) fail(`no file ${file}`);
+  let res;
+  try {
+    res = await fetch(new URL("/api/roost/archives/import", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json", "Content-Type": "application/zip" }, body: readFileSync(file) });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  const json = await res.json().catch(() => ({ error: `answered ${res.status}` }));
+  if (!res.ok) fail(`archive refused (${res.status}): ${clean(json.error)}`);
+  console.log(`archive import ${clean(json.id)} queued; \`npm run roost -- archive ${clean(json.id)}\` shows its progress`);
+}
+
+/** `archive download`: the zip's bytes as the node sent them. */
+async function downloadArchive(node, id, file) {
+  let res;
+  try {
+    res = await fetch(new URL(`/api/roost/archives/${id}/download`, node.url), { headers: { Authorization: `Bearer ${node.token}` } });
+  } catch (error) {
+    fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
+  }
+  if (!res.ok) fail(`download answered ${res.status}: ${clean((await res.json().catch(() => ({}))).error ?? "")}`);
+  const named = /filename="([\w.-]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? `archive-${id}.zip`;
+  const target = file ?? named;
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  writeFileSync(target, bytes);
+  console.log(`wrote ${target} (${bytes.length} bytes)`);
+}
+
+async function archiveCommand(node, [sub, value, file]) {
+  if (sub === "export") {
+    const a = await call(node, "POST", "/api/roost/archives/export");
+    console.log(`archive export ${clean(a.id)} started: ${a.total} posts; \`npm run roost -- archive ${clean(a.id)}\` shows its progress`);
+    return;
+  }
+  if (sub === "import") return importArchive(node, value ?? fail(`archive import needs a file\n${USAGE}`));
+  if (sub === "download") {
+    if (!value || !STATUS_ID.test(value)) fail(`archive download needs an archive id\n${USAGE}`);
+    return downloadArchive(node, value, file);
+  }
+  if (sub) {
+    if (!STATUS_ID.test(sub)) fail(`archive takes export, import, download or an archive id, not ${clean(sub)}`);
+    const a = await call(node, "GET", `/api/roost/archives/${sub}`);
+    printArchive(a);
+    for (const f of a.failures ?? []) console.log(`  ${clean(f)}`);
+    if (a.download) console.log(`download: npm run roost -- archive download ${clean(a.id)}  (or, signed in, ${clean(a.download.replace("/api/roost/", "/oauth/"))})`);
+    return;
+  }
+  const { archives } = await call(node, "GET", "/api/roost/archives");
+  for (const a of archives) printArchive(a);
+  if (archives.length === 0) console.log("no archives");
+}
+
 async function main(argv) {
   const { values, positionals } = parse(argv);
   const [command, ...args] = positionals;
@@ -488,6 +551,8 @@ async function main(argv) {
       for (const r of status.emoji_reactions ?? []) console.log(`${clean(r.name)}\t${r.count}${r.me ? "\t(you)" : ""}`);
       break;
     }
+    case "archive":
+      return archiveCommand(node, args);
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

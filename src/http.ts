@@ -31,3 +31,22 @@ export function wantsActivityJson(accept: string | undefined): boolean {
   }
   return best.ap > 0 && best.ap >= best.html;
 }
+
+/** A stored file sent as a download (whole or the Range asked for): the archive download of the API and of the signed-in owner's page. */
+export function downloadResponse(object: { body: ReadableStream<Uint8Array> | null; contentType: string; size: number; etag: string; range: { offset: number; length: number } | null }, filename: string): Response {
+  const headers = new Headers({
+    "Content-Type": object.contentType,
+    "Content-Disposition": `attachment; filename="${filename.replace(/[^\w.-]/g, "_")}"`,
+    "Cache-Control": "private, no-store",
+    "Accept-Ranges": "bytes",
+    ETag: object.etag,
+  });
+  if (!object.body) return new Response(null, { status: 304, headers });
+  if (object.range) {
+    headers.set("Content-Range", `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`);
+    headers.set("Content-Length", String(object.range.length));
+    return new Response(object.body, { status: 206, headers });
+  }
+  headers.set("Content-Length", String(object.size));
+  return new Response(object.body, { status: 200, headers });
+}

@@ -14,6 +14,7 @@ import { processMedia } from "./domain/media.ts";
 import { fetchLinkCard } from "./domain/cards.ts";
 import { listAliasFollowers } from "./domain/aliases.ts";
 import { runImport } from "./domain/imports.ts";
+import { runArchive } from "./domain/archives.ts";
 import { pollDue } from "./domain/polls.ts";
 import { verifyProfileLinks } from "./domain/link-verification.ts";
 import { processInboxActivity } from "./inbox/process.ts";
@@ -39,6 +40,7 @@ export default {
       card: fetchLinkCard,
       alias: listAliasFollowers,
       import: runImport,
+      archive: runArchive,
       poll: (job, s) => pollDue(s, job),
       verify_links: async (_job, s) => void (await verifyProfileLinks(s)),
     });

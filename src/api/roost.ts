@@ -9,8 +9,9 @@ import { featureAuthorizationRoutes } from "./feature-authorizations.ts";
 import { ownerApps } from "./owner-apps.ts";
 import { ownerEmojis } from "./owner-emojis.ts";
 import { ownerPasskeys } from "./passkeys.ts";
+import { archiveRoutes } from "./archives.ts";
 import { portability } from "./portability.ts";
 import { roostPush } from "./roost-push.ts";
 import { usageRoutes } from "./usage.ts";
 
-export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/feature_authorizations", featureAuthorizationRoutes).route("/emojis", ownerEmojis).route("/", portability);
+export const roostApi = new Hono<AppEnv>().use(requireOwner).route("/deliveries", deliveries).route("/usage", usageRoutes).route("/apps", ownerApps).route("/passkeys", ownerPasskeys).route("/push", roostPush).route("/feature_authorizations", featureAuthorizationRoutes).route("/emojis", ownerEmojis).route("/archives", archiveRoutes).route("/", portability);

@@ -863,3 +863,46 @@ export const customEmojis = sqliteTable("custom_emojis", {
   visibleInPicker: integer("visible_in_picker", { mode: "boolean" }).notNull().default(true),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// --- account archives (migrations/0028_archives.sql, docs/portability.md) ---
+
+/** An archive export or import, worked through by `archive` jobs; `cursor` is the job's resumable state (JSON). */
+export const archives = sqliteTable("archives", {
+  id: integer("id").primaryKey(),
+  kind: text("kind", { enum: ["export", "import"] }).notNull(),
+  state: text("state", { enum: ["queued", "running", "finished", "failed"] }).notNull(),
+  key: text("key").notNull(),
+  size: integer("size"),
+  cursor: text("cursor").notNull().default("{}"),
+  total: integer("total").notNull().default(0),
+  processed: integer("processed").notNull().default(0),
+  imported: integer("imported").notNull().default(0),
+  skipped: integer("skipped").notNull().default(0),
+  failed: integer("failed").notNull().default(0),
+  failures: text("failures").notNull().default("[]"),
+  error: text("error"),
+  createdAt: integer("created_at").notNull(),
+  finishedAt: integer("finished_at"),
+});
+
+/** An uploaded archive's central directory: where each entry is. */
+export const archiveEntries = sqliteTable(
+  "archive_entries",
+  {
+    archiveId: integer("archive_id").notNull(),
+    name: text("name").notNull(),
+    method: integer("method").notNull(),
+    compressedSize: integer("compressed_size").notNull(),
+    size: integer("size").notNull(),
+    offset: integer("offset").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.archiveId, t.name] })],
+);
+
+/** An imported post: the archive's id for it → ours, written with the post. */
+export const archivePosts = sqliteTable("archive_posts", {
+  sourceUri: text("source_uri").primaryKey(),
+  objectId: text("object_id").notNull(),
+  archiveId: integer("archive_id").notNull(),
+  state: text("state", { enum: ["done"] }).notNull(),
+});

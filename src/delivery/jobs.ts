@@ -29,6 +29,11 @@ export type Job =
   | { kind: "alias"; alias: string; page?: string; approve?: boolean }
   /** Apply the next rows of a CSV import (src/domain/imports.ts). */
   | { kind: "import"; id: number }
+  /**
+   * The next step of an account archive's export or import (src/domain/archives.ts); `seq` is the
+   * step's number, so a redelivered message of a step already done is skipped.
+   */
+  | { kind: "archive"; id: number; seq?: number }
   /** What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its end (src/domain/polls.ts). */
   | { kind: "poll"; uri: string; at: number }
   /** Check the profile's link fields for a rel="me" link back (src/domain/link-verification.ts). */

@@ -68,6 +68,13 @@ export interface PlanLimits {
    */
   collectionPagesPerJob: number;
   importRowsPerJob: number;
+  /**
+   * Account archives (src/domain/archive-export.ts, archive-import.ts): posts one `archive` job
+   * writes into outbox.json or imports from it, and the bytes of media it copies (each byte of an
+   * export passes through the CRC-32); bench/archive.mjs measures both.
+   */
+  archivePostsPerJob: number;
+  archiveBytesPerJob: number;
 }
 
 /** POSTs in flight at once: a Worker invocation (and a Durable Object) gets 6 open connections. */
@@ -99,6 +106,10 @@ const PLANS: Record<Plan, PlanLimits> = {
     // Each page or row is one or two signed requests plus JSON: the same few per 10 ms invocation.
     collectionPagesPerJob: 4,
     importRowsPerJob: 3,
+    // 100 posts ≈ 1.3 ms of JSON; 1 MiB of media ≈ 1.3 ms of CRC-32 plus reading the bytes out of
+    // R2's body (bench/archive.mjs; the runtime's copy was ~4 ns a byte for a request body).
+    archivePostsPerJob: 100,
+    archiveBytesPerJob: 1024 * 1024,
   },
   paid: {
     plan: "paid",
@@ -115,6 +126,8 @@ const PLANS: Record<Plan, PlanLimits> = {
     threadFetchesPerJob: 10,
     collectionPagesPerJob: 20,
     importRowsPerJob: 25,
+    archivePostsPerJob: 1000,
+    archiveBytesPerJob: 64 * 1024 * 1024,
   },
 };
 

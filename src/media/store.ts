@@ -17,7 +17,24 @@ export interface MediaStore {
   /** `request`: the headers whose Range and If-* conditions apply. */
   get(key: string, request?: Headers): Promise<StoredObject | null>;
   delete(keys: string[]): Promise<void>;
+  /**
+   * An object written in parts over several invocations (account archives): the upload's id to
+   * resume it by. Every part but the last must be MULTIPART_PART_BYTES long (R2's rule: equal
+   * parts of at least 5 MiB).
+   */
+  createMultipart(key: string, contentType: string): Promise<string>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<UploadedPart>;
+  completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
 }
+
+export interface UploadedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/** The one part size of a multipart object (R2's minimum). */
+export const MULTIPART_PART_BYTES = 5 * 1024 * 1024;
 
 export interface ImageResizer {
   /** The image scaled down to fit `maxSide` × `maxSide` (never up), in `format`. Throws when the service refuses. */

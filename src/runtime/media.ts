@@ -26,6 +26,19 @@ export function r2MediaStore(bucket: R2Bucket): MediaStore {
       // R2 takes up to 1,000 keys a call.
       for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
     },
+    async createMultipart(key, contentType) {
+      return (await bucket.createMultipartUpload(key, { httpMetadata: { contentType } })).uploadId;
+    },
+    async uploadPart(key, uploadId, partNumber, body) {
+      const part = await bucket.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, body);
+      return { partNumber: part.partNumber, etag: part.etag };
+    },
+    async completeMultipart(key, uploadId, parts) {
+      await bucket.resumeMultipartUpload(key, uploadId).complete(parts);
+    },
+    async abortMultipart(key, uploadId) {
+      await bucket.resumeMultipartUpload(key, uploadId).abort();
+    },
   };
 }
 
