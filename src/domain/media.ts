@@ -158,9 +158,11 @@ async function prepareStaged(s: Services, staged: StagedFile): Promise<Prepared 
   const read = async (from: number, n: number) => (await s.media.range(key, offset + from, n)) ?? new Uint8Array();
   const plan = await planByRanges(type.mime, key, offset, length, head, read);
   if (plan === null) {
-    // A type or layout the range readers do not take: the whole file is read and rewritten here.
+    if (head.length >= length) return prepareBytes(head.subarray(0, length));
+    // A type or layout the range readers do not take: the whole file is read and rewritten here
+    // (over Free's CPU for a few MB: BENCHMARKS.md → Media uploads).
     s.log("media.rewritten_whole", { type: type.mime, bytes: length });
-    return prepareBytes(head.length >= length ? head.subarray(0, length) : await read(0, length));
+    return prepareBytes(await read(0, length));
   }
   if (!plan.ok) return refuse(422, `Validation failed: ${plan.error}`);
   return checkedImage(plan.width, plan.height) ?? { ok: true, type, pieces: plan.pieces, size: plan.size, dimensions: { width: plan.width, height: plan.height } };
