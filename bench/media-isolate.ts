@@ -38,8 +38,8 @@ export default {
       const head = body.subarray(0, WINDOW);
       const tail = body.subarray(body.length - WINDOW);
       for (let i = 0; i < runs; i++) {
-        const located = locateParts(head, tail, body.length - WINDOW, body.length, boundaryOf(type)!, "file");
-        result = located?.file ? located.file.end - located.file.start : null;
+        const file = locateParts(head, tail, body.length - WINDOW, body.length, boundaryOf(type)!, ["file"])?.files[0];
+        result = file ? file.end - file.start : null;
       }
     } else if (step === "ranges") {
       // The range rewrite (src/media/ranges.ts) with reads served from memory: its own work, not R2's.

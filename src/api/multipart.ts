@@ -90,21 +90,22 @@ export function parseMultipart(body: Uint8Array, boundary: string): [string, str
   });
 }
 
-/** A multipart body's one file, located in storage rather than held: its place, and the other (text) fields. */
+/** A multipart body's files, located in storage rather than held: their places, and the other (text) fields. */
 export interface LocatedParts {
   fields: [string, string][];
-  file: { start: number; end: number } | null;
+  files: { name: string; start: number; end: number }[];
 }
 
 /**
- * Finds the file field `fileField` and the text fields of a `total`-byte body of which only the
- * first bytes (`head`) and the last (`tail`, from `tailStart`) were read: the body itself went
- * to storage unread. Fields before the file are in the head; the file's end is the first
- * delimiter in the tail (a boundary never occurs in a part's content), and the fields after it
- * follow. So fields after the file must fit in the tail: the caller reads enough of it. Null when
- * the body is not well-formed multipart, or another part is too long for the head.
+ * Finds the file fields named in `fileFields` and the text fields of a `total`-byte body of which
+ * only the first bytes (`head`) and the last (`tail`, from `tailStart`) were read: the body
+ * itself went to storage unread. Fields before the large file are in the head; its end is the
+ * first delimiter in the tail (a boundary never occurs in a part's content), and the fields after
+ * it follow. So one file may be larger than the head, and the fields after it must fit in the
+ * tail (the caller reads enough). Null when the body is not well-formed multipart, or a part the
+ * head ends inside is not one of the files.
  */
-export function locateParts(head: Uint8Array, tail: Uint8Array, tailStart: number, total: number, boundary: string, fileField: string): LocatedParts | null {
+export function locateParts(head: Uint8Array, tail: Uint8Array, tailStart: number, total: number, boundary: string, fileFields: string[]): LocatedParts | null {
   const opening = new TextEncoder().encode(`--${boundary}`);
   const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
   const decoder = new TextDecoder();
@@ -112,26 +113,26 @@ export function locateParts(head: Uint8Array, tail: Uint8Array, tailStart: numbe
   if (at < 0) return null;
   const first = walkParts(head, at + opening.length, boundary);
   if (!first) return null;
-  const fields: [string, string][] = [];
-  const text = (b: Uint8Array, p: Part) => {
-    if (p.name !== null && !isFilePart(p)) fields.push([p.name, decoder.decode(b.subarray(p.start, p.end))]);
+  const located: LocatedParts = { fields: [], files: [] };
+  const take = (b: Uint8Array, p: Part, offset: number) => {
+    if (p.name === null) return;
+    if (fileFields.includes(p.name) && isFilePart(p)) located.files.push({ name: p.name, start: offset + p.start, end: offset + p.end });
+    else if (!isFilePart(p)) located.fields.push([p.name, decoder.decode(b.subarray(p.start, p.end))]);
   };
-  let file: LocatedParts["file"] = null;
   for (const p of first.parts) {
     if (p.end >= 0) {
-      if (p.name === fileField && isFilePart(p) && !file) file = { start: p.start, end: p.end };
-      else text(head, p);
+      take(head, p, 0);
       continue;
     }
-    // The part the head ends inside: it must be the file, and it ends in the tail.
-    if (head.length >= total || p.name !== fileField || !isFilePart(p) || file || tailStart < p.start) return null;
+    // The part the head ends inside: it must be a file, and it ends in the tail.
+    if (head.length >= total || p.name === null || !fileFields.includes(p.name) || !isFilePart(p) || tailStart < p.start) return null;
     const end = find(tail, delimiter, 0);
     if (end < 0) return null;
-    file = { start: p.start, end: tailStart + end };
+    located.files.push({ name: p.name, start: p.start, end: tailStart + end });
     const rest = walkParts(tail, end + delimiter.length, boundary);
     if (!rest?.closed) return null;
-    for (const q of rest.parts) text(tail, q);
-    return { fields, file };
+    for (const q of rest.parts) if (q.end >= 0) take(tail, q, tailStart);
+    return located;
   }
-  return first.closed ? { fields, file } : null;
+  return first.closed ? located : null;
 }

@@ -33,50 +33,69 @@ export function bodyTooLarge(c: AppContext): Response | null {
 const HEAD = 64 * 1024;
 const TAIL = 64 * 1024;
 
+/** A multipart body streamed into storage: where its files lie, and its text fields. */
+export interface StreamedBody {
+  key: string;
+  files: Map<string, StagedFile>;
+  fields: [string, string][];
+}
+
 /**
  * A multipart upload with a Content-Length goes to storage as it arrives, unread (reading 2 MB
  * into the isolate is most of Free's 10 ms: BENCHMARKS.md → Media uploads); its head and tail are
- * read back to find the file and the other fields. Null for a body this cannot take (no length,
- * not multipart): it is read into memory as before.
+ * read back to find the files `fileFields` and the other fields. Null for a body this cannot
+ * take (no length, not multipart) or need not (64 KB or less): it is read into memory as before. The caller removes the
+ * staged body (`dropStaged`) once done with it.
  */
-async function streamedUpload(c: AppContext): Promise<{ file: StagedFile; changes: MediaChanges } | Response | null> {
+export async function streamedBody(c: AppContext, fileFields: string[]): Promise<StreamedBody | Response | null> {
   const s = c.var.services;
+  const type = c.req.header("Content-Type") ?? "";
   const length = Number(c.req.header("Content-Length") ?? NaN);
-  const boundary = boundaryOf(c.req.header("Content-Type") ?? "");
+  const boundary = boundaryOf(type);
   const body = c.req.raw.body;
-  if (!Number.isSafeInteger(length) || length <= 0 || !boundary || !/^multipart\/form-data/i.test(c.req.header("Content-Type") ?? "") || !body) return null;
+  // A body that fits in the head read costs no more in memory than read back from storage.
+  if (!Number.isSafeInteger(length) || length <= HEAD || !boundary || !/^multipart\/form-data/i.test(type) || !body) return null;
   const key = stagingKey();
   if (!(await stageBody(s, key, body, length))) return jsonError(c, 400, "The request body did not arrive whole");
   const head = await stagedRange(s, key, 0, Math.min(HEAD, length));
   const tailStart = Math.max(0, length - TAIL);
   const tail = head.length >= length ? head : await stagedRange(s, key, tailStart, length - tailStart);
-  const located = locateParts(head, tail, tailStart, length, boundary, "file");
-  if (!located?.file) {
+  const located = locateParts(head, tail, tailStart, length, boundary, fileFields);
+  if (!located) {
     await dropStaged(s, key);
-    return jsonError(c, 422, located ? "Validation failed: File can't be blank" : "Malformed multipart body (the fields after the file must be under 60 KB)");
+    return jsonError(c, 422, "Malformed multipart body (only a file may be longer than 64 KB, and the fields after it must be shorter)");
   }
-  const field = (name: string) => located.fields.findLast(([n]) => n === name)?.[1] ?? c.req.query(name);
-  const { start, end } = located.file;
-  return {
-    file: { key, offset: start, length: end - start, head: head.subarray(start, Math.min(end, head.length)) },
-    changes: { description: field("description"), focus: field("focus") },
-  };
+  const files = new Map<string, StagedFile>();
+  for (const { name, start, end } of located.files) {
+    files.set(name, { key, offset: start, length: end - start, head: start < head.length ? head.subarray(start, Math.min(end, head.length)) : new Uint8Array() });
+  }
+  return { key, files, fields: located.fields };
 }
+
+/** The last value of a text field of a streamed body, else of the query string (Rails merges them). */
+export const streamedField = (c: AppContext, body: StreamedBody, name: string) => body.fields.findLast(([n]) => n === name)?.[1] ?? c.req.query(name);
 
 function upload(deferred: boolean) {
   return async (c: AppContext) => {
     const tooLarge = bodyTooLarge(c);
     if (tooLarge) return tooLarge;
-    const streamed = await streamedUpload(c);
+    const s = c.var.services;
+    const streamed = await streamedBody(c, ["file"]);
     if (streamed instanceof Response) return streamed;
-    if (streamed) return answer(c, await uploadMedia(c.var.services, streamed.file, streamed.changes, { deferred }), (processed) => (processed ? 200 : 202));
-    const body = await readParams(c);
-    if (!body.ok) return jsonError(c, 422, body.error);
-    const bytes = fileParam(body.params, "file");
-    if (!bytes) return jsonError(c, 422, "Validation failed: File can't be blank");
-    const changes = { description: stringParam(body.params, "description"), focus: stringParam(body.params, "focus") };
-    const result = await uploadMedia(c.var.services, bytes, changes, { deferred });
-    return answer(c, result, (processed) => (processed ? 200 : 202));
+    let file: Uint8Array | StagedFile | null;
+    let changes: MediaChanges;
+    if (streamed) {
+      file = streamed.files.get("file") ?? null;
+      changes = { description: streamedField(c, streamed, "description"), focus: streamedField(c, streamed, "focus") };
+      if (!file) await dropStaged(s, streamed.key);
+    } else {
+      const body = await readParams(c);
+      if (!body.ok) return jsonError(c, 422, body.error);
+      file = fileParam(body.params, "file");
+      changes = { description: stringParam(body.params, "description"), focus: stringParam(body.params, "focus") };
+    }
+    if (!file) return jsonError(c, 422, "Validation failed: File can't be blank");
+    return answer(c, await uploadMedia(s, file, changes, { deferred }), (processed) => (processed ? 200 : 202));
   };
 }
 
@@ -111,11 +130,11 @@ export function postMedia(p: Json): { ids: string[]; edits: MediaEdit[] } {
   return { ids: listParam(p, "media_ids"), edits };
 }
 
-/** update_credentials' multipart `avatar` and `header`, stored, as profile changes. */
-export async function profileImages(s: Services, p: Json): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
+/** update_credentials' multipart `avatar` and `header` (in the params, or in a streamed body's `staged`), stored, as profile changes. */
+export async function profileImages(s: Services, p: Json, staged?: Map<string, StagedFile>): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
   const changes: { avatarUrl?: string; headerUrl?: string } = {};
   for (const [field, key] of [["avatar", "avatarUrl"], ["header", "headerUrl"]] as const) {
-    const bytes = fileParam(p, field);
+    const bytes = staged?.get(field) ?? fileParam(p, field);
     if (!bytes) continue;
     const stored = await storeProfileImage(s, field, bytes);
     if (!stored.ok) return stored;
