@@ -229,14 +229,17 @@ describe("posting with media", () => {
     expect(result.media).toMatchObject({ processed: true, description: "queued nowhere", blurhash: expect.any(String) });
   });
 
-  it("the daily clean-up removes uploads no post took within a day", async () => {
+  it("the daily clean-up removes uploads no post took within a day, and staged bodies a request left", async () => {
     const left = await upload("/api/v1/media", uploadForm(await png(8, 8, null), "left.png", "image/png"));
+    await env.MEDIA.put("staging/left-by-a-dead-request", "partial body");
     const s = createServices(env);
     await pruneStorage(s);
     expect(await env.MEDIA.head(keyOf(left.body.url!))).not.toBeNull();
+    expect(await env.MEDIA.head("staging/left-by-a-dead-request")).not.toBeNull();
     const report = await pruneStorage({ ...s, now: () => Date.now() + 25 * 3600_000 });
     expect(report.unattachedMedia).toBeGreaterThanOrEqual(1);
     expect(await env.MEDIA.head(keyOf(left.body.url!))).toBeNull();
+    expect(await env.MEDIA.head("staging/left-by-a-dead-request")).toBeNull();
   });
 });
 

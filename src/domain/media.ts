@@ -393,6 +393,9 @@ export async function pruneUnattachedMedia(s: Services, now = s.now()): Promise<
     .where(and(isNull(mediaAttachments.statusUri), lt(mediaAttachments.createdAt, now - UNATTACHED_MS)))
     .limit(1000);
   await removeRows(s, rows);
+  // Staged bodies are removed by the request that made them; one whose Worker died on the way is removed here.
+  const staged = await s.media.olderThan("staging/", now - UNATTACHED_MS);
+  if (staged.length > 0) await s.media.delete(staged);
   return rows.length;
 }
 

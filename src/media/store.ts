@@ -25,6 +25,8 @@ export interface MediaStore {
   /** `request`: the headers whose Range and If-* conditions apply. */
   get(key: string, request?: Headers): Promise<StoredObject | null>;
   delete(keys: string[]): Promise<void>;
+  /** Keys under `prefix` stored before `before` (ms), at most 1,000. */
+  olderThan(prefix: string, before: number): Promise<string[]>;
 }
 
 export interface ImageResizer {

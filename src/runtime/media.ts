@@ -52,6 +52,10 @@ export function r2MediaStore(bucket: R2Bucket): MediaStore {
       }
       await stored;
     },
+    async olderThan(prefix, before) {
+      const listed = await bucket.list({ prefix, limit: 1000 });
+      return listed.objects.filter((o) => o.uploaded.getTime() < before).map((o) => o.key);
+    },
     async delete(keys) {
       // R2 takes up to 1,000 keys a call.
       for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
