@@ -8,6 +8,11 @@ import { invalid, type Rewrite, undecodable } from "./types.ts";
 const SIGNATURE = 8;
 const KEEP = new Set(["IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "cICP", "mDCV", "cLLI", "bKGD", "pHYs", "acTL", "fcTL", "fdAT"]);
 
+/** A chunk whose name starts with a capital is critical: a decoder cannot do without it. */
+function keptChunk(type: string): boolean {
+  return KEEP.has(type) || (type.charCodeAt(0) >= 65 && type.charCodeAt(0) <= 90);
+}
+
 export function rewritePng(b: Uint8Array): Rewrite {
   const parts: Uint8Array[] = [b.subarray(0, SIGNATURE)];
   let width = 0;
@@ -22,9 +27,7 @@ export function rewritePng(b: Uint8Array): Rewrite {
       width = u32be(b, at + 8);
       height = u32be(b, at + 12);
     }
-    // A chunk whose name starts with a capital is critical: a decoder cannot do without it.
-    const critical = type.charCodeAt(0) >= 65 && type.charCodeAt(0) <= 90;
-    if (KEEP.has(type) || critical) parts.push(b.subarray(at, end));
+    if (keptChunk(type)) parts.push(b.subarray(at, end));
     at = end;
     if (type === "IEND") break;
   }
@@ -51,7 +54,7 @@ function crc32(b: Uint8Array): number {
 }
 
 const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const keptChunk = (type: string) => KEEP.has(type) || (type.charCodeAt(0) >= 65 && type.charCodeAt(0) <= 90);
+
 
 /** The chunks before the first IDAT (kept ones), the size, and where the image data starts; `short` asks for a longer head. */
 export function pngHead(b: Uint8Array): { ok: true; parts: Uint8Array[]; width: number; height: number; dataStart: number } | { ok: false; error: string } | { ok: "short"; need: number } {
