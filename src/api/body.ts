@@ -111,13 +111,6 @@ export async function readParams(c: AppContext): Promise<BodyResult> {
   return { ok: true, params: withoutNulls(params) };
 }
 
-/** The params of a multipart body whose text fields were found apart (streamed into storage: src/api/v1/media.ts), merged over the query string as readParams merges them. */
-export function paramsOf(c: AppContext, fields: [string, string][]): Json {
-  const params = fromPairs(new URL(c.req.url).searchParams.entries());
-  fromPairs(fields, params);
-  return withoutNulls(params);
-}
-
 // Readers for one parameter. Wrong types count as absent, as Rails' params do with strong
 // parameters; endpoints that must refuse say so themselves.
 

@@ -125,8 +125,8 @@ export function locateParts(head: Uint8Array, tail: Uint8Array, tailStart: numbe
       continue;
     }
     // The part the head ends inside: it must be a file, and it ends in the tail.
-    if (head.length >= total || p.name === null || !fileFields.includes(p.name) || !isFilePart(p) || tailStart < p.start) return null;
-    const end = find(tail, delimiter, 0);
+    if (head.length >= total || p.name === null || !fileFields.includes(p.name) || !isFilePart(p)) return null;
+    const end = find(tail, delimiter, Math.max(0, p.start - tailStart));
     if (end < 0) return null;
     located.files.push({ name: p.name, start: p.start, end: tailStart + end });
     const rest = walkParts(tail, end + delimiter.length, boundary);

@@ -407,36 +407,26 @@ export async function servedMedia(s: Services, key: string, request: Headers): P
 
 /**
  * A new avatar or header: an image, stripped of metadata, scaled to fit by the Images binding when
- * it is bound (else stored as stripped, within the profile image limit). Returns its URL. A
- * staged file (update_credentials streamed into storage) is cleaned by ranges and resized from
- * storage's stream, never read into memory; the caller removes the staged body.
+ * it is bound (else stored as stripped, within the profile image limit). Returns its URL.
  */
-export async function storeProfileImage(s: Services, kind: "avatar" | "header", file: Uint8Array | StagedFile): Promise<{ ok: true; url: string } | Refusal> {
-  if (file.length > MEDIA_LIMITS.profileImageBytes) return tooLarge("image", MEDIA_LIMITS.profileImageBytes);
-  const notImage = refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
-  if (sniff(file instanceof Uint8Array ? file : file.head)?.kind !== "image") return notImage;
-  const prepared = file instanceof Uint8Array ? prepareBytes(file) : await prepareStaged(s, file);
+export async function storeProfileImage(s: Services, kind: "avatar" | "header", bytes: Uint8Array): Promise<{ ok: true; url: string } | Refusal> {
+  if (bytes.length > MEDIA_LIMITS.profileImageBytes) return tooLarge("image", MEDIA_LIMITS.profileImageBytes);
+  if (sniff(bytes)?.kind !== "image") return refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
+  const prepared = prepareBytes(bytes);
   if (!prepared.ok) return prepared;
-  const { type, pieces, dimensions } = prepared;
-  const token = randomToken();
-  const cleanKey = `profile/${kind}-${token}.${type.extension}`;
-  const inMemory = pieces.length === 1 && pieces[0] instanceof Uint8Array ? pieces[0] : null;
-  if (inMemory) await s.media.put(cleanKey, inMemory, type.mime);
-  else await s.media.compose(cleanKey, pieces, type.mime);
-  if (!s.images || !dimensions || Math.max(dimensions.width, dimensions.height) <= PROFILE_SIDE[kind]) return { ok: true, url: s.urls.media(cleanKey) };
-  try {
-    const source = inMemory ?? (await s.media.get(cleanKey))?.body;
-    const resized = source ? await s.images.resize(source, PROFILE_SIDE[kind], "image/webp") : null;
-    if (resized && sniff(resized)?.mime === "image/webp") {
-      const key = `profile/${kind}-${token}.webp`;
-      await s.media.put(key, resized, "image/webp");
-      await s.media.delete([cleanKey]);
-      return { ok: true, url: s.urls.media(key) };
+  const { type, pieces: [clean], dimensions } = prepared;
+  let stored = { bytes: clean as Uint8Array, mime: type.mime, extension: type.extension };
+  if (s.images && dimensions && Math.max(dimensions.width, dimensions.height) > PROFILE_SIDE[kind]) {
+    try {
+      const resized = await s.images.resize(stored.bytes, PROFILE_SIDE[kind], "image/webp");
+      if (sniff(resized)?.mime === "image/webp") stored = { bytes: resized, mime: "image/webp", extension: "webp" };
+    } catch (error) {
+      s.log("media.profile_resize_failed", { kind, error: String(error) });
     }
-  } catch (error) {
-    s.log("media.profile_resize_failed", { kind, error: String(error) });
   }
-  return { ok: true, url: s.urls.media(cleanKey) };
+  const key = `profile/${kind}-${randomToken()}.${stored.extension}`;
+  await s.media.put(key, stored.bytes, stored.mime);
+  return { ok: true, url: s.urls.media(key) };
 }
 
 /** Removes a replaced avatar or header when it is one of ours (a URL from the [vars] is left alone). */

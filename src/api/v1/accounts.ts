@@ -11,7 +11,6 @@ import { actorForAccountId, actorsForAccountIds } from "../../domain/accounts.ts
 import { blockActor, unblockActor } from "../../domain/blocks.ts";
 import { changeFollowOptions, followAccount, removeFollower, unfollowAccount } from "../../domain/follows.ts";
 import { muteAccount, unmuteAccount } from "../../domain/mutes.ts";
-import { dropStaged } from "../../domain/media.ts";
 import { type ProfileChanges, updateProfile } from "../../domain/profile.ts";
 import { withHashtag } from "../../domain/statuses.ts";
 import { resolveHandle } from "../../federation/lookup.ts";
@@ -19,8 +18,8 @@ import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
-import { bodyTooLarge, profileImages, streamedBody } from "./media.ts";
-import { boolParam, type Json, listParam, paramsOf, readParams, stringParam } from "../body.ts";
+import { bodyTooLarge, profileImages } from "./media.ts";
+import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
 
@@ -115,22 +114,14 @@ export const accounts = new Hono<AppEnv>()
   .on(["PATCH", "PUT"], "/api/v1/accounts/update_credentials", requireScope("write:accounts"), async (c) => {
     const tooLarge = bodyTooLarge(c);
     if (tooLarge) return tooLarge;
-    const s = c.var.services;
-    // A multipart body (avatar, header) goes to storage unread, as uploads do.
-    const streamed = await streamedBody(c, ["avatar", "header"]);
-    if (streamed instanceof Response) return streamed;
-    try {
-      const body = streamed ? ({ ok: true, params: paramsOf(c, streamed.fields) } as const) : await readParams(c);
-      if (!body.ok) return jsonError(c, 422, body.error);
-      const changes = profileChanges(body.params);
-      if ("error" in changes) return jsonError(c, 422, changes.error);
-      const images = await profileImages(s, body.params, streamed?.files);
-      if (!images.ok) return jsonError(c, images.status, images.error);
-      await updateProfile(s, { ...changes, ...images.changes });
-      return c.json(await ownerAccount(s, { credential: true }));
-    } finally {
-      if (streamed) await dropStaged(s, streamed.key);
-    }
+    const body = await readParams(c);
+    if (!body.ok) return jsonError(c, 422, body.error);
+    const changes = profileChanges(body.params);
+    if ("error" in changes) return jsonError(c, 422, changes.error);
+    const images = await profileImages(c.var.services, body.params);
+    if (!images.ok) return jsonError(c, images.status, images.error);
+    await updateProfile(c.var.services, { ...changes, ...images.changes });
+    return c.json(await ownerAccount(c.var.services, { credential: true }));
   })
   .get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {
     const params = await readParams(c);

@@ -12,7 +12,7 @@ import type { Services } from "../../services.ts";
 import { jsonError } from "../../http.ts";
 import { mediaEntity } from "../entities/media.ts";
 import { fileParam, type Json, listParam, readParams, stringParam } from "../body.ts";
-import { boundaryOf, locateParts } from "../multipart.ts";
+import { boundaryOf, locateParts, parseMultipart } from "../multipart.ts";
 import { requireScope } from "../scopes.ts";
 
 /** The largest body worth parsing: the largest file plus room for the other fields and multipart framing. */
@@ -36,7 +36,8 @@ const TAIL = 64 * 1024;
 /** A multipart body streamed into storage: where its files lie, and its text fields. */
 export interface StreamedBody {
   key: string;
-  files: Map<string, StagedFile>;
+  /** Where each file lies in storage; in memory when the body had to be read whole. */
+  files: Map<string, StagedFile | Uint8Array>;
   fields: [string, string][];
 }
 
@@ -61,11 +62,22 @@ export async function streamedBody(c: AppContext, fileFields: string[]): Promise
   const tailStart = Math.max(0, length - TAIL);
   const tail = head.length >= length ? head : await stagedRange(s, key, tailStart, length - tailStart);
   const located = locateParts(head, tail, tailStart, length, boundary, fileFields);
+  const files = new Map<string, StagedFile | Uint8Array>();
   if (!located) {
-    await dropStaged(s, key);
-    return jsonError(c, 422, "Malformed multipart body (only a file may be longer than 64 KB, and the fields after it must be shorter)");
+    // Two large files (an avatar and a header at once), or long fields after the file: the body
+    // is read whole from storage and parsed in memory, as a body that was not streamed.
+    const parsed = parseMultipart(await stagedRange(s, key, 0, length), boundary);
+    if (!parsed) {
+      await dropStaged(s, key);
+      return jsonError(c, 422, "the multipart body could not be read");
+    }
+    const fields: [string, string][] = [];
+    for (const [name, value] of parsed) {
+      if (typeof value === "string") fields.push([name, value]);
+      else if (fileFields.includes(name)) files.set(name, value.bytes);
+    }
+    return { key, files, fields };
   }
-  const files = new Map<string, StagedFile>();
   for (const { name, start, end } of located.files) {
     files.set(name, { key, offset: start, length: end - start, head: start < head.length ? head.subarray(start, Math.min(end, head.length)) : new Uint8Array() });
   }
@@ -82,12 +94,13 @@ function upload(deferred: boolean) {
     const s = c.var.services;
     const streamed = await streamedBody(c, ["file"]);
     if (streamed instanceof Response) return streamed;
-    let file: Uint8Array | StagedFile | null;
+    let file: Uint8Array | StagedFile | null | undefined;
     let changes: MediaChanges;
     if (streamed) {
-      file = streamed.files.get("file") ?? null;
+      file = streamed.files.get("file");
       changes = { description: streamedField(c, streamed, "description"), focus: streamedField(c, streamed, "focus") };
-      if (!file) await dropStaged(s, streamed.key);
+      // uploadMedia removes a staged file's body itself; here the one of a body read whole, or without a file.
+      if (!file || file instanceof Uint8Array) await dropStaged(s, streamed.key);
     } else {
       const body = await readParams(c);
       if (!body.ok) return jsonError(c, 422, body.error);
@@ -130,11 +143,15 @@ export function postMedia(p: Json): { ids: string[]; edits: MediaEdit[] } {
   return { ids: listParam(p, "media_ids"), edits };
 }
 
-/** update_credentials' multipart `avatar` and `header` (in the params, or in a streamed body's `staged`), stored, as profile changes. */
-export async function profileImages(s: Services, p: Json, staged?: Map<string, StagedFile>): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
+/**
+ * update_credentials' multipart `avatar` and `header`, stored, as profile changes. That body is
+ * read into memory, not streamed: it may hold both files, and the head and tail of a streamed
+ * body cannot show where the first of two large files ends (docs/media.md).
+ */
+export async function profileImages(s: Services, p: Json): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
   const changes: { avatarUrl?: string; headerUrl?: string } = {};
   for (const [field, key] of [["avatar", "avatarUrl"], ["header", "headerUrl"]] as const) {
-    const bytes = staged?.get(field) ?? fileParam(p, field);
+    const bytes = fileParam(p, field);
     if (!bytes) continue;
     const stored = await storeProfileImage(s, field, bytes);
     if (!stored.ok) return stored;
