@@ -8,7 +8,10 @@ import { blurhash } from "../src/media/blurhash.ts";
 import { cleanImage } from "../src/media/image.ts";
 import { pngPixels } from "../src/media/png-pixels.ts";
 import { sniff } from "../src/media/sniff.ts";
-import { boundaryOf, parseMultipart, UploadedFile } from "../src/api/multipart.ts";
+import { planByRanges } from "../src/media/ranges.ts";
+import { boundaryOf, locateParts, parseMultipart, UploadedFile } from "../src/api/multipart.ts";
+
+const WINDOW = 64 * 1024;
 
 async function fileOf(body: Uint8Array, type: string, field: string): Promise<Uint8Array> {
   const form = await new Request("https://bench/", { method: "POST", body, headers: { "Content-Type": type } }).formData();
@@ -29,6 +32,22 @@ export default {
         const bytes = new Uint8Array(await new Request("https://bench/", { method: "POST", body }).arrayBuffer());
         const file = parseMultipart(bytes, boundaryOf(type)!)?.find(([name]) => name === "file")?.[1];
         result = file instanceof UploadedFile ? file.bytes.length : null;
+      }
+    } else if (step === "locate") {
+      // The streamed path (src/api/v1/media.ts): only the body's first and last 64 KB are read back from R2.
+      const head = body.subarray(0, WINDOW);
+      const tail = body.subarray(body.length - WINDOW);
+      for (let i = 0; i < runs; i++) {
+        const file = locateParts(head, tail, body.length - WINDOW, body.length, boundaryOf(type)!, ["file"])?.files[0];
+        result = file ? file.end - file.start : null;
+      }
+    } else if (step === "ranges") {
+      // The range rewrite (src/media/ranges.ts) with reads served from memory: its own work, not R2's.
+      const file = await fileOf(body, type, "file");
+      const read = async (offset: number, length: number) => file.slice(offset, offset + length);
+      for (let i = 0; i < runs; i++) {
+        const plan = await planByRanges(sniff(file)!.mime, "staged", 0, file.length, file.slice(0, WINDOW), read);
+        result = plan?.ok ? plan.size : plan;
       }
     } else if (step === "rewrite") {
       const file = await fileOf(body, type, "file");

@@ -40,14 +40,12 @@ function exifWithGps(): Uint8Array {
 }
 
 /** The JPEG as a phone writes it: EXIF (orientation + GPS) and a comment after SOI. */
-export function jpegWithGps(): Uint8Array {
-  const plain = bytesOf(TINY_JPEG);
+export function jpegWithGps(plain = bytesOf(TINY_JPEG)): Uint8Array {
   return join(plain.subarray(0, 2), segment(0xe1, exifWithGps()), segment(0xfe, ascii("taken at home")), plain.subarray(2));
 }
 
 /** What Roost stores for it: the same image with only the orientation left, in a minimal EXIF block. */
-export function jpegAsStored(): Uint8Array {
-  const plain = bytesOf(TINY_JPEG);
+export function jpegAsStored(plain = bytesOf(TINY_JPEG)): Uint8Array {
   const orientationOnly = join(ascii("Exif\0\0MM\0*"), new Uint8Array([0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]));
   return join(plain.subarray(0, 2), segment(0xe1, orientationOnly), plain.subarray(2));
 }
@@ -69,12 +67,22 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return join(new Uint8Array(head.buffer, 0, 4), typed, new Uint8Array(tail.buffer));
 }
 
+function idat(data: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < data.length || at === 0; at += 8192) chunks.push(chunk("IDAT", data.subarray(at, at + 8192)));
+  return chunks;
+}
+
 async function deflate(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
 }
 
-/** A width × height RGB PNG of noise (so a lossy preview is smaller than it), with a tEXt chunk or without. */
-export async function png(width: number, height: number, text: string | null): Promise<Uint8Array> {
+/**
+ * A width × height RGB PNG of noise (so a lossy preview is smaller than it), with a tEXt chunk or
+ * without (`after`: another one after the image data, where some editors write theirs). The data
+ * is in 8 KB IDAT chunks, as libpng writes it.
+ */
+export async function png(width: number, height: number, text: string | null, after: string | null = null): Promise<Uint8Array> {
   const ihdr = new DataView(new ArrayBuffer(13));
   ihdr.setUint32(0, width), ihdr.setUint32(4, height), ihdr.setUint8(8, 8), ihdr.setUint8(9, 2);
   const raw = new Uint8Array(height * (1 + width * 3));
@@ -89,7 +97,8 @@ export async function png(width: number, height: number, text: string | null): P
     ascii("\x89PNG\r\n\x1a\n"),
     chunk("IHDR", new Uint8Array(ihdr.buffer)),
     ...(text ? [chunk("tEXt", ascii(`Comment\0${text}`))] : []),
-    chunk("IDAT", await deflate(raw)),
+    ...idat(await deflate(raw)),
+    ...(after ? [chunk("tEXt", ascii(`XML:com.adobe.xmp\0${after}`))] : []),
     chunk("IEND", new Uint8Array()),
   );
 }

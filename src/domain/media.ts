@@ -6,9 +6,10 @@ import { mediaAttachments } from "../db/schema.ts";
 import { snowflake } from "../db/snowflake.ts";
 import { blurhash } from "../media/blurhash.ts";
 import { cleanImage } from "../media/image.ts";
+import { planByRanges } from "../media/ranges.ts";
 import { pngPixels } from "../media/png-pixels.ts";
 import { type MediaKind, sniff } from "../media/sniff.ts";
-import type { StoredObject } from "../media/store.ts";
+import type { Piece, StoredObject } from "../media/store.ts";
 import type { Services } from "../services.ts";
 
 export type MediaRow = typeof mediaAttachments.$inferSelect;
@@ -123,33 +124,124 @@ async function derivatives(
 
 export type UploadResult = { ok: true; media: MediaRow } | Refusal;
 
+/** What an upload becomes: its stored bytes (or pieces to compose), type and size. */
+type Prepared = { ok: true; type: NonNullable<ReturnType<typeof sniff>>; pieces: Piece[]; size: number; dimensions: { width: number; height: number } | null };
+
+function checkedImage(width: number, height: number): Refusal | null {
+  return width * height > MEDIA_LIMITS.imageMatrix ? refuse(422, `Validation failed: Image dimensions exceed ${MEDIA_LIMITS.imageMatrix} pixels (7680 × 4320)`) : null;
+}
+
+/** The type, the limits and the metadata rewrite of an upload held in memory. */
+function prepareBytes(bytes: Uint8Array): Prepared | Refusal {
+  if (bytes.length > Math.max(...Object.values(BYTES_LIMIT))) return refuse(413, `Validation failed: File is too large (images up to ${MEDIA_LIMITS.imageBytes / MB} MB, video and audio up to ${MEDIA_LIMITS.videoBytes / MB} MB)`);
+  const type = sniff(bytes);
+  if (!type) return refuse(422, NOT_SUPPORTED);
+  if (bytes.length > BYTES_LIMIT[type.kind]) return tooLarge(type.kind, BYTES_LIMIT[type.kind]);
+  if (type.kind !== "image") return { ok: true, type, pieces: [bytes], size: bytes.length, dimensions: null };
+  const clean = cleanImage(type.mime, bytes);
+  if (!clean?.ok) return refuse(422, `Validation failed: ${clean?.error ?? "the image could not be read"}`);
+  return checkedImage(clean.width, clean.height) ?? { ok: true, type, pieces: [clean.bytes], size: clean.bytes.length, dimensions: { width: clean.width, height: clean.height } };
+}
+
+/**
+ * An upload streamed into storage (`key`, the multipart body as it came): the file is `length`
+ * bytes at `offset`, `head` its first bytes. Images are cleaned by ranges (src/media/ranges.ts)
+ * when they can be; video and audio, and the rest of the file, are copied storage to storage.
+ */
+async function prepareStaged(s: Services, staged: StagedFile): Promise<Prepared | Refusal> {
+  const { key, offset, length, head } = staged;
+  const type = sniff(head);
+  if (!type) return refuse(422, NOT_SUPPORTED);
+  if (length > BYTES_LIMIT[type.kind]) return tooLarge(type.kind, BYTES_LIMIT[type.kind]);
+  const all: Piece = { key, offset, length };
+  if (type.kind !== "image") return { ok: true, type, pieces: [all], size: length, dimensions: null };
+  const read = async (from: number, n: number) => (await s.media.range(key, offset + from, n)) ?? new Uint8Array();
+  const plan = await planByRanges(type.mime, key, offset, length, head, read);
+  if (plan === null) {
+    if (head.length >= length) return prepareBytes(head.subarray(0, length));
+    // A type or layout the range readers do not take: the whole file is read and rewritten here
+    // (over Free's CPU for a few MB: BENCHMARKS.md → Media uploads).
+    s.log("media.rewritten_whole", { type: type.mime, bytes: length });
+    return prepareBytes(await read(0, length));
+  }
+  if (!plan.ok) return refuse(422, `Validation failed: ${plan.error}`);
+  return checkedImage(plan.width, plan.height) ?? { ok: true, type, pieces: plan.pieces, size: plan.size, dimensions: { width: plan.width, height: plan.height } };
+}
+
+/** Where an upload's file lies in what was streamed into storage (src/api/v1/media.ts finds it). */
+export interface StagedFile {
+  /** A key under staging/: never served (servedMedia takes none), removed once the upload is stored or refused. */
+  key: string;
+  offset: number;
+  length: number;
+  /** The file's first bytes (up to the whole file), as read to find it. */
+  head: Uint8Array;
+}
+
+/** A private key for a request body streamed into storage. */
+export const stagingKey = () => `staging/${randomToken()}`;
+
+/**
+ * Streams a request body of `length` bytes (its Content-Length) into storage under `key`, the
+ * Worker reading none of it: the runtime pipes it (a FixedLengthStream gives R2 the length it
+ * needs, and fails the put when the body is not that long). False when it did not arrive whole.
+ */
+export async function stageBody(s: Services, key: string, body: ReadableStream<Uint8Array>, length: number): Promise<boolean> {
+  const { readable, writable } = new FixedLengthStream(length);
+  const piped = body.pipeTo(writable);
+  try {
+    await Promise.all([s.media.put(key, readable, "application/octet-stream"), piped]);
+    return true;
+  } catch (error) {
+    s.log("media.staging_failed", { length, error: String(error) });
+    await piped.catch(() => {});
+    await dropStaged(s, key);
+    return false;
+  }
+}
+
+/** Bytes of a staged body, for finding the file in it. */
+export async function stagedRange(s: Services, key: string, offset: number, length: number): Promise<Uint8Array> {
+  return (await s.media.range(key, offset, length)) ?? new Uint8Array();
+}
+
+/** Removes a staged body (an upload refused before its file was found). */
+export async function dropStaged(s: Services, key: string): Promise<void> {
+  await s.media.delete([key]);
+}
+
 /**
  * Stores an upload. Its type comes from its bytes; an image is stored without its metadata.
  * `deferred` (POST /api/v2/media): the preview and blurhash are left to a `media` job and the
  * row says processed = false until it has run.
  */
-export async function uploadMedia(s: Services, bytes: Uint8Array, changes: MediaChanges, options: { deferred: boolean }): Promise<UploadResult> {
-  if (bytes.length > Math.max(...Object.values(BYTES_LIMIT))) return refuse(413, `Validation failed: File is too large (images up to ${MEDIA_LIMITS.imageBytes / MB} MB, video and audio up to ${MEDIA_LIMITS.videoBytes / MB} MB)`);
-  const type = sniff(bytes);
-  if (!type) return refuse(422, NOT_SUPPORTED);
-  if (bytes.length > BYTES_LIMIT[type.kind]) return tooLarge(type.kind, BYTES_LIMIT[type.kind]);
+export async function uploadMedia(s: Services, file: Uint8Array | StagedFile, changes: MediaChanges, options: { deferred: boolean }): Promise<UploadResult> {
+  const staged = file instanceof Uint8Array ? null : file;
   const checked = checkedChanges(changes);
-  if ("ok" in checked) return checked;
-  let stored = bytes;
-  let size: { width: number; height: number } | null = null;
-  if (type.kind === "image") {
-    const clean = cleanImage(type.mime, bytes);
-    if (!clean?.ok) return refuse(422, `Validation failed: ${clean?.error ?? "the image could not be read"}`);
-    if (clean.width * clean.height > MEDIA_LIMITS.imageMatrix) return refuse(422, `Validation failed: Image dimensions exceed ${MEDIA_LIMITS.imageMatrix} pixels (7680 × 4320)`);
-    stored = clean.bytes;
-    size = { width: clean.width, height: clean.height };
+  let prepared: Prepared | Refusal;
+  try {
+    prepared = "ok" in checked ? checked : staged ? await prepareStaged(s, staged) : prepareBytes(file as Uint8Array);
+  } catch (error) {
+    if (staged) await dropStaged(s, staged.key);
+    throw error;
   }
+  if (!prepared.ok) {
+    if (staged) await dropStaged(s, staged.key);
+    return prepared;
+  }
+  const { type, pieces, size } = prepared;
   const id = snowflake(s.now());
   const token = randomToken();
   const fileKey = `${id}/${token}.${type.extension}`;
-  await s.media.put(fileKey, stored, type.mime);
+  try {
+    if (pieces.length === 1 && pieces[0] instanceof Uint8Array) await s.media.put(fileKey, pieces[0], type.mime);
+    else await s.media.compose(fileKey, pieces, type.mime);
+  } finally {
+    if (staged) await dropStaged(s, staged.key);
+  }
+  const inMemory = pieces.length === 1 && pieces[0] instanceof Uint8Array ? pieces[0] : null;
   const later = options.deferred && type.kind === "image" && s.images !== null;
-  const made = type.kind === "image" && !later ? await derivatives(s, id, stored, stored.length, token) : { previewKey: null, blurhash: null };
+  const made = type.kind === "image" && !later ? await derivativesOf(s, id, fileKey, inMemory, size, token) : { previewKey: null, blurhash: null };
   const [row] = await s.db
     .insert(mediaAttachments)
     .values({
@@ -157,16 +249,16 @@ export async function uploadMedia(s: Services, bytes: Uint8Array, changes: Media
       type: type.kind,
       contentType: type.mime,
       fileKey,
-      size: stored.length,
-      width: size?.width ?? null,
-      height: size?.height ?? null,
-      ...checked,
+      size,
+      width: prepared.dimensions?.width ?? null,
+      height: prepared.dimensions?.height ?? null,
+      ...(checked as Exclude<typeof checked, Refusal>),
       ...made,
       processed: !later,
       createdAt: s.now(),
     })
     .returning();
-  s.log("media.uploaded", { id, type: type.mime, bytes: bytes.length, stored: stored.length, deferred: later });
+  s.log("media.uploaded", { id, type: type.mime, stored: size, staged: staged !== null, deferred: later });
   if (!later) return { ok: true, media: row! };
   try {
     await s.jobs.send({ kind: "media", id });
@@ -176,20 +268,26 @@ export async function uploadMedia(s: Services, bytes: Uint8Array, changes: Media
     s.log("media.job_not_queued", { id, error: String(error) });
     const [done] = await s.db
       .update(mediaAttachments)
-      .set({ ...(await derivatives(s, id, stored, stored.length, token)), processed: true })
+      .set({ ...(await derivativesOf(s, id, fileKey, inMemory, size, token)), processed: true })
       .where(eq(mediaAttachments.id, id))
       .returning();
     return { ok: true, media: done! };
   }
 }
 
+/** The derivatives of a stored file: from its bytes when they are in memory, else from storage's stream. */
+async function derivativesOf(s: Services, id: number, fileKey: string, bytes: Uint8Array | null, size: number, token: string) {
+  if (bytes) return derivatives(s, id, bytes, size, token);
+  const object = await s.media.get(fileKey);
+  return object?.body ? derivatives(s, id, object.body, object.size, token) : { previewKey: null, blurhash: null };
+}
+
 /** The `media` job: the preview and blurhash of a v2 upload, then processed = true. */
 export async function processMedia(s: Services, id: number): Promise<void> {
   const [row] = await s.db.select().from(mediaAttachments).where(eq(mediaAttachments.id, id));
   if (!row || row.processed) return;
-  const object = await s.media.get(row.fileKey);
   const token = row.fileKey.slice(row.fileKey.indexOf("/") + 1, row.fileKey.lastIndexOf("."));
-  const made = object?.body ? await derivatives(s, id, object.body, object.size, token) : { previewKey: null, blurhash: null };
+  const made = await derivativesOf(s, id, row.fileKey, null, row.size, token);
   await s.db.update(mediaAttachments).set({ ...made, processed: true }).where(eq(mediaAttachments.id, id));
 }
 
@@ -295,6 +393,9 @@ export async function pruneUnattachedMedia(s: Services, now = s.now()): Promise<
     .where(and(isNull(mediaAttachments.statusUri), lt(mediaAttachments.createdAt, now - UNATTACHED_MS)))
     .limit(1000);
   await removeRows(s, rows);
+  // Staged bodies are removed by the request that made them; one whose Worker died on the way is removed here.
+  const staged = await s.media.olderThan("staging/", now - UNATTACHED_MS);
+  if (staged.length > 0) await s.media.delete(staged);
   return rows.length;
 }
 
@@ -311,14 +412,14 @@ export async function servedMedia(s: Services, key: string, request: Headers): P
  */
 export async function storeProfileImage(s: Services, kind: "avatar" | "header", bytes: Uint8Array): Promise<{ ok: true; url: string } | Refusal> {
   if (bytes.length > MEDIA_LIMITS.profileImageBytes) return tooLarge("image", MEDIA_LIMITS.profileImageBytes);
-  const type = sniff(bytes);
-  if (type?.kind !== "image") return refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
-  const clean = cleanImage(type.mime, bytes);
-  if (!clean?.ok) return refuse(422, `Validation failed: ${clean?.error ?? "the image could not be read"}`);
-  let stored = { bytes: clean.bytes, mime: type.mime, extension: type.extension };
-  if (s.images && Math.max(clean.width, clean.height) > PROFILE_SIDE[kind]) {
+  if (sniff(bytes)?.kind !== "image") return refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
+  const prepared = prepareBytes(bytes);
+  if (!prepared.ok) return prepared;
+  const { type, pieces: [clean], dimensions } = prepared;
+  let stored = { bytes: clean as Uint8Array, mime: type.mime, extension: type.extension };
+  if (s.images && dimensions && Math.max(dimensions.width, dimensions.height) > PROFILE_SIDE[kind]) {
     try {
-      const resized = await s.images.resize(clean.bytes, PROFILE_SIDE[kind], "image/webp");
+      const resized = await s.images.resize(stored.bytes, PROFILE_SIDE[kind], "image/webp");
       if (sniff(resized)?.mime === "image/webp") stored = { bytes: resized, mime: "image/webp", extension: "webp" };
     } catch (error) {
       s.log("media.profile_resize_failed", { kind, error: String(error) });

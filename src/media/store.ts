@@ -12,8 +12,16 @@ export interface StoredObject {
   range: { offset: number; length: number } | null;
 }
 
+/** A piece of an object being composed: bytes made here, or a range of a stored object (copied by the store, never read by the Worker). */
+export type Piece = Uint8Array | { key: string; offset: number; length: number };
+
 export interface MediaStore {
+  /** A stream must have a known length (a request body with Content-Length). */
   put(key: string, body: Uint8Array | ReadableStream<Uint8Array> | Blob, contentType: string): Promise<void>;
+  /** `length` bytes at `offset` (fewer at the end); null when there is no such object. */
+  range(key: string, offset: number, length: number): Promise<Uint8Array | null>;
+  /** A new object made of `pieces` in order: ranges are piped from storage to storage. */
+  compose(key: string, pieces: Piece[], contentType: string): Promise<void>;
   /** `request`: the headers whose Range and If-* conditions apply. */
   get(key: string, request?: Headers): Promise<StoredObject | null>;
   delete(keys: string[]): Promise<void>;
@@ -26,6 +34,8 @@ export interface MediaStore {
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<UploadedPart>;
   completeMultipart(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Keys under `prefix` stored before `before` (ms), at most 1,000. */
+  olderThan(prefix: string, before: number): Promise<string[]>;
 }
 
 export interface UploadedPart {

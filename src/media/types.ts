@@ -9,4 +9,6 @@ export interface CleanImage {
 
 export type Rewrite = ({ ok: true } & CleanImage) | { ok: false; error: string };
 
-export const undecodable = (what: string): Rewrite => ({ ok: false, error: `the file is not a valid ${what}` });
+/** The refusal of a file whose container does not parse. */
+export const invalid = (what: string) => ({ ok: false as const, error: `the file is not a valid ${what}` });
+export const undecodable = (what: string): Rewrite => invalid(what);

@@ -22,6 +22,40 @@ export function r2MediaStore(bucket: R2Bucket): MediaStore {
       };
       return served;
     },
+    async range(key, offset, length) {
+      const object = await bucket.get(key, { range: { offset, length } });
+      return object ? new Uint8Array(await object.arrayBuffer()) : null;
+    },
+    async compose(key, pieces, contentType) {
+      // One FixedLengthStream fed piece by piece: R2's range bodies are piped into it by the
+      // runtime (stream to stream, no JavaScript per chunk), the few bytes made here are written.
+      const total = pieces.reduce((n, p) => n + p.length, 0);
+      const { readable, writable } = new FixedLengthStream(total);
+      const stored = bucket.put(key, readable, { httpMetadata: { contentType } });
+      try {
+        for (const piece of pieces) {
+          if (piece instanceof Uint8Array) {
+            const writer = writable.getWriter();
+            await writer.write(piece);
+            writer.releaseLock();
+            continue;
+          }
+          const object = await bucket.get(piece.key, { range: { offset: piece.offset, length: piece.length } });
+          if (!object || object.size < piece.offset + piece.length) throw new Error(`compose: ${piece.key} is shorter than ${piece.offset + piece.length}`);
+          await object.body.pipeTo(writable, { preventClose: true });
+        }
+        await writable.close();
+      } catch (error) {
+        await writable.abort(error).catch(() => {});
+        await stored.catch(() => {});
+        throw error;
+      }
+      await stored;
+    },
+    async olderThan(prefix, before) {
+      const listed = await bucket.list({ prefix, limit: 1000 });
+      return listed.objects.filter((o) => o.uploaded.getTime() < before).map((o) => o.key);
+    },
     async delete(keys) {
       // R2 takes up to 1,000 keys a call.
       for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
