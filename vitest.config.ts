@@ -57,6 +57,9 @@ export default defineConfig(async () => {
             onConsoleLog: (log: string) => !log.includes("[wrangler:info]"),
             environment: "node",
             testTimeout: 20_000,
+            // vitest runs this project first and the workers project after it (docs/testing.md), one
+            // file at a time (vitest's default on 2 cores). Two at a time was tried: the deploy tests
+            // then ran past their 20 s timeout beside the browser suite at load 10.
           },
         },
       ],
