@@ -29,6 +29,8 @@ const USAGE = `usage: npm run roost -- <command>
   apps                           the apps signed in to your account
   revoke-app <app id>
   deliveries <post id or URL | activity URL>
+  retry <host> [<post id or URL | activity URL>]
+                                 send that server's waiting deliveries (of that post) now, not at the next try
   usage
   push                           the apps' Web Push subscriptions and each one's last push
   aliases [add|remove|refresh <account>]
@@ -338,6 +340,12 @@ async function archiveCommand(node, [sub, value, file]) {
   if (archives.length === 0) console.log("no archives");
 }
 
+/** The delivery report of a post or activity: a status id is looked up for its URL; the node takes post and activity URLs and local ids. */
+async function deliveriesOf(node, given) {
+  const id = STATUS_ID.test(given) ? (await call(node, "GET", `/api/v1/statuses/${given}`)).uri : given;
+  return call(node, "GET", `/api/roost/deliveries/${encodeURIComponent(id)}`);
+}
+
 async function main(argv) {
   const { values, positionals } = parse(argv);
   const [command, ...args] = positionals;
@@ -458,10 +466,7 @@ async function main(argv) {
       break;
     }
     case "deliveries": {
-      // A status id is looked up for its URL; the node takes post and activity URLs and local ids.
-      const given = arg("a post id or URL");
-      const id = STATUS_ID.test(given) ? (await call(node, "GET", `/api/v1/statuses/${given}`)).uri : given;
-      const result = await call(node, "GET", `/api/roost/deliveries/${encodeURIComponent(id)}`);
+      const result = await deliveriesOf(node, arg("a post id or URL"));
       const c = result.counts;
       console.log(`targets ${c.targets}  delivered ${c.delivered}  pending ${c.pending}  given up ${c.givenUp}`);
       for (const server of result.servers) {
@@ -469,6 +474,14 @@ async function main(argv) {
           console.log(`${clean(server.host)}\t${clean(d.state)}\tattempts ${clean(d.attempts)}\t${clean(d.lastError ?? "")}\t${clean(d.nextAttemptAt ?? "")}`);
         }
       }
+      break;
+    }
+    case "retry": {
+      const host = arg("a server's host name (see `deliveries`)").toLowerCase();
+      // The node retries one activity by its exact id: a post is first looked up for its activity.
+      const activity = args[1] ? (await deliveriesOf(node, args[1])).activityId : undefined;
+      const result = await call(node, "POST", "/api/roost/deliveries/retry", { host, ...(activity ? { activity } : {}) });
+      console.log(`${result.requeued} ${result.requeued === 1 ? "delivery" : "deliveries"} to ${clean(host)} sent again now`);
       break;
     }
     case "usage": {

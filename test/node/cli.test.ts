@@ -102,10 +102,12 @@ function reply(req: IncomingMessage): [number, unknown, Record<string, string>?]
   }
   if (req.method === "POST" && /^\/api\/v1\/(accounts\/\d+\/\w+|follow_requests\/\d+\/\w+|domain_blocks)$/.test(target.pathname)) return [200, {}];
   if (route === "PATCH /api/v1/accounts/update_credentials" || route === "DELETE /api/roost/apps/3") return [200, {}];
+  if (route === "POST /api/roost/deliveries/retry") return [200, { requeued: 2 }];
   if (req.method === "GET" && target.pathname.startsWith("/api/roost/deliveries/")) {
     return [
       200,
       {
+        activityId: "https://n.test/objects/77/activity",
         counts: { targets: 3, delivered: 2, pending: 1, givenUp: 0 },
         servers: [{ host: "down.test", deliveries: [{ state: "pending", attempts: 2, lastError: "HTTP 503", nextAttemptAt: "2026-11-22T13:00:00.000Z" }] }],
       },
@@ -223,6 +225,16 @@ describe("npm run roost", () => {
     expect(result.stdout).toContain("targets 3  delivered 2  pending 1  given up 0");
     expect(result.stdout).toContain("down.test\tpending\tattempts 2\tHTTP 503");
     expect(result.requests).toEqual(["GET /api/v1/statuses/77", `GET /api/roost/deliveries/${encodeURIComponent("https://n.test/objects/77")}`]);
+  });
+
+  it("retries a server's deliveries now, all of them or one post's", async () => {
+    const all = await runSeen(["retry", "Down.Test"]);
+    expect(all).toMatchObject({ code: 0, stdout: "2 deliveries to down.test sent again now\n", requests: ["POST /api/roost/deliveries/retry"] });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ host: "down.test" });
+    const one = await runSeen(["retry", "down.test", "77"]);
+    expect(one.requests).toEqual(["GET /api/v1/statuses/77", `GET /api/roost/deliveries/${encodeURIComponent("https://n.test/objects/77")}`, "POST /api/roost/deliveries/retry"]);
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual({ host: "down.test", activity: "https://n.test/objects/77/activity" });
+    expect(await run(["retry"])).toMatchObject({ code: 1 });
   });
 
   it("shows today's usage against the plan's daily allowances", async () => {
