@@ -141,3 +141,38 @@ describe("dashboard forms", () => {
     expect((await send("/dashboard/retry", cookie, { host, csrf: csrfOf(before) })).status).toBe(404);
   });
 });
+
+describe("the migration section's forms", () => {
+  it("adds, re-reads and removes an alias, refuses a move that is not confirmed or not listed, and changes nothing then", async () => {
+    const csrf = csrfOf(await (await page("/dashboard", cookie)).text());
+    const old = `${MASTODON}/users/oldhome`;
+    const added = await send("/dashboard/aliases/add", cookie, { account: "@oldhome@mastodon.test", back: "/dashboard#migration", csrf });
+    expect(added.status).toBe(303);
+    expect(added.headers.get("Location")).toBe("/dashboard#migration");
+    const listed = await (await page("/dashboard", cookie)).text();
+    expect(listed).toContain(`Remove (${old})`);
+    expect(((await (await worker("/users/me", { headers: { Accept: "application/activity+json" } })).json()) as { alsoKnownAs: string[] }).alsoKnownAs).toContain(old);
+    // The same account twice, an unknown one, or none: a page saying why, and the aliases as they were.
+    const twice = await send("/dashboard/aliases/add", cookie, { account: old, csrf });
+    expect(twice.status).toBe(409);
+    expect(await twice.text()).toContain("already an alias");
+    expect((await send("/dashboard/aliases/add", cookie, { account: "@nobody@nowhere.test", csrf })).status).toBe(422);
+    expect((await send("/dashboard/aliases/add", cookie, { account: " ", csrf })).status).toBe(400);
+    expect((await send("/dashboard/aliases/refresh", cookie, { account: old, csrf })).status).toBe(303);
+
+    // Moving: the box unticked sends nothing; an account that does not list us is refused by moveAway.
+    const unconfirmed = await send("/dashboard/move", cookie, { account: "@oldhome@mastodon.test", csrf });
+    expect(unconfirmed.status).toBe(400);
+    expect(await unconfirmed.text()).toContain("Tick the box");
+    const unlisted = await send("/dashboard/move", cookie, { account: "@oldhome@mastodon.test", confirm: "yes", csrf });
+    expect(unlisted.status).toBe(422);
+    expect(await unlisted.text()).toContain("alsoKnownAs");
+    expect(await count("outgoing_moves")).toBe(0);
+    expect(await (await page("/dashboard", cookie)).text()).toContain("Not moved away");
+    expect((await send("/dashboard/move/undo", cookie, { csrf })).status).toBeGreaterThanOrEqual(400);
+
+    expect((await send("/dashboard/aliases/remove", cookie, { account: old, back: "/dashboard#migration", csrf })).status).toBe(303);
+    expect(await (await page("/dashboard", cookie)).text()).not.toContain(`Remove (${old})`);
+    expect((await send("/dashboard/aliases/remove", cookie, { account: old, csrf })).status).toBe(404);
+  });
+});

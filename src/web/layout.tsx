@@ -66,7 +66,7 @@ export function Layout(props: PageMeta & { children: Child }) {
 export async function htmlPage(
   c: AppContext,
   page: Child,
-  options: { status?: 200 | 400 | 401 | 403 | 404 | 410 | 502; maxAge?: number; owner?: boolean } = {},
+  options: { status?: 200 | 400 | 401 | 403 | 404 | 409 | 410 | 422 | 429 | 502; maxAge?: number; owner?: boolean } = {},
 ) {
   const status = options.status ?? 200;
   const res = c.html(`<!doctype html>${String(await page)}`, status);

@@ -9,10 +9,10 @@ import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import { actorNames, recentNotifications } from "../../domain/dashboard.ts";
 import { deliveryReport, HOST_NAME, recentDeliveries, retryDeliveries, troubledServers } from "../../domain/deliveries.ts";
-import { aliasProgress } from "../../domain/aliases.ts";
+import { addAlias, aliasProgress, removeAlias, refreshAlias } from "../../domain/aliases.ts";
 import { listBlocks, unblockActor, unblockDomain } from "../../domain/blocks.ts";
 import { decideFollowRequest, listFollowRequests } from "../../domain/follows.ts";
-import { moveState } from "../../domain/move-out.ts";
+import { moveAway, moveState, undoMove } from "../../domain/move-out.ts";
 import { listAuthorizedApps, revokeApp, scopesOf } from "../../domain/oauth.ts";
 import { usageToday } from "../../domain/usage.ts";
 import { httpIri } from "../../federation/normalize.ts";
@@ -44,7 +44,9 @@ async function lang(c: AppContext) {
   return (await c.var.services.profile()).defaultLanguage ?? "en";
 }
 
-async function problem(c: AppContext, status: 400 | 401 | 403 | 404, message: string, back = DASHBOARD) {
+type Refused = 400 | 404 | 409 | 422 | 429;
+
+async function problem(c: AppContext, status: 401 | 403 | Refused, message: string, back = DASHBOARD) {
   const title = status === 401 ? "Sign in again" : status === 403 ? "Refused" : "Nothing changed";
   return htmlPage(c, <Problem title={title} lang={await lang(c)} message={message} back={status === 401 ? signInPath(DASHBOARD) : back} />, { status, owner: true });
 }
@@ -65,7 +67,7 @@ function localId(c: AppContext, uri: string): string | null {
 }
 
 /** A checked form, then `act` with its fields; a refusal or a failed change is a 4xx page and nothing changes. */
-async function action(c: AppContext, act: (fields: Record<string, string>) => Promise<{ ok: true } | { ok: false; status: 400 | 404; message: string }>) {
+async function action(c: AppContext, act: (fields: Record<string, string>) => Promise<{ ok: true } | { ok: false; status: Refused; message: string }>) {
   const form = await checkForm(c);
   if (!form.ok) return problem(c, form.status, form.message);
   const back = BACK.test(form.fields.back ?? "") ? form.fields.back! : DASHBOARD;
@@ -108,7 +110,7 @@ export const dashboard = new Hono<AppEnv>()
         <BlocksSection blocks={blocks} names={names} csrf={csrf} />
         <AppsSection apps={apps.map(({ app, tokens }) => ({ app, scopes: scopesOf(app), tokens: tokens.length }))} csrf={csrf} />
         <UsageSection usage={usage} />
-        <MigrationSection aliases={aliases} move={move} />
+        <MigrationSection aliases={aliases} move={move} csrf={csrf} />
       </DashboardShell>,
       { owner: true },
     );
@@ -159,6 +161,31 @@ export const dashboard = new Hono<AppEnv>()
         return (await unblockDomain(c.var.services, value.toLowerCase())) ? { ok: true } : { ok: false, status: 404, message: `${value} is not blocked.` };
       }
       return { ok: false, status: 400, message: "The form names no block." };
+    }),
+  )
+  .post(`${DASHBOARD}/aliases/:op{add|remove|refresh}`, (c) =>
+    action(c, async (f) => {
+      const account = (f.account ?? "").trim();
+      if (!account) return { ok: false, status: 400, message: "The form names no account." };
+      const change = { add: addAlias, remove: removeAlias, refresh: refreshAlias }[c.req.param("op") as "add" | "remove" | "refresh"];
+      const done = await change(c.var.services, account);
+      return done.ok ? { ok: true } : { ok: false, status: done.status, message: `Nothing changed: ${done.error}.` };
+    }),
+  )
+  .post(`${DASHBOARD}/move`, (c) =>
+    action(c, async (f) => {
+      const account = (f.account ?? "").trim();
+      if (!account) return { ok: false, status: 400, message: "The form names no account to move to." };
+      // A Move cannot be taken back by the followers' servers: the box must be ticked, as the form says.
+      if (f.confirm !== "yes") return { ok: false, status: 400, message: "Tick the box to confirm the move: nothing was sent." };
+      const moved = await moveAway(c.var.services, account);
+      return moved.ok ? { ok: true } : { ok: false, status: moved.status, message: `Not moved: ${moved.error}.` };
+    }),
+  )
+  .post(`${DASHBOARD}/move/undo`, (c) =>
+    action(c, async () => {
+      const undone = await undoMove(c.var.services);
+      return undone.ok ? { ok: true } : { ok: false, status: undone.status, message: `Nothing changed: ${undone.error}.` };
     }),
   )
   .post(`${DASHBOARD}/apps/revoke`, (c) =>

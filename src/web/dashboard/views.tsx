@@ -33,6 +33,25 @@ export function ActionForm(props: { action: string; csrf: string; back: string; 
   );
 }
 
+/** A POST form to a dashboard action that asks for one account (@user@host or its URL), with an optional box to tick first. */
+function AccountForm(props: { action: string; csrf: string; label: string; button: string; confirm?: string }) {
+  const id = `account-${props.action.replace(/\W/g, "-")}`;
+  return (
+    <form method="post" action={`${DASHBOARD}/${props.action}`} class="interact">
+      <input type="hidden" name="csrf" value={props.csrf} />
+      <input type="hidden" name="back" value={`${DASHBOARD}#migration`} />
+      <label for={id}>{props.label}</label>
+      <input id={id} name="account" required placeholder="@name@example.social" autocomplete="off" />
+      {props.confirm && (
+        <label>
+          <input type="checkbox" name="confirm" value="yes" required /> {props.confirm}
+        </label>
+      )}
+      <button type="submit">{props.button}</button>
+    </form>
+  );
+}
+
 /** A section of the overview: its heading (the anchor forms come back to), then one row per item or the `empty` sentence. */
 function ListSection<T>(props: { id: string; title: string; empty: string; items: T[]; row: (item: T) => Child }) {
   return (
@@ -316,18 +335,29 @@ export function UsageSection(props: { usage: UsageReport }) {
   );
 }
 
-export function MigrationSection(props: { aliases: AliasProgress[]; move: MoveState }) {
-  const { aliases, move } = props;
+export function MigrationSection(props: { aliases: AliasProgress[]; move: MoveState; csrf: string }) {
+  const { aliases, move, csrf } = props;
+  const back = `${DASHBOARD}#migration`;
   return (
     <section aria-labelledby="migration">
       <h2 id="migration">Migration</h2>
       {move.movedTo ? (
         <p class="bad">
           This account has moved to <a href={move.movedTo}>{move.movedTo}</a>
-          {move.lastMove && ` (Move sent ${when(move.lastMove.sentAt)}; another is possible from ${when(move.lastMove.nextMoveAt)})`}.
+          {move.lastMove && ` (Move sent ${when(move.lastMove.sentAt)}; another is possible from ${when(move.lastMove.nextMoveAt)})`}.{" "}
+          <ActionForm action="move/undo" csrf={csrf} back={back} fields={{}} label="Undo the move" />
         </p>
       ) : (
-        <p>Not moved away{move.lastMove ? ` (the last Move, to ${move.lastMove.target}, was undone)` : ""}.</p>
+        <>
+          <p>Not moved away{move.lastMove ? ` (the last Move, to ${move.lastMove.target}, was undone)` : ""}.</p>
+          <AccountForm
+            action="move"
+            csrf={csrf}
+            label="Move to another account (it must list this one as an alias):"
+            button="Move"
+            confirm="Tell every follower's server that this account has moved there"
+          />
+        </>
       )}
       {aliases.length === 0 ? (
         <p>No old accounts (aliases) are moving here.</p>
@@ -338,12 +368,15 @@ export function MigrationSection(props: { aliases: AliasProgress[]; move: MoveSt
               <a href={a.alias}>{a.alias}</a>:{" "}
               <span class="meta">
                 {a.state ?? "not read yet"}; {a.listed} of {a.expected ?? "?"} followers listed, {a.arrived} follow you here{a.error ? `; ${a.error}` : ""}
-              </span>
+              </span>{" "}
+              <ActionForm action="aliases/refresh" csrf={csrf} back={back} fields={{ account: a.alias }} label={`Read again (${a.alias})`} />{" "}
+              <ActionForm action="aliases/remove" csrf={csrf} back={back} fields={{ account: a.alias }} label={`Remove (${a.alias})`} />
             </li>
           ))}
         </ul>
       )}
-      <p class="meta">Aliases and the move are changed with the CLI or /api/roost (docs/portability.md).</p>
+      <AccountForm action="aliases/add" csrf={csrf} label="Add an old account as an alias (moving here from it):" button="Add alias" />
+      <p class="meta">The same as `npm run roost -- aliases` and `move` (docs/portability.md).</p>
     </section>
   );
 }
