@@ -231,6 +231,11 @@ describe("a remote quote of a remote post", () => {
     // The same stamp claimed by another post of bob's: it names a different pair, so the quote stays pending (VerifyQuoteService).
     const misused = await peerPost("bob", { quote: quoted, quoteAuthorization: stamp.id });
     expect((await status(await statusIdOf(misused))).quote).toEqual({ state: "pending", quoted_status: null });
+    // Misskey's legacy quote (no FEP-044f `quote`): no quote until it stands, as Mastodon's Quote#acceptable?; alice's own one stands at once.
+    const legacy = await peerPost("bob", { _misskey_quote: quoted, quoteUri: quoted });
+    expect((await status(await statusIdOf(legacy))).quote).toBeNull();
+    const ownLegacy = await peerPost("alice", { _misskey_quote: quoted });
+    expect((await status(await statusIdOf(ownLegacy))).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
     const stamped = await peerPost("bob", { id: quotingUri, quote: quoted, quoteAuthorization: stamp.id });
     const stampedId = await statusIdOf(stamped);
     expect((await status(stampedId)).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });

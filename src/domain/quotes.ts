@@ -301,6 +301,13 @@ export async function remoteQuoteSeen(s: Services, object: NormalizedObject, aut
       else if (stampMatches(fetched.value, { quoting: object.id, quoted: quotedUri, author: quotedAuthor })) state = "accepted";
     }
   }
+  // A legacy quote (no FEP-044f `quote`, only _misskey_quote, quoteUri or quoteUrl) Mastodon keeps
+  // but shows only once it stands (Quote#acceptable?); here it is not kept until then, so the post
+  // shows as a post with its `RE:` link rather than as a quote waiting for an approval never asked for.
+  if (!("quote" in object.raw) && state !== "accepted") {
+    if (known) await s.db.delete(quotes).where(eq(quotes.id, known.id));
+    return;
+  }
   const values = { quotedUri, quotedActorId: quotedAuthor, state, approvalUri: state === "accepted" && quotedAuthor !== author ? stamp : null, updatedAt: now(s) };
   await s.db
     .insert(quotes)
