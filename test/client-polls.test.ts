@@ -5,7 +5,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createRestAPIClient } from "masto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { remotePollReceived } from "../src/domain/poll-store.ts";
 import { pollDue } from "../src/domain/polls.ts";
+import { normalizeObject } from "../src/federation/normalize.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { api, json, signIn } from "./client-support.ts";
 import questionFixture from "./fixtures/activitypub/mastodon-create-question.json";
@@ -240,6 +242,31 @@ describe("remote polls", () => {
 });
 
 describe("stale remote polls", () => {
+  it("a Question that moves a voted poll's end sooner queues the end check for then (5 minutes after), one that moves it later does not", async () => {
+    const uri = `${MASTODON}/users/alice/statuses/951`;
+    const base = JSON.parse(JSON.stringify(questionFixture).replaceAll("https://mastodon.example", MASTODON)) as Record<string, any>;
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const sent: { job: unknown; delaySeconds?: number }[] = [];
+    const jobs = {
+      send: async (job: unknown, options?: { delaySeconds?: number }) => (sent.push({ job, delaySeconds: options?.delaySeconds }), {} as QueueSendResponse),
+      sendBatch: async () => ({}) as QueueSendBatchResponse,
+    };
+    const s = { ...createServices(env), jobs };
+    const receive = async (endTime: string) => {
+      const parsed = normalizeObject({ ...base.object, id: uri, endTime });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      await remotePollReceived(s, parsed.value);
+    };
+    await receive(at(86_400_000));
+    await env.DB.prepare("UPDATE polls SET own_votes = '[0]' WHERE status_uri = ?").bind(uri).run();
+    await receive(at(7_200_000));
+    await receive(at(10_800_000));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.job).toMatchObject({ kind: "poll", uri });
+    expect((sent[0]!.job as { at: number }).at - Date.now()).toBeGreaterThan(7_200_000 + 290_000);
+    expect(sent[0]!.delaySeconds).toBeGreaterThan(7_200 + 290);
+  });
+
   const alice = `${MASTODON}/users/alice`;
   const path = "/users/alice/statuses/950";
   const uri = `${MASTODON}${path}`;

@@ -25,7 +25,7 @@ import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
-import { remotePollReceived } from "./poll-store.ts";
+import { queueCheck, REMOTE_END_GRACE_MS, remotePollReceived } from "./poll-store.ts";
 import { signed } from "./posts/signed.ts";
 import { queueViewFetch } from "./reply-fetch.ts";
 
@@ -39,14 +39,6 @@ export const POLL_LIMITS = { maxOptions: 4, maxCharactersPerOption: 50, minExpir
 export const UPDATE_WINDOW_S = 180;
 /** Mastodon's Poll#time_passed_since_last_fetch?: a remote poll read within a minute is not read again. */
 export const POLL_STALE_MS = 60_000;
-/**
- * A remote poll the owner voted in is checked this long after its end (Mastodon's
- * PollExpirationNotifyWorker runs at expires_at + 5 minutes), so the author's last Update has
- * arrived and the notification shows the final counts.
- */
-export const REMOTE_END_GRACE_MS = 5 * 60_000;
-/** Queues delays a message by at most 12 hours; a later end is reached in hops of this. */
-const MAX_DELAY_S = 43_200;
 
 export interface PollInput {
   options: string[];
@@ -94,11 +86,6 @@ export function newPoll(statusUri: string, input: PollInput, now: number): PollR
 export async function pollPublished(s: Services, row: PollRow): Promise<void> {
   await s.db.insert(polls).values(row);
   if (row.expiresAt !== null) await queueCheck(s, row.statusUri, row.expiresAt);
-}
-
-async function queueCheck(s: Services, uri: string, at: number): Promise<void> {
-  const delaySeconds = Math.min(MAX_DELAY_S, Math.max(0, Math.ceil((at - s.now()) / 1000)));
-  await s.jobs.send({ kind: "poll", uri, at }, { delaySeconds });
 }
 
 /**
@@ -217,7 +204,10 @@ export async function pollDue(s: Services, job: { uri: string; at: number; refre
   if (!poll) return;
   if (poll.local) return ourPollDue(s, poll, now);
   // Only while it is still stale: an Update{Question} may have come in since the view.
-  if (job.refresh) return possiblyStale(poll, now) ? refreshed(s, poll) : undefined;
+  if (job.refresh) {
+    if (possiblyStale(poll, now)) await refreshRemotePoll(s, poll.statusUri);
+    return;
+  }
   if (poll.ownVotes === null || poll.endedAt !== null) return;
   if (poll.expiresAt === null) return;
   // The author moved the end later: checked again then, as Mastodon's worker requeues itself.
@@ -268,17 +258,6 @@ async function sendTally(s: Services, poll: PollRow, now: number): Promise<void>
     object: question,
   });
   await s.outbox.send(activity, { visibility: object.visibility, objectId: poll.statusUri, published: now });
-}
-
-/**
- * A view's refresh: the Question read again. When the owner voted and the read moved the end
- * earlier, the end check is queued for then (Mastodon's queue_poll_notifications!).
- */
-async function refreshed(s: Services, poll: PollRow): Promise<void> {
-  await refreshRemotePoll(s, poll.statusUri);
-  const after = await pollOf(s.db, poll.statusUri);
-  if (!after || after.ownVotes === null || after.endedAt !== null || after.expiresAt === null) return;
-  if (poll.expiresAt === null || after.expiresAt < poll.expiresAt) await queueCheck(s, after.statusUri, after.expiresAt + REMOTE_END_GRACE_MS);
 }
 
 /** The remote Question fetched once more (a view's refresh, or its end's final counts); its author (null when it is gone). */
