@@ -194,7 +194,8 @@ export async function pollViewed(s: Services, uri: string): Promise<boolean> {
  * The `poll` job: whatever is due for poll `uri` at `at`. Ours: the windowed Update{Question}
  * with new counts; at the end, the last Update (with `closed`) and the owner's notification.
  * A remote poll the owner voted in: at its end, its final counts fetched once and the
- * notification. A job early (the queue's 12-hour hops) queues itself again. Claims are
+ * notification. With `refresh`: a view's read of a stale remote poll (pollViewed), nothing
+ * else. A job early (the queue's 12-hour hops) queues itself again. Claims are
  * conditional updates, so a redelivered or duplicate job does nothing twice.
  */
 export async function pollDue(s: Services, job: { uri: string; at: number; refresh?: true }): Promise<void> {
