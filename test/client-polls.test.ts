@@ -5,7 +5,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createRestAPIClient } from "masto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { remotePollReceived } from "../src/domain/poll-store.ts";
 import { pollDue } from "../src/domain/polls.ts";
+import { normalizeObject } from "../src/federation/normalize.ts";
 import { createServices } from "../src/runtime/services.ts";
 import { api, json, signIn } from "./client-support.ts";
 import questionFixture from "./fixtures/activitypub/mastodon-create-question.json";
@@ -236,5 +238,94 @@ describe("remote polls", () => {
     });
     expect(polls[0]).toMatchObject({ multiple: true, expires_at: null, expired: false, votes_count: 5, voters_count: null, options: [{ title: "A", votes_count: 4 }, { title: "B", votes_count: 1 }] });
     expect(polls[1]).toMatchObject({ multiple: false, expired: true, voters_count: 2 });
+  });
+});
+
+describe("stale remote polls", () => {
+  it("a Question that moves a voted poll's end sooner queues the end check for then (5 minutes after), one that moves it later does not", async () => {
+    const uri = `${MASTODON}/users/alice/statuses/951`;
+    const base = JSON.parse(JSON.stringify(questionFixture).replaceAll("https://mastodon.example", MASTODON)) as Record<string, any>;
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const sent: { job: unknown; delaySeconds?: number }[] = [];
+    const jobs = {
+      send: async (job: unknown, options?: { delaySeconds?: number }) => (sent.push({ job, delaySeconds: options?.delaySeconds }), {} as QueueSendResponse),
+      sendBatch: async () => ({}) as QueueSendBatchResponse,
+    };
+    const s = { ...createServices(env), jobs };
+    const receive = async (endTime: string) => {
+      const parsed = normalizeObject({ ...base.object, id: uri, endTime });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      await remotePollReceived(s, parsed.value);
+    };
+    await receive(at(86_400_000));
+    await env.DB.prepare("UPDATE polls SET own_votes = '[0]' WHERE status_uri = ?").bind(uri).run();
+    await receive(at(7_200_000));
+    await receive(at(10_800_000));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.job).toMatchObject({ kind: "poll", uri });
+    expect((sent[0]!.job as { at: number }).at - Date.now()).toBeGreaterThan(7_200_000 + 290_000);
+    expect(sent[0]!.delaySeconds).toBeGreaterThan(7_200 + 290);
+  });
+
+  const alice = `${MASTODON}/users/alice`;
+  const path = "/users/alice/statuses/950";
+  const uri = `${MASTODON}${path}`;
+  const choices = (tabs: number, spaces: number) => [
+    { type: "Note", name: "Tabs", replies: { type: "Collection", totalItems: tabs } },
+    { type: "Note", name: "Spaces", replies: { type: "Collection", totalItems: spaces } },
+  ];
+  const hits = async () => (await peer<{ hits: number }>(`${MASTODON}/__control/document-hits`, { path })).hits;
+  /** The poll's last read moved `ms` into the past, as if that long had gone by since. */
+  const age = (ms: number) => env.DB.prepare("UPDATE polls SET updated_at = ? WHERE status_uri = ?").bind(Date.now() - ms, uri).run();
+
+  it("a viewed remote poll whose last read is over a minute old is read again by a queued job, once however often it is viewed; an ended one once more, then never", async () => {
+    await env.DB.prepare("INSERT OR REPLACE INTO following (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')").bind(alice, `${alice}/inbox`, `${ORIGIN}/activities/f-alice`).run();
+    const base = JSON.parse(JSON.stringify(questionFixture).replaceAll("https://mastodon.example", MASTODON)) as Record<string, any>;
+    const endTime = new Date(Date.now() + 86_400_000).toISOString();
+    const object = { ...base.object, id: uri, url: uri, endTime, votersCount: 3, oneOf: choices(1, 2) };
+    expect((await deliverFromMastodon({ "@context": AS, id: `${uri}/activity`, type: "Create", actor: alice, to: [PUBLIC], object })).status).toBe(202);
+    const id = await waitFor(async () => (await env.DB.prepare("SELECT id FROM statuses WHERE uri = ?").bind(uri).first<{ id: number }>())?.id);
+    // The author's server counts more votes and sends no Update: only a read of the Question shows them.
+    await peer(`${MASTODON}/__control/document`, { path, document: { "@context": base["@context"], ...object, votersCount: 7, oneOf: choices(3, 4) } });
+
+    // Just received: fresh, so a view reads nothing.
+    expect(await json(api(token, `/api/v1/polls/${id}`))).toMatchObject({ votes_count: 3, voters_count: 3 });
+    expect(await hits()).toBe(0);
+
+    // A minute on, two views (a poll view and a status view) queue one read between them; both answer at once, from what is stored.
+    await age(61_000);
+    const [first, status] = await Promise.all([json(api(token, `/api/v1/polls/${id}`)), json(api(token, `/api/v1/statuses/${id}`))]);
+    expect(first).toMatchObject({ votes_count: 3 });
+    expect(status.poll).toMatchObject({ votes_count: 3 });
+    const refreshed = await waitFor(async () => {
+      const poll = await json(api(token, `/api/v1/polls/${id}`));
+      return poll.votes_count === 7 ? poll : null;
+    });
+    expect(refreshed).toMatchObject({ voters_count: 7, expired: false, options: [{ title: "Tabs", votes_count: 3 }, { title: "Spaces", votes_count: 4 }] });
+    expect(await hits()).toBe(1);
+    // One refresh counted against the day's allowance of view-caused fetches.
+    expect(await env.DB.prepare("SELECT fetched FROM reply_fetches WHERE uri = ?").bind(`poll:${uri}`).first<{ fetched: number }>()).toEqual({ fetched: 1 });
+    // Viewed again at once: read within the minute, nothing queued.
+    await json(api(token, `/api/v1/statuses/${id}`));
+    await json(api(token, `/api/v1/polls/${id}`));
+    expect(await env.DB.prepare("SELECT fetched FROM reply_fetches WHERE uri = ?").bind(`poll:${uri}`).first<{ fetched: number }>()).toEqual({ fetched: 1 });
+
+    // It ends with its last read before the end: one more read for the final counts, then none.
+    await env.DB.prepare("UPDATE polls SET expires_at = ? WHERE status_uri = ?").bind(Date.now() - 1000, uri).run();
+    await env.DB.prepare("UPDATE reply_fetches SET fetched_at = fetched_at - 120000 WHERE uri = ?").bind(`poll:${uri}`).run();
+    await age(120_000);
+    await peer(`${MASTODON}/__control/document`, { path, document: { "@context": base["@context"], ...object, endTime: new Date(Date.now() - 1000).toISOString(), closed: new Date(Date.now() - 1000).toISOString(), votersCount: 9, oneOf: choices(4, 5) } });
+    await json(api(token, `/api/v1/polls/${id}`));
+    const final = await waitFor(async () => {
+      const poll = await json(api(token, `/api/v1/polls/${id}`));
+      return poll.votes_count === 9 ? poll : null;
+    });
+    expect(final).toMatchObject({ expired: true, voters_count: 9 });
+    expect(await hits()).toBe(2);
+    // Read after its end (and over a minute ago): final, never read again.
+    await env.DB.prepare("UPDATE reply_fetches SET fetched_at = fetched_at - 120000 WHERE uri = ?").bind(`poll:${uri}`).run();
+    await env.DB.prepare("UPDATE polls SET expires_at = ?, updated_at = ? WHERE status_uri = ?").bind(Date.now() - 300_000, Date.now() - 200_000, uri).run();
+    await json(api(token, `/api/v1/polls/${id}`));
+    expect(await env.DB.prepare("SELECT fetched FROM reply_fetches WHERE uri = ?").bind(`poll:${uri}`).first<{ fetched: number }>()).toEqual({ fetched: 2 });
   });
 });

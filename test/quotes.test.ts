@@ -6,7 +6,7 @@ import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request
 import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json";
 import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json";
 import requestTemplate from "./fixtures/activitypub/mastodon-quote-request.json";
-import { ACTOR, AP, deliverFromMastodon, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
+import { ACTOR, AP, count, deliverFromMastodon, MASTODON, owner, ourPublicKey, peer, postStatus, type Received, waitFor, worker } from "./helpers.ts";
 
 const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 const alice = `${MASTODON}/users/alice`;
@@ -130,6 +130,18 @@ describe("a Mastodon account asks to quote the owner's post", () => {
     expect((await owner("/api/v1/statuses", { method: "POST", body: JSON.stringify({ status: "x", quote_approval_policy: "friends" }) })).status).toBe(422);
   });
 
+  it("a followers-only post: the QuoteRequest is dropped unanswered, as Mastodon answers only for public and unlisted posts", async () => {
+    const post = await postStatus({ status: "for followers", visibility: "private", quote_approval_policy: "public" });
+    const note = (await (await owner(`/api/v1/statuses/${post.id}`)).json()) as Record<string, any>;
+    expect(note.quote_approval).toMatchObject({ automatic: [], manual: [] });
+    const request = quoteRequest(post.uri);
+    expect((await deliverFromMastodon(request)).status).toBe(202);
+    await waitFor(async () => (await count("inbox_activities", "id = ? AND state = 'ignored'", request.id)) === 1);
+    const answers = (await peer<Received[]>(`${MASTODON}/__control/received`)).filter((r) => r.activity.object?.id === request.id);
+    expect(answers).toEqual([]);
+    expect(await count("quotes", "quoted_uri = ?", post.uri)).toBe(0);
+  });
+
   it("followers policy: a stranger's quote waits for the owner, who authorises it", async () => {
     const post = await postStatus({ status: "followers may quote", quote_approval_policy: "followers" });
     const request = quoteRequest(post.uri, "stranger");
@@ -216,6 +228,14 @@ describe("a remote quote of a remote post", () => {
         .replaceAll("https://mastodon.example", MASTODON),
     );
     await peer(`${MASTODON}/__control/document`, { path: stampPath, document: stamp });
+    // The same stamp claimed by another post of bob's: it names a different pair, so the quote stays pending (VerifyQuoteService).
+    const misused = await peerPost("bob", { quote: quoted, quoteAuthorization: stamp.id });
+    expect((await status(await statusIdOf(misused))).quote).toEqual({ state: "pending", quoted_status: null });
+    // Misskey's legacy quote (no FEP-044f `quote`): no quote until it stands, as Mastodon's Quote#acceptable?; alice's own one stands at once.
+    const legacy = await peerPost("bob", { _misskey_quote: quoted, quoteUri: quoted });
+    expect((await status(await statusIdOf(legacy))).quote).toBeNull();
+    const ownLegacy = await peerPost("alice", { _misskey_quote: quoted });
+    expect((await status(await statusIdOf(ownLegacy))).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
     const stamped = await peerPost("bob", { id: quotingUri, quote: quoted, quoteAuthorization: stamp.id });
     const stampedId = await statusIdOf(stamped);
     expect((await status(stampedId)).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });

@@ -34,8 +34,11 @@ export type Job =
    * step's number, so a redelivered message of a step already done is skipped.
    */
   | { kind: "archive"; id: number; seq?: number }
-  /** What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its end (src/domain/polls.ts). */
-  | { kind: "poll"; uri: string; at: number }
+  /**
+   * What is due for the poll of status `uri` at `at` (ms): its windowed Update{Question}, or its
+   * end (src/domain/polls.ts). `refresh`: a remote poll the owner viewed, its Question read again.
+   */
+  | { kind: "poll"; uri: string; at: number; refresh?: true }
   /** Check the profile's link fields for a rel="me" link back (src/domain/link-verification.ts). */
   | { kind: "verify_links" };
 

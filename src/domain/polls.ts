@@ -5,6 +5,13 @@
 // with one Create{Note name=…} per choice to the author. When a poll ends (ours, or a remote one
 // the owner voted in), a `poll` notification; the `poll` job (src/delivery/jobs.ts) does both
 // the windowed Update and the end, delayed through the queue.
+//
+// A remote poll's counts move only when its author's server sends Update{Question}, which not
+// every server does. So, as Mastodon's PollsController does with Poll#possibly_stale?, a remote
+// poll the owner views is read again when its last read is over POLL_STALE_MS old and was before
+// its end (so an ended poll is read once more, for its final counts, and then never) — here by a
+// `poll` job with `refresh`, never in the request, debounced per poll and counted against the
+// day's allowance of fetches the owner's reading causes (queueViewFetch, src/domain/reply-fetch.ts).
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { isExpired, pollOf, type PollRow, tallyOf } from "../db/queries/polls.ts";
 import { objects, polls, remoteObjects } from "../db/schema.ts";
@@ -18,8 +25,9 @@ import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
-import { remotePollReceived } from "./poll-store.ts";
+import { queueCheck, REMOTE_END_GRACE_MS, remotePollReceived } from "./poll-store.ts";
 import { signed } from "./posts/signed.ts";
+import { queueViewFetch } from "./reply-fetch.ts";
 
 /** Mastodon's PollValidator limits; /api/v2/instance states them as configuration.polls. */
 export const POLL_LIMITS = { maxOptions: 4, maxCharactersPerOption: 50, minExpiration: 300, maxExpiration: 2_629_746 };
@@ -29,8 +37,8 @@ export const POLL_LIMITS = { maxOptions: 4, maxCharactersPerOption: 50, minExpir
  * job): every vote in that window rides on the one Update, so 100 votes cost one fan-out, not 100.
  */
 export const UPDATE_WINDOW_S = 180;
-/** Queues delays a message by at most 12 hours; a later end is reached in hops of this. */
-const MAX_DELAY_S = 43_200;
+/** Mastodon's Poll#time_passed_since_last_fetch?: a remote poll read within a minute is not read again. */
+export const POLL_STALE_MS = 60_000;
 
 export interface PollInput {
   options: string[];
@@ -78,11 +86,6 @@ export function newPoll(statusUri: string, input: PollInput, now: number): PollR
 export async function pollPublished(s: Services, row: PollRow): Promise<void> {
   await s.db.insert(polls).values(row);
   if (row.expiresAt !== null) await queueCheck(s, row.statusUri, row.expiresAt);
-}
-
-async function queueCheck(s: Services, uri: string, at: number): Promise<void> {
-  const delaySeconds = Math.min(MAX_DELAY_S, Math.max(0, Math.ceil((at - s.now()) / 1000)));
-  await s.jobs.send({ kind: "poll", uri, at }, { delaySeconds });
 }
 
 /**
@@ -164,24 +167,52 @@ export async function voteInPoll(s: Services, statusUri: string, author: string,
       { visibility: "direct", objectId: statusUri, immediate: true, inbox },
     );
   }
-  if (poll.expiresAt !== null) await queueCheck(s, statusUri, poll.expiresAt);
+  if (poll.expiresAt !== null) await queueCheck(s, statusUri, poll.expiresAt + REMOTE_END_GRACE_MS);
   return { ok: true };
+}
+
+/**
+ * Mastodon's Poll#possibly_stale?: a remote poll whose last read (its Question received, fetched,
+ * or the owner's vote counted in; `updated_at`) is over POLL_STALE_MS old and before its end.
+ */
+export function possiblyStale(poll: PollRow, now: number): boolean {
+  return !poll.local && (poll.expiresAt === null || poll.updatedAt < poll.expiresAt) && poll.updatedAt <= now - POLL_STALE_MS;
+}
+
+/**
+ * The owner views the poll of remote status `uri` (GET /api/v1/polls/:id, GET /api/v1/statuses/:id):
+ * when it is possibly stale, one `poll` refresh job is queued; the view answers with the stored
+ * counts and the next one shows what the refresh read. Never throws.
+ */
+export async function pollViewed(s: Services, uri: string): Promise<boolean> {
+  const poll = await pollOf(s.db, uri).catch(() => null);
+  if (!poll || !possiblyStale(poll, s.now())) return false;
+  return queueViewFetch(s, { key: `poll:${uri}`, debounceMs: POLL_STALE_MS, count: 1, job: { kind: "poll", uri, at: s.now(), refresh: true }, event: "poll.refresh", fields: { uri } });
 }
 
 /**
  * The `poll` job: whatever is due for poll `uri` at `at`. Ours: the windowed Update{Question}
  * with new counts; at the end, the last Update (with `closed`) and the owner's notification.
  * A remote poll the owner voted in: at its end, its final counts fetched once and the
- * notification. A job early (the queue's 12-hour hops) queues itself again. Claims are
+ * notification. With `refresh`: a view's read of a stale remote poll (pollViewed), nothing
+ * else. A job early (the queue's 12-hour hops) queues itself again. Claims are
  * conditional updates, so a redelivered or duplicate job does nothing twice.
  */
-export async function pollDue(s: Services, job: { uri: string; at: number }): Promise<void> {
+export async function pollDue(s: Services, job: { uri: string; at: number; refresh?: true }): Promise<void> {
   const now = s.now();
   if (job.at > now) return queueCheck(s, job.uri, job.at);
   const poll = await pollOf(s.db, job.uri);
   if (!poll) return;
   if (poll.local) return ourPollDue(s, poll, now);
-  if (poll.ownVotes === null || poll.endedAt !== null || !isExpired(poll, now)) return;
+  // Only while it is still stale: an Update{Question} may have come in since the view.
+  if (job.refresh) {
+    if (possiblyStale(poll, now)) await refreshRemotePoll(s, poll.statusUri);
+    return;
+  }
+  if (poll.ownVotes === null || poll.endedAt !== null) return;
+  if (poll.expiresAt === null) return;
+  // The author moved the end later: checked again then, as Mastodon's worker requeues itself.
+  if (!isExpired(poll, now)) return queueCheck(s, poll.statusUri, poll.expiresAt + REMOTE_END_GRACE_MS);
   if (!(await claimEnd(s, poll, now))) return;
   const author = await refreshRemotePoll(s, poll.statusUri);
   if (author) await notify(s, { type: "poll", actorId: author, objectId: poll.statusUri, activityId: `${poll.statusUri}#poll-ended` });
@@ -230,7 +261,7 @@ async function sendTally(s: Services, poll: PollRow, now: number): Promise<void>
   await s.outbox.send(activity, { visibility: object.visibility, objectId: poll.statusUri, published: now });
 }
 
-/** The remote Question fetched once more for its final counts; its author (null when it is gone). */
+/** The remote Question fetched once more (a view's refresh, or its end's final counts); its author (null when it is gone). */
 async function refreshRemotePoll(s: Services, uri: string): Promise<string | null> {
   const [stored] = await s.db.select({ actorId: remoteObjects.actorId }).from(remoteObjects).where(eq(remoteObjects.id, uri)).limit(1);
   if (!stored) return null;

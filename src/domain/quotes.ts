@@ -129,8 +129,10 @@ export async function quoteRequested(activity: NormalizedActivity, s: Services):
   if (!quotedUri || !s.urls.isLocal(quotedUri)) return ignored("a QuoteRequest for a post that is not ours");
   if (!activity.id || hostOf(activity.id) !== hostOf(activity.actor)) return ignored("a QuoteRequest whose id is not on its actor's host");
   const [post] = await s.db.select().from(objects).where(eq(objects.id, quotedUri));
-  // Mastodon answers nothing for a post that is gone or not distributable.
+  // Mastodon answers nothing for a post that is gone or not distributable (QuoteRequest#perform:
+  // public or unlisted only): no Reject either, which would tell a stranger a private post exists.
   if (!post || post.deletedAt !== null) return ignored("a QuoteRequest for a post we do not have");
+  if (post.visibility !== "public" && post.visibility !== "unlisted") return ignored("a QuoteRequest for a post that is neither public nor unlisted");
   const quoting = await instrumentOf(s, activity);
   if (typeof quoting === "string") return ignored(quoting);
   // Mastodon's sanity check: the instrument is the requester's post, and it quotes this one.
@@ -287,11 +289,24 @@ export async function remoteQuoteSeen(s: Services, object: NormalizedObject, aut
   } else {
     const quoted = await fetchRemotePost(s, quotedUri);
     if (quoted.ok) quotedAuthor = quoted.row.actorId;
+    // Mastodon's VerifyQuoteService: a self-quote stands; a stamp that cannot be fetched rejects
+    // the quote; one that does not name exactly this pair by the quoted author, one on another
+    // host than the quoted author's (which we do not fetch at all), or one for a quoted post we
+    // could not fetch leaves it pending, as Mastodon leaves it.
     if (quotedAuthor === author) state = "accepted";
-    else if (quotedAuthor && stamp && httpIri(stamp) && hostOf(stamp) === hostOf(quotedAuthor)) {
+    else if (stamp && !httpIri(stamp)) state = "rejected";
+    else if (quotedAuthor && stamp && hostOf(stamp) === hostOf(quotedAuthor)) {
       const fetched = await fetchActivityDocument(stamp, s.fetcher);
-      state = fetched.ok && stampMatches(fetched.value, { quoting: object.id, quoted: quotedUri, author: quotedAuthor }) ? "accepted" : "rejected";
-    } else if (stamp) state = "rejected";
+      if (!fetched.ok) state = "rejected";
+      else if (stampMatches(fetched.value, { quoting: object.id, quoted: quotedUri, author: quotedAuthor })) state = "accepted";
+    }
+  }
+  // A legacy quote (no FEP-044f `quote`, only _misskey_quote, quoteUri or quoteUrl) Mastodon keeps
+  // but shows only once it stands (Quote#acceptable?); here it is not kept until then, so the post
+  // shows as a post with its `RE:` link rather than as a quote waiting for an approval never asked for.
+  if (!("quote" in object.raw) && state !== "accepted") {
+    if (known) await s.db.delete(quotes).where(eq(quotes.id, known.id));
+    return;
   }
   const values = { quotedUri, quotedActorId: quotedAuthor, state, approvalUri: state === "accepted" && quotedAuthor !== author ? stamp : null, updatedAt: now(s) };
   await s.db

@@ -14,8 +14,8 @@
 // - per job: the plan's threadFetchesPerJob signed GETs (pages and replies together);
 // - per thread: REPLIES_PER_THREAD replies fetched below the post first opened (Mastodon: 1,000
 //   per request, 500 per status);
-// - per day: REPLIES_PER_DAY replies in all, and nothing while the plan's daily budget is nearly
-//   spent (the thread-parent fetches' rule).
+// - per day: REPLIES_PER_DAY replies in all (remote poll refreshes count against it too), and
+//   nothing while the plan's daily budget is nearly spent (the thread-parent fetches' rule).
 import { eq, gt, lt, sql } from "drizzle-orm";
 import { remoteObjects, replyFetches, statuses } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
@@ -40,7 +40,11 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const idOf = (value: unknown): string | null => httpIri(isRecord(value) ? value.id : value);
 
-/** Replies fetched in the last day, all threads together. */
+/**
+ * Fetches the owner's reading caused in the last day: replies of every thread, and the remote
+ * poll refreshes of src/domain/polls.ts (rows keyed `poll:<uri>`, one per refresh). One allowance
+ * for both, so neither can spend the plan's subrequests past it.
+ */
 async function fetchedToday(s: Services): Promise<number> {
   const [row] = await s.db
     .select({ n: sql<number>`coalesce(sum(${replyFetches.fetched}), 0)` })
@@ -50,47 +54,72 @@ async function fetchedToday(s: Services): Promise<number> {
 }
 
 /**
- * Claims `uri` for a read unless it was read within the debounce; keeps the day's count of a
- * claimed row (the daily bound sums it). One statement, so two concurrent requests claim once.
+ * Claims `key` for a fetch unless it was claimed within `debounceMs`; keeps the day's count of a
+ * claimed row (the daily bound sums it) and adds `add` to it. One statement, so two concurrent
+ * requests claim once.
  */
-async function claim(s: Services, uri: string): Promise<boolean> {
+async function claim(s: Services, key: string, debounceMs: number, add: number): Promise<boolean> {
   const now = s.now();
   const claimed = await s.db
     .insert(replyFetches)
-    .values({ uri, fetchedAt: now, fetched: 0 })
+    .values({ uri: key, fetchedAt: now, fetched: add })
     .onConflictDoUpdate({
       target: replyFetches.uri,
-      set: { fetchedAt: now, fetched: sql`CASE WHEN ${replyFetches.fetchedAt} > ${now - DAY_MS} THEN ${replyFetches.fetched} ELSE 0 END` },
-      setWhere: lt(replyFetches.fetchedAt, now - REPLIES_DEBOUNCE_MS),
+      set: { fetchedAt: now, fetched: sql`CASE WHEN ${replyFetches.fetchedAt} > ${now - DAY_MS} THEN ${replyFetches.fetched} ELSE 0 END + ${add}` },
+      setWhere: lt(replyFetches.fetchedAt, now - debounceMs),
     })
     .returning({ uri: replyFetches.uri });
   return claimed.length > 0;
 }
 
+export interface ViewFetch {
+  /** The row the debounce and the day's count are kept on. */
+  key: string;
+  debounceMs: number;
+  /** Fetches counted against the day at the claim (the replies job counts its own as it goes). */
+  count: number;
+  job: Job;
+  /** The log events' prefix: `<event>.queued`, `.budget_paused`, `.day_spent`, `.not_queued`. */
+  event: string;
+  /** Logged with each event. */
+  fields?: Record<string, unknown>;
+}
+
 /**
- * Queues one `replies` job for a remote post the owner is looking at, unless its collection was
- * read recently or the day's allowance is spent. Never throws: the thread is shown either way.
+ * Queues `job`, a fetch the owner's view of a remote post asked for, unless the plan's daily
+ * budget is nearly spent, the day's allowance of such fetches is, or `key` was claimed within its
+ * debounce. Never throws: what was asked for is shown either way, from what is stored.
  */
-export async function requestRepliesFetch(s: Services, row: StatusRow, root: string | null = null): Promise<boolean> {
-  if (row.local || row.reblogOfUri || !httpIri(row.uri)) return false;
+export async function queueViewFetch(s: Services, fetch: ViewFetch): Promise<boolean> {
+  const { event } = fetch;
+  const fields = { key: fetch.key, ...fetch.fields };
   try {
     const over = await overBudget(s.db, limitsFor(s.config.plan), s.now());
     if (over) {
-      s.log("replies.budget_paused", { uri: row.uri, budget: over });
+      s.log(`${event}.budget_paused`, { ...fields, budget: over });
       return false;
     }
     if ((await fetchedToday(s)) >= REPLIES_PER_DAY) {
-      s.log("replies.day_spent", { uri: row.uri });
+      s.log(`${event}.day_spent`, fields);
       return false;
     }
-    if (!(await claim(s, row.uri))) return false;
-    await s.jobs.send({ kind: "replies", uri: row.uri, ...(root ? { root } : {}) });
-    s.log("replies.queued", { uri: row.uri, root });
+    if (!(await claim(s, fetch.key, fetch.debounceMs, fetch.count))) return false;
+    await s.jobs.send(fetch.job);
+    s.log(`${event}.queued`, fields);
     return true;
   } catch (error) {
-    s.log("replies.not_queued", { uri: row.uri, error: String(error) });
+    s.log(`${event}.not_queued`, { ...fields, error: String(error) });
     return false;
   }
+}
+
+/**
+ * Queues one `replies` job for a remote post the owner is looking at, unless its collection was
+ * read recently or the day's allowance is spent (queueViewFetch).
+ */
+export async function requestRepliesFetch(s: Services, row: StatusRow, root: string | null = null): Promise<boolean> {
+  if (row.local || row.reblogOfUri || !httpIri(row.uri)) return false;
+  return queueViewFetch(s, { key: row.uri, debounceMs: REPLIES_DEBOUNCE_MS, count: 0, job: { kind: "replies", uri: row.uri, ...(root ? { root } : {}) }, event: "replies", fields: { root } });
 }
 
 /** The post's `replies` as stored with it: an IRI, or an embedded collection (GoToSocial and Mastodon embed one with its first page). */

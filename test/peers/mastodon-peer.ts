@@ -30,6 +30,8 @@ const fetches: Fetch[] = [];
 let inboxStatus = 202;
 /** Documents a test puts at a path (a QuoteAuthorization, say), served as ActivityStreams. */
 const documents = new Map<string, unknown>();
+/** GETs of each such document, so a test can count how often Roost read one. */
+const documentHits = new Map<string, number>();
 /** Followers collections served at /users/<name>/followers (portability tests), by account name. */
 const followerLists = new Map<string, string[]>();
 /** Mastodon's followers pages hold 12 accounts (FollowerAccountsController::FOLLOW_PER_PAGE); a test may ask for fewer, to page with few followers. */
@@ -182,6 +184,8 @@ async function control(request: Request, path: string): Promise<Response> {
     case "/__control/document":
       documents.set(String(input.path), input.document);
       return json({ ok: true });
+    case "/__control/document-hits":
+      return json({ hits: documentHits.get(String(input.path)) ?? 0 });
     case "/__control/inbox-status":
       inboxStatus = Number(input.status);
       return json({ ok: true });
@@ -217,7 +221,10 @@ export async function handleMastodonPeer(request: Request): Promise<Response> {
   }
   // The instance actor is served unsigned even under authorized fetch: it is how others get its key.
   if (path === "/actor") return json(instanceActor(instanceKeys.publicKeyPem), 200, "application/activity+json");
-  if (documents.has(path)) return json(documents.get(path), 200, "application/activity+json");
+  if (documents.has(path)) {
+    documentHits.set(path, (documentHits.get(path) ?? 0) + 1);
+    return json(documents.get(path), 200, "application/activity+json");
+  }
   const followersOf = /^\/users\/([a-z0-9_]+)\/followers$/.exec(path)?.[1];
   if (followersOf) return followersCollection(followersOf, new URL(request.url).searchParams.get("page"));
   const note = /^\/users\/([a-z0-9_]+)\/statuses\/(\d+)$/.exec(path);

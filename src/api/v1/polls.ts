@@ -2,7 +2,7 @@
 // src/domain/polls.ts; the poll of POST /api/v1/statuses is read in poll-param.ts.
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
-import { voteInPoll } from "../../domain/polls.ts";
+import { pollViewed, voteInPoll } from "../../domain/polls.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { jsonError } from "../../http.ts";
 import { listParam, readParams } from "../body.ts";
@@ -25,7 +25,11 @@ async function pollResponse(c: AppContext, row: StatusRow) {
 export const pollRoutes = new Hono<AppEnv>()
   .get("/api/v1/polls/:id{\\d+}", async (c) => {
     const row = await pollStatus(c);
-    return row ? pollResponse(c, row) : jsonError(c, 404, "Record not found");
+    if (!row) return jsonError(c, 404, "Record not found");
+    // As Mastodon's PollsController: a signed-in view of a stale remote poll reads it again — here
+    // by a queued job, so this answer has the stored counts and the next one the fresh ones.
+    const [response] = await Promise.all([pollResponse(c, row), actsAsOwner(c) ? pollViewed(c.var.services, row.uri) : null]);
+    return response;
   })
   .post("/api/v1/polls/:id{\\d+}/votes", requireScope("write:statuses"), async (c) => {
     const row = await pollStatus(c);

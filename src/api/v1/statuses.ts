@@ -7,6 +7,7 @@ import { activities, bookmarks, idempotencyKeys, objects, reactions, statuses } 
 import { snowflake } from "../../db/snowflake.ts";
 import { react, undoReaction } from "../../domain/interactions.ts";
 import { deleteNote, editNote, publishNote } from "../../domain/posts/compose.ts";
+import { pollViewed } from "../../domain/polls.ts";
 import { checked, isRefused, type PostInput } from "../../domain/posts/input.ts";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { requestParentFetch } from "../../domain/threads.ts";
@@ -139,7 +140,10 @@ export const statusRoutes = new Hono<AppEnv>()
     const row = await statusById(c.var.services, c.req.param("id"));
     // Without an owner token only what is public can be read.
     if (row && !readable(c, row)) return jsonError(c, 404, "Record not found");
-    return entityResponse(c, row);
+    // A remote poll the owner looks at may be read again, by a queued job (src/domain/polls.ts).
+    const refresh = row && actsAsOwner(c) ? pollViewed(c.var.services, row.reblogOfUri ?? row.uri) : null;
+    const [response] = await Promise.all([entityResponse(c, row), refresh]);
+    return response;
   })
   .put("/api/v1/statuses/:id{\\d+}", requireScope("write:statuses"), async (c) => {
     const s = c.var.services;
