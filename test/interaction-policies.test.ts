@@ -221,6 +221,81 @@ describe("likes and boosts under manualApproval", () => {
   });
 });
 
+describe("GoToSocial asks before interacting with our posts", () => {
+  // GoToSocial's polite request (internal/federation/federatingdb/interactionrequest.go's example):
+  // the interaction embedded in `instrument`, our post as `object`.
+  const requestOf = (type: string, actor: string, target: string, instrument: Record<string, unknown>) => ({
+    "@context": ["https://www.w3.org/ns/activitystreams", "https://gotosocial.org/ns"],
+    type,
+    id: `${actor}/interaction_requests/${crypto.randomUUID()}`,
+    actor,
+    object: target,
+    to: ACTOR,
+    instrument,
+  });
+
+  it("a LikeRequest for a public post: the like counts, the owner is notified, and the Accept's LikeAuthorization can be fetched; the approved Like that follows counts once", async () => {
+    const liker = `${GTS}/users/asker`;
+    const posted = await postStatus({ status: `ask first ${crypto.randomUUID()}` });
+    const like = { type: "Like", id: `${liker}/likes/${crypto.randomUUID()}`, actor: liker, object: posted.uri, to: [posted.uri.replace(/\/statuses\/.*$/, ""), PUBLIC] };
+    const request = requestOf("LikeRequest", liker, posted.uri, like);
+    expect((await sendAsGts("asker", request)).status).toBe(202);
+
+    const accept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id);
+    expect(accept).toMatchObject({
+      verified: true,
+      activity: { actor: ACTOR, to: [liker], object: { type: "LikeRequest", id: request.id, actor: liker, object: posted.uri, instrument: like.id } },
+    });
+    const authorization = accept.activity.result as string;
+    expect(authorization.startsWith(`${ACTOR}/authorizations/`)).toBe(true);
+    const served = await worker(new URL(authorization).pathname, { headers: { Accept: AP } });
+    expect(served.status).toBe(200);
+    expect(await served.json()).toMatchObject({ id: authorization, type: "LikeAuthorization", attributedTo: ACTOR, interactingObject: like.id, interactionTarget: posted.uri });
+
+    const status = async () => json(owner(`/api/v1/statuses/${posted.id}`));
+    expect((await status()).favourites_count).toBe(1);
+    const favourites = await json<{ type: string; account: { url: string } ; status: { id: string } }[]>(owner("/api/v1/notifications?types[]=favourite"));
+    expect(favourites.filter((n) => n.status?.id === posted.id)).toHaveLength(1);
+
+    // GoToSocial then sends the Like itself, carrying the authorization: the same like, not a second.
+    const approved = { "@context": request["@context"], ...like, likeAuthorization: authorization, approvedBy: authorization };
+    expect((await sendAsGts("asker", approved)).status).toBe(202);
+    await waitFor(async () => (await count("inbox_activities", "id = ? AND state != 'queued'", like.id)) > 0);
+    expect((await status()).favourites_count).toBe(1);
+    expect(await count("notifications", "type = 'like' AND object_id = ?", posted.uri)).toBe(1);
+    // Asked again for the same Like (a new request: the same id is dropped by the inbox): the same authorization, nothing recorded twice.
+    const again = { ...request, id: `${liker}/interaction_requests/${crypto.randomUUID()}` };
+    expect((await sendAsGts("asker", again)).status).toBe(202);
+    const second = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === again.id);
+    expect(second.activity.result).toBe(authorization);
+    expect(await count("reactions", "object_id = ?", posted.uri)).toBe(1);
+  });
+
+  it("a ReplyRequest or AnnounceRequest for a followers-only post from a non-follower: Reject, and nothing stored", async () => {
+    const asker = `${GTS}/users/stranger`;
+    const posted = await postStatus({ status: `followers only ${crypto.randomUUID()}`, visibility: "private" });
+    const replyId = `${asker}/statuses/${crypto.randomUUID()}`;
+    const reply = { ...gtsNote(new URL(replyId).pathname, { attributedTo: asker, inReplyTo: posted.uri, content: "<p>let me in</p>", to: [PUBLIC], cc: [ACTOR] }), replies: undefined };
+    const { "@context": _context, ...note } = reply as Record<string, unknown>;
+    const request = requestOf("ReplyRequest", asker, posted.uri, note);
+    expect((await sendAsGts("stranger", request)).status).toBe(202);
+    const rejected = await arrivedAtGts((r) => r.activity.type === "Reject" && r.activity.object?.id === request.id);
+    expect(rejected).toMatchObject({ verified: true, activity: { actor: ACTOR, to: [asker], object: { type: "ReplyRequest", object: posted.uri, instrument: replyId } } });
+    expect(rejected.activity.result).toBeUndefined();
+
+    const boost = { type: "Announce", id: `${asker}/statuses/${crypto.randomUUID()}/activity`, actor: asker, object: posted.uri, to: [PUBLIC] };
+    const announceRequest = requestOf("AnnounceRequest", asker, posted.uri, boost);
+    expect((await sendAsGts("stranger", announceRequest)).status).toBe(202);
+    await arrivedAtGts((r) => r.activity.type === "Reject" && r.activity.object?.id === announceRequest.id);
+
+    expect(await count("statuses", "uri IN (?, ?)", replyId, boost.id)).toBe(0);
+    expect(await count("remote_objects", "id = ?", replyId)).toBe(0);
+    expect(await count("reactions", "object_id = ?", posted.uri)).toBe(0);
+    expect(await count("interaction_requests", "id IN (?, ?)", request.id, announceRequest.id)).toBe(0);
+    expect(await count("notifications", "object_id IN (?, ?)", posted.uri, replyId)).toBe(0);
+  });
+});
+
 describe("missing replies of a remote thread", () => {
   it("the owner's view fetches the reply from the post's replies collection once; not for anonymous readers, not again inside the debounce", async () => {
     const path = `/users/admin/statuses/${crypto.randomUUID()}`;
