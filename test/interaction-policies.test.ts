@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import acceptLikeFixture from "./fixtures/activitypub/gotosocial-accept-like.json";
 import acceptReplyFixture from "./fixtures/activitypub/gotosocial-accept-reply-request.json";
 import noteFixture from "./fixtures/activitypub/gotosocial-note.json";
+import { pruneStorage } from "../src/domain/maintenance.ts";
 import { approvalFor } from "../src/federation/interaction-policy.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { normalizeObject } from "../src/federation/normalize.ts";
 import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, waitFor, worker } from "./helpers.ts";
 
@@ -293,6 +295,53 @@ describe("GoToSocial asks before interacting with our posts", () => {
     expect(await count("reactions", "object_id = ?", posted.uri)).toBe(0);
     expect(await count("interaction_requests", "id IN (?, ?)", request.id, announceRequest.id)).toBe(0);
     expect(await count("notifications", "object_id IN (?, ?)", posted.uri, replyId)).toBe(0);
+  });
+});
+
+describe("the daily clean-up", () => {
+  it("drops answered requests (ours after two weeks, approvals we gave once their interaction is gone) and stale quote rows; keeps pending requests, standing approvals and the owner's quote states", async () => {
+    const now = Date.now();
+    const days = (n: number) => now - n * 86_400_000;
+    const post = await postStatus({ status: `clean-up ${crypto.randomUUID()}` });
+    const id = () => `${GTS}/x/${crypto.randomUUID()}`;
+    const standingLike = id();
+    await env.DB.prepare("INSERT INTO reactions (activity_id, type, actor_id, object_id, created_at) VALUES (?, 'Like', ?, ?, ?)").bind(standingLike, `${GTS}/users/fan`, post.uri, days(3)).run();
+    // [id, interaction, interaction_id, target, target_author, state, created, answered]
+    const rows: [string, string, string, string, string, string, number, number | null][] = [
+      [`${ACTOR}/r/old-accepted`, "Like", id(), `${GTS}/p/1`, `${GTS}/users/admin`, "accepted", days(30), days(20)],
+      [`${ACTOR}/r/old-rejected`, "Reply", id(), `${GTS}/p/2`, `${GTS}/users/admin`, "rejected", days(30), days(15)],
+      [`${ACTOR}/r/old-pending`, "Announce", id(), `${GTS}/p/3`, `${GTS}/users/admin`, "pending", days(90), null],
+      [`${ACTOR}/r/recent`, "Like", id(), `${GTS}/p/4`, `${GTS}/users/admin`, "accepted", days(3), days(2)],
+      [`${GTS}/r/like-undone`, "Like", id(), post.uri, ACTOR, "accepted", days(3), days(3)],
+      [`${GTS}/r/like-stands`, "Like", standingLike, post.uri, ACTOR, "accepted", days(3), days(3)],
+    ];
+    for (const [rid, interaction, interactionId, target, author, state, created, answered] of rows) {
+      await env.DB.prepare(
+        `INSERT INTO interaction_requests (id, interaction, interaction_id, target, target_author, activity, state, "authorization", created_at, answered_at) VALUES (?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+      )
+        .bind(rid, interaction, interactionId, target, author, state, author === ACTOR ? `${ACTOR}/authorizations/${crypto.randomUUID()}` : null, created, answered)
+        .run();
+    }
+    // Quote rows: [id, quoting, quoted, author, state, updated]
+    // (Our posts stand in for quoting posts that exist: only the row's author and state matter.)
+    const [second, third] = [await postStatus({ status: "quoting 2" }), await postStatus({ status: "quoting 3" })];
+    const quotes: [string, string, string, string, string, number][] = [
+      ["q-quoting-gone", `${GTS}/gone/${crypto.randomUUID()}`, post.uri, `${GTS}/users/q`, "accepted", days(2)],
+      ["q-refused-old", post.uri, second.uri, `${GTS}/users/q`, "rejected", days(40)],
+      ["q-refused-recent", second.uri, post.uri, `${GTS}/users/q`, "rejected", days(10)],
+      ["q-ours-rejected", third.uri, `${GTS}/gone/${crypto.randomUUID()}`, ACTOR, "rejected", days(40)],
+    ];
+    for (const [qid, quoting, quoted, author, state, updated] of quotes) {
+      await env.DB.prepare("INSERT INTO quotes (id, status_uri, quoted_uri, actor_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(`${qid}-${now}`, quoting, quoted, author, state, updated, updated).run();
+    }
+
+    const report = await pruneStorage({ ...createServices(env), now: () => now });
+    const left = (await env.DB.prepare(`SELECT id FROM interaction_requests WHERE id IN (${rows.map(() => "?").join(",")}) ORDER BY id`).bind(...rows.map((r) => r[0])).all<{ id: string }>()).results.map((r) => r.id);
+    expect(left).toEqual([`${ACTOR}/r/old-pending`, `${ACTOR}/r/recent`, `${GTS}/r/like-stands`].sort());
+    expect(report.interactionRequests).toBe(3);
+    const quotesLeft = (await env.DB.prepare("SELECT id FROM quotes WHERE id LIKE ?").bind(`%-${now}`).all<{ id: string }>()).results.map((r) => r.id);
+    expect(quotesLeft.sort()).toEqual([`q-ours-rejected-${now}`, `q-refused-recent-${now}`]);
+    expect(report.quotes).toBe(2);
   });
 });
 
