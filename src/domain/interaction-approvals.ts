@@ -10,8 +10,8 @@
 // A request seen again (a lost answer) is answered as before, and records nothing twice.
 import { and, eq, or } from "drizzle-orm";
 import { followers, interactionRequests, objects } from "../db/schema.ts";
-import { answeredRequestObject, type AnsweredRequest, GTS_CONTEXT, interactionAuthorizationUrl } from "../federation/interaction-authorizations.ts";
-import { approvalFor, type Interaction, interactionOfRequest } from "../federation/interaction-policy.ts";
+import { answeredRequestObject, type AnsweredRequest, interactionAuthorizationUrl } from "../federation/interaction-authorizations.ts";
+import { approvalFor, GTS_CONTEXT, type Interaction, interactionOfRequest } from "../federation/interaction-policy.ts";
 import { hostOf, type NormalizedActivity, type NormalizedObject, normalizeActivity, normalizeObject } from "../federation/normalize.ts";
 import { newId } from "../federation/urls.ts";
 import type { Services } from "../services.ts";

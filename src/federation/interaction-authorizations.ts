@@ -11,12 +11,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { interactionRequests } from "../db/schema.ts";
 import { activityJson, jsonError } from "../http.ts";
-import { type Interaction, requestTypeOf } from "./interaction-policy.ts";
+import { GTS_CONTEXT, type Interaction, requestTypeOf } from "./interaction-policy.ts";
 import type { LocalUrls } from "./urls.ts";
-import { AS_CONTEXT } from "./vocabulary.ts";
-
-/** GoToSocial's own context for requests, answers and authorizations: its namespace document defines every term. */
-export const GTS_CONTEXT = [AS_CONTEXT, "https://gotosocial.org/ns"];
 
 const AUTHORIZATION_TYPE = { Like: "LikeAuthorization", Reply: "ReplyAuthorization", Announce: "AnnounceAuthorization" } as const;
 
