@@ -273,6 +273,33 @@ describe("GoToSocial asks before interacting with our posts", () => {
     expect(await count("reactions", "object_id = ?", posted.uri)).toBe(1);
   });
 
+  it("a ReplyRequest and an AnnounceRequest for a public post: the reply is stored and notified, the boost counted, each once though the approved Create and Announce follow", async () => {
+    const asker = `${GTS}/users/replier`;
+    const posted = await postStatus({ status: `reply if you ask ${crypto.randomUUID()}` });
+    const replyId = `${asker}/statuses/${crypto.randomUUID()}`;
+    const { "@context": context, replies: _replies, ...note } = gtsNote(new URL(replyId).pathname, { attributedTo: asker, inReplyTo: posted.uri, content: "<p>asking nicely</p>", to: [PUBLIC], cc: [ACTOR] });
+    const request = requestOf("ReplyRequest", asker, posted.uri, note);
+    expect((await sendAsGts("replier", request)).status).toBe(202);
+    const accept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id);
+    expect(accept.activity.object).toMatchObject({ type: "ReplyRequest", instrument: replyId });
+    const authorization = accept.activity.result as string;
+    expect(await json(worker(new URL(authorization).pathname, { headers: { Accept: AP } }))).toMatchObject({ type: "ReplyAuthorization", interactingObject: replyId, interactionTarget: posted.uri });
+    const boost = { type: "Announce", id: `${asker}/boosts/${crypto.randomUUID()}`, actor: asker, object: posted.uri, to: [PUBLIC] };
+    const announceRequest = requestOf("AnnounceRequest", asker, posted.uri, boost);
+    expect((await sendAsGts("replier", announceRequest)).status).toBe(202);
+    const boostAccept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === announceRequest.id);
+
+    // What GoToSocial sends once approved: the Create and the Announce, carrying the authorizations.
+    const create = { "@context": context, id: `${replyId}/activity`, type: "Create", actor: asker, to: [PUBLIC], cc: [ACTOR], object: { ...note, replyAuthorization: authorization } };
+    const approvedBoost = { "@context": request["@context"], ...boost, announceAuthorization: boostAccept.activity.result };
+    for (const activity of [create, approvedBoost]) expect((await sendAsGts("replier", activity)).status).toBe(202);
+    await waitFor(async () => (await count("inbox_activities", "id IN (?, ?) AND state != 'queued'", create.id, boost.id)) === 2);
+    expect(await count("statuses", "uri = ?", replyId)).toBe(1);
+    expect(await count("notifications", "type = 'reply' AND object_id = ?", replyId)).toBe(1);
+    const status = await json(owner(`/api/v1/statuses/${posted.id}`));
+    expect(status).toMatchObject({ replies_count: 1, reblogs_count: 1 });
+  });
+
   it("a ReplyRequest or AnnounceRequest for a followers-only post from a non-follower: Reject, and nothing stored", async () => {
     const asker = `${GTS}/users/stranger`;
     const posted = await postStatus({ status: `followers only ${crypto.randomUUID()}`, visibility: "private" });
