@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import acceptLikeFixture from "./fixtures/activitypub/gotosocial-accept-like.json";
 import acceptReplyFixture from "./fixtures/activitypub/gotosocial-accept-reply-request.json";
 import noteFixture from "./fixtures/activitypub/gotosocial-note.json";
+import { pruneStorage } from "../src/domain/maintenance.ts";
 import { approvalFor } from "../src/federation/interaction-policy.ts";
+import { createServices } from "../src/runtime/services.ts";
 import { normalizeObject } from "../src/federation/normalize.ts";
 import { ACTOR, AP, count, MASTODON, owner, ourPublicKey, peer, postStatus, waitFor, worker } from "./helpers.ts";
 
@@ -218,6 +220,155 @@ describe("likes and boosts under manualApproval", () => {
     await waitFor(async () => (await count("interaction_requests", "id = ? AND state = 'rejected'", announceRequest.activity.id)) === 1);
     expect(await count("statuses", "uri = ?", announceRequest.activity.instrument.id)).toBe(0);
     expect((await peer<Received[]>(`${GTS}/__control/received`)).some((r) => r.activity.type === "Announce" && r.activity.object === target)).toBe(false);
+  });
+});
+
+describe("GoToSocial asks before interacting with our posts", () => {
+  // GoToSocial's polite request (internal/federation/federatingdb/interactionrequest.go's example):
+  // the interaction embedded in `instrument`, our post as `object`.
+  const requestOf = (type: string, actor: string, target: string, instrument: Record<string, unknown>) => ({
+    "@context": ["https://www.w3.org/ns/activitystreams", "https://gotosocial.org/ns"],
+    type,
+    id: `${actor}/interaction_requests/${crypto.randomUUID()}`,
+    actor,
+    object: target,
+    to: ACTOR,
+    instrument,
+  });
+
+  it("a LikeRequest for a public post: the like counts, the owner is notified, and the Accept's LikeAuthorization can be fetched; the approved Like that follows counts once", async () => {
+    const liker = `${GTS}/users/asker`;
+    const posted = await postStatus({ status: `ask first ${crypto.randomUUID()}` });
+    const like = { type: "Like", id: `${liker}/likes/${crypto.randomUUID()}`, actor: liker, object: posted.uri, to: [posted.uri.replace(/\/statuses\/.*$/, ""), PUBLIC] };
+    const request = requestOf("LikeRequest", liker, posted.uri, like);
+    expect((await sendAsGts("asker", request)).status).toBe(202);
+
+    const accept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id);
+    expect(accept).toMatchObject({
+      verified: true,
+      activity: { actor: ACTOR, to: [liker], object: { type: "LikeRequest", id: request.id, actor: liker, object: posted.uri, instrument: like.id } },
+    });
+    const authorization = accept.activity.result as string;
+    expect(authorization.startsWith(`${ACTOR}/authorizations/`)).toBe(true);
+    const served = await worker(new URL(authorization).pathname, { headers: { Accept: AP } });
+    expect(served.status).toBe(200);
+    expect(await served.json()).toMatchObject({ id: authorization, type: "LikeAuthorization", attributedTo: ACTOR, interactingObject: like.id, interactionTarget: posted.uri });
+
+    const status = async () => json(owner(`/api/v1/statuses/${posted.id}`));
+    expect((await status()).favourites_count).toBe(1);
+    const favourites = await json<{ type: string; account: { url: string } ; status: { id: string } }[]>(owner("/api/v1/notifications?types[]=favourite"));
+    expect(favourites.filter((n) => n.status?.id === posted.id)).toHaveLength(1);
+
+    // GoToSocial then sends the Like itself, carrying the authorization: the same like, not a second.
+    const approved = { "@context": request["@context"], ...like, likeAuthorization: authorization, approvedBy: authorization };
+    expect((await sendAsGts("asker", approved)).status).toBe(202);
+    await waitFor(async () => (await count("inbox_activities", "id = ? AND state != 'queued'", like.id)) > 0);
+    expect((await status()).favourites_count).toBe(1);
+    expect(await count("notifications", "type = 'like' AND object_id = ?", posted.uri)).toBe(1);
+    // Asked again for the same Like (a new request: the same id is dropped by the inbox): the same authorization, nothing recorded twice.
+    const again = { ...request, id: `${liker}/interaction_requests/${crypto.randomUUID()}` };
+    expect((await sendAsGts("asker", again)).status).toBe(202);
+    const second = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === again.id);
+    expect(second.activity.result).toBe(authorization);
+    expect(await count("reactions", "object_id = ?", posted.uri)).toBe(1);
+  });
+
+  it("a ReplyRequest and an AnnounceRequest for a public post: the reply is stored and notified, the boost counted, each once though the approved Create and Announce follow", async () => {
+    const asker = `${GTS}/users/replier`;
+    const posted = await postStatus({ status: `reply if you ask ${crypto.randomUUID()}` });
+    const replyId = `${asker}/statuses/${crypto.randomUUID()}`;
+    const { "@context": context, replies: _replies, ...note } = gtsNote(new URL(replyId).pathname, { attributedTo: asker, inReplyTo: posted.uri, content: "<p>asking nicely</p>", to: [PUBLIC], cc: [ACTOR] });
+    const request = requestOf("ReplyRequest", asker, posted.uri, note);
+    expect((await sendAsGts("replier", request)).status).toBe(202);
+    const accept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id);
+    expect(accept.activity.object).toMatchObject({ type: "ReplyRequest", instrument: replyId });
+    const authorization = accept.activity.result as string;
+    expect(await json(worker(new URL(authorization).pathname, { headers: { Accept: AP } }))).toMatchObject({ type: "ReplyAuthorization", interactingObject: replyId, interactionTarget: posted.uri });
+    const boost = { type: "Announce", id: `${asker}/boosts/${crypto.randomUUID()}`, actor: asker, object: posted.uri, to: [PUBLIC] };
+    const announceRequest = requestOf("AnnounceRequest", asker, posted.uri, boost);
+    expect((await sendAsGts("replier", announceRequest)).status).toBe(202);
+    const boostAccept = await arrivedAtGts((r) => r.activity.type === "Accept" && r.activity.object?.id === announceRequest.id);
+
+    // What GoToSocial sends once approved: the Create and the Announce, carrying the authorizations.
+    const create = { "@context": context, id: `${replyId}/activity`, type: "Create", actor: asker, to: [PUBLIC], cc: [ACTOR], object: { ...note, replyAuthorization: authorization } };
+    const approvedBoost = { "@context": request["@context"], ...boost, announceAuthorization: boostAccept.activity.result };
+    for (const activity of [create, approvedBoost]) expect((await sendAsGts("replier", activity)).status).toBe(202);
+    await waitFor(async () => (await count("inbox_activities", "id IN (?, ?) AND state != 'queued'", create.id, boost.id)) === 2);
+    expect(await count("statuses", "uri = ?", replyId)).toBe(1);
+    expect(await count("notifications", "type = 'reply' AND object_id = ?", replyId)).toBe(1);
+    const status = await json(owner(`/api/v1/statuses/${posted.id}`));
+    expect(status).toMatchObject({ replies_count: 1, reblogs_count: 1 });
+  });
+
+  it("a ReplyRequest or AnnounceRequest for a followers-only post from a non-follower: Reject, and nothing stored", async () => {
+    const asker = `${GTS}/users/stranger`;
+    const posted = await postStatus({ status: `followers only ${crypto.randomUUID()}`, visibility: "private" });
+    const replyId = `${asker}/statuses/${crypto.randomUUID()}`;
+    const reply = { ...gtsNote(new URL(replyId).pathname, { attributedTo: asker, inReplyTo: posted.uri, content: "<p>let me in</p>", to: [PUBLIC], cc: [ACTOR] }), replies: undefined };
+    const { "@context": _context, ...note } = reply as Record<string, unknown>;
+    const request = requestOf("ReplyRequest", asker, posted.uri, note);
+    expect((await sendAsGts("stranger", request)).status).toBe(202);
+    const rejected = await arrivedAtGts((r) => r.activity.type === "Reject" && r.activity.object?.id === request.id);
+    expect(rejected).toMatchObject({ verified: true, activity: { actor: ACTOR, to: [asker], object: { type: "ReplyRequest", object: posted.uri, instrument: replyId } } });
+    expect(rejected.activity.result).toBeUndefined();
+
+    const boost = { type: "Announce", id: `${asker}/statuses/${crypto.randomUUID()}/activity`, actor: asker, object: posted.uri, to: [PUBLIC] };
+    const announceRequest = requestOf("AnnounceRequest", asker, posted.uri, boost);
+    expect((await sendAsGts("stranger", announceRequest)).status).toBe(202);
+    await arrivedAtGts((r) => r.activity.type === "Reject" && r.activity.object?.id === announceRequest.id);
+
+    expect(await count("statuses", "uri IN (?, ?)", replyId, boost.id)).toBe(0);
+    expect(await count("remote_objects", "id = ?", replyId)).toBe(0);
+    expect(await count("reactions", "object_id = ?", posted.uri)).toBe(0);
+    expect(await count("interaction_requests", "id IN (?, ?)", request.id, announceRequest.id)).toBe(0);
+    expect(await count("notifications", "object_id IN (?, ?)", posted.uri, replyId)).toBe(0);
+  });
+});
+
+describe("the daily clean-up", () => {
+  it("drops answered requests (ours after two weeks, approvals we gave once their interaction is gone) and stale quote rows; keeps pending requests, standing approvals and the owner's quote states", async () => {
+    const now = Date.now();
+    const days = (n: number) => now - n * 86_400_000;
+    const post = await postStatus({ status: `clean-up ${crypto.randomUUID()}` });
+    const id = () => `${GTS}/x/${crypto.randomUUID()}`;
+    const standingLike = id();
+    await env.DB.prepare("INSERT INTO reactions (activity_id, type, actor_id, object_id, created_at) VALUES (?, 'Like', ?, ?, ?)").bind(standingLike, `${GTS}/users/fan`, post.uri, days(3)).run();
+    // [id, interaction, interaction_id, target, target_author, state, created, answered]
+    const rows: [string, string, string, string, string, string, number, number | null][] = [
+      [`${ACTOR}/r/old-accepted`, "Like", id(), `${GTS}/p/1`, `${GTS}/users/admin`, "accepted", days(30), days(20)],
+      [`${ACTOR}/r/old-rejected`, "Reply", id(), `${GTS}/p/2`, `${GTS}/users/admin`, "rejected", days(30), days(15)],
+      [`${ACTOR}/r/old-pending`, "Announce", id(), `${GTS}/p/3`, `${GTS}/users/admin`, "pending", days(90), null],
+      [`${ACTOR}/r/recent`, "Like", id(), `${GTS}/p/4`, `${GTS}/users/admin`, "accepted", days(3), days(2)],
+      [`${GTS}/r/like-undone`, "Like", id(), post.uri, ACTOR, "accepted", days(3), days(3)],
+      [`${GTS}/r/like-stands`, "Like", standingLike, post.uri, ACTOR, "accepted", days(3), days(3)],
+    ];
+    for (const [rid, interaction, interactionId, target, author, state, created, answered] of rows) {
+      await env.DB.prepare(
+        `INSERT INTO interaction_requests (id, interaction, interaction_id, target, target_author, activity, state, "authorization", created_at, answered_at) VALUES (?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+      )
+        .bind(rid, interaction, interactionId, target, author, state, author === ACTOR ? `${ACTOR}/authorizations/${crypto.randomUUID()}` : null, created, answered)
+        .run();
+    }
+    // Quote rows: [id, quoting, quoted, author, state, updated]
+    // (Our posts stand in for quoting posts that exist: only the row's author and state matter.)
+    const [second, third] = [await postStatus({ status: "quoting 2" }), await postStatus({ status: "quoting 3" })];
+    const quotes: [string, string, string, string, string, number][] = [
+      ["q-quoting-gone", `${GTS}/gone/${crypto.randomUUID()}`, post.uri, `${GTS}/users/q`, "accepted", days(2)],
+      ["q-refused-old", post.uri, second.uri, `${GTS}/users/q`, "rejected", days(40)],
+      ["q-refused-recent", second.uri, post.uri, `${GTS}/users/q`, "rejected", days(10)],
+      ["q-ours-rejected", third.uri, `${GTS}/gone/${crypto.randomUUID()}`, ACTOR, "rejected", days(40)],
+    ];
+    for (const [qid, quoting, quoted, author, state, updated] of quotes) {
+      await env.DB.prepare("INSERT INTO quotes (id, status_uri, quoted_uri, actor_id, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)").bind(`${qid}-${now}`, quoting, quoted, author, state, updated, updated).run();
+    }
+
+    const report = await pruneStorage({ ...createServices(env), now: () => now });
+    const left = (await env.DB.prepare(`SELECT id FROM interaction_requests WHERE id IN (${rows.map(() => "?").join(",")}) ORDER BY id`).bind(...rows.map((r) => r[0])).all<{ id: string }>()).results.map((r) => r.id);
+    expect(left).toEqual([`${ACTOR}/r/old-pending`, `${ACTOR}/r/recent`, `${GTS}/r/like-stands`].sort());
+    expect(report.interactionRequests).toBe(3);
+    const quotesLeft = (await env.DB.prepare("SELECT id FROM quotes WHERE id LIKE ?").bind(`%-${now}`).all<{ id: string }>()).results.map((r) => r.id);
+    expect(quotesLeft.sort()).toEqual([`q-ours-rejected-${now}`, `q-refused-recent-${now}`]);
+    expect(report.quotes).toBe(2);
   });
 });
 

@@ -245,3 +245,69 @@ describe("a remote quote of a remote post", () => {
     await waitFor(async () => (await status(stampedId)).quote?.state === "revoked");
   });
 });
+
+describe("a quote's life after its answer", () => {
+  const GTS = "https://gts.test";
+
+  it("a revoked stamp's Delete goes where Mastodon's RevokeQuoteService sends it: the quoting author, the owner's followers, those who liked the quoted post", async () => {
+    // A follower on a third server, and a GoToSocial account that liked the post about to be quoted.
+    const fan = "https://social.test/ap/users/fan";
+    await env.DB.prepare("INSERT INTO followers (actor_id, inbox, shared_inbox, follow_activity_id, state) VALUES (?, ?, ?, ?, 'accepted')")
+      .bind(fan, `${fan}/inbox`, "https://social.test/inbox", `${fan}/follows/${crypto.randomUUID()}`)
+      .run();
+    await peer(`${GTS}/__control/trust`, await ourPublicKey());
+    const post = await postStatus({ status: "quote and like me" });
+    const liker = `${GTS}/users/liker`;
+    const like = { "@context": "https://www.w3.org/ns/activitystreams", id: `${liker}/likes/${crypto.randomUUID()}`, type: "Like", actor: liker, object: post.uri };
+    const body = JSON.stringify(like);
+    const { headers } = await peer<{ headers: Record<string, string> }>(`${GTS}/__control/sign`, { url: `${ACTOR}/inbox`, body, actor: "liker" });
+    expect((await worker(`${ACTOR}/inbox`, { method: "POST", headers, body })).status).toBe(202);
+    await waitFor(() => env.DB.prepare("SELECT 1 AS ok FROM reactions WHERE activity_id = ?").bind(like.id).first());
+
+    const request = quoteRequest(post.uri);
+    expect((await deliverFromMastodon(request)).status).toBe(202);
+    const stampUrl = (await arrival((r) => r.activity.type === "Accept" && r.activity.object?.id === request.id)).activity.result as string;
+    const quotingId = await statusIdOf(request.instrument.id);
+    expect((await owner(`/api/v1/statuses/${post.id}/quotes/${quotingId}/revoke`, { method: "POST" })).status).toBe(200);
+
+    const isDelete = (r: { activity: Record<string, any> }) => r.activity.type === "Delete" && r.activity.object === stampUrl;
+    const atMastodon = await arrival(isDelete);
+    expect(atMastodon).toMatchObject({ verified: true, path: "/inbox", activity: { id: `${stampUrl}#delete`, actor: ACTOR, to: [PUBLIC] } });
+    expect(atMastodon.activity.cc).toEqual(expect.arrayContaining([`${ACTOR}/followers`, alice, liker]));
+    const atGts = await waitFor(async () => (await peer<{ path: string; activity: Record<string, any>; verified: boolean }[]>(`${GTS}/__control/received`)).find(isDelete));
+    expect(atGts).toMatchObject({ path: "/sharedInbox", verified: true });
+    const atFollower = await waitFor(async () => (await peer<{ path: string; activity: Record<string, any> }[]>("https://social.test/__received")).find(isDelete));
+    expect(atFollower.path).toBe("/inbox");
+    // One delivery per server.
+    expect((await peer<Received[]>(`${MASTODON}/__control/received`)).filter(isDelete)).toHaveLength(1);
+  });
+
+  it("Mastodon's Reject of our QuoteRequest after its Accept: the quote is revoked and the post sent again; a further Reject keeps it revoked", async () => {
+    const quoted = await peerPost("alice", { interactionPolicy: { canQuote: { automaticApproval: [PUBLIC] } } });
+    const posted = await postStatus({ status: "quoting, for now", quoted_status_id: await statusIdOf(quoted) });
+    const request = await arrival((r) => r.activity.type === "QuoteRequest" && r.activity.instrument?.id === posted.uri);
+    const answer = (type: "Accept" | "Reject") => ({
+      "@context": acceptTemplate["@context"],
+      id: `${alice}#${type.toLowerCase()}s/quote_requests/${numericId()}`,
+      type,
+      actor: alice,
+      object: { id: request.activity.id, type: "QuoteRequest", actor: ACTOR, instrument: posted.uri, object: quoted },
+      ...(type === "Accept" ? { result: `${alice}/quote_authorizations/${numericId()}` } : {}),
+    });
+    expect((await deliverFromMastodon(answer("Accept"))).status).toBe(202);
+    await waitFor(async () => (await status(posted.id)).quote?.state === "accepted");
+    const updates = async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).filter((r) => r.activity.type === "Update" && r.activity.object?.id === posted.uri);
+    const before = (await waitFor(async () => ((await updates()).length > 0 ? updates() : null))).length;
+
+    expect((await deliverFromMastodon(answer("Reject"))).status).toBe(202);
+    await waitFor(async () => (await status(posted.id)).quote?.state === "revoked");
+    await waitFor(async () => (await updates()).length === before + 1);
+    expect((await status(posted.id)).quote).toEqual({ state: "revoked", quoted_status: null });
+
+    const again = answer("Reject");
+    expect((await deliverFromMastodon(again)).status).toBe(202);
+    await waitFor(() => env.DB.prepare("SELECT 1 AS ok FROM inbox_activities WHERE id = ? AND state != 'queued'").bind(again.id).first());
+    expect((await status(posted.id)).quote?.state).toBe("revoked");
+    expect(await updates()).toHaveLength(before + 1);
+  });
+});

@@ -808,7 +808,13 @@ export const interactionRequests = sqliteTable(
     createdAt: integer("created_at").notNull(),
     answeredAt: integer("answered_at"),
   },
-  (t) => [uniqueIndex("interaction_requests_interaction").on(t.interactionId), index("interaction_requests_target").on(t.target, t.interaction)],
+  (t) => [
+    uniqueIndex("interaction_requests_interaction").on(t.interactionId),
+    index("interaction_requests_target").on(t.target, t.interaction),
+    // Migration 0032: the authorizations we serve, and the clean-up of answered rows.
+    index("interaction_requests_authorization").on(t.authorization),
+    index("interaction_requests_answered").on(t.answeredAt),
+  ],
 );
 
 /** Remote posts whose replies collection was read: the debounce and the daily bound (src/domain/reply-fetch.ts). */
@@ -849,7 +855,7 @@ export const quotes = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("quotes_status").on(t.statusUri), index("quotes_quoted").on(t.quotedUri, t.state), index("quotes_approval").on(t.approvalUri), index("quotes_request").on(t.requestId)],
+  (t) => [uniqueIndex("quotes_status").on(t.statusUri), index("quotes_quoted").on(t.quotedUri, t.state), index("quotes_approval").on(t.approvalUri), index("quotes_request").on(t.requestId), index("quotes_updated").on(t.updatedAt)],
 );
 
 // --- custom emoji (migration 0031) ---

@@ -1,7 +1,9 @@
 // The scheduled clean-up (cron trigger, `scheduled` in src/index.ts): what the inbox keeps only for
 // a while. Retention is stated in the README (Storage and retention).
 import { sql } from "drizzle-orm";
+import { changedRows } from "../db/changes.ts";
 import type { Services } from "../services.ts";
+import { pruneAnsweredRequests, pruneStaleQuotes } from "./answered-pruning.ts";
 import { pruneUnattachedMedia } from "./media.ts";
 import { pruneRemotePosts } from "./statuses.ts";
 
@@ -30,12 +32,13 @@ export interface PruneReport {
   accountMoves: number;
   /** Uploads no post took within a day (rows and R2 files). */
   unattachedMedia: number;
+  /** Answered interaction requests, ours and others' (answered-pruning.ts). */
+  interactionRequests: number;
+  /** Quote rows that describe nothing any more (answered-pruning.ts). */
+  quotes: number;
 }
 
-async function changes(s: Services, query: ReturnType<typeof sql>): Promise<number> {
-  const result = await s.db.run(query);
-  return (result as unknown as { meta?: { changes?: number } }).meta?.changes ?? 0;
-}
+const changes = (s: Services, query: ReturnType<typeof sql>) => changedRows(s.db, query);
 
 export async function pruneStorage(s: Services, now = s.now()): Promise<PruneReport> {
   const report: PruneReport = {
@@ -62,6 +65,8 @@ export async function pruneStorage(s: Services, now = s.now()): Promise<PruneRep
     ),
     accountMoves: await changes(s, sql`DELETE FROM account_moves WHERE moved_at < ${now - RETENTION.accountMovesMs}`),
     unattachedMedia: await pruneUnattachedMedia(s, now),
+    interactionRequests: await pruneAnsweredRequests(s, now),
+    quotes: await pruneStaleQuotes(s, now),
   };
   await s.db.run(sql`DELETE FROM remote_actor_keys WHERE actor_id NOT IN (SELECT id FROM remote_actors)`);
   await s.db.run(sql`DELETE FROM follow_accepts WHERE actor_id NOT IN (SELECT actor_id FROM followers)`);

@@ -14,7 +14,7 @@
 // and dropped again when the stamp's Delete arrives.
 import { and, eq, sql } from "drizzle-orm";
 import { quoteOf, quoteOfPost, type QuoteRow, type QuoteState } from "../db/queries/quotes.ts";
-import { followers, objects, quotes, remoteActors } from "../db/schema.ts";
+import { followers, objects, quotes } from "../db/schema.ts";
 import { fetchActivityDocument } from "../federation/fetch.ts";
 import { hostOf, httpIri, type NormalizedActivity, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import { NOTE_CONTEXT } from "../federation/notes.ts";
@@ -36,6 +36,7 @@ import { done, type HandlerResult, ignored } from "./outcome.ts";
 import type { PostInput } from "./posts/input.ts";
 import { signed } from "./posts/signed.ts";
 import { sendTo } from "./send.ts";
+import { sendStampDelete } from "./quote-reach.ts";
 import { fetchRemotePost, followOf, storeRemotePost } from "./statuses.ts";
 
 type Json = Record<string, unknown>;
@@ -102,8 +103,11 @@ async function acceptQuote(s: Services, row: QuoteRow): Promise<void> {
   await sendTo(s, row.actorId, "Accept", requestObject(row), `${s.urls.actor}#accepts/quote_requests/${row.id}`, { "@context": QUOTE_REQUEST_CONTEXT, result: stamp });
 }
 
+/** Mastodon's Quote#reject!: an accepted quote becomes revoked, a revoked one stays so, anything else is rejected. */
+const refused = (state: QuoteState): QuoteState => (state === "accepted" || state === "revoked" ? "revoked" : "rejected");
+
 async function rejectQuote(s: Services, row: QuoteRow): Promise<void> {
-  await setState(s, row, row.state === "accepted" ? "revoked" : "rejected");
+  await setState(s, row, refused(row.state));
   await sendTo(s, row.actorId, "Reject", requestObject(row), `${s.urls.actor}#rejects/quote_requests/${row.id}`, { "@context": QUOTE_REQUEST_CONTEXT });
 }
 
@@ -194,14 +198,11 @@ export async function decideQuote(s: Services, quotedUri: string, quotingUri: st
   return { ok: true, row: (await quoteOf(s.db, quotingUri))! };
 }
 
-/** Revoking: the stamp is no longer served, and its Delete goes to the quoting author (Mastodon's RevokeQuoteService). */
+/** Revoking: the stamp is no longer served, and its Delete goes where Mastodon's RevokeQuoteService sends it (quote-reach.ts). */
 async function revokeStamp(s: Services, row: QuoteRow): Promise<void> {
   const stamp = row.approvalUri ?? quoteAuthorizationUrl(s.urls, row.id);
   await setState(s, row, "revoked", stamp);
-  const [actor] = await s.db.select({ inbox: remoteActors.inbox, sharedInbox: remoteActors.sharedInbox }).from(remoteActors).where(eq(remoteActors.id, row.actorId));
-  const recipient = actor ? { id: row.actorId, inbox: actor.sharedInbox ?? actor.inbox } : row.actorId;
-  // Mastodon addresses the stamp's Delete to the public; with a known inbox we can too.
-  await sendTo(s, recipient, "Delete", stamp, `${stamp}#delete`, actor ? { to: [PUBLIC] } : {});
+  await sendStampDelete(s, row, stamp);
 }
 
 /** Accept/Reject of one of our QuoteRequests (null: the activity answers something else). */
@@ -212,7 +213,7 @@ export async function quoteRequestAnswered(activity: NormalizedActivity, s: Serv
   if (!row) return ignored("an answer to a QuoteRequest we do not know");
   if (row.quotedActorId !== activity.actor) return ignored("an answer to a QuoteRequest from someone other than the quoted author");
   if (activity.type === "Reject") {
-    await setState(s, row, row.state === "accepted" ? "revoked" : "rejected");
+    await refusedByQuoted(s, row);
     return done;
   }
   const stamp = activity.result?.id ?? null;
@@ -265,8 +266,21 @@ export async function quoteStampDeleted(activity: NormalizedActivity, s: Service
   if (rows.length === 0) return null;
   // Only the stamp's own server may withdraw it (the quoted author's).
   if (hostOf(stamp) !== hostOf(activity.actor)) return ignored("a Delete of a quote authorization from another host");
-  for (const row of rows) if (row.quotedActorId === activity.actor && row.state === "accepted") await setState(s, row, "revoked");
+  // Mastodon's Delete#revoke_quote takes pending and accepted quotes.
+  for (const row of rows) if (row.quotedActorId === activity.actor && (row.state === "accepted" || row.state === "pending")) await refusedByQuoted(s, row);
   return done;
+}
+
+/**
+ * The quoted author refuses a quote (Reject, or Delete of the stamp). When the owner's post stood
+ * as a quote, it is sent again as an Update, as Mastodon redistributes it, so servers that showed
+ * the quote check the stamp anew; its own `quoteAuthorization` stays, as Mastodon's Note keeps it.
+ */
+async function refusedByQuoted(s: Services, row: QuoteRow): Promise<void> {
+  await setState(s, row, refused(row.state));
+  if (row.actorId !== s.urls.actor) return;
+  if (row.state === "accepted") await resendNote(s, row.statusUri, "quote_revocations", (note) => note);
+  else await s.stream.publish({ event: "status.update", uri: row.statusUri });
 }
 
 /**

@@ -39,7 +39,8 @@ export const NOTE_POLICY_TERMS = {
   announceAuthorization: { "@id": "gts:announceAuthorization", "@type": "@id" },
 } as const;
 
-const REQUEST_CONTEXT = [AS_CONTEXT, "https://gotosocial.org/ns"];
+/** GoToSocial's own context for requests, answers and authorizations: its namespace document defines every term. */
+export const GTS_CONTEXT = [AS_CONTEXT, "https://gotosocial.org/ns"];
 
 /** The interactions a policy governs, by the sub-policy that names them. */
 export type Interaction = "Like" | "Reply" | "Announce";
@@ -109,7 +110,7 @@ export function interactionRequest(input: {
 }): Record<string, unknown> {
   const { "@context": _context, ...instrument } = input.instrument;
   return {
-    "@context": REQUEST_CONTEXT,
+    "@context": GTS_CONTEXT,
     id: input.id,
     type: REQUEST_TYPE[input.interaction],
     actor: input.actor,

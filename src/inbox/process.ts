@@ -5,6 +5,7 @@ import { followers, inboxActivities, reactions } from "../db/schema.ts";
 import type { Job } from "../delivery/jobs.ts";
 import { accountMoved, blockedBy, followerLeft, followReceived } from "../domain/follows.ts";
 import { featureRequested } from "../domain/featuring.ts";
+import { interactionRequested } from "../domain/interaction-approvals.ts";
 import { quoteRequestAnswered, quoteRequested, quoteStampDeleted } from "../domain/quotes.ts";
 import { answerReceived, reactionReceived, reactionUndone } from "../domain/interactions.ts";
 import { failed, type Handler, type HandlerResult, ignored } from "../domain/outcome.ts";
@@ -64,6 +65,10 @@ const HANDLERS: Record<string, Handler> = {
   Flag: reportReceived,
   FeatureRequest: featureRequested,
   QuoteRequest: quoteRequested,
+  // GoToSocial 0.20+: asking before a like, reply or boost.
+  LikeRequest: interactionRequested,
+  ReplyRequest: interactionRequested,
+  AnnounceRequest: interactionRequested,
 };
 
 /** The activity types some handler takes; anything else is answered 202 and not stored. */
