@@ -1,7 +1,13 @@
 // FEP-044f quote posts both ways, against the Mastodon-style peer (test/peers/mastodon-peer.ts),
 // with the shapes Mastodon 4.5 sends (test/fixtures/activitypub/mastodon-*quote*.json, SOURCES.md).
 import { env } from "cloudflare:test";
+import { desc } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { statusList } from "../src/api/entities/status.ts";
+import { homeTimeline } from "../src/api/v1/timelines.ts";
+import { meteredD1 } from "../src/db/metered.ts";
+import { statuses } from "../src/db/schema.ts";
+import { createServices } from "../src/runtime/services.ts";
 import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request.json";
 import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json";
 import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json";
@@ -223,5 +229,52 @@ describe("a remote quote of a remote post", () => {
     const deletion = JSON.parse(JSON.stringify(deleteTemplate).replaceAll("https://mastodon.example/users/alice/quote_authorizations/114902", stamp.id).replaceAll("https://mastodon.example", MASTODON));
     expect((await deliverFromMastodon(deletion)).status).toBe(202);
     await waitFor(async () => (await status(stampedId)).quote?.state === "revoked");
+  });
+});
+
+describe("the statements of a home page with quotes", () => {
+  /** Fresh services (as each request has) over a binding that counts the statements run: the home page's query and its entities. */
+  async function homePage(only?: (row: typeof statuses.$inferSelect) => boolean) {
+    let statements = 0;
+    const s = createServices({ ...env, DB: meteredD1(env.DB, () => statements++) } as never);
+    const rows = (await s.db.select().from(statuses).where(homeTimeline(s)).orderBy(desc(statuses.id)).limit(40)).filter(only ?? (() => true));
+    const page = await statusList(s, rows, { owner: true, context: "home" });
+    return { statements, page };
+  }
+
+  it("a page with an accepted quote and the quoted post costs the three statements of building the quoted status, one without none", async () => {
+    // carol, whom the owner follows, quotes the owner's post; her post lets her followers quote it.
+    const carol = `${MASTODON}/users/carol`;
+    await env.DB.prepare("INSERT INTO following (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')")
+      .bind(carol, `${carol}/inbox`, `${ACTOR}/follows/carol`)
+      .run();
+    const post = await postStatus({ status: "quotable, and counted" });
+    const request = quoteRequest(post.uri, "carol");
+    request.instrument.interactionPolicy = { canQuote: { automaticApproval: [`${carol}/followers`] } };
+    expect((await deliverFromMastodon(request, { actor: "carol" })).status).toBe(202);
+    const quotingId = await statusIdOf(request.instrument.id);
+    await waitFor(async () => (await status(quotingId)).quote?.state === "accepted");
+
+    await homePage(); // the accounts' numeric ids are made the first time they are shown
+    const { statements, page } = await homePage();
+    const quoting = page.find((e) => e.id === quotingId)!;
+    const quoted = page.find((e) => e.id === post.id)!;
+    expect(quoting).toMatchObject({
+      account: { acct: "carol@mastodon.test" },
+      quote: { state: "accepted", quoted_status: { id: post.id, uri: post.uri, quote: null, quotes_count: 1 } },
+      // The followers of an author the owner follows: the owner may quote automatically.
+      quote_approval: { automatic: ["followers"], manual: [], current_user: "automatic" },
+      quotes_count: 0,
+    });
+    expect(quoted).toMatchObject({ quote: null, quotes_count: 1, quote_approval: { automatic: ["public"], current_user: "automatic" } });
+    // The page's query, its contents (quotes, counts and policies included), marks, accounts and the
+    // owner's profile; the quoted statuses' contents, marks and accounts (11 and 6 before they rode in the contents).
+    expect(statements).toBe(8);
+    const accepted = new Set(page.flatMap((e) => (((e.reblog ?? e) as Record<string, any>).quote?.state === "accepted" ? [e.id] : [])));
+    expect(accepted.has(quotingId)).toBe(true);
+    const plain = await homePage((row) => !accepted.has(String(row.id)));
+    expect(plain.page.find((e) => e.id === post.id)).toMatchObject({ quotes_count: 1 });
+    expect(plain.statements).toBe(5);
+    await env.DB.prepare("DELETE FROM following WHERE actor_id = ?").bind(carol).run();
   });
 });
