@@ -272,7 +272,7 @@ describe("the statements of a home page with quotes", () => {
     });
     expect(quoted).toMatchObject({ quote: null, quotes_count: 1, quote_approval: { automatic: ["public"], current_user: "automatic" } });
     // The page's query, its contents (quotes, counts and policies included), marks and accounts; the
-    // quoted statuses' contents, marks and accounts (10 before quotes rode in the contents).
+    // quoted statuses' contents, marks and accounts (10 and 4 before quotes rode in the contents).
     expect(statements).toBe(7);
     const accepted = new Set(page.flatMap((e) => (((e.reblog ?? e) as Record<string, any>).quote?.state === "accepted" ? [e.id] : [])));
     expect(accepted.has(quotingId)).toBe(true);
