@@ -246,7 +246,7 @@ describe("the statements of a home page with quotes", () => {
     return { statements, page };
   }
 
-  it("a page with an accepted quote and the quoted post costs the three statements of building the quoted status, one without none", async () => {
+  it("a page with accepted quotes and the quoted posts costs three statements more, to build the quoted statuses; one without accepted quotes none", async () => {
     // carol, whom the owner follows, quotes the owner's post; her post lets her followers quote it.
     const carol = `${MASTODON}/users/carol`;
     await env.DB.prepare("INSERT INTO following (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')")
@@ -258,6 +258,9 @@ describe("the statements of a home page with quotes", () => {
     expect((await deliverFromMastodon(request, { actor: "carol" })).status).toBe(202);
     const quotingId = await statusIdOf(request.instrument.id);
     await waitFor(async () => (await status(quotingId)).quote?.state === "accepted");
+    // The owner quotes their post, and quotes that quote: inside a quoted status the quote is a ShallowQuote.
+    const again = await postStatus({ status: "quoting myself", quoted_status_id: post.id });
+    const twice = await postStatus({ status: "and again", quoted_status_id: again.id });
 
     await homePage();
     const { statements, page } = await homePage();
@@ -265,19 +268,23 @@ describe("the statements of a home page with quotes", () => {
     const quoted = page.find((e) => e.id === post.id)!;
     expect(quoting).toMatchObject({
       account: { acct: "carol@mastodon.test" },
-      quote: { state: "accepted", quoted_status: { id: post.id, uri: post.uri, quote: null, quotes_count: 1 } },
+      quote: { state: "accepted", quoted_status: { id: post.id, uri: post.uri, quote: null, quotes_count: 2 } },
       // The followers of an author the owner follows: the owner may quote automatically.
       quote_approval: { automatic: ["followers"], manual: [], current_user: "automatic" },
       quotes_count: 0,
     });
-    expect(quoted).toMatchObject({ quote: null, quotes_count: 1, quote_approval: { automatic: ["public"], current_user: "automatic" } });
+    expect(quoted).toMatchObject({ quote: null, quotes_count: 2, quote_approval: { automatic: ["public"], current_user: "automatic" } });
+    expect(page.find((e) => e.id === twice.id)!.quote).toEqual({
+      state: "accepted",
+      quoted_status: expect.objectContaining({ id: again.id, quotes_count: 1, quote: { state: "accepted", quoted_status_id: post.id } }),
+    });
     // The page's query, its contents (quotes, counts and policies included), marks and accounts; the
     // quoted statuses' contents, marks and accounts (10 and 4 before quotes rode in the contents).
     expect(statements).toBe(7);
     const accepted = new Set(page.flatMap((e) => (((e.reblog ?? e) as Record<string, any>).quote?.state === "accepted" ? [e.id] : [])));
-    expect(accepted.has(quotingId)).toBe(true);
+    expect([quotingId, again.id, twice.id].every((id) => accepted.has(id))).toBe(true);
     const plain = await homePage((row) => !accepted.has(String(row.id)));
-    expect(plain.page.find((e) => e.id === post.id)).toMatchObject({ quotes_count: 1 });
+    expect(plain.page.find((e) => e.id === post.id)).toMatchObject({ quotes_count: 2 });
     // Left: the owner's posts (whose account is known), so no accounts statement either.
     expect(plain.statements).toBe(3);
     await env.DB.prepare("DELETE FROM following WHERE actor_id = ?").bind(carol).run();
