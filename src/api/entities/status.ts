@@ -96,9 +96,10 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
   const contentUris = unique(contentRows.map((r) => r.uri));
   // Two statements for everything else, whatever the page size: the contents (with the owner's
-  // filters, media, polls, cards, reactions and quotes), and the owner's marks (likes, boosts, bookmarks, pins, muted threads), counts and
-  // parents. Lists travel as one JSON parameter each (D1 binds at most 100). D1 allows 5 terms in
-  // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
+  // filters, media, polls, cards, reactions and quotes), and the owner's marks (likes, boosts,
+  // bookmarks, pins, muted threads), counts and parents. Lists travel as one JSON parameter each
+  // (D1 binds at most 100). D1 allows 5 terms in one compound SELECT, so the bookmark, pin and
+  // muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
     // The owner's active filters, the post's own media, its poll, link card and quotes ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls, cards, emoji reactions and quotes share one term).
