@@ -1,7 +1,13 @@
 // FEP-044f quote posts both ways, against the Mastodon-style peer (test/peers/mastodon-peer.ts),
 // with the shapes Mastodon 4.5 sends (test/fixtures/activitypub/mastodon-*quote*.json, SOURCES.md).
 import { env } from "cloudflare:test";
+import { desc } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { statusList } from "../src/api/entities/status.ts";
+import { homeTimeline } from "../src/api/v1/timelines.ts";
+import { meteredD1 } from "../src/db/metered.ts";
+import { statuses } from "../src/db/schema.ts";
+import { createServices } from "../src/runtime/services.ts";
 import acceptTemplate from "./fixtures/activitypub/mastodon-accept-quote-request.json";
 import deleteTemplate from "./fixtures/activitypub/mastodon-delete-quote-authorization.json";
 import stampTemplate from "./fixtures/activitypub/mastodon-quote-authorization.json";
@@ -309,5 +315,64 @@ describe("a quote's life after its answer", () => {
     await waitFor(() => env.DB.prepare("SELECT 1 AS ok FROM inbox_activities WHERE id = ? AND state != 'queued'").bind(again.id).first());
     expect((await status(posted.id)).quote?.state).toBe("revoked");
     expect(await updates()).toHaveLength(before + 1);
+describe("the statements of a home page with quotes", () => {
+  let statements = 0;
+  // The owner's account (profile, counters) is read once per Services and the accounts' numeric
+  // ids are made the first time they are shown: a first page makes both, the next ones are counted.
+  const s = createServices({ ...env, DB: meteredD1(env.DB, () => statements++) } as never);
+
+  /** The statements of a home page (its query and its entities), of the statuses in `ids` (the other tests' posts left out). */
+  async function homePage(ids: string[]) {
+    statements = 0;
+    const rows = (await s.db.select().from(statuses).where(homeTimeline(s)).orderBy(desc(statuses.id)).limit(40)).filter((row) => ids.includes(String(row.id)));
+    const page = await statusList(s, rows, { owner: true, context: "home" });
+    return { statements, page };
+  }
+
+  it("a page with accepted quotes and the quoted posts costs three statements more, to build the quoted statuses; one without accepted quotes none", async () => {
+    // carol, whom the owner follows, quotes the owner's post; her post lets her followers quote it.
+    const carol = `${MASTODON}/users/carol`;
+    await env.DB.prepare("INSERT INTO following (actor_id, inbox, follow_activity_id, state) VALUES (?, ?, ?, 'accepted')")
+      .bind(carol, `${carol}/inbox`, `${ACTOR}/follows/carol`)
+      .run();
+    const post = await postStatus({ status: "quotable, and counted" });
+    const request = quoteRequest(post.uri, "carol");
+    request.instrument.interactionPolicy = { canQuote: { automaticApproval: [`${carol}/followers`] } };
+    expect((await deliverFromMastodon(request, { actor: "carol" })).status).toBe(202);
+    const quotingId = await statusIdOf(request.instrument.id);
+    await waitFor(async () => (await status(quotingId)).quote?.state === "accepted");
+    // The owner quotes their post, and quotes that quote: inside a quoted status the quote is a ShallowQuote.
+    const again = await postStatus({ status: "quoting myself", quoted_status_id: post.id });
+    const twice = await postStatus({ status: "and again", quoted_status_id: again.id });
+
+    const mine = [quotingId, post.id, again.id, twice.id];
+    await homePage(mine);
+    const { statements, page } = await homePage(mine);
+    expect(page.map((e) => e.id).sort()).toEqual([...mine].sort());
+    const quoting = page.find((e) => e.id === quotingId)!;
+    const quoted = page.find((e) => e.id === post.id)!;
+    expect(quoting).toMatchObject({
+      account: { acct: "carol@mastodon.test" },
+      quote: { state: "accepted", quoted_status: { id: post.id, uri: post.uri, quote: null, quotes_count: 2 } },
+      // The followers of an author the owner follows: the owner may quote automatically.
+      quote_approval: { automatic: ["followers"], manual: [], current_user: "automatic" },
+      quotes_count: 0,
+    });
+    expect(quoted).toMatchObject({ quote: null, quotes_count: 2, quote_approval: { automatic: ["public"], current_user: "automatic" } });
+    expect(page.find((e) => e.id === twice.id)!.quote).toEqual({
+      state: "accepted",
+      quoted_status: expect.objectContaining({ id: again.id, quotes_count: 1, quote: { state: "accepted", quoted_status_id: post.id } }),
+    });
+    // The page's query, its contents (quotes, counts and policies included), marks and accounts (carol's); the
+    // quoted statuses' contents and marks — their accounts statement too, but they are the owner's, whose
+    // account is known (10 and 4 before quotes rode in the contents).
+    expect(statements).toBe(6);
+    const accepted = new Set(page.flatMap((e) => (((e.reblog ?? e) as Record<string, any>).quote?.state === "accepted" ? [e.id] : [])));
+    expect([quotingId, again.id, twice.id].every((id) => accepted.has(id))).toBe(true);
+    const plain = await homePage(mine.filter((id) => !accepted.has(id)));
+    expect(plain.page.find((e) => e.id === post.id)).toMatchObject({ quotes_count: 2 });
+    // Left: the owner's posts (whose account is known), so no accounts statement either.
+    expect(plain.statements).toBe(3);
+    await env.DB.prepare("DELETE FROM following WHERE actor_id = ?").bind(carol).run();
   });
 });

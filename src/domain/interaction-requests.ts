@@ -12,14 +12,14 @@
 // `approvedBy`), as GoToSocial's flow asks; a Reject drops it here (a rejected reply is deleted
 // from our side, never having left it).
 import { and, eq, inArray, or } from "drizzle-orm";
-import { interactionRequests, objects, remoteObjects } from "../db/schema.ts";
+import { interactionRequests, objects, remoteObjects, statuses } from "../db/schema.ts";
 import { type Approval, approvalFor, approvedFields, type Interaction, requestTypeOf } from "../federation/interaction-policy.ts";
-import { hostOf, type NormalizedActivity, normalizeObject } from "../federation/normalize.ts";
+import { hostOf, type NormalizedActivity, type NormalizedObject, normalizeObject } from "../federation/normalize.ts";
 import type { Services } from "../services.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
 import { signed } from "./posts/signed.ts";
 import { sendTo } from "./send.ts";
-import { unindexStatus } from "./statuses.ts";
+import { fetchRemotePost, unindexStatus } from "./statuses.ts";
 
 export type InteractionRequestRow = typeof interactionRequests.$inferSelect;
 
@@ -35,12 +35,46 @@ export interface Gate {
 export async function interactionGate(s: Services, interaction: Interaction, target: string): Promise<Gate | null> {
   if (s.urls.isLocal(target)) return null;
   const [row] = await s.db.select({ document: remoteObjects.document, author: remoteObjects.actorId }).from(remoteObjects).where(eq(remoteObjects.id, target));
-  if (!row) return null;
-  const post = normalizeObject(JSON.parse(row.document));
-  if (!post.ok) return null;
+  return row ? gateOfDocument(s, interaction, row.author, row.document) : null;
+}
+
+function gateOfDocument(s: Services, interaction: Interaction, author: string, document: string): Gate | null {
+  const post = normalizeObject(JSON.parse(document));
+  return post.ok ? gateOf(s, interaction, author, post.value) : null;
+}
+
+function gateOf(s: Services, interaction: Interaction, author: string, post: NormalizedObject): Gate {
   // GoToSocial always lets the mentioned and the replied-to reply (its "implicit assumptions").
-  const mentioned = post.value.tag.some((t) => t.type === "Mention" && t.href === s.urls.actor) || (post.value.inReplyTo !== null && s.urls.isLocal(post.value.inReplyTo));
-  return { author: row.author, approval: approvalFor(post.value.interactionPolicy, interaction, { actor: s.urls.actor, author: row.author, mentioned }) };
+  const mentioned = post.tag.some((t) => t.type === "Mention" && t.href === s.urls.actor) || (post.inReplyTo !== null && s.urls.isLocal(post.inReplyTo));
+  return { author, approval: approvalFor(post.interactionPolicy, interaction, { actor: s.urls.actor, author, mentioned }) };
+}
+
+/** The post an interaction is aimed at: its author, and for ours its visibility; for a remote one the gate of its policy. */
+export type InteractionTarget = { local: true; author: string; visibility: string; deleted: boolean } | { local: false; author: string; gate: Gate | null };
+
+/**
+ * authorOf and interactionGate in one read of the post: our object, or the index row of a remote
+ * post with its stored document. A remote post we lack is fetched and stored on the way (its
+ * policy read from what was fetched). Null when it cannot be found.
+ */
+export async function interactionTarget(s: Services, interaction: Interaction, target: string): Promise<InteractionTarget | null> {
+  if (s.urls.isLocal(target)) {
+    const [own] = await s.db.select({ visibility: objects.visibility, deletedAt: objects.deletedAt }).from(objects).where(eq(objects.id, target));
+    return own ? { local: true, author: s.urls.actor, visibility: own.visibility, deleted: own.deletedAt !== null } : null;
+  }
+  const [known] = await s.db
+    .select({ author: statuses.actorId, document: remoteObjects.document })
+    .from(statuses)
+    .leftJoin(remoteObjects, eq(remoteObjects.id, statuses.uri))
+    .where(eq(statuses.uri, target))
+    .limit(1);
+  if (known) return { local: false, author: known.author, gate: known.document === null ? null : gateOfDocument(s, interaction, known.author, known.document) };
+  const post = await fetchRemotePost(s, target);
+  if (!post.ok) {
+    s.log("publish.author_unknown", { objectId: target, reason: post.reason });
+    return null;
+  }
+  return { local: false, author: post.row.actorId, gate: post.object ? gateOf(s, interaction, post.row.actorId, post.object) : null };
 }
 
 /** Our interaction of this kind with `target` still waiting for an answer, if any. */

@@ -8,10 +8,9 @@ import { newId } from "../federation/urls.ts";
 import { AS_CONTEXT } from "../federation/vocabulary.ts";
 import type { Services } from "../services.ts";
 import { followAnswered } from "./follows.ts";
-import { askApproval, interactionAnswered, interactionGate, pendingInteraction, type Release, releaseReply } from "./interaction-requests.ts";
+import { askApproval, interactionAnswered, interactionTarget, pendingInteraction, type Release, releaseReply } from "./interaction-requests.ts";
 import { notify } from "./notifications.ts";
 import { done, type HandlerResult, ignored } from "./outcome.ts";
-import { authorOf } from "./posts/authors.ts";
 import { fetchRemotePost, indexStatus, isFollowed, storeRemotePost, streamDeletes, unindexStatus } from "./statuses.ts";
 import type { Published } from "./posts/compose.ts";
 
@@ -21,15 +20,15 @@ import type { Published } from "./posts/compose.ts";
  * and the activity waits; where it allows nobody else, nothing is sent.
  */
 export async function react(ctx: Services, type: "Like" | "Announce", objectId: string): Promise<Published> {
-  if (type === "Announce" && ctx.urls.isLocal(objectId)) {
-    // A boost is public: it must not carry one of our followers-only or direct posts further.
-    const [own] = await ctx.db.select({ visibility: objects.visibility }).from(objects).where(eq(objects.id, objectId));
-    if (own && own.visibility !== "public" && own.visibility !== "unlisted") return { ok: false, status: 400, error: "only public and unlisted posts can be boosted" };
+  // One read of the post gives its author and policy; a remote post is stored on the way, so the client API can show what was liked or boosted.
+  const target = await interactionTarget(ctx, type, objectId);
+  // A boost is public: it must not carry one of our followers-only or direct posts further.
+  if (type === "Announce" && target?.local && target.visibility !== "public" && target.visibility !== "unlisted") {
+    return { ok: false, status: 400, error: "only public and unlisted posts can be boosted" };
   }
-  // A remote post is stored on the way, so the client API can show what was liked or boosted.
-  const author = await authorOf(ctx, objectId);
-  if (!author) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
-  const gate = await interactionGate(ctx, type, objectId);
+  if (!target || (target.local && target.deleted)) return { ok: false, status: 400, error: `${objectId} could not be fetched as a post` };
+  const { author } = target;
+  const gate = target.local ? null : target.gate;
   if (gate?.approval.kind === "forbidden") return { ok: false, status: 422, error: gate.approval.reason };
   if (gate?.approval.kind === "manual") {
     const waiting = await pendingInteraction(ctx, type, objectId);

@@ -154,7 +154,8 @@ export async function localPost(s: Services, url: string): Promise<StatusRow | n
   return row ?? null;
 }
 
-export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean } | { ok: false; reason: string };
+/** `object`: the post as just fetched (absent when it was already stored). */
+export type FetchedPost = { ok: true; row: StatusRow; fetched: boolean; object?: NormalizedObject } | { ok: false; reason: string };
 
 /**
  * A post by URL: stored already (`fetched` false), or fetched through the safe fetcher, checked
@@ -172,7 +173,7 @@ export async function fetchRemotePost(s: Services, uri: string): Promise<Fetched
   const author = object.value.attributedTo[0];
   if (!author) return { ok: false, reason: `${uri} names no author` };
   if (hostOf(author) !== hostOf(object.value.id)) return { ok: false, reason: `${uri} is attributed to ${author}, on another host` };
-  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row, fetched: true };
+  return { ok: true, row: (await storeRemotePost(s, object.value, author, false)).row, fetched: true, object: object.value };
 }
 
 /** How long remote posts no one interacted with are kept (the home timeline's depth). */

@@ -1,79 +1,134 @@
 // Mastodon 4.5's quote fields of a Status (REST::StatusSerializer): `quote` — a Quote {state,
 // quoted_status}, or at the second level a ShallowQuote {state, quoted_status_id} — `quote_approval`
-// {automatic, manual, current_user} and `quotes_count`. One query for a whole page, whatever its
-// size; the quoted statuses are built by the caller's entity builder, one level deep.
-import { inArray, sql } from "drizzle-orm";
-import { statuses } from "../../db/schema.ts";
+// {automatic, manual, current_user} and `quotes_count`. They cost no statement of their own: the
+// quote rows (with the quoted statuses' index rows) and the accepted-quotes counts ride in the
+// page's contents statement (quoteContentBranch), and the policy is read from the documents that
+// statement loads anyway (quoteApproval), the remote author's facts in its `author` column
+// (quoteAuthorColumn). Only the quoted statuses themselves cost the statements of building them,
+// one level deep, and only when the page has accepted quotes.
+import { type SQL, sql } from "drizzle-orm";
 import type { StatusRow } from "../../domain/statuses.ts";
 import { parseQuotePolicy } from "../../federation/quote-policy.ts";
 import type { Services } from "../../services.ts";
 
 type Entity = Record<string, unknown> & { id: string };
 
-interface QuoteFacts {
-  k: "quote" | "count" | "policy";
-  uri: string;
-  state: string | null;
-  quoted: string | null;
-  n: number | null;
-  policy: string | null;
-  author: string | null;
-  followers: string | null;
-  followed: number | null;
+/**
+ * One term of the contents statement: 'quote' rows (the quote a post makes, with the index row
+ * of the quoted status when the quote is accepted) and 'quotes_count' rows (the accepted quotes
+ * of a post). D1 allows 5 terms in a compound SELECT, so the two share this one through a subquery.
+ */
+export function quoteContentBranch(urisJson: string): SQL {
+  return sql`SELECT kind, id, document FROM (
+      SELECT 'quote' AS kind, q.status_uri AS id, json_object('state', q.state, 'quoted', q.quoted_uri,
+          'id', s.id, 'uri', s.uri, 'actorId', s.actor_id, 'reblogOfUri', s.reblog_of_uri, 'local', s.local,
+          'visibility', s.visibility, 'inReplyTo', s.in_reply_to, 'published', s.published, 'home', s.home) AS document
+        FROM quotes q LEFT JOIN statuses s ON q.state = 'accepted' AND s.uri = q.quoted_uri
+        WHERE q.status_uri IN (SELECT value FROM json_each(${urisJson}))
+      UNION ALL
+      SELECT 'quotes_count', quoted_uri, count(*) FROM quotes
+        WHERE state = 'accepted' AND quoted_uri IN (SELECT value FROM json_each(${urisJson})) GROUP BY quoted_uri)`;
 }
 
-/** `current_user` for the owner: their own posts they may always quote (Mastodon's rule for the author). */
-function approvalFor(uri: string, facts: QuoteFacts | undefined, s: Services) {
-  if (!facts || facts.author === null) {
-    const own = facts?.policy ? parseQuotePolicy({ interactionPolicy: JSON.parse(facts.policy) }, { id: s.urls.actor, followers: s.urls.followers }) : { automatic: [], manual: [] };
-    return { ...own, current_user: s.urls.isLocal(uri) ? "automatic" : "denied" };
+/**
+ * The `author` column of the contents statement's remote_objects term: who wrote the post, their
+ * followers collection and whether the owner follows them — what a canQuote naming the author's
+ * followers needs. Evaluated only for documents with a canQuote, so other posts read nothing more.
+ */
+export function quoteAuthorColumn(remoteObjects: SQL): SQL {
+  return sql`CASE WHEN json_type(${remoteObjects}.document, '$.interactionPolicy.canQuote') IS NOT NULL THEN json_object(
+      'id', ${remoteObjects}.actor_id,
+      'followers', (SELECT json_extract(ra.document, '$.followers') FROM remote_actors ra WHERE ra.id = ${remoteObjects}.actor_id),
+      'followed', EXISTS (SELECT 1 FROM following f WHERE f.actor_id = ${remoteObjects}.actor_id AND f.state = 'accepted')) END`;
+}
+
+interface QuoteOf {
+  state: string;
+  /** The quoted status's index row, for an accepted quote whose quoted post we hold. */
+  row: StatusRow | null;
+}
+
+export interface PageQuotes {
+  quoteOf: Map<string, QuoteOf>;
+  counts: Map<string, number>;
+}
+
+type StoredQuote = { state: string; quoted: string } & { [K in keyof StatusRow]: K extends "local" | "home" ? number : StatusRow[K] | null };
+
+/** The 'quote' and 'quotes_count' rows of the contents statement, by status uri. */
+export function quotesOfPage(rows: { kind: string; id: string; document: string }[]): PageQuotes {
+  const quoteOf = new Map<string, QuoteOf>();
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.kind === "quotes_count") counts.set(r.id, Number(r.document));
+    if (r.kind !== "quote") continue;
+    const q = JSON.parse(r.document) as StoredQuote;
+    const row: StatusRow | null =
+      q.id === null
+        ? null
+        : {
+            id: q.id,
+            uri: q.uri!,
+            actorId: q.actorId!,
+            reblogOfUri: q.reblogOfUri,
+            local: q.local === 1,
+            visibility: q.visibility!,
+            inReplyTo: q.inReplyTo,
+            published: q.published!,
+            home: q.home === 1,
+          };
+    quoteOf.set(r.id, { state: q.state, row });
   }
-  const parsed = facts.policy
-    ? parseQuotePolicy({ interactionPolicy: JSON.parse(facts.policy) }, { id: facts.author, followers: facts.followers ?? `${facts.author}/followers` })
-    : { automatic: [], manual: [] };
-  const followed = facts.followed === 1;
+  return { quoteOf, counts };
+}
+
+export interface QuoteApproval {
+  automatic: string[];
+  manual: string[];
+  current_user: string;
+}
+
+/** The author facts of quoteAuthorColumn, as the statement returns them. */
+export type QuoteAuthor = { id: string; followers: string | null; followed: number } | null;
+
+/**
+ * `quote_approval` of a post from its document's `interactionPolicy`. `author` is null for our own
+ * posts: the owner may always quote them (Mastodon's rule for the author).
+ */
+export function quoteApproval(s: Services, uri: string, interactionPolicy: unknown, author: QuoteAuthor | "owner"): QuoteApproval {
+  const note = { interactionPolicy };
+  if (author === "owner") return { ...parseQuotePolicy(note, { id: s.urls.actor, followers: s.urls.followers }), current_user: s.urls.isLocal(uri) ? "automatic" : "denied" };
+  // No canQuote (so no author facts read): nobody but the author may quote.
+  if (!author) return { automatic: [], manual: [], current_user: "denied" };
+  const parsed = parseQuotePolicy(note, { id: author.id, followers: author.followers ?? `${author.id}/followers` });
+  const followed = author.followed === 1;
   const fits = (names: string[]) => names.includes("public") || (followed && names.includes("followers"));
   const current = fits(parsed.automatic) ? "automatic" : parsed.manual.length > 0 ? "manual" : parsed.automatic.includes("unsupported_policy") ? "unknown" : "denied";
   return { ...parsed, current_user: current };
 }
 
+const DENIED: QuoteApproval = { automatic: [], manual: [], current_user: "denied" };
+
 /**
- * Adds the quote fields to `entities` (and to the originals inside boosts). `depth` 0 builds the
- * quoted statuses with `build`; deeper levels give ShallowQuotes, as Mastodon does.
+ * Adds the quote fields to `entities` (and to the originals inside boosts) from what the contents
+ * statement read. `depth` 0 builds the quoted statuses with `build` (only when there are accepted
+ * quotes: no statement otherwise); deeper levels give ShallowQuotes, as Mastodon does.
  */
 export async function attachQuotes(
-  s: Services,
   entities: Map<number, Entity>,
+  page: PageQuotes & { approvals: Map<string, QuoteApproval> },
   options: { owner: boolean; depth: number },
   build: (rows: StatusRow[]) => Promise<Map<number, Entity>>,
 ): Promise<void> {
-  const targets = [...entities.values()].map((e) => (e.reblog as Entity | null) ?? e);
-  const uris = [...new Set(targets.map((t) => String(t.uri)))];
-  if (uris.length === 0) return;
-  const list = JSON.stringify(uris);
-  const facts = await s.db.all<QuoteFacts>(sql`
-    SELECT 'quote' AS k, status_uri AS uri, state, quoted_uri AS quoted, NULL AS n, NULL AS policy, NULL AS author, NULL AS followers, NULL AS followed
-      FROM quotes WHERE status_uri IN (SELECT value FROM json_each(${list}))
-    UNION ALL SELECT 'count', quoted_uri, NULL, NULL, count(*), NULL, NULL, NULL, NULL
-      FROM quotes WHERE state = 'accepted' AND quoted_uri IN (SELECT value FROM json_each(${list})) GROUP BY quoted_uri
-    UNION ALL SELECT 'policy', id, NULL, NULL, NULL, json_extract(document, '$.interactionPolicy'), NULL, NULL, NULL
-      FROM objects WHERE id IN (SELECT value FROM json_each(${list}))
-    UNION ALL SELECT 'policy', ro.id, NULL, NULL, NULL, json_extract(ro.document, '$.interactionPolicy'), ro.actor_id, json_extract(ra.document, '$.followers'),
-        EXISTS (SELECT 1 FROM following f WHERE f.actor_id = ro.actor_id AND f.state = 'accepted')
-      FROM remote_objects ro LEFT JOIN remote_actors ra ON ra.id = ro.actor_id WHERE ro.id IN (SELECT value FROM json_each(${list}))`);
-  const quoteOf = new Map(facts.filter((f) => f.k === "quote").map((f) => [f.uri, f]));
-  const counts = new Map(facts.filter((f) => f.k === "count").map((f) => [f.uri, f.n ?? 0]));
-  const policies = new Map(facts.filter((f) => f.k === "policy").map((f) => [f.uri, f]));
-  const acceptedUris = [...new Set([...quoteOf.values()].flatMap((q) => (q.state === "accepted" && q.quoted ? [q.quoted] : [])))];
-  const quotedRows = acceptedUris.length > 0 ? await s.db.select().from(statuses).where(inArray(statuses.uri, acceptedUris)) : [];
-  const quotedByUri = new Map(quotedRows.map((r) => [r.uri, r]));
+  const targets = new Set([...entities.values()].map((e) => (e.reblog as Entity | null) ?? e));
+  const quotedRows = [...new Map([...page.quoteOf.values()].flatMap((q) => (q.row ? [[q.row.id, q.row] as const] : []))).values()];
   const built = options.depth === 0 && quotedRows.length > 0 ? await build(quotedRows) : new Map<number, Entity>();
 
   const quoteEntity = (uri: string) => {
-    const q = quoteOf.get(uri);
+    const q = page.quoteOf.get(uri);
     if (!q) return null;
     if (q.state !== "accepted") return options.depth === 0 ? { state: q.state, quoted_status: null } : { state: q.state, quoted_status_id: null };
-    const row = q.quoted ? quotedByUri.get(q.quoted) : undefined;
+    const row = q.row;
     // A quoted post we no longer hold is shown as deleted; one the reader may not see, as unauthorized.
     if (!row) return options.depth === 0 ? { state: "deleted", quoted_status: null } : { state: "deleted", quoted_status_id: null };
     if (!options.owner && row.visibility !== "public" && row.visibility !== "unlisted") return { state: "unauthorized", quoted_status: null };
@@ -82,11 +137,11 @@ export async function attachQuotes(
     return quoted ? { state: "accepted", quoted_status: quoted } : { state: "deleted", quoted_status: null };
   };
   // A boost's wrapper is no quote of its own (the original inside it carries the quote).
-  for (const e of entities.values()) if (e.reblog) Object.assign(e, { quote: null, quote_approval: { automatic: [], manual: [], current_user: "denied" }, quotes_count: 0 });
-  for (const target of new Set(targets)) {
+  for (const e of entities.values()) if (e.reblog) Object.assign(e, { quote: null, quote_approval: { ...DENIED }, quotes_count: 0 });
+  for (const target of targets) {
     const uri = String(target.uri);
     target.quote = quoteEntity(uri);
-    target.quote_approval = approvalFor(uri, policies.get(uri), s);
-    target.quotes_count = counts.get(uri) ?? 0;
+    target.quote_approval = page.approvals.get(uri) ?? { ...DENIED };
+    target.quotes_count = page.counts.get(uri) ?? 0;
   }
 }

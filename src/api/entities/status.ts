@@ -12,7 +12,7 @@ import { type Attachment, normalizeObject, type Tag } from "../../federation/nor
 import type { Services } from "../../services.ts";
 import { type AccountEntity, accountsFor } from "./account.ts";
 import { filterResultEntity } from "./filter.ts";
-import { attachQuotes } from "./quote.ts";
+import { attachQuotes, type QuoteApproval, quoteApproval, type QuoteAuthor, quoteAuthorColumn, quoteContentBranch, quotesOfPage } from "./quote.ts";
 import { mediaByPost, mediaContentBranch } from "./media.ts";
 import { cardContentBranch, cardsByPost } from "../../domain/cards.ts";
 import { pollContentBranch, pollEntity, pollsByStatus, pollTitles } from "./poll.ts";
@@ -39,8 +39,7 @@ interface Content extends DisplayedPost {
   tags: Tag[];
 }
 
-function localContent(document: string): Content {
-  const note = JSON.parse(document) as Record<string, any>;
+function localContent(note: Record<string, any>): Content {
   const tags: Tag[] = (Array.isArray(note.tag) ? note.tag : []).flatMap((t: Record<string, string>): Tag[] => {
     if (t.type === "Mention") return [{ type: "Mention", href: t.href!, name: t.name ?? null }];
     if (t.type === "Hashtag") return [{ type: "Hashtag", name: String(t.name ?? "").replace(/^#/, ""), href: t.href ?? null }];
@@ -62,8 +61,8 @@ function localContent(document: string): Content {
   };
 }
 
-function remoteContent(document: string): Content | null {
-  const parsed = normalizeObject(JSON.parse(document));
+function remoteContent(document: unknown): Content | null {
+  const parsed = normalizeObject(document);
   if (!parsed.ok) return null;
   return { ...displayedPost(parsed.value, false), tags: parsed.value.tag };
 }
@@ -96,19 +95,21 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const originals = boostedUris.length > 0 ? await db.select().from(statuses).where(inArray(statuses.uri, boostedUris)) : [];
   const contentRows = [...rows.filter((r) => !r.reblogOfUri), ...originals];
   const contentUris = unique(contentRows.map((r) => r.uri));
-  // Two statements for everything else, whatever the page size: the contents (and the owner's
-  // filters), and the owner's marks (likes, boosts, bookmarks, pins, muted threads), counts and
-  // parents. Lists travel as one JSON parameter each (D1 binds at most 100). D1 allows 5 terms in
-  // one compound SELECT, so the bookmark, pin and muted-thread marks share one term through a subquery.
+  // Two statements for everything else, whatever the page size: the contents (with the owner's
+  // filters, media, polls, cards, reactions and quotes), and the owner's marks (likes, boosts,
+  // bookmarks, pins, muted threads), counts and parents. Lists travel as one JSON parameter each
+  // (D1 binds at most 100). D1 allows 5 terms in one compound SELECT, so the bookmark, pin and
+  // muted-thread marks share one term through a subquery.
   const uris = JSON.stringify(contentUris);
   const [contentRowsRead, marks] = await Promise.all([
-    // The owner's active filters, the post's own media and its poll and link card ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls, cards and emoji reactions share one term).
-    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll" | "reactions"; id: string; document: string }>(sql`
-      SELECT 'local' AS kind, id, document FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
+    // The owner's active filters, the post's own media, its poll, link card and quotes ride along with the contents (D1 allows 5 terms in a compound SELECT; the marks use them all; media, polls, cards, emoji reactions and quotes share one term).
+    // `author` is set on remote posts with a quote policy only (quoteAuthorColumn).
+    db.all<{ kind: "local" | "remote" | "filter" | "media" | "card" | "poll" | "reactions" | "quote" | "quotes_count"; id: string; document: string; author: string | null }>(sql`
+      SELECT 'local' AS kind, id, document, NULL AS author FROM objects WHERE id IN (SELECT value FROM json_each(${uris}))
       UNION ALL
-      SELECT 'remote' AS kind, id, document FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
-      UNION ALL SELECT kind, id, document FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)} UNION ALL ${reactionContentBranch(uris)})
-      ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
+      SELECT 'remote' AS kind, id, document, ${quoteAuthorColumn(sql`remote_objects`)} FROM remote_objects WHERE id IN (SELECT value FROM json_each(${uris}))
+      UNION ALL SELECT kind, id, document, NULL FROM (${mediaContentBranch(uris)} UNION ALL ${pollContentBranch(uris)} UNION ALL ${cardContentBranch(uris)} UNION ALL ${reactionContentBranch(uris)} UNION ALL ${quoteContentBranch(uris)})
+      ${view.owner ? sql`UNION ALL SELECT 'filter', NULL, doc, NULL FROM (${filtersJson(s.now(), { active: true })})` : sql``}`),
     db.all<{ k: string; type: string | null; uri: string; n: number | null; id: number | null; actor: string | null }>(sql`
       ${threadWalk(sql`(SELECT value FROM json_each(${uris}))`, true)}
       SELECT 'mine' AS k, type, object_id AS uri, NULL AS n, NULL AS id, NULL AS actor FROM activities
@@ -123,7 +124,14 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
         WHERE uri IN (SELECT in_reply_to FROM statuses WHERE uri IN (SELECT value FROM json_each(${uris})) AND in_reply_to IS NOT NULL)`),
   ]);
   const contents = new Map<string, Content | null>();
-  for (const d of contentRowsRead) if (d.kind === "local" || d.kind === "remote") contents.set(d.id, d.kind === "local" ? localContent(d.document) : remoteContent(d.document));
+  // quote_approval comes from the same parsed documents (src/api/entities/quote.ts).
+  const approvals = new Map<string, QuoteApproval>();
+  for (const d of contentRowsRead) {
+    if (d.kind !== "local" && d.kind !== "remote") continue;
+    const doc = JSON.parse(d.document) as Record<string, any>;
+    contents.set(d.id, d.kind === "local" ? localContent(doc) : remoteContent(doc));
+    approvals.set(d.id, quoteApproval(s, d.id, doc.interactionPolicy, d.kind === "local" ? "owner" : (JSON.parse(d.author ?? "null") as QuoteAuthor)));
+  }
   const localMedia = mediaByPost(s, contentRowsRead);
   const cards = cardsByPost(contentRowsRead);
   const emojiReactions = reactionsByPost(contentRowsRead);
@@ -239,7 +247,7 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
     });
   }
   const depth = view.quoteDepth ?? 0;
-  await attachQuotes(s, out, { owner: view.owner === true, depth }, (quoted) => statusEntities(s, quoted, { owner: view.owner, quoteDepth: depth + 1 }));
+  await attachQuotes(out, { ...quotesOfPage(contentRowsRead), approvals }, { owner: view.owner === true, depth }, (quoted) => statusEntities(s, quoted, { owner: view.owner, quoteDepth: depth + 1 }));
   return out;
 }
 
