@@ -315,6 +315,9 @@ describe("a quote's life after its answer", () => {
     await waitFor(() => env.DB.prepare("SELECT 1 AS ok FROM inbox_activities WHERE id = ? AND state != 'queued'").bind(again.id).first());
     expect((await status(posted.id)).quote?.state).toBe("revoked");
     expect(await updates()).toHaveLength(before + 1);
+  });
+});
+
 describe("the statements of a home page with quotes", () => {
   let statements = 0;
   // The owner's account (profile, counters) is read once per Services and the accounts' numeric
