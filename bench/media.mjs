@@ -37,7 +37,7 @@ console.log(`images: JPEG ${mb(jpeg.length)}, PNG ${mb(png.length)}`);
 // request with none (the request itself), per repetition.
 const dir = mkdtempSync(path.join(tmpdir(), "roost-bench-media-"));
 const isolateConfig = path.join(dir, "isolate.toml");
-writeFileSync(isolateConfig, `name = "roost-bench-media"\nmain = "${path.join(root, "bench/media-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n`);
+writeFileSync(isolateConfig, `name = "roost-bench-media"\nmain = "${path.join(root, "bench/media-isolate.ts")}"\ncompatibility_date = "2026-08-01"\ncompatibility_flags = ["nodejs_compat"]\n\n[[r2_buckets]]\nbinding = "BUCKET"\nbucket_name = "bench"\n`);
 const isolate = await unstable_startWorker({ config: isolateConfig, dev: { server: { hostname: "127.0.0.1", port: 8798 }, inspector: false, logLevel: "warn" } });
 await isolate.ready;
 async function cpuOf(step, bytes, runs) {
@@ -54,7 +54,7 @@ async function cpuOf(step, bytes, runs) {
 const cpu = {};
 for (const [name, bytes] of [["jpeg", jpeg], ["png", png]]) {
   cpu[name] = { bytes: bytes.length };
-  for (const step of ["parse", "rewrite", "locate", "ranges", "blurhash"]) {
+  for (const step of ["parse", "rewrite", "locate", "ranges", "blurhash", "scan", "find-bytes", "find-buffer", "read", "stream"]) {
     await cpuOf(step, bytes, 3); // warm-up: JIT
     const none = await cpuOf(step, bytes, 0);
     const some = await cpuOf(step, bytes, RUNS);
