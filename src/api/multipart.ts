@@ -180,17 +180,18 @@ export class MultipartScanner {
     const dl = this.delimiter.length;
     const carried = this.carry.length;
     // A delimiter that begins in the carried bytes and ends in this chunk.
-    let found = -1;
+    // Relative to chunk[i]: negative when the delimiter begins in the carried bytes.
+    let found: number | null = null;
     if (carried > 0) {
       const joint = concat(this.carry, chunk.subarray(i, i + dl - 1));
       const p = find(joint, this.delimiter, 0);
       if (p >= 0 && p < carried) found = p - carried;
     }
-    if (found === -1) {
+    if (found === null) {
       const q = find(chunk, this.delimiter, i);
       if (q >= 0) found = q - i;
     }
-    if (found === -1) {
+    if (found === null) {
       // None here: all but the last bytes, which may begin one, are content.
       const total = carried + chunk.length - i;
       const hold = Math.min(dl - 1, total);
