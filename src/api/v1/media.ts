@@ -59,14 +59,16 @@ export async function streamedBody(c: AppContext, fileFields: string[]): Promise
   if (!Number.isSafeInteger(length) || length <= HEAD || !boundary || !/^multipart\/form-data/i.test(type) || !body) return null;
   const key = stagingKey();
   if (!(await stageBody(s, key, body, length))) return jsonError(c, 400, "The request body did not arrive whole");
-  let scanned: ScanResult | null;
+  let scanned: ScanResult;
   try {
     const head = await stagedRange(s, key, 0, Math.min(HEAD, length));
     const tailStart = Math.max(0, length - TAIL);
     const tail = head.length >= length ? head : await stagedRange(s, key, tailStart, length - tailStart);
-    scanned = locateParts(head, tail, tailStart, length, boundary, fileFields);
+    const located = locateParts(head, tail, tailStart, length, boundary, fileFields);
     // A refusal from the head alone (too many parts, a text field too long) stands; otherwise the body is scanned whole.
-    if (scanned?.ok !== false && !(scanned && (await placedWhole(s, scanned, key, head.length, fileFields)))) scanned = await scanStaged(s, key, boundary, fileFields);
+    const scan = located?.ok !== false && !(located && (await placedWhole(s, located, key, head.length, fileFields)));
+    scanned = scan || !located ? await scanStaged(s, key, boundary, fileFields) : located;
+    s.log("media.body_staged", { bytes: length, scanned: scan });
   } catch (error) {
     await dropStaged(s, key);
     throw error;
