@@ -286,7 +286,7 @@ describe("remote media", () => {
 });
 
 /** A 400 × 400 JPEG of noise, past the 64 KB a streamed body's head holds (made by the Images binding). */
-async function largeJpeg(): Promise<Uint8Array> {
+async function largeJpeg(): Promise<Uint8Array<ArrayBuffer>> {
   const noise = await png(400, 400, null);
   const plain = new Uint8Array(await (await env.IMAGES!.input(new Blob([noise]).stream()).output({ format: "image/jpeg" })).response().arrayBuffer());
   expect(plain.length).toBeGreaterThan(64 * 1024);
