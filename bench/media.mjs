@@ -136,7 +136,7 @@ const lines = [
   "",
   `Command: \`npx node bench/media.mjs${N === 10 ? "" : ` ${N}`}\`. Images made by the script: a 12-megapixel JPEG (4000 × 3000, ${mb(jpeg.length)}, EXIF with GPS) and a 1-megapixel PNG (1000 × 1000, ${mb(png.length)}).`,
   "",
-  `Uploads are streamed into R2 unread (docs/media.md): the request pipes the multipart body to a private staging object, reads back its first and last 64 KB to find the file and the fields, cleans a JPEG's or PNG's metadata from range reads of its header segments (a PNG's tail chunks too), and composes the stored object storage to storage; v1 then makes the preview and blurhash (two Images binding calls, R2's stream handed over) in the same request, v2 in the \`media\` job. The same code runs on both PLAN settings: the figures hold for both.`,
+  `Uploads are streamed into R2 unread (docs/media.md): the request pipes the multipart body to a private staging object, reads back its first and last 64 KB to find the file and the fields (when those cannot place every part, the staged body is streamed back through the multipart scanner), cleans a JPEG's or PNG's metadata from range reads of its header segments (a PNG's tail chunks too), and composes the stored object storage to storage; v1 then makes the preview and blurhash (two Images binding calls, R2's stream handed over) in the same request, v2 in the \`media\` job. The same code runs on both PLAN settings: the figures hold for both.`,
   "",
   `CPU of workerd for what an upload computes in JavaScript (mean of ${RUNS} repetitions, workerd's process CPU time less that of the same request without them). "Before" columns are the old path, kept for comparison (the body read into the isolate, the container rewritten in memory):`,
   "",
