@@ -23,7 +23,7 @@ function answer(c: AppContext, result: UploadResult, status: (processed: boolean
   return c.json(mediaEntity(c.var.services, result.media), status(result.media.processed));
 }
 
-/** The 413 for a body too large to read at all (a multipart body is held in memory whole), before it is read; null when it may be read. */
+/** The 413 for a body too large to take (by its Content-Length), before any of it is read or staged; null when it may be taken. */
 export function bodyTooLarge(c: AppContext): Response | null {
   if (Number(c.req.header("Content-Length") ?? 0) <= MAX_BODY) return null;
   return jsonError(c, 413, `Validation failed: File is too large (at most ${MEDIA_LIMITS.videoBytes / 1024 / 1024} MB)`);
