@@ -108,11 +108,6 @@ export class MultipartScanner {
     this.delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
     // The opening delimiter may start the body, with no line break before it.
     this.carry = new Uint8Array([13, 10]);
-    this.at = 0;
-  }
-
-  get error(): string | null {
-    return this.failure;
   }
 
   /** The part whose content the bytes fed so far end inside, if any. */
