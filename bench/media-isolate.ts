@@ -9,7 +9,12 @@ import { cleanImage } from "../src/media/image.ts";
 import { pngPixels } from "../src/media/png-pixels.ts";
 import { sniff } from "../src/media/sniff.ts";
 import { planByRanges } from "../src/media/ranges.ts";
-import { boundaryOf, locateParts, parseMultipart, UploadedFile } from "../src/api/multipart.ts";
+import { Buffer } from "node:buffer";
+import { boundaryOf, locateParts, MultipartScanner, parseMultipart, scanStream, UploadedFile } from "../src/api/multipart.ts";
+
+interface Env {
+  BUCKET: R2Bucket;
+}
 
 const WINDOW = 64 * 1024;
 
@@ -19,7 +24,7 @@ async function fileOf(body: Uint8Array, type: string, field: string): Promise<Ui
 }
 
 export default {
-  async fetch(request: Request): Promise<Response> {
+  async fetch(request: Request, env: Env): Promise<Response> {
     const params = new URL(request.url).searchParams;
     const runs = Number(params.get("runs") ?? "0");
     const type = request.headers.get("Content-Type")!;
@@ -30,7 +35,8 @@ export default {
       // As readParams (src/api/body.ts) does: the body read once, the parts found in it.
       for (let i = 0; i < runs; i++) {
         const bytes = new Uint8Array(await new Request("https://bench/", { method: "POST", body }).arrayBuffer());
-        const file = parseMultipart(bytes, boundaryOf(type)!)?.find(([name]) => name === "file")?.[1];
+        const parsed = parseMultipart(bytes, boundaryOf(type)!);
+        const file = parsed.ok ? parsed.fields.find(([name]) => name === "file")?.[1] : null;
         result = file instanceof UploadedFile ? file.bytes.length : null;
       }
     } else if (step === "locate") {
@@ -38,8 +44,56 @@ export default {
       const head = body.subarray(0, WINDOW);
       const tail = body.subarray(body.length - WINDOW);
       for (let i = 0; i < runs; i++) {
-        const file = locateParts(head, tail, body.length - WINDOW, body.length, boundaryOf(type)!, ["file"])?.files[0];
+        const located = locateParts(head, tail, body.length - WINDOW, body.length, boundaryOf(type)!, ["file"]);
+        const file = located?.ok ? located.parts.find((p) => p.name === "file") : null;
         result = file ? file.end - file.start : null;
+      }
+    } else if (step === "scan") {
+      // The scanner over the body in 64 KB chunks from memory: its own work (search, carries, the file's head kept).
+      for (let i = 0; i < runs; i++) {
+        const scanner = new MultipartScanner(boundaryOf(type)!, (name) => name === "file");
+        for (let at = 0; at < body.length; at += WINDOW) scanner.feed(body.subarray(at, at + WINDOW));
+        const scanned = scanner.finish();
+        result = scanned.ok ? scanned.parts.length : scanned.error;
+      }
+    } else if (step === "find-bytes" || step === "find-buffer") {
+      // The delimiter search alone over the whole body, both ways: Uint8Array.prototype.indexOf on
+      // the first byte and a compare (the scanner's), or node:buffer's Buffer.indexOf(needle).
+      const delimiter = new TextEncoder().encode(`\r\n--${boundaryOf(type)!}`);
+      const buffer = Buffer.from(body.buffer, body.byteOffset, body.length);
+      for (let i = 0; i < runs; i++) {
+        let found = 0;
+        if (step === "find-buffer") {
+          for (let at = buffer.indexOf(delimiter, 0); at >= 0; at = buffer.indexOf(delimiter, at + 1)) found++;
+        } else {
+          for (let at = body.indexOf(delimiter[0]!, 0); at >= 0; at = body.indexOf(delimiter[0]!, at + 1)) {
+            let j = 1;
+            while (j < delimiter.length && body[at + j] === delimiter[j]) j++;
+            if (j === delimiter.length) found++;
+          }
+        }
+        result = found;
+      }
+    } else if (step === "read" || step === "stream") {
+      // The staged body read back from R2 as a stream, only read (the runtime's plumbing into
+      // JavaScript) or through the scanner (src/api/v1/media.ts scanStaged). Local R2 runs in
+      // workerd too: an upper bound.
+      await env.BUCKET.put("staged", body);
+      for (let i = 0; i < runs; i++) {
+        const object = await env.BUCKET.get("staged");
+        if (step === "stream") {
+          const scanned = await scanStream(object!.body, new MultipartScanner(boundaryOf(type)!, (name) => name === "file"));
+          result = scanned.ok ? scanned.parts.length : scanned.error;
+        } else {
+          const reader = object!.body.getReader();
+          let chunks = 0;
+          for (;;) {
+            const { done } = await reader.read();
+            if (done) break;
+            chunks++;
+          }
+          result = chunks;
+        }
       }
     } else if (step === "ranges") {
       // The range rewrite (src/media/ranges.ts) with reads served from memory: its own work, not R2's.

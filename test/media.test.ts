@@ -284,3 +284,116 @@ describe("remote media", () => {
     expect(pixelfed).toEqual([expect.objectContaining({ type: "image", url: pixelfedNote.attachment[0]!.url, description: null, blurhash: null })]);
   });
 });
+
+/** A 400 × 400 JPEG of noise, past the 64 KB a streamed body's head holds (made by the Images binding). */
+async function largeJpeg(): Promise<Uint8Array<ArrayBuffer>> {
+  const noise = await png(400, 400, null);
+  const plain = new Uint8Array(await (await env.IMAGES!.input(new Blob([noise]).stream()).output({ format: "image/jpeg" })).response().arrayBuffer());
+  expect(plain.length).toBeGreaterThan(64 * 1024);
+  return plain;
+}
+
+async function stagingLeft(): Promise<string[]> {
+  return (await env.MEDIA.list({ prefix: "staging/" })).objects.map((o) => o.key);
+}
+
+describe("update_credentials streams a large avatar and header", () => {
+  it("both over 64 KB in one body: the staged body is scanned, both are cleaned by ranges (the wide header then scaled from the stored object's stream), the actor points at them, display_name after the files applies", async () => {
+    const plain = await largeJpeg();
+    const header = await png(1600, 60, "GPS 52.52 13.40");
+    expect(header.length).toBeGreaterThan(64 * 1024);
+    const form = new FormData();
+    form.set("avatar", new File([jpegWithGps(plain)], "me.jpg", { type: "image/jpeg" }));
+    form.set("header", new File([header], "banner.png", { type: "image/png" }));
+    form.set("display_name", "Owner, streamed");
+    form.set("fields_attributes[0][name]", "Site");
+    form.set("fields_attributes[0][value]", "https://example.com");
+    const staged = loggedEvents("media.body_staged").length;
+    const res = await worker("/api/v1/accounts/update_credentials", { method: "PATCH", headers: { Authorization: `Bearer ${OWNER_TOKEN}` }, body: form });
+    expect(res.status).toBe(200);
+    const account = (await res.json()) as { avatar: string; header: string; display_name: string; fields: { name: string; value: string }[] };
+    expect(account.display_name).toBe("Owner, streamed");
+    expect(account.fields.map((f) => f.name)).toEqual(["Site"]);
+    expect(account.avatar).toMatch(new RegExp(`^${ORIGIN}/media/profile/avatar-[0-9a-f]{24}\\.jpg$`));
+    // Wider than 1500 px: scaled by the Images binding to a WebP; the cleaned PNG composed for it is gone.
+    expect(account.header).toMatch(new RegExp(`^${ORIGIN}/media/profile/header-[0-9a-f]{24}\\.webp$`));
+    expect((await env.MEDIA.head(keyOf(account.header).replace(/\.webp$/, ".png")))).toBeNull();
+    // The two windows cannot show where the avatar ends: the staged body was scanned, no image was read whole.
+    expect(loggedEvents("media.body_staged").slice(staged)).toEqual([expect.objectContaining({ scanned: true })]);
+    expect(loggedEvents("media.rewritten_whole")).toEqual([]);
+    // GPS gone: the avatar is the JPEG with only its orientation, the header the PNG without its tEXt.
+    expect(await digest((await served(account.avatar)).bytes)).toBe(await digest(jpegAsStored(plain)));
+    const banner = await served(account.header);
+    expect(banner.res.headers.get("Content-Type")).toBe("image/webp");
+    expect(String.fromCharCode(...banner.bytes.subarray(0, 12))).toMatch(/^RIFF.{4}WEBP$/s);
+    expect(new TextDecoder().decode(banner.bytes)).not.toContain("GPS");
+    const actor = (await (await worker("/users/me", { headers: { Accept: AP } })).json()) as { name: string; icon: { url: string }; image: { url: string } };
+    expect(actor).toMatchObject({ name: "Owner, streamed", icon: { url: account.avatar }, image: { url: account.header } });
+    expect(await stagingLeft()).toEqual([]);
+  });
+});
+
+describe("a streamed upload with a large part after the file", () => {
+  it("a v2 video with a thumbnail over 64 KB after it: the MP4's own length sends the body to the scan, the file is stored exactly, the thumbnail not in it", async () => {
+    // TINY_MP4 and a `free` box of 80 KB: a 80 KB MP4 whose boxes say where it ends.
+    const padding = new Uint8Array(80 * 1024);
+    new DataView(padding.buffer).setUint32(0, padding.length);
+    padding.set(new TextEncoder().encode("free"), 4);
+    const video = new Uint8Array([...TINY_MP4, ...padding]);
+    const thumbnail = await png(200, 200, "GPS 52.52 13.40");
+    const form = uploadForm(video, "clip.mp4", "video/mp4");
+    form.set("thumbnail", new File([thumbnail], "poster.png", { type: "image/png" }));
+    form.set("description", "A clip");
+    const staged = loggedEvents("media.body_staged").length;
+    const uploaded = await upload("/api/v2/media", form);
+    expect(uploaded.status).toBe(200);
+    expect(uploaded.body).toMatchObject({ type: "video", description: "A clip" });
+    expect(loggedEvents("media.body_staged").slice(staged)).toEqual([expect.objectContaining({ scanned: true })]);
+    const stored = (await served(uploaded.body.url!)).bytes;
+    expect(stored.length).toBe(video.length);
+    expect(await digest(stored)).toBe(await digest(video));
+
+    // A JPEG with alt text after it is placed from the head and tail alone: nothing else is read.
+    const plain = await largeJpeg();
+    const before = loggedEvents("media.body_staged").length;
+    const photo = await upload("/api/v1/media", uploadForm(jpegWithGps(plain), "p.jpg", "image/jpeg", { description: "after the file" }));
+    expect(photo.body.description).toBe("after the file");
+    expect(loggedEvents("media.body_staged").slice(before)).toEqual([expect.objectContaining({ scanned: false })]);
+    expect(await digest((await served(photo.body.url!)).bytes)).toBe(await digest(jpegAsStored(plain)));
+    expect(await stagingLeft()).toEqual([]);
+  });
+});
+
+describe("hostile multipart bodies over 64 KB", () => {
+  it("no closing delimiter, a wrong boundary, more than 500 parts, a 70 KB text field: 422 with an error, nothing stored, nothing left in staging/", async () => {
+    const boundary = "roost-hostile-0123456789";
+    const text = (s: string) => new TextEncoder().encode(s);
+    const filePart = (bytes: Uint8Array) => [text(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), bytes];
+    const field = (name: string, value: string) => text(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    const jpeg = jpegWithGps(await largeJpeg());
+    const bodies: [string, Uint8Array[], string][] = [
+      ["unclosed", [...filePart(jpeg)], boundary],
+      ["wrong boundary", [...filePart(jpeg), text(`\r\n--${boundary}--\r\n`)], "not-the-boundary"],
+      ["too many parts", [...Array.from({ length: 501 }, (_, i) => field(`f${i}`, "v".repeat(200))), text(`--${boundary}--\r\n`)], boundary],
+      ["long text", [field("description", "x".repeat(70 * 1024)), ...filePart(jpeg), text(`\r\n--${boundary}--\r\n`)], boundary],
+    ];
+    const before = await count("media_attachments");
+    for (const [what, pieces, claimed] of bodies) {
+      const body = new Uint8Array(await new Blob(pieces).arrayBuffer());
+      expect(body.length, what).toBeGreaterThan(64 * 1024);
+      const res = await api(token, "/api/v2/media", { method: "POST", headers: { "Content-Type": `multipart/form-data; boundary=${claimed}` }, body });
+      expect(res.status, what).toBe(422);
+      expect(((await res.json()) as { error: string }).error, what).toMatch(/multipart|parts|text field/);
+      expect(await stagingLeft(), what).toEqual([]);
+    }
+    // The same on update_credentials.
+    const profile = await worker("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${OWNER_TOKEN}`, "Content-Type": `multipart/form-data; boundary=${boundary}` },
+      body: new Uint8Array(await new Blob([field("display_name", "y".repeat(70 * 1024)), text(`--${boundary}--\r\n`)]).arrayBuffer()),
+    });
+    expect(profile.status).toBe(422);
+    expect(await stagingLeft()).toEqual([]);
+    expect(await count("media_attachments")).toBe(before);
+  });
+});

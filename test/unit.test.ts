@@ -3,6 +3,7 @@
 // suites, one per concern under test/unit/, would otherwise pay that six times.
 import "./unit/address-policy.ts";
 import "./unit/config.ts";
+import "./unit/multipart.ts";
 import "./unit/normalize.ts";
 import "./unit/proofs.ts";
 import "./unit/publish-markdown.ts";

@@ -91,9 +91,9 @@ export async function readParams(c: AppContext): Promise<BodyResult> {
   const text = type.startsWith("multipart/form-data") ? null : new TextDecoder().decode(body);
   if (type.startsWith("multipart/form-data")) {
     const boundary = boundaryOf(type);
-    const fields = boundary ? parseMultipart(body, boundary) : null;
-    if (!fields) return { ok: false, error: "the multipart body could not be read" };
-    fromPairs(fields, params);
+    const parsed = boundary ? parseMultipart(body, boundary) : { ok: false as const, error: "the multipart body has no boundary" };
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    fromPairs(parsed.fields, params);
   } else if (text !== null && text.trim() !== "") {
     if (type.startsWith("application/x-www-form-urlencoded") || (!type.includes("json") && !/^\s*[{[]/.test(text))) {
       fromPairs(new URLSearchParams(text).entries(), params);
@@ -109,6 +109,12 @@ export async function readParams(c: AppContext): Promise<BodyResult> {
     }
   }
   return { ok: true, params: withoutNulls(params) };
+}
+
+/** The query string and a streamed multipart body's text fields (src/api/v1/media.ts streamedBody), merged as readParams merges them. */
+export function paramsOf(c: AppContext, fields: [string, string][]): Json {
+  const params = fromPairs(new URL(c.req.url).searchParams.entries());
+  return withoutNulls(fromPairs(fields, params));
 }
 
 // Readers for one parameter. Wrong types count as absent, as Rails' params do with strong

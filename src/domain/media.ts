@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, isNull, lt, notInArray } from "drizzle-orm";
 import { mediaAttachments } from "../db/schema.ts";
 import { snowflake } from "../db/snowflake.ts";
 import { blurhash } from "../media/blurhash.ts";
+import { declaredEnd } from "../media/extent.ts";
 import { cleanImage } from "../media/image.ts";
 import { planByRanges } from "../media/ranges.ts";
 import { pngPixels } from "../media/png-pixels.ts";
@@ -203,6 +204,20 @@ export async function stageBody(s: Services, key: string, body: ReadableStream<U
 /** Bytes of a staged body, for finding the file in it. */
 export async function stagedRange(s: Services, key: string, offset: number, length: number): Promise<Uint8Array> {
   return (await s.media.range(key, offset, length)) ?? new Uint8Array();
+}
+
+/** A staged body as storage streams it, for finding the parts its head and tail cannot place. */
+export async function stagedStream(s: Services, key: string): Promise<ReadableStream<Uint8Array> | null> {
+  return (await s.media.get(key))?.body ?? null;
+}
+
+/**
+ * Whether a staged file placed from its body's head and tail is as long as its container says it
+ * is (true when its type says nothing: src/media/extent.ts). A few 16-byte range reads for an MP4.
+ */
+export async function stagedLengthHolds(s: Services, f: StagedFile): Promise<boolean> {
+  const end = await declaredEnd(f.head, f.length, (from, n) => stagedRange(s, f.key, f.offset + from, n));
+  return end === null || end === f.length;
 }
 
 /** Removes a staged body (an upload refused before its file was found). */
@@ -408,26 +423,37 @@ export async function servedMedia(s: Services, key: string, request: Headers): P
 
 /**
  * A new avatar or header: an image, stripped of metadata, scaled to fit by the Images binding when
- * it is bound (else stored as stripped, within the profile image limit). Returns its URL.
+ * it is bound (else stored as stripped, within the profile image limit). Returns its URL. A staged
+ * file (streamed into storage, src/api/v1/media.ts) is cleaned by ranges like an upload and
+ * composed in storage, and the binding is fed the stored object's stream: the Worker never holds
+ * the image. The caller removes the staged body.
  */
-export async function storeProfileImage(s: Services, kind: "avatar" | "header", bytes: Uint8Array): Promise<{ ok: true; url: string } | Refusal> {
-  if (bytes.length > MEDIA_LIMITS.profileImageBytes) return tooLarge("image", MEDIA_LIMITS.profileImageBytes);
-  if (sniff(bytes)?.kind !== "image") return refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
-  const prepared = prepareBytes(bytes);
+export async function storeProfileImage(s: Services, kind: "avatar" | "header", file: Uint8Array | StagedFile): Promise<{ ok: true; url: string } | Refusal> {
+  const staged = file instanceof Uint8Array ? null : file;
+  if ((staged?.length ?? (file as Uint8Array).length) > MEDIA_LIMITS.profileImageBytes) return tooLarge("image", MEDIA_LIMITS.profileImageBytes);
+  if (sniff(staged?.head ?? (file as Uint8Array))?.kind !== "image") return refuse(422, `Validation failed: ${kind === "avatar" ? "Avatar" : "Header"} must be a JPEG, PNG, WebP, GIF or AVIF image`);
+  const prepared = staged ? await prepareStaged(s, staged) : prepareBytes(file as Uint8Array);
   if (!prepared.ok) return prepared;
-  const { type, pieces: [clean], dimensions } = prepared;
-  let stored = { bytes: clean as Uint8Array, mime: type.mime, extension: type.extension };
+  const { type, pieces, dimensions } = prepared;
+  const inMemory = pieces.length === 1 && pieces[0] instanceof Uint8Array ? pieces[0] : null;
+  const base = `profile/${kind}-${randomToken()}`;
+  const cleanKey = `${base}.${type.extension}`;
+  if (!inMemory) await s.media.compose(cleanKey, pieces, type.mime);
   if (s.images && dimensions && Math.max(dimensions.width, dimensions.height) > PROFILE_SIDE[kind]) {
     try {
-      const resized = await s.images.resize(stored.bytes, PROFILE_SIDE[kind], "image/webp");
-      if (sniff(resized)?.mime === "image/webp") stored = { bytes: resized, mime: "image/webp", extension: "webp" };
+      const source = inMemory ?? (await s.media.get(cleanKey))?.body;
+      const resized = source ? await s.images.resize(source, PROFILE_SIDE[kind], "image/webp") : null;
+      if (resized && sniff(resized)?.mime === "image/webp") {
+        await s.media.put(`${base}.webp`, resized, "image/webp");
+        if (!inMemory) await s.media.delete([cleanKey]);
+        return { ok: true, url: s.urls.media(`${base}.webp`) };
+      }
     } catch (error) {
       s.log("media.profile_resize_failed", { kind, error: String(error) });
     }
   }
-  const key = `profile/${kind}-${randomToken()}.${stored.extension}`;
-  await s.media.put(key, stored.bytes, stored.mime);
-  return { ok: true, url: s.urls.media(key) };
+  if (inMemory) await s.media.put(cleanKey, inMemory, type.mime);
+  return { ok: true, url: s.urls.media(cleanKey) };
 }
 
 /** Removes a replaced avatar or header when it is one of ours (a URL from the [vars] is left alone). */

@@ -19,7 +19,7 @@ import { jsonError } from "../../http.ts";
 import { accountFor, accountsFor, ownerAccount } from "../entities/account.ts";
 import { relationshipsFor } from "../entities/relationship.ts";
 import { statusList } from "../entities/status.ts";
-import { bodyTooLarge, profileImages } from "./media.ts";
+import { bodyTooLarge, profileBody, profileImages } from "./media.ts";
 import { boolParam, type Json, listParam, readParams, stringParam } from "../body.ts";
 import { bounds, readPage, setLinks } from "../pagination.ts";
 import { actsAsOwner, requireScope } from "../scopes.ts";
@@ -120,13 +120,17 @@ export const accounts = new Hono<AppEnv>()
   .on(["PATCH", "PUT"], "/api/v1/accounts/update_credentials", requireScope("write:accounts"), async (c) => {
     const tooLarge = bodyTooLarge(c);
     if (tooLarge) return tooLarge;
-    const body = await readParams(c);
-    if (!body.ok) return jsonError(c, 422, body.error);
-    const changes = profileChanges(body.params);
-    if ("error" in changes) return jsonError(c, 422, changes.error);
-    const images = await profileImages(c.var.services, body.params);
-    if (!images.ok) return jsonError(c, images.status, images.error);
-    await updateProfile(c.var.services, { ...changes, ...images.changes });
+    const body = await profileBody(c);
+    if (body instanceof Response) return body;
+    try {
+      const changes = profileChanges(body.params);
+      if ("error" in changes) return jsonError(c, 422, changes.error);
+      const images = await profileImages(c.var.services, body);
+      if (!images.ok) return jsonError(c, images.status, images.error);
+      await updateProfile(c.var.services, { ...changes, ...images.changes });
+    } finally {
+      await body.done();
+    }
     return c.json(await ownerAccount(c.var.services, { credential: true }));
   })
   .get("/api/v1/accounts/relationships", requireScope("read:follows"), async (c) => {

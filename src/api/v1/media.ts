@@ -5,14 +5,14 @@
 import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../../context.ts";
 import {
-  dropStaged, MEDIA_LIMITS, type MediaChanges, type MediaEdit, type Refusal, stageBody, type StagedFile, stagedRange, stagingKey, storeProfileImage,
+  dropStaged, MEDIA_LIMITS, type MediaChanges, type MediaEdit, type Refusal, stageBody, type StagedFile, stagedLengthHolds, stagedRange, stagedStream, stagingKey, storeProfileImage,
   type UploadResult, unattachedMedia, updateMedia, uploadMedia,
 } from "../../domain/media.ts";
 import type { Services } from "../../services.ts";
 import { jsonError } from "../../http.ts";
 import { mediaEntity } from "../entities/media.ts";
-import { fileParam, type Json, listParam, readParams, stringParam } from "../body.ts";
-import { boundaryOf, locateParts, parseMultipart } from "../multipart.ts";
+import { fileParam, type Json, listParam, paramsOf, readParams, stringParam } from "../body.ts";
+import { boundaryOf, locateParts, MultipartScanner, type ScanResult, scanStream } from "../multipart.ts";
 import { requireScope } from "../scopes.ts";
 
 /** The largest body worth parsing: the largest file plus room for the other fields and multipart framing. */
@@ -23,7 +23,7 @@ function answer(c: AppContext, result: UploadResult, status: (processed: boolean
   return c.json(mediaEntity(c.var.services, result.media), status(result.media.processed));
 }
 
-/** The 413 for a body too large to read at all (a multipart body is held in memory whole), before it is read; null when it may be read. */
+/** The 413 for a body too large to take (by its Content-Length), before any of it is read or staged; null when it may be taken. */
 export function bodyTooLarge(c: AppContext): Response | null {
   if (Number(c.req.header("Content-Length") ?? 0) <= MAX_BODY) return null;
   return jsonError(c, 413, `Validation failed: File is too large (at most ${MEDIA_LIMITS.videoBytes / 1024 / 1024} MB)`);
@@ -36,17 +36,18 @@ const TAIL = 64 * 1024;
 /** A multipart body streamed into storage: where its files lie, and its text fields. */
 export interface StreamedBody {
   key: string;
-  /** Where each file lies in storage; in memory when the body had to be read whole. */
-  files: Map<string, StagedFile | Uint8Array>;
+  files: Map<string, StagedFile>;
   fields: [string, string][];
 }
 
 /**
  * A multipart upload with a Content-Length goes to storage as it arrives, unread (reading 2 MB
- * into the isolate is most of Free's 10 ms: BENCHMARKS.md → Media uploads); its head and tail are
- * read back to find the files `fileFields` and the other fields. Null for a body this cannot
- * take (no length, not multipart) or need not (64 KB or less): it is read into memory as before. The caller removes the
- * staged body (`dropStaged`) once done with it.
+ * into the isolate is most of Free's 10 ms: BENCHMARKS.md → Media uploads), and its parts are
+ * found there: from its first and last 64 KB when they place every part (one large file, the
+ * fields around it small), else by streaming the staged object through the scanner (two large
+ * files, long fields after the file). Null for a body this cannot take (no length, not multipart)
+ * or need not (64 KB or less): it is read into memory as before. A refusal has removed the staged
+ * body; otherwise the caller removes it (`dropStaged`) once done with it.
  */
 export async function streamedBody(c: AppContext, fileFields: string[]): Promise<StreamedBody | Response | null> {
   const s = c.var.services;
@@ -58,30 +59,55 @@ export async function streamedBody(c: AppContext, fileFields: string[]): Promise
   if (!Number.isSafeInteger(length) || length <= HEAD || !boundary || !/^multipart\/form-data/i.test(type) || !body) return null;
   const key = stagingKey();
   if (!(await stageBody(s, key, body, length))) return jsonError(c, 400, "The request body did not arrive whole");
-  const head = await stagedRange(s, key, 0, Math.min(HEAD, length));
-  const tailStart = Math.max(0, length - TAIL);
-  const tail = head.length >= length ? head : await stagedRange(s, key, tailStart, length - tailStart);
-  const located = locateParts(head, tail, tailStart, length, boundary, fileFields);
-  const files = new Map<string, StagedFile | Uint8Array>();
-  if (!located) {
-    // Two large files (an avatar and a header at once), or long fields after the file: the body
-    // is read whole from storage and parsed in memory, as a body that was not streamed.
-    const parsed = parseMultipart(await stagedRange(s, key, 0, length), boundary);
-    if (!parsed) {
-      await dropStaged(s, key);
-      return jsonError(c, 422, "the multipart body could not be read");
-    }
-    const fields: [string, string][] = [];
-    for (const [name, value] of parsed) {
-      if (typeof value === "string") fields.push([name, value]);
-      else if (fileFields.includes(name)) files.set(name, value.bytes);
-    }
-    return { key, files, fields };
+  let scanned: ScanResult;
+  try {
+    const head = await stagedRange(s, key, 0, Math.min(HEAD, length));
+    const tailStart = Math.max(0, length - TAIL);
+    const tail = head.length >= length ? head : await stagedRange(s, key, tailStart, length - tailStart);
+    const located = locateParts(head, tail, tailStart, length, boundary, fileFields);
+    // A refusal from the head alone (too many parts, a text field too long) stands; otherwise the body is scanned whole.
+    const scan = located?.ok !== false && !(located && (await placedWhole(s, located, key, head.length, fileFields)));
+    scanned = scan || !located ? await scanStaged(s, key, boundary, fileFields) : located;
+    s.log("media.body_staged", { bytes: length, scanned: scan });
+  } catch (error) {
+    await dropStaged(s, key);
+    throw error;
   }
-  for (const { name, start, end } of located.files) {
-    files.set(name, { key, offset: start, length: end - start, head: start < head.length ? head.subarray(start, Math.min(end, head.length)) : new Uint8Array() });
+  if (!scanned.ok) {
+    await dropStaged(s, key);
+    return jsonError(c, 422, scanned.error);
   }
-  return { key, files, fields: located.fields };
+  const files = new Map<string, StagedFile>();
+  const fields: [string, string][] = [];
+  for (const p of scanned.parts) {
+    if (p.name === null) continue;
+    if (!p.file) fields.push([p.name, p.text!]);
+    else if (fileFields.includes(p.name)) files.set(p.name, { key, offset: p.start, length: p.end - p.start, head: p.head });
+  }
+  return { key, files, fields };
+}
+
+/**
+ * Whether the parts the head and tail placed are all there is. The file the head ends inside is
+ * taken to end at the tail's first delimiter, which is its end only if no other part began in
+ * the unread middle; the two windows cannot show that, so the placement is trusted only when
+ * every other file wanted was seen (else the middle may hold it: update_credentials' avatar and
+ * header) and the file's container, when it states its length (MP4, MOV, AVIF, WebP, WAV), agrees
+ * (a video's `thumbnail` hidden after it). JPEG, PNG and the rest state none: see docs/media.md.
+ */
+async function placedWhole(s: Services, scanned: ScanResult, key: string, headLength: number, fileFields: string[]): Promise<boolean> {
+  if (!scanned.ok) return false;
+  const open = scanned.parts.find((p) => p.start < headLength && p.end > headLength);
+  if (!open) return true;
+  if (fileFields.some((name) => name !== open.name && !scanned.parts.some((p) => p.name === name && p.file))) return false;
+  return stagedLengthHolds(s, { key, offset: open.start, length: open.end - open.start, head: open.head });
+}
+
+/** The staged body streamed from storage through the scanner (the Worker reads it, chunk by chunk, holding only what the scanner keeps). */
+async function scanStaged(s: Services, key: string, boundary: string, fileFields: string[]): Promise<ScanResult> {
+  const stream = await stagedStream(s, key);
+  if (!stream) return { ok: false, error: "the multipart body could not be read" };
+  return scanStream(stream, new MultipartScanner(boundary, (name) => name !== null && fileFields.includes(name)));
 }
 
 /** The last value of a text field of a streamed body, else of the query string (Rails merges them). */
@@ -99,8 +125,8 @@ function upload(deferred: boolean) {
     if (streamed) {
       file = streamed.files.get("file");
       changes = { description: streamedField(c, streamed, "description"), focus: streamedField(c, streamed, "focus") };
-      // uploadMedia removes a staged file's body itself; here the one of a body read whole, or without a file.
-      if (!file || file instanceof Uint8Array) await dropStaged(s, streamed.key);
+      // uploadMedia removes a staged file's body itself; here the one of a body without a file.
+      if (!file) await dropStaged(s, streamed.key);
     } else {
       const body = await readParams(c);
       if (!body.ok) return jsonError(c, 422, body.error);
@@ -143,17 +169,36 @@ export function postMedia(p: Json): { ids: string[]; edits: MediaEdit[] } {
   return { ids: listParam(p, "media_ids"), edits };
 }
 
+/** update_credentials' body: its parameters, its `avatar` and `header` files, and what to call once they are stored or refused. */
+export interface ProfileBody {
+  params: Json;
+  file: (field: "avatar" | "header") => Uint8Array | StagedFile | null;
+  /** Removes the staged body, if the files were streamed into storage. */
+  done: () => Promise<void>;
+}
+
 /**
- * update_credentials' multipart `avatar` and `header`, stored, as profile changes. That body is
- * read into memory, not streamed: it may hold both files, and the head and tail of a streamed
- * body cannot show where the first of two large files ends (docs/media.md).
+ * A large multipart body streams into storage with its files placed there (streamedBody: an
+ * avatar and a header both large are found by scanning the staged body); other bodies are read
+ * into memory (readParams).
  */
-export async function profileImages(s: Services, p: Json): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
+export async function profileBody(c: AppContext): Promise<ProfileBody | Response> {
+  const s = c.var.services;
+  const streamed = await streamedBody(c, ["avatar", "header"]);
+  if (streamed instanceof Response) return streamed;
+  if (streamed) return { params: paramsOf(c, streamed.fields), file: (field) => streamed.files.get(field) ?? null, done: () => dropStaged(s, streamed.key) };
+  const body = await readParams(c);
+  if (!body.ok) return jsonError(c, 422, body.error);
+  return { params: body.params, file: (field) => fileParam(body.params, field), done: async () => {} };
+}
+
+/** The avatar and header of update_credentials, stored, as profile changes. */
+export async function profileImages(s: Services, body: ProfileBody): Promise<{ ok: true; changes: { avatarUrl?: string; headerUrl?: string } } | Refusal> {
   const changes: { avatarUrl?: string; headerUrl?: string } = {};
   for (const [field, key] of [["avatar", "avatarUrl"], ["header", "headerUrl"]] as const) {
-    const bytes = fileParam(p, field);
-    if (!bytes) continue;
-    const stored = await storeProfileImage(s, field, bytes);
+    const file = body.file(field);
+    if (!file) continue;
+    const stored = await storeProfileImage(s, field, file);
     if (!stored.ok) return stored;
     changes[key] = stored.url;
   }
