@@ -102,6 +102,13 @@ describe("a Mastodon account asks to quote the owner's post", () => {
     const quotingId = await statusIdOf(request.instrument.id);
     expect((await status(quotingId)).quote).toMatchObject({ state: "accepted", quoted_status: { id: post.id, uri: post.uri } });
     expect(await status(post.id)).toMatchObject({ quotes_count: 1, quote: null, quote_approval: { automatic: ["public"], manual: [], current_user: "automatic" } });
+    // Mastodon's quote_policy_for_account: a reader who is not signed in may not quote; a boost's
+    // wrapper carries the original's policy (its serializer reads `status.proper`).
+    const anonymous = (await (await worker(`/api/v1/statuses/${post.id}`)).json()) as Record<string, any>;
+    expect(anonymous.quote_approval).toEqual({ automatic: ["public"], manual: [], current_user: "denied" });
+    const boost = (await (await owner(`/api/v1/statuses/${post.id}/reblog`, { method: "POST" })).json()) as Record<string, any>;
+    expect(boost).toMatchObject({ quote: null, quotes_count: 0, quote_approval: { automatic: ["public"], manual: [], current_user: "automatic" } });
+    await owner(`/api/v1/statuses/${post.id}/unreblog`, { method: "POST" });
     const listed = (await (await owner(`/api/v1/statuses/${post.id}/quotes`)).json()) as { id: string }[];
     expect(listed.map((s) => s.id)).toEqual([quotingId]);
     const notes = (await (await owner("/api/v1/notifications?types[]=quote")).json()) as { type: string; status: { id: string } }[];

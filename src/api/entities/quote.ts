@@ -32,14 +32,16 @@ export function quoteContentBranch(urisJson: string): SQL {
 
 /**
  * The `author` column of the contents statement's remote_objects term: who wrote the post, their
- * followers collection and whether the owner follows them — what a canQuote naming the author's
- * followers needs. Evaluated only for documents with a canQuote, so other posts read nothing more.
+ * followers and following collections, whether the owner follows them and whether they follow the
+ * owner — what a canQuote naming the author's followers or following needs. Evaluated only for documents with a canQuote, so other posts read nothing more.
  */
 export function quoteAuthorColumn(remoteObjects: SQL): SQL {
   return sql`CASE WHEN json_type(${remoteObjects}.document, '$.interactionPolicy.canQuote') IS NOT NULL THEN json_object(
       'id', ${remoteObjects}.actor_id,
-      'followers', (SELECT json_extract(ra.document, '$.followers') FROM remote_actors ra WHERE ra.id = ${remoteObjects}.actor_id),
-      'followed', EXISTS (SELECT 1 FROM following f WHERE f.actor_id = ${remoteObjects}.actor_id AND f.state = 'accepted')) END`;
+      'collections', (SELECT json_object('followers', json_extract(ra.document, '$.followers'), 'following', json_extract(ra.document, '$.following'))
+        FROM remote_actors ra WHERE ra.id = ${remoteObjects}.actor_id),
+      'followed', EXISTS (SELECT 1 FROM following f WHERE f.actor_id = ${remoteObjects}.actor_id AND f.state = 'accepted'),
+      'follower', EXISTS (SELECT 1 FROM followers f WHERE f.actor_id = ${remoteObjects}.actor_id AND f.state = 'accepted')) END`;
 }
 
 interface QuoteOf {
@@ -88,23 +90,37 @@ export interface QuoteApproval {
   current_user: string;
 }
 
-/** The author facts of quoteAuthorColumn, as the statement returns them. */
-export type QuoteAuthor = { id: string; followers: string | null; followed: number } | null;
+/** The author facts of quoteAuthorColumn, as the statement returns them (the collections as JSON text, null without a stored actor). */
+export type QuoteAuthor = { id: string; collections: string | { followers?: string | null; following?: string | null } | null; followed: number; follower: number } | null;
 
 /**
- * `quote_approval` of a post from its document's `interactionPolicy`. `author` is null for our own
- * posts: the owner may always quote them (Mastodon's rule for the author).
+ * `quote_approval` of a post from its document's `interactionPolicy`; "owner" for our own posts.
+ * `current_user` follows Mastodon's Status#quote_policy_for_account: denied to a reader who is not
+ * signed in and for a direct post; the author may always quote their own post; then denied unless
+ * the post is public or unlisted; then the automatic list (public, the author's followers when the
+ * owner follows them, the author's following when they follow the owner), the manual list by the
+ * same tests, unknown when either names something unsupported, else denied.
  */
-export function quoteApproval(s: Services, uri: string, interactionPolicy: unknown, author: QuoteAuthor | "owner"): QuoteApproval {
+export function quoteApproval(s: Services, interactionPolicy: unknown, author: QuoteAuthor | "owner", reader: { signedIn: boolean; visibility: string }): QuoteApproval {
   const note = { interactionPolicy };
-  if (author === "owner") return { ...parseQuotePolicy(note, { id: s.urls.actor, followers: s.urls.followers }), current_user: s.urls.isLocal(uri) ? "automatic" : "denied" };
-  // No canQuote (so no author facts read): nobody but the author may quote.
-  if (!author) return { automatic: [], manual: [], current_user: "denied" };
-  const parsed = parseQuotePolicy(note, { id: author.id, followers: author.followers ?? `${author.id}/followers` });
-  const followed = author.followed === 1;
-  const fits = (names: string[]) => names.includes("public") || (followed && names.includes("followers"));
-  const current = fits(parsed.automatic) ? "automatic" : parsed.manual.length > 0 ? "manual" : parsed.automatic.includes("unsupported_policy") ? "unknown" : "denied";
-  return { ...parsed, current_user: current };
+  const facts = author === "owner" || !author ? null : typeof author.collections === "string" ? JSON.parse(author.collections) : author.collections;
+  const parsed =
+    author === "owner"
+      ? parseQuotePolicy(note, { id: s.urls.actor, followers: s.urls.followers, following: s.urls.following })
+      : author
+        ? parseQuotePolicy(note, { id: author.id, followers: facts?.followers ?? `${author.id}/followers`, following: facts?.following ?? null })
+        : // No canQuote (so no author facts read): nobody but the author may quote.
+          { automatic: [], manual: [] };
+  const current = (): string => {
+    if (!reader.signedIn || reader.visibility === "direct") return "denied";
+    if (author === "owner") return "automatic";
+    if (reader.visibility !== "public" && reader.visibility !== "unlisted") return "denied";
+    const fits = (names: string[]) => names.includes("public") || (author?.followed === 1 && names.includes("followers")) || (author?.follower === 1 && names.includes("following"));
+    if (fits(parsed.automatic)) return "automatic";
+    if (fits(parsed.manual)) return "manual";
+    return [...parsed.automatic, ...parsed.manual].includes("unsupported_policy") ? "unknown" : "denied";
+  };
+  return { ...parsed, current_user: current() };
 }
 
 const DENIED: QuoteApproval = { automatic: [], manual: [], current_user: "denied" };
@@ -131,13 +147,16 @@ export async function attachQuotes(
     const row = q.row;
     // A quoted post we no longer hold is shown as deleted; one the reader may not see, as unauthorized.
     if (!row) return options.depth === 0 ? { state: "deleted", quoted_status: null } : { state: "deleted", quoted_status_id: null };
-    if (!options.owner && row.visibility !== "public" && row.visibility !== "unlisted") return { state: "unauthorized", quoted_status: null };
+    if (!options.owner && row.visibility !== "public" && row.visibility !== "unlisted") return options.depth === 0 ? { state: "unauthorized", quoted_status: null } : { state: "unauthorized", quoted_status_id: null };
     if (options.depth > 0) return { state: "accepted", quoted_status_id: String(row.id) };
     const quoted = built.get(row.id);
     return quoted ? { state: "accepted", quoted_status: quoted } : { state: "deleted", quoted_status: null };
   };
-  // A boost's wrapper is no quote of its own (the original inside it carries the quote).
-  for (const e of entities.values()) if (e.reblog) Object.assign(e, { quote: null, quote_approval: { ...DENIED }, quotes_count: 0 });
+  // A boost's wrapper is no quote of its own (the original inside it carries the quote), but its
+  // quote_approval is the original's: Mastodon's serializer reads it from `status.proper`.
+  for (const e of entities.values()) {
+    if (e.reblog) Object.assign(e, { quote: null, quote_approval: page.approvals.get(String((e.reblog as Entity).uri)) ?? { ...DENIED }, quotes_count: 0 });
+  }
   for (const target of targets) {
     const uri = String(target.uri);
     target.quote = quoteEntity(uri);

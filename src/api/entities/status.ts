@@ -126,11 +126,13 @@ export async function statusEntities(s: Services, rows: StatusRow[], view: Statu
   const contents = new Map<string, Content | null>();
   // quote_approval comes from the same parsed documents (src/api/entities/quote.ts).
   const approvals = new Map<string, QuoteApproval>();
+  const visibilityOf = new Map(contentRows.map((r) => [r.uri, r.visibility]));
   for (const d of contentRowsRead) {
     if (d.kind !== "local" && d.kind !== "remote") continue;
     const doc = JSON.parse(d.document) as Record<string, any>;
     contents.set(d.id, d.kind === "local" ? localContent(doc) : remoteContent(doc));
-    approvals.set(d.id, quoteApproval(s, d.id, doc.interactionPolicy, d.kind === "local" ? "owner" : (JSON.parse(d.author ?? "null") as QuoteAuthor)));
+    const reader = { signedIn: view.owner === true, visibility: visibilityOf.get(d.id) ?? "direct" };
+    approvals.set(d.id, quoteApproval(s, doc.interactionPolicy, d.kind === "local" ? "owner" : (JSON.parse(d.author ?? "null") as QuoteAuthor), reader));
   }
   const localMedia = mediaByPost(s, contentRowsRead);
   const cards = cardsByPost(contentRowsRead);
