@@ -75,7 +75,7 @@ const ownStatuses = (s: Services) => and(eq(statuses.local, true), eq(statuses.a
 const exportedMedia = () => sql`${mediaAttachments.statusUri} IN (SELECT id FROM objects WHERE deleted_at IS NULL)`;
 
 export function newExportCursor(now: number): ExportCursor {
-  return { seq: 0, parts: [], written: 0, carried: 0, step: 0, open: null, afterStatus: 0, items: 0, afterMedia: 0, mediaAt: 0, entries: [], time: dosDateTime(now) };
+  return { seq: 0, parts: [], written: 0, carried: 0, step: 0, open: null, afterStatus: 0, items: 0, afterMedia: 0, mediaAt: 0, profileAt: 0, entries: [], time: dosDateTime(now) };
 }
 
 export async function exportTotal(s: Services): Promise<number> {
@@ -188,6 +188,12 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
     return whole ? "done" : "gone";
   };
 
+  // A cursor saved before the profile step existed counts its steps without it.
+  if (cur.profileAt === undefined) {
+    if (cur.step >= STEPS.indexOf("profile")) cur.step++;
+    cur.profileAt = 0;
+  }
+
   // Steps run until the job has written its share: one page of posts, or archiveBytesPerJob.
   let spent = false;
   while (!spent && STEPS[cur.step] !== "done") {
@@ -229,7 +235,7 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
       spent = produced >= limits.archiveBytesPerJob;
     } else if (step === "profile") {
       // The avatar and header ride the media budget: an 8 MiB image takes several jobs, as a video does.
-      const at = cur.profileAt ?? 0;
+      const at: number = cur.profileAt ?? 0;
       const image = PROFILE_IMAGES[at];
       if (!image) {
         cur.step++;

@@ -375,14 +375,14 @@ async function afterStep(s: Services, row: ArchiveRow, cur: ImportCursor): Promi
   cur.after! += 1;
   const done = cur.after! >= steps.length;
   const saved = await saveStep(s, row, cur, { failures: JSON.stringify(failures), ...(done ? { state: "finished" } : {}) });
-  if (saved && done) await finishImport(s, row, null);
+  if (saved && done) await finishImport(s, row, { imported: row.imported, skipped: row.skipped, failed: row.failed, error: null });
 }
 
 /** The upload and its inflated outbox have served: the posts and their media are ours now. */
-async function finishImport(s: Services, row: ArchiveRow, error: string | null): Promise<void> {
+async function finishImport(s: Services, row: ArchiveRow, fields: Record<string, unknown>): Promise<void> {
   await s.media.delete([row.key, `${row.key}.outbox.json`]);
   await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
-  s.log("archive.imported", { id: row.id, error });
+  s.log("archive.imported", { id: row.id, ...fields });
 }
 
 /** One step of an import: locate outbox.json first, then the next posts, then what follows them. */
@@ -448,5 +448,5 @@ export async function importStep(s: Services, row: ArchiveRow, cur: ImportCursor
   // Read to its end: the steps after the posts go on (the upload still holds their files); a failed read ends here.
   if (ended && !error) cur.after = 0;
   const saved = await saveStep(s, row, cur, { ...counts, failures: JSON.stringify(failures), ...(error ? { state: "failed", error } : {}) });
-  if (saved && error) await finishImport(s, row, error);
+  if (saved && error) await finishImport(s, row, { ...counts, error });
 }
