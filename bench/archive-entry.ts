@@ -85,8 +85,8 @@ export default {
           for (const [s, e] of scanArrayItems(window, posts).items) {
             const item = JSON.parse(new TextDecoder().decode(window.subarray(s, e))) as { object: { id: string; content: string } };
             const note = { ...item.object, content: sanitizeHtml(item.object.content) };
-            JSON.stringify(note);
-            JSON.stringify({ id: `${note.id}/activity`, type: "Create", object: note });
+            const document = JSON.stringify(note);
+            void `${JSON.stringify({ id: `${note.id}/activity`, type: "Create" }).slice(0, -1)},"object":${document}}`;
           }
         }),
       };

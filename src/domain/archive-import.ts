@@ -303,11 +303,13 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
   };
   // The Create the outbox collection lists, stored as the Outbox stores one but never handed to it (nothing is sent).
   // It carries no proof: a proof is for a copy relayed by others, and this one is only ever read from our origin.
-  const create = { "@context": NOTE_CONTEXT, id: `${objectId}/activity`, type: "Create", actor: s.urls.actor, published: note.published, to: note.to, cc: note.cc, object: note };
+  // The Note's JSON is spliced in as its `object` rather than serialised a second time (CPU: 100 posts a job on Free).
+  const document = JSON.stringify(note);
+  const create = { "@context": NOTE_CONTEXT, id: `${objectId}/activity`, type: "Create", actor: s.urls.actor, published: note.published, to: note.to, cc: note.cc };
   // The post, its index entry, its Create, its media and the mapping go in the page's one batch.
   page.writes.push(
-    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document: JSON.stringify(note), published }),
-    s.db.insert(activities).values({ id: create.id, type: "Create", objectId, visibility, document: JSON.stringify(create), published }),
+    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document, published }),
+    s.db.insert(activities).values({ id: create.id, type: "Create", objectId, visibility, document: `${JSON.stringify(create).slice(0, -1)},"object":${document}}`, published }),
     s.db.insert(statuses).values({ id: uniqueSnowflake(page, published), uri: objectId, actorId: s.urls.actor, local: true, visibility, inReplyTo, published, home: true }),
     ...media.map((m) => s.db.insert(mediaAttachments).values(m)),
     s.db.insert(archivePosts).values({ sourceUri, objectId, archiveId: row.id, state: "done" }).onConflictDoNothing(),
