@@ -80,11 +80,13 @@ export default {
         // A media step: the range read's bytes copied out of the stream, then the CRC-32.
         exportMedia: await measure(20, async () => crc32(new Uint8Array(await new Response(big).arrayBuffer()))),
         crcOnly: await measure(20, () => crc32(big)),
-        // An import step: the window scanned, each item parsed, its HTML sanitised, our Note written.
+        // An import step: the window scanned, each item parsed, its HTML sanitised, our Note and its Create (for the outbox) written.
         importPage: await measure(20, () => {
           for (const [s, e] of scanArrayItems(window, posts).items) {
-            const item = JSON.parse(new TextDecoder().decode(window.subarray(s, e))) as { object: { content: string } };
-            JSON.stringify({ ...item.object, content: sanitizeHtml(item.object.content) });
+            const item = JSON.parse(new TextDecoder().decode(window.subarray(s, e))) as { object: { id: string; content: string } };
+            const note = { ...item.object, content: sanitizeHtml(item.object.content) };
+            const document = JSON.stringify(note);
+            void `${JSON.stringify({ id: `${note.id}/activity`, type: "Create" }).slice(0, -1)},"object":${document}}`;
           }
         }),
       };

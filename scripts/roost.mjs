@@ -45,7 +45,9 @@ const USAGE = `usage: npm run roost -- <command>
   react <post id or URL> <emoji> [--undo]
                                  an emoji reaction (unicode, or one of your :shortcode:), sent to the post's author
   archive export                 start a Mastodon-style account archive (a zip: posts, media, likes, bookmarks, actor)
-  archive import <file.zip>      import the posts of a Mastodon (or Roost) archive: dates, visibility, media; nothing is sent
+  archive import <file.zip> [--profile]
+                                 import the posts of a Mastodon (or Roost) archive: dates, visibility, media; nothing is sent;
+                                 its bookmarks too; --profile: its name, bio, fields, avatar and header (one profile update sent)
   archive [<archive id>]         the archives and their progress; with the id of a finished export, where to download it
   archive download <id> [file]   save a finished export (default: the name the node gives it)`;
 
@@ -180,6 +182,7 @@ function parse(argv) {
         "reply-to": { type: "string" },
         lang: { type: "string" },
         overwrite: { type: "boolean" },
+        profile: { type: "boolean" },
         category: { type: "string" },
         undo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -287,11 +290,11 @@ function printArchive(a) {
 }
 
 /** `archive import`: the zip itself is the request body (no form: the node streams it into R2). */
-async function importArchive(node, file) {
+async function importArchive(node, file, profile) {
   if (!existsSync(file)) fail(`no file ${file}`);
   let res;
   try {
-    res = await fetch(new URL("/api/roost/archives/import", node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json", "Content-Type": "application/zip" }, body: readFileSync(file) });
+    res = await fetch(new URL(`/api/roost/archives/import${profile ? "?profile=true" : ""}`, node.url), { method: "POST", headers: { Authorization: `Bearer ${node.token}`, Accept: "application/json", "Content-Type": "application/zip" }, body: readFileSync(file) });
   } catch (error) {
     fail(`${node.url} did not answer: ${error.cause?.message ?? error.message}`);
   }
@@ -316,13 +319,13 @@ async function downloadArchive(node, id, file) {
   console.log(`wrote ${target} (${bytes.length} bytes)`);
 }
 
-async function archiveCommand(node, [sub, value, file]) {
+async function archiveCommand(node, [sub, value, file], profile = false) {
   if (sub === "export") {
     const a = await call(node, "POST", "/api/roost/archives/export");
     console.log(`archive export ${clean(a.id)} started: ${a.total} posts; \`npm run roost -- archive ${clean(a.id)}\` shows its progress`);
     return;
   }
-  if (sub === "import") return importArchive(node, value ?? fail(`archive import needs a file\n${USAGE}`));
+  if (sub === "import") return importArchive(node, value ?? fail(`archive import needs a file\n${USAGE}`), profile);
   if (sub === "download") {
     if (!value || !STATUS_ID.test(value)) fail(`archive download needs an archive id\n${USAGE}`);
     return downloadArchive(node, value, file);
@@ -332,6 +335,7 @@ async function archiveCommand(node, [sub, value, file]) {
     const a = await call(node, "GET", `/api/roost/archives/${sub}`);
     printArchive(a);
     for (const f of a.failures ?? []) console.log(`  ${clean(f)}`);
+    if (a.bookmarksImport) console.log(`bookmarks: import ${clean(a.bookmarksImport)} (\`npm run roost -- imports ${clean(a.bookmarksImport)}\`)`);
     if (a.download) console.log(`download: npm run roost -- archive download ${clean(a.id)}  (or, signed in, ${clean(a.download.replace("/api/roost/", "/oauth/"))})`);
     return;
   }
@@ -565,7 +569,7 @@ async function main(argv) {
       break;
     }
     case "archive":
-      return archiveCommand(node, args);
+      return archiveCommand(node, args, values.profile === true);
     default:
       fail(`unknown command ${command}\n${USAGE}`);
   }

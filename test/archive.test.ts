@@ -91,6 +91,24 @@ async function deflatedZip(files: Record<string, Uint8Array>): Promise<Uint8Arra
   return new Uint8Array(await new Blob([...locals, ...centrals, end]).arrayBuffer());
 }
 
+/** A multipart body as an app sends it (update_credentials' avatar and header). */
+async function multipart(form: FormData): Promise<RequestInit> {
+  const request = new Request(`${ORIGIN}/`, { method: "POST", body: form });
+  return { headers: { "Content-Type": request.headers.get("Content-Type")! }, body: await request.arrayBuffer() };
+}
+
+/** The bytes the bucket holds at a media URL of ours. */
+async function stored(url: string): Promise<Uint8Array> {
+  const object = await env.MEDIA.get(new URL(url).pathname.replace(/^\/media\//, ""));
+  return new Uint8Array(await object!.arrayBuffer());
+}
+
+/** Our outbox collection's first page, as a follower's server reads it. */
+async function outboxItems(): Promise<any[]> {
+  const collection = await json(await worker("/users/me/outbox", { headers: { Accept: "application/activity+json" } }));
+  return (await json(await worker(new URL(collection.first).pathname + new URL(collection.first).search, { headers: { Accept: "application/activity+json" } }))).orderedItems;
+}
+
 const ownPosts = () => env.DB.prepare("SELECT s.id, s.uri, s.visibility, s.published, s.in_reply_to, o.document FROM statuses s JOIN objects o ON o.id = s.uri WHERE s.local = 1 AND s.reblog_of_uri IS NULL ORDER BY s.published").all<{ id: number; uri: string; visibility: string; published: number; in_reply_to: string | null; document: string }>();
 
 describe("account archive", () => {
@@ -103,6 +121,11 @@ describe("account archive", () => {
     const second = await postStatus({ status: "Followers only, with a picture", visibility: "private", media_ids: [media.id] });
     const reply = await postStatus({ status: "A reply to myself", visibility: "unlisted", in_reply_to_id: first.id });
     await json(await owner(`/api/v1/statuses/${second.id}/bookmark`, { method: "POST" }));
+    const images = new FormData();
+    images.set("avatar", new File([await png(16, 16, null)], "me.png", { type: "image/png" }));
+    images.set("header", new File([await png(30, 10, null)], "wide.png", { type: "image/png" }));
+    const account = await json(await owner("/api/v1/accounts/update_credentials", { method: "PATCH", ...(await multipart(images)) }));
+    expect(account.avatar).toMatch(/\/media\/profile\/avatar-[0-9a-f]{24}\.png$/);
 
     const started = await json(await owner("/api/roost/archives/export", { method: "POST" }), 202);
     expect((await owner("/api/roost/archives/export", { method: "POST" })).status).toBe(409);
@@ -136,7 +159,11 @@ describe("account archive", () => {
     expect(files.get(attachment.url)).toEqual(image);
     expect(text("bookmarks.json")).toEqual({ "@context": "https://www.w3.org/ns/activitystreams", id: "bookmarks.json", type: "OrderedCollection", orderedItems: [second.uri] });
     expect(text("likes.json")).toMatchObject({ id: "likes.json", orderedItems: [] });
-    expect(text("actor.json")).toMatchObject({ id: `${ORIGIN}/users/me`, outbox: "outbox.json", likes: "likes.json", bookmarks: "bookmarks.json" });
+    // The avatar and header as BackupService writes them, actor.json pointing at them.
+    expect(text("actor.json")).toMatchObject({ id: `${ORIGIN}/users/me`, outbox: "outbox.json", likes: "likes.json", bookmarks: "bookmarks.json", icon: { type: "Image", url: "avatar.png" }, image: { type: "Image", url: "header.png" } });
+    expect(files.get("avatar.png")).toEqual(await stored(account.avatar));
+    expect(files.get("header.png")).toEqual(await stored(account.header));
+    expect([...files.keys()].slice(-3)).toEqual(["avatar.png", "header.png", "actor.json"]);
 
     // A fresh node: our posts, their media and what was sent are gone.
     const before = (await ownPosts()).results;
@@ -165,18 +192,37 @@ describe("account archive", () => {
     // The client API shows them with their old dates, and nothing was sent to anyone.
     const shown = await json(await owner(`/api/v1/statuses/${newSecond.id}`));
     expect(shown).toMatchObject({ visibility: "private", created_at: new Date(before.find((p) => p.uri === second.uri)!.published).toISOString(), media_attachments: [{ description: "A red rectangle" }] });
-    expect(await count("activities")).toBe(0);
+    expect(await count("activities", "type <> 'Create'")).toBe(0);
     expect(await count("fanouts")).toBe(0);
+    // Served like any post: the Note at its id, its page, and the outbox (its Create stored, unsent) newest first.
+    expect(await json(await worker(new URL(newFirst.uri).pathname, { headers: { Accept: "application/activity+json" } }))).toMatchObject({ id: newFirst.uri, type: "Note", published: new Date(newFirst.published).toISOString() });
+    const page = await worker(new URL(note(newFirst.uri).url).pathname, { headers: { Accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("The first post");
+    const listed = (await outboxItems()).filter((i) => after.some((p) => p.uri === i.object?.id));
+    expect(listed.map((i) => i.object.id)).toEqual([newReply.uri, newFirst.uri]);
+    expect(listed[0]).toMatchObject({ type: "Create", id: `${newReply.uri}/activity`, actor: `${ORIGIN}/users/me` });
+    const profilePage = await (await worker("/@me", { headers: { Accept: "text/html" } })).text();
+    expect(profilePage.indexOf("A reply to myself")).toBeGreaterThan(-1);
+    expect(profilePage.indexOf("A reply to myself")).toBeLessThan(profilePage.indexOf("The first post"));
     // The upload is gone from the bucket once imported.
     expect((await env.MEDIA.list({ prefix: "archives/" })).objects.filter((o) => o.key.includes("upload-"))).toEqual([]);
+
+    // The bookmark of the archive's own post now marks its copy here (through the bookmarks import).
+    expect(imported.bookmarksImport).toMatch(/^\d+$/);
+    await waitFor(async () => (await json(await owner(`/api/roost/imports/${imported.bookmarksImport}`))).state === "finished");
+    expect((await json(await owner("/api/v1/bookmarks"))).map((s: any) => s.id)).toContain(String(newSecond.id));
 
     const again = await finished((await json(await importZip(zip), 202)).id);
     expect(again).toMatchObject({ state: "finished", imported: 0, skipped: report.total });
     expect((await ownPosts()).results.length).toBe(after.length);
+    expect(await count("activities", "type = 'Create'")).toBe(after.length);
   });
 
-  it("imports an archive in the exact shape Mastodon's BackupService writes (deflated entries): dates, visibility, content warning, mentions, media; boosts skipped", async () => {
+  it("imports an archive in the exact shape Mastodon's BackupService writes (deflated entries): dates, visibility, content warning, mentions, media; boosts skipped; the profile left alone unless asked", async () => {
     const image = await png(8, 8, null);
+    const profileBefore = await json(await owner("/api/v1/accounts/verify_credentials"));
+    const updatesBefore = await count("activities", "type = 'Update'");
     const zip = await deflatedZip({
       "outbox.json": new TextEncoder().encode(JSON.stringify(mastodonOutbox)),
       "media_attachments/files/110/000/000/000/000/001/original/3f1a2b4c5d6e7f80.png": image,
@@ -204,6 +250,63 @@ describe("account archive", () => {
     expect(direct.note).toMatchObject({ to: ["https://elsewhere.example/users/bob"], tag: [{ type: "Mention", href: "https://elsewhere.example/users/bob", name: "@bob@elsewhere.example" }] });
     // Script in the old content does not survive the sanitiser.
     expect(direct.note.content).not.toContain("<script");
+    // Without profile=true actor.json only says whose the posts are.
+    expect(await json(await owner("/api/v1/accounts/verify_credentials"))).toMatchObject({ display_name: profileBefore.display_name, note: profileBefore.note, avatar: profileBefore.avatar, fields: profileBefore.fields });
+    expect(await count("activities", "type = 'Update'")).toBe(updatesBefore);
+  });
+
+  it("with profile=true takes the name, bio (sanitised), fields, avatar and header of actor.json in one Update; bookmarks.json bookmarks the posts it can resolve", { timeout: 40_000 }, async () => {
+    const ann = "https://remote.test/users/ann-archive";
+    const remote = `${ann}/statuses/${crypto.randomUUID()}`;
+    await peer("https://remote.test/__setup", {
+      routes: {
+        [ann]: { json: { "@context": "https://www.w3.org/ns/activitystreams", id: ann, type: "Person", preferredUsername: "ann-archive", inbox: `${ann}/inbox` } },
+        [remote]: { json: { "@context": "https://www.w3.org/ns/activitystreams", id: remote, type: "Note", attributedTo: ann, content: "<p>worth keeping</p>", to: ["https://www.w3.org/ns/activitystreams#Public"], published: "2023-01-01T00:00:00Z" } },
+      },
+    });
+    const [avatar, header] = [await png(12, 12, null), await png(40, 10, null)];
+    const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    const actor = {
+      ...mastodonActor,
+      name: "Alice Archived",
+      summary: '<p>Moving on.<br>Find me <a href="https://alice.example" rel="me">alice.example</a><script>alert(1)</script></p>',
+      attachment: [{ type: "PropertyValue", name: "Site", value: '<a href="https://alice.example" rel="me nofollow noopener noreferrer" target="_blank"><span class="invisible">https://</span><span>alice.example</span></a>' }],
+      image: { type: "Image", mediaType: "image/png", url: "header.png" },
+    };
+    const hello = "https://old.example/users/alice/statuses/110000000000000001";
+    const zip = await deflatedZip({
+      "outbox.json": encode(mastodonOutbox),
+      "bookmarks.json": encode({ "@context": "https://www.w3.org/ns/activitystreams", id: "bookmarks.json", type: "OrderedCollection", orderedItems: [hello, remote, "https://nowhere.test/statuses/1"] }),
+      "avatar.png": avatar,
+      "header.png": header,
+      "actor.json": encode(actor),
+    });
+    expect((await json(await owner("/api/roost/archives/import?profile=maybe", { method: "POST", headers: { "Content-Type": "application/zip" }, body: zip }), 400)).error).toBe("profile must be true or false");
+    const updatesBefore = await count("activities", "type = 'Update'");
+    const report = await finished((await json(await owner("/api/roost/archives/import?profile=true", { method: "POST", headers: { "Content-Type": "application/zip" }, body: zip }), 202)).id);
+    // The posts came with the previous test's import of the same archive.
+    expect(report).toMatchObject({ state: "finished", imported: 0, skipped: 5, failures: [] });
+    const account = await json(await owner("/api/v1/accounts/verify_credentials"));
+    expect(account).toMatchObject({ display_name: "Alice Archived", source: { note: "Moving on.\nFind me alice.example", fields: [{ name: "Site", value: "https://alice.example" }] } });
+    expect(account.note).not.toContain("script");
+    expect(account.avatar).toMatch(/\/media\/profile\/avatar-[0-9a-f]{24}\.png$/);
+    expect(account.header).toMatch(/\/media\/profile\/header-[0-9a-f]{24}\.png$/);
+    expect(await stored(account.avatar)).toEqual(avatar);
+    expect(await stored(account.header)).toEqual(header);
+    // One Update{Person} for all of it.
+    const updates = await env.DB.prepare("SELECT document FROM activities WHERE type = 'Update' ORDER BY published").all<{ document: string }>();
+    expect(updates.results.length).toBe(updatesBefore + 1);
+    expect(JSON.parse(updates.results.at(-1)!.document).object).toMatchObject({ type: "Person", name: "Alice Archived", icon: { url: account.avatar }, image: { url: account.header } });
+
+    const bookmarks = await waitFor(async () => {
+      const r = await json(await owner(`/api/roost/imports/${report.bookmarksImport}`));
+      return r.state === "finished" ? r : null;
+    }, 20_000);
+    expect(bookmarks).toMatchObject({ type: "bookmarks", total: 3, imported: 2, failed: 1, failures: [{ value: "https://nowhere.test/statuses/1" }] });
+    const marked = (await json(await owner("/api/v1/bookmarks"))) as any[];
+    const copy = (await env.DB.prepare("SELECT object_id FROM archive_posts WHERE source_uri = ?").bind(hello).first<{ object_id: string }>())!.object_id;
+    // Newest first, as bookmarks.json listed them oldest first.
+    expect(marked.slice(0, 2).map((s) => s.uri)).toEqual([remote, copy]);
   });
 
   it("refuses a damaged or foreign zip with the reason, keeping nothing", async () => {

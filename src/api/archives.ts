@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { AppContext, AppEnv } from "../context.ts";
 import { archiveReport, archiveRow, exportedFile, listArchives, startExport, startImport, type ArchiveStarted } from "../domain/archives.ts";
 import { downloadResponse, jsonError } from "../http.ts";
+import { boolParam } from "./body.ts";
 
 function started(c: AppContext, result: ArchiveStarted) {
   return result.ok ? c.json(archiveReport(c.var.services, result.row), 202) : jsonError(c, result.status, result.error);
@@ -20,8 +21,11 @@ export const archiveRoutes = new Hono<AppEnv>()
     if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
       return jsonError(c, 415, "send the zip itself as the body (Content-Type: application/zip), not a form");
     }
+    // `profile=true`: the archive's name, bio, fields, avatar and header become the profile (one Update{Person}).
+    const profile = boolParam(c.req.query(), "profile");
+    if (profile === undefined && c.req.query("profile") !== undefined) return jsonError(c, 400, "profile must be true or false");
     const length = c.req.header("Content-Length");
-    return started(c, await startImport(c.var.services, c.req.raw.body, length && /^\d+$/.test(length) ? Number(length) : null));
+    return started(c, await startImport(c.var.services, c.req.raw.body, length && /^\d+$/.test(length) ? Number(length) : null, { profile }));
   })
   .get("/:id{\\d+}", async (c) => {
     const row = await archiveRow(c.var.services, Number(c.req.param("id")));

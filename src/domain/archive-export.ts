@@ -1,7 +1,8 @@
 // Exporting the account as Mastodon's archive (app/services/backup_service.rb): a zip with
 // outbox.json (an OrderedCollection of our Create and Announce activities, attachment URLs
 // replaced by the media files' paths in the zip), likes.json and bookmarks.json (collections of
-// post URIs), actor.json (our actor, its outbox/likes/bookmarks pointing at those files) and the
+// post URIs), the avatar and header as avatar.<ext> and header.<ext> when they are files of ours,
+// actor.json (our actor, its outbox/likes/bookmarks and icon/image pointing at those files) and the
 // media files under media_attachments/files/…/original/ as Mastodon names them.
 //
 // A Free-plan invocation has 10 ms of CPU, so the zip is built by a chain of `archive` jobs, each
@@ -23,8 +24,14 @@ import { centralDirectory, crc32, dataDescriptor, dosDateTime, localHeader, type
 import type { Services } from "../services.ts";
 import { type ArchiveRow, saveStep } from "./archive-steps.ts";
 
-/** The steps, in the order Mastodon writes the entries (outbox, media, likes, bookmarks, actor), then the central directory. */
-const STEPS = ["outbox", "media", "likes", "bookmarks", "actor", "directory", "done"] as const;
+/** The steps, in the order Mastodon writes the entries (outbox, media, likes, bookmarks, avatar and header, actor), then the central directory. */
+const STEPS = ["outbox", "media", "likes", "bookmarks", "profile", "actor", "directory", "done"] as const;
+/** The profile images in the order BackupService#dump_actor! writes them. */
+const PROFILE_IMAGES = [
+  ["avatar", "avatarUrl"],
+  ["header", "headerUrl"],
+] as const;
+type ProfileImage = (typeof PROFILE_IMAGES)[number][0];
 
 export interface ExportCursor {
   seq: number;
@@ -44,6 +51,10 @@ export interface ExportCursor {
   mediaAt: number;
   /** The file the open entry is. */
   mediaId?: number;
+  /** Profile images: how many of PROFILE_IMAGES are done, the key of the one being written, and the entry names written (for actor.json). */
+  profileAt?: number;
+  profileKey?: string;
+  profileFiles?: Partial<Record<ProfileImage, string>>;
   entries: ZipEntryRecord[];
   time: { dosTime: number; dosDate: number };
 }
@@ -64,7 +75,7 @@ const ownStatuses = (s: Services) => and(eq(statuses.local, true), eq(statuses.a
 const exportedMedia = () => sql`${mediaAttachments.statusUri} IN (SELECT id FROM objects WHERE deleted_at IS NULL)`;
 
 export function newExportCursor(now: number): ExportCursor {
-  return { seq: 0, parts: [], written: 0, carried: 0, step: 0, open: null, afterStatus: 0, items: 0, afterMedia: 0, mediaAt: 0, entries: [], time: dosDateTime(now) };
+  return { seq: 0, parts: [], written: 0, carried: 0, step: 0, open: null, afterStatus: 0, items: 0, afterMedia: 0, mediaAt: 0, profileAt: 0, entries: [], time: dosDateTime(now) };
 }
 
 export async function exportTotal(s: Services): Promise<number> {
@@ -108,10 +119,20 @@ async function uriCollection(s: Services, name: "likes.json" | "bookmarks.json")
   return JSON.stringify({ "@context": AS_CONTEXT, id: name, type: "OrderedCollection", orderedItems: uris });
 }
 
-/** actor.json: our actor, its collections pointing into the archive (as BackupService#dump_actor! does). */
-async function actorJson(s: Services): Promise<string> {
+/**
+ * The bucket key of the avatar or header when it is a file of ours (one the owner uploaded, under
+ * profile/); null for the [vars] default (the operator's, wherever it is) and any other URL.
+ */
+function ownProfileImage(s: Services, url: string | null, fallback: string | null): string | null {
+  const base = s.urls.media("");
+  return url && url !== fallback && url.startsWith(`${base}profile/`) ? url.slice(base.length) : null;
+}
+
+/** actor.json: our actor, its collections and the images written pointing into the archive (as BackupService#dump_actor! does). */
+async function actorJson(s: Services, files: Partial<Record<ProfileImage, string>>): Promise<string> {
   const actor = await actorDocument(s);
-  return JSON.stringify({ ...actor, outbox: "outbox.json", likes: "likes.json", bookmarks: "bookmarks.json" });
+  const image = (value: unknown, name: string | undefined) => (name && value && typeof value === "object" ? { ...value, url: name } : value);
+  return JSON.stringify({ ...actor, icon: image(actor.icon, files.avatar), image: image(actor.image, files.header), outbox: "outbox.json", likes: "likes.json", bookmarks: "bookmarks.json" });
 }
 
 const carryKey = (row: ArchiveRow, written: number) => `${row.key}.carry-${written}`;
@@ -147,6 +168,31 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
     data(encoder.encode(text));
     closeEntry();
   };
+  /**
+   * The next range of a file in the bucket into the open entry (opened first if need be), as much
+   * as the job's share allows. "done" when the file is complete; "gone" when it left the bucket (or
+   * is shorter than it said): its entry ends where its bytes end.
+   */
+  const fileChunk = async (name: string, key: string): Promise<"more" | "done" | "gone"> => {
+    if (!cur.open) openEntry(name);
+    const want = Math.max(64 * 1024, limits.archiveBytesPerJob - produced);
+    const object = await s.media.get(key, new Headers({ Range: `bytes=${cur.mediaAt}-${cur.mediaAt + want - 1}` }));
+    const bytes = object?.body ? new Uint8Array(await new Response(object.body).arrayBuffer()) : new Uint8Array(0);
+    data(bytes);
+    cur.mediaAt += bytes.length;
+    if (object && bytes.length > 0 && cur.mediaAt < object.size) return "more";
+    if (!object) s.log("archive.media_missing", { id: row.id, key });
+    closeEntry();
+    const whole = object !== null && cur.mediaAt === object.size;
+    cur.mediaAt = 0;
+    return whole ? "done" : "gone";
+  };
+
+  // A cursor saved before the profile step existed counts its steps without it.
+  if (cur.profileAt === undefined) {
+    if (cur.step >= STEPS.indexOf("profile")) cur.step++;
+    cur.profileAt = 0;
+  }
 
   // Steps run until the job has written its share: one page of posts, or archiveBytesPerJob.
   let spent = false;
@@ -171,6 +217,11 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
     } else if (step === "media") {
       const [file] = await s.db.select().from(mediaAttachments).where(and(gt(mediaAttachments.id, cur.afterMedia), exportedMedia())).orderBy(asc(mediaAttachments.id)).limit(1);
       if (!file) {
+        // The last file's post went while it was being written: its entry ends where it got to.
+        if (cur.open) {
+          closeEntry();
+          cur.mediaAt = 0;
+        }
         cur.step++;
         continue;
       }
@@ -179,28 +230,41 @@ export async function exportStep(s: Services, row: ArchiveRow, cur: ExportCursor
         closeEntry();
         cur.mediaAt = 0;
       }
-      if (!cur.open) {
-        openEntry(mediaPath(file.id, file.fileKey));
-        cur.mediaId = file.id;
+      cur.mediaId = file.id;
+      if ((await fileChunk(mediaPath(file.id, file.fileKey), file.fileKey)) !== "more") cur.afterMedia = file.id;
+      spent = produced >= limits.archiveBytesPerJob;
+    } else if (step === "profile") {
+      // The avatar and header ride the media budget: an 8 MiB image takes several jobs, as a video does.
+      const at: number = cur.profileAt ?? 0;
+      const image = PROFILE_IMAGES[at];
+      if (!image) {
+        cur.step++;
+        continue;
       }
-      const want = Math.max(64 * 1024, limits.archiveBytesPerJob - produced);
-      const object = await s.media.get(file.fileKey, new Headers({ Range: `bytes=${cur.mediaAt}-${cur.mediaAt + want - 1}` }));
-      const bytes = object?.body ? new Uint8Array(await new Response(object.body).arrayBuffer()) : new Uint8Array(0);
-      data(bytes);
-      cur.mediaAt += bytes.length;
-      // A file gone from the bucket (or shorter than its row says) ends where its bytes end.
-      if (!object || bytes.length === 0 || cur.mediaAt >= object.size) {
-        if (!object) s.log("archive.media_missing", { id: row.id, key: file.fileKey });
+      const [kind, field] = image;
+      const key = ownProfileImage(s, (await s.profile())[field], s.config[field]);
+      // An image replaced while it was being written ends where it got to, and is not pointed at.
+      if (cur.open && cur.profileKey !== key) {
         closeEntry();
-        cur.afterMedia = file.id;
         cur.mediaAt = 0;
+        cur.profileAt = at + 1;
+        continue;
       }
+      if (!key) {
+        cur.profileAt = at + 1;
+        continue;
+      }
+      cur.profileKey = key;
+      const name = `${kind}${key.slice(key.lastIndexOf("."))}`;
+      const copied = await fileChunk(name, key);
+      if (copied === "done") cur.profileFiles = { ...cur.profileFiles, [kind]: name };
+      if (copied !== "more") cur.profileAt = at + 1;
       spent = produced >= limits.archiveBytesPerJob;
     } else if (step === "likes" || step === "bookmarks") {
       await wholeFile(`${step}.json`, await uriCollection(s, `${step}.json`));
       cur.step++;
     } else if (step === "actor") {
-      await wholeFile("actor.json", await actorJson(s));
+      await wholeFile("actor.json", await actorJson(s, cur.profileFiles ?? {}));
       cur.step++;
     } else if (step === "directory") {
       raw(centralDirectory(cur.entries, cur.written));

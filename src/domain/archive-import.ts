@@ -4,11 +4,15 @@
 // window at a time by range reads and make each Create{Note} one of our posts, with its published
 // date, visibility (from to/cc, the old followers collection read as ours), content (through the
 // sanitiser), content warning, mentions, hashtags and media (copied into our media, checked by
-// their bytes). Imported posts are stored, never sent: followers saw them at the old home.
-// Boosts, polls and posts of another author are skipped and counted.
+// their bytes). Imported posts are stored, never sent: followers saw them at the old home; each
+// gets its Create in `activities` unsent, so the outbox collection lists it among the others.
+// Boosts, polls and posts of another author are skipped and counted. After the posts:
+// bookmarks.json becomes a bookmarks import (src/domain/imports.ts, the CSV's rows and jobs), and
+// when asked for (`profile`), actor.json's name, bio, fields, avatar and header become the
+// profile through updateProfile, in one Update{Person}. likes.json is not read (docs/portability.md).
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { archiveEntries, archivePosts, mediaAttachments, objects, statuses } from "../db/schema.ts";
+import { activities, archiveEntries, archivePosts, mediaAttachments, objects, statuses } from "../db/schema.ts";
 import { snowflake } from "../db/snowflake.ts";
 import { limitsFor } from "../delivery/limits.ts";
 import { actorRecipients, addressing, visibilityOf } from "../federation/addressing.ts";
@@ -17,9 +21,13 @@ import { sniff } from "../media/sniff.ts";
 import { dataOffset, END_MAX, findCentralDirectory, readCentralDirectory, type ZipEntry } from "../media/zip.ts";
 import type { Services } from "../services.ts";
 import { findTopLevelArray, scanArrayItems } from "../text/json-items.ts";
+import { htmlToText } from "../text/html.ts";
 import { sanitizeHtml } from "../text/sanitize.ts";
+import { NOTE_CONTEXT } from "../federation/notes.ts";
 import { type ArchiveRow, saveStep } from "./archive-steps.ts";
-import { attachmentDocument, MEDIA_LIMITS, type MediaRow } from "./media.ts";
+import { importBookmarkUris, MAX_IMPORT_BYTES } from "./imports.ts";
+import { attachmentDocument, MEDIA_LIMITS, type MediaRow, storeProfileImage } from "./media.ts";
+import { type ProfileChanges, updateProfile } from "./profile.ts";
 
 /** Most entries an archive may hold (Mastodon's hold one per media file, plus four). */
 const MAX_ENTRIES = 50_000;
@@ -38,6 +46,45 @@ export interface ImportCursor {
   /** The archive's account and its followers collection (actor.json), to read visibility with. */
   actor?: string | null;
   followers?: string | null;
+  /** Asked for with the upload: the profile comes from actor.json. */
+  profile?: boolean;
+  /** actor.json's profile texts, and the entries its icon and image name; applied together at the end. */
+  profileChanges?: ProfileChanges;
+  profileImages?: Partial<Record<ProfileImage, string>>;
+  /** Set once the posts are read: the index of the next of afterSteps(). */
+  after?: number;
+  /** The bookmarks import bookmarks.json became. */
+  bookmarksImport?: string;
+}
+
+type ProfileImage = "avatar" | "header";
+/** What follows the posts, one job each: bookmarks, then the profile's images and the one update. */
+const afterSteps = (cur: ImportCursor) => (cur.profile ? (["bookmarks", "avatar", "header", "profile"] as const) : (["bookmarks"] as const));
+
+/** update_credentials' bounds (src/api/v1/accounts.ts) and Mastodon's 255 characters a field. */
+const PROFILE_BOUNDS = { displayName: 100, bio: 5000, fields: 50, field: 255 };
+
+/** The profile an actor.json describes: its texts as changes (HTML through the sanitiser, then as the plain text we keep), and the archive entries its images are. */
+function archivedProfile(actor: Record<string, unknown>): { changes: ProfileChanges; images: Partial<Record<ProfileImage, string>> } {
+  const changes: ProfileChanges = {};
+  const text = (html: string, max: number) => htmlToText(sanitizeHtml(html)).slice(0, max);
+  if (typeof actor.name === "string") changes.displayName = actor.name.trim().slice(0, PROFILE_BOUNDS.displayName);
+  if (typeof actor.summary === "string") changes.bio = text(actor.summary, PROFILE_BOUNDS.bio);
+  if (Array.isArray(actor.attachment)) {
+    changes.fields = actor.attachment
+      .flatMap((f: Record<string, unknown> | null) =>
+        f?.type === "PropertyValue" && typeof f.name === "string" && typeof f.value === "string" ? [{ name: f.name.trim().slice(0, PROFILE_BOUNDS.field), value: text(f.value, PROFILE_BOUNDS.field) }] : [],
+      )
+      .filter((f) => f.name || f.value)
+      .slice(0, PROFILE_BOUNDS.fields);
+  }
+  const images: Partial<Record<ProfileImage, string>> = {};
+  for (const [kind, key] of [["avatar", "icon"], ["header", "image"]] as const) {
+    const value = actor[key];
+    const url = typeof value === "string" ? value : typeof (value as { url?: unknown } | null)?.url === "string" ? (value as { url: string }).url : null;
+    if (url) images[kind] = url;
+  }
+  return { changes, images };
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -103,9 +150,14 @@ async function locateOutbox(s: Services, row: ArchiveRow, cur: ImportCursor): Pr
   const actorEntry = await entryOf(s, row, "actor.json");
   if (actorEntry && actorEntry.size < 1024 * 1024) {
     try {
-      const actor = JSON.parse(new TextDecoder().decode(await entryBytes(s, row, actorEntry))) as { id?: unknown; followers?: unknown };
+      const actor = JSON.parse(new TextDecoder().decode(await entryBytes(s, row, actorEntry))) as Record<string, unknown>;
       cur.actor = typeof actor.id === "string" ? actor.id : null;
       cur.followers = typeof actor.followers === "string" ? actor.followers : null;
+      if (cur.profile) {
+        const profile = archivedProfile(actor);
+        cur.profileChanges = profile.changes;
+        cur.profileImages = profile.images;
+      }
     } catch {
       // An unreadable actor.json leaves the items' own actor to go by.
     }
@@ -249,9 +301,15 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
     tag: tags,
     ...(media.length > 0 ? { attachment: media.map((m) => attachmentDocument(s, m)) } : {}),
   };
-  // The post, its index entry, its media and the mapping go in the page's one batch.
+  // The Create the outbox collection lists, stored as the Outbox stores one but never handed to it (nothing is sent).
+  // It carries no proof: a proof is for a copy relayed by others, and this one is only ever read from our origin.
+  // The Note's JSON is spliced in as its `object` rather than serialised a second time (CPU: 100 posts a job on Free).
+  const document = JSON.stringify(note);
+  const create = { "@context": NOTE_CONTEXT, id: `${objectId}/activity`, type: "Create", actor: s.urls.actor, published: note.published, to: note.to, cc: note.cc };
+  // The post, its index entry, its Create, its media and the mapping go in the page's one batch.
   page.writes.push(
-    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document: JSON.stringify(note), published }),
+    s.db.insert(objects).values({ id: objectId, type: "Note", visibility, inReplyTo, document, published }),
+    s.db.insert(activities).values({ id: create.id, type: "Create", objectId, visibility, document: `${JSON.stringify(create).slice(0, -1)},"object":${document}}`, published }),
     s.db.insert(statuses).values({ id: uniqueSnowflake(page, published), uri: objectId, actorId: s.urls.actor, local: true, visibility, inReplyTo, published, home: true }),
     ...media.map((m) => s.db.insert(mediaAttachments).values(m)),
     s.db.insert(archivePosts).values({ sourceUri, objectId, archiveId: row.id, state: "done" }).onConflictDoNothing(),
@@ -260,8 +318,78 @@ async function importItem(s: Services, row: ArchiveRow, cur: ImportCursor, item:
   return { kind: "imported" };
 }
 
-/** One step of an import: locate outbox.json first, then the next posts. */
+/** bookmarks.json's post URIs, newest first, the archive's own posts mapped to their copies here; a reason when it cannot be read. */
+async function archivedBookmarks(s: Services, row: ArchiveRow): Promise<Read<string[]>> {
+  const entry = await entryOf(s, row, "bookmarks.json");
+  if (!entry) return { ok: true, value: [] };
+  if (entry.size > MAX_IMPORT_BYTES) return { ok: false, error: `bookmarks.json is larger than ${MAX_IMPORT_BYTES} bytes` };
+  let items: unknown;
+  try {
+    items = (JSON.parse(new TextDecoder().decode(await entryBytes(s, row, entry))) as { orderedItems?: unknown }).orderedItems;
+  } catch {
+    return { ok: false, error: "bookmarks.json is not JSON" };
+  }
+  const uris = strings(items);
+  const list = JSON.stringify(uris);
+  const mapped = new Map(
+    uris.length > 0
+      ? (await s.db.select({ sourceUri: archivePosts.sourceUri, objectId: archivePosts.objectId }).from(archivePosts).where(sql`${archivePosts.sourceUri} IN (SELECT value FROM json_each(${list}))`)).map((m) => [m.sourceUri, m.objectId])
+      : [],
+  );
+  // Both Mastodon's and our bookmarks.json list the oldest first; the CSV import applies the last line first.
+  return { ok: true, value: uris.map((u) => mapped.get(u) ?? u).reverse() };
+}
+
+/** The profile image actor.json names, stored as update_credentials stores one; a reason when it cannot be. */
+async function archivedImage(s: Services, row: ArchiveRow, kind: ProfileImage, url: string): Promise<Read<string>> {
+  const name = url.replace(/^\/+/, "");
+  const entry = /^[a-z][a-z0-9+.-]*:/i.test(name) ? null : await entryOf(s, row, name);
+  if (!entry) return { ok: false, error: `the ${kind} ${url} is not a file in the archive` };
+  if (entry.size > MEDIA_LIMITS.profileImageBytes) return { ok: false, error: `the ${kind} is larger than ${MEDIA_LIMITS.profileImageBytes} bytes` };
+  const stored = await storeProfileImage(s, kind, await entryBytes(s, row, entry));
+  return stored.ok ? { ok: true, value: stored.url } : { ok: false, error: `the ${kind}: ${stored.error}` };
+}
+
+/** One of the steps after the posts; the last one finishes the archive. */
+async function afterStep(s: Services, row: ArchiveRow, cur: ImportCursor): Promise<void> {
+  const steps = afterSteps(cur);
+  const step = steps[cur.after!];
+  const failures = JSON.parse(row.failures) as string[];
+  const fail = (error: string) => {
+    if (failures.length < MAX_FAILURES) failures.push(error);
+  };
+  if (step === "bookmarks") {
+    const uris = await archivedBookmarks(s, row);
+    if (!uris.ok) fail(uris.error);
+    else {
+      const started = await importBookmarkUris(s, uris.value);
+      if (started) cur.bookmarksImport = String(started.id);
+    }
+  } else if (step === "avatar" || step === "header") {
+    const url = cur.profileImages?.[step];
+    const stored = url ? await archivedImage(s, row, step, url) : null;
+    if (stored?.ok) cur.profileChanges = { ...cur.profileChanges, [step === "avatar" ? "avatarUrl" : "headerUrl"]: stored.value };
+    else if (stored) fail(stored.error);
+  } else if (step === "profile" && cur.profileChanges && Object.keys(cur.profileChanges).length > 0) {
+    // All of it in one change, so followers' servers get one Update{Person}.
+    await updateProfile(s, cur.profileChanges);
+  }
+  cur.after! += 1;
+  const done = cur.after! >= steps.length;
+  const saved = await saveStep(s, row, cur, { failures: JSON.stringify(failures), ...(done ? { state: "finished" } : {}) });
+  if (saved && done) await finishImport(s, row, { imported: row.imported, skipped: row.skipped, failed: row.failed, error: null });
+}
+
+/** The upload and its inflated outbox have served: the posts and their media are ours now. */
+async function finishImport(s: Services, row: ArchiveRow, fields: Record<string, unknown>): Promise<void> {
+  await s.media.delete([row.key, `${row.key}.outbox.json`]);
+  await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
+  s.log("archive.imported", { id: row.id, ...fields });
+}
+
+/** One step of an import: locate outbox.json first, then the next posts, then what follows them. */
 export async function importStep(s: Services, row: ArchiveRow, cur: ImportCursor): Promise<void> {
+  if (cur.after !== undefined) return afterStep(s, row, cur);
   if (!cur.source) {
     const located = await locateOutbox(s, row, cur);
     if (!located.ok) {
@@ -319,10 +447,8 @@ export async function importStep(s: Services, row: ArchiveRow, cur: ImportCursor
   cur.at += scanned.next;
   const ended = scanned.end || !!scanned.error || (scanned.items.length === 0 && cur.at >= source.size);
   const error = scanned.error ?? (ended && !scanned.end ? "outbox.json ends inside its orderedItems" : null);
-  await saveStep(s, row, cur, { ...counts, failures: JSON.stringify(failures), ...(ended ? { state: error ? "failed" : "finished", error } : {}) });
-  if (!ended) return;
-  // The upload and its inflated outbox have served: the posts and their media are ours now.
-  await s.media.delete([row.key, `${row.key}.outbox.json`]);
-  await s.db.delete(archiveEntries).where(eq(archiveEntries.archiveId, row.id));
-  s.log("archive.imported", { id: row.id, ...counts, error });
+  // Read to its end: the steps after the posts go on (the upload still holds their files); a failed read ends here.
+  if (ended && !error) cur.after = 0;
+  const saved = await saveStep(s, row, cur, { ...counts, failures: JSON.stringify(failures), ...(error ? { state: "failed", error } : {}) });
+  if (saved && error) await finishImport(s, row, { ...counts, error });
 }

@@ -31,6 +31,8 @@ export interface ArchiveReport {
   finishedAt: string | null;
   /** A finished export's download (owner token or the owner's session). */
   download: string | null;
+  /** An import's bookmarks.json, handed to a bookmarks import (GET /api/roost/imports/:id). */
+  bookmarksImport: string | null;
 }
 
 export function archiveReport(s: Services, row: ArchiveRow): ArchiveReport {
@@ -49,6 +51,7 @@ export function archiveReport(s: Services, row: ArchiveRow): ArchiveReport {
     createdAt: new Date(row.createdAt).toISOString(),
     finishedAt: row.finishedAt ? new Date(row.finishedAt).toISOString() : null,
     download: row.kind === "export" && row.state === "finished" ? `${s.urls.origin}/api/roost/archives/${row.id}/download` : null,
+    bookmarksImport: row.kind === "import" ? ((JSON.parse(row.cursor) as ImportCursor).bookmarksImport ?? null) : null,
   };
 }
 
@@ -87,9 +90,10 @@ export async function startExport(s: Services): Promise<ArchiveStarted> {
 
 /**
  * Stores an uploaded archive (the request body, `length` bytes) and reads its central directory;
- * a file that is not a usable zip is removed again and refused with the reason.
+ * a file that is not a usable zip is removed again and refused with the reason. `profile`: the
+ * archive's actor.json becomes the profile once the posts are in.
  */
-export async function startImport(s: Services, body: ReadableStream<Uint8Array> | null, length: number | null): Promise<ArchiveStarted> {
+export async function startImport(s: Services, body: ReadableStream<Uint8Array> | null, length: number | null, options: { profile?: boolean } = {}): Promise<ArchiveStarted> {
   if (!body || length === null || !Number.isSafeInteger(length)) return { ok: false, status: 411, error: "send the zip as the request body, with its Content-Length" };
   if (length > MAX_ARCHIVE_BYTES) return { ok: false, status: 413, error: `the archive is larger than ${MAX_ARCHIVE_BYTES} bytes` };
   if (length < 22) return { ok: false, status: 400, error: "not a zip file: it is too short" };
@@ -102,7 +106,7 @@ export async function startImport(s: Services, body: ReadableStream<Uint8Array> 
     return { ok: false, status: 400, error: `not a usable archive: ${directory.error}` };
   }
   const id = snowflake(now);
-  const cursor: ImportCursor = { seq: 0, at: 0 };
+  const cursor: ImportCursor = { seq: 0, at: 0, ...(options.profile ? { profile: true } : {}) };
   const [row] = await s.db.insert(archives).values({ id, kind: "import", state: "queued", key, size: length, cursor: JSON.stringify(cursor), createdAt: now }).returning();
   // A few statements for the whole directory, whatever its size (D1 binds at most 100 parameters).
   for (let i = 0; i < directory.value.length; i += 1000) {

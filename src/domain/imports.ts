@@ -132,6 +132,24 @@ export async function startImport(s: Services, type: ImportType, mode: ImportMod
     if (!data.ok) return { ok: false, status: 400, error: data.error, line: row.line };
     stored.push({ line: row.line, data: data.data });
   }
+  return { ok: true, ...(await queueImport(s, type, mode, stored)) };
+}
+
+/**
+ * A bookmarks import of post URIs read from elsewhere than a CSV (an account archive's
+ * bookmarks.json), newest first as the CSV lists them: the rows the CSV path makes, applied by the
+ * same jobs. A URI that is not a post URL is left out; null when none is left.
+ */
+export async function importBookmarkUris(s: Services, uris: string[]): Promise<{ id: number; total: number } | null> {
+  const stored = uris.slice(0, MAX_IMPORT_ROWS).flatMap((uri, i) => {
+    const data = rowData("bookmarks", DEFAULT_HEADERS.bookmarks, { line: i + 1, fields: [uri] });
+    return data.ok ? [{ line: i + 1, data: data.data }] : [];
+  });
+  return stored.length > 0 ? queueImport(s, "bookmarks", "merge", stored) : null;
+}
+
+/** Stores an import's rows and queues its first job. */
+async function queueImport(s: Services, type: ImportType, mode: ImportMode, stored: { line: number; data: RowData }[]): Promise<{ id: number; total: number }> {
   const id = snowflake(s.now());
   await s.db.insert(imports).values({ id, type, mode, state: "queued", total: stored.length, createdAt: s.now() });
   // A few statements for the whole file, whatever its size (D1 binds at most 100 parameters).
@@ -142,7 +160,7 @@ export async function startImport(s: Services, type: ImportType, mode: ImportMod
   }
   await s.jobs.send({ kind: "import", id });
   s.log("import.started", { id, type, mode, rows: stored.length });
-  return { ok: true, id, total: stored.length };
+  return { id, total: stored.length };
 }
 
 type Applied = { ok: true; actorId?: string } | { ok: false; error: string };
