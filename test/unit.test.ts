@@ -8,3 +8,4 @@ import "./unit/normalize.ts";
 import "./unit/proofs.ts";
 import "./unit/publish-markdown.ts";
 import "./unit/signatures.ts";
+import "./unit/snowflake.ts";
