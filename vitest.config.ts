@@ -1,5 +1,5 @@
 import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 import { outbound } from "./test/peers/network.ts";
 
@@ -46,6 +46,7 @@ export default defineConfig(async () => {
             // One file at a time: every file's Worker is https://roost.test with its own keys, and the
             // Node-side peers are shared, so two files at once would see each other's keys and traffic.
             maxWorkers: 1,
+            isolate: false,
           },
         },
         {
