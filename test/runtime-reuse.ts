@@ -1,20 +1,5 @@
-// @cloudflare/vitest-pool-workers 0.23 wraps the module runner's transport in one more
-// runInRunnerObject() each time vitest hands it the runner, which with `isolate: false` is once per
-// test file: by the 40th file every module fetch made 40 Durable Object hops (docs/testing.md).
-// The runner is the same object for every file, so the first wrap is all it needs: keep that one
-// and ignore later assignments.
-interface Transport {
-  invoke: unknown;
-}
-
-export function keepOneTransportWrap(): void {
-  const mocker = (globalThis as { __vitest_mocker__?: { moduleRunner?: { transport?: Transport } } }).__vitest_mocker__;
-  const transport = mocker?.moduleRunner?.transport;
-  if (!transport || Object.getOwnPropertyDescriptor(transport, "invoke")?.get) return;
-  const wrapped = transport.invoke;
-  Object.defineProperty(transport, "invoke", { get: () => wrapped, set: () => {}, configurable: true });
-}
-
+// What a file in the shared workers runtime (vitest.config.ts: `isolate: false`) must not inherit
+// from the files before it, and test/setup.ts cannot reset through a binding.
 interface QueueWorker {
   queue?: (batch: MessageBatch, ...rest: unknown[]) => Promise<void>;
 }
@@ -36,7 +21,6 @@ export function dropEarlierFilesMessages(worker: QueueWorker): void {
   target.queue = async (batch, ...rest) => {
     const current = batch.messages.filter((m) => m.timestamp.getTime() >= fileStartedAt);
     for (const m of batch.messages) if (m.timestamp.getTime() < fileStartedAt) m.ack();
-    (globalThis as { __staleDropped?: number }).__staleDropped = ((globalThis as { __staleDropped?: number }).__staleDropped ?? 0) + batch.messages.length - current.length;
     if (current.length === batch.messages.length) return consume(batch, ...rest);
     if (current.length > 0) return consume({ ...batch, messages: current, queue: batch.queue, retryAll: batch.retryAll.bind(batch), ackAll: batch.ackAll.bind(batch) }, ...rest);
   };

@@ -1,9 +1,10 @@
 // Runs before every test file. All workers files share ONE workerd and one module graph
 // (vitest.config.ts: `isolate: false`, docs/testing.md), so this puts back, before each file, what
 // a fresh runtime would give it:
-// - fresh Durable Object instances with empty storage (abortAllDurableObjects, reset);
-// - an empty D1: reset() does not reach D1 (its database lives in Miniflare's own D1 service), so
-//   every table, view and trigger is dropped, then the schema goes in: every migration in
+// - empty Durable Object storage (reset(); not abortAllDurableObjects(), which also aborts the
+//   pool's own runner object and made every later file 5–9× slower);
+// - an empty D1: reset() leaves D1 as it was with this pool and Miniflare 5, so every table, view
+//   and trigger is dropped, then the schema goes in: every migration in
 //   migrations/ (read by vitest.config.ts) in one batch, with d1_migrations filled in as
 //   `wrangler d1 migrations apply` leaves it;
 // - no cached public documents: the Cache API cannot be listed, so public_version (part of every
@@ -11,7 +12,8 @@
 //   actor document, and with it the previous file's public key, is served from the cache;
 // - an empty R2 bucket;
 // - none of the previous file's isolate state: the actor's keys, the unwritten usage counts, the
-//   inbox budgets, the captured log lines.
+//   inbox budgets, the captured log lines;
+// - no queue message of an earlier file run in this one (test/runtime-reuse.ts).
 import { env, reset } from "cloudflare:test";
 import { beforeAll } from "vitest";
 import { forgetWaitingUsage } from "../src/delivery/usage.ts";
@@ -50,7 +52,6 @@ beforeAll(async () => {
   forgetWaitingUsage();
   resetBudgets();
   forgetLogs();
-  console.log("STALE dropped so far", (globalThis as { __staleDropped?: number }).__staleDropped ?? 0);
   dropEarlierFilesMessages(worker as never);
   const db = env.DB;
   await Promise.all([emptyD1(db), emptyBucket(env.MEDIA)]);
