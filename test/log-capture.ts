@@ -12,3 +12,8 @@ export function captureLogs(): void {
 export function loggedEvents(event?: string): LogEntry[] {
   return event === undefined ? [...captured] : captured.filter((e) => e.event === event);
 }
+
+/** Drops what earlier files logged: every workers file shares one runtime (test/setup.ts). */
+export function forgetLogs(): void {
+  captured.length = 0;
+}

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { readD1Migrations } from "@cloudflare/vitest-plugin";
 import { getPlatformProxy, unstable_startWorker } from "wrangler";
 import { root } from "./report.mjs";
 import { planSettings, withConsumerSettings } from "../../scripts/lib/plan.mjs";

@@ -59,6 +59,11 @@ export function sumCounts(a: UsageCounts, b: UsageCounts): UsageCounts {
 /** Requests' counts waiting in this isolate (one node per isolate, so one tally), by UTC day. */
 let waiting: { day: string; since: number; counts: UsageCounts } | null = null;
 
+/** Tests: drop what this isolate counted and has not written (the next file starts from an empty D1). */
+export function forgetWaitingUsage(): void {
+  waiting = null;
+}
+
 /** What this isolate counted and has not written yet (today's, for the owner's report). */
 export function waitingUsage(day: string): UsageCounts {
   return waiting?.day === day ? { ...waiting.counts } : { ...ZERO };
