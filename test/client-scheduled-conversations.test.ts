@@ -151,7 +151,8 @@ describe("conversations", () => {
     expect(deleted.status).toBe(202);
     [current] = await waitFor(async () => {
       const list = await conversations();
-      return list[0]?.last_status?.uri !== second && list;
+      // Until the Delete is applied the last status is alice's; between the rows and the render it may be null.
+      return list[0]?.last_status?.id === reply.id && list;
     });
     expect(current!.last_status!.id).toBe(reply.id);
 

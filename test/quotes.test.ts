@@ -22,6 +22,8 @@ async function arrival(check: (r: Received) => boolean): Promise<Received> {
   return waitFor(async () => (await peer<Received[]>(`${MASTODON}/__control/received`)).find(check) ?? null);
 }
 
+/** How long a test waits for a quote row written after its post's. */
+const POLL = { timeout: 10_000, interval: 50 };
 const numericId = () => String(117_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e12)));
 
 /** Mastodon's QuoteRequest (the fixture) from `name` for `quotedUri`, with fresh ids. */
@@ -228,7 +230,9 @@ describe("a remote quote of a remote post", () => {
     const quoted = await peerPost("alice");
     // A quote whose stamp is not served (404): not shown as a quote.
     const unstamped = await peerPost("bob", { quote: quoted, quoteAuthorization: `${alice}/quote_authorizations/missing` });
-    expect((await status(await statusIdOf(unstamped))).quote).toEqual({ state: "rejected", quoted_status: null });
+    const unstampedId = await statusIdOf(unstamped);
+    // The quote row is written after the post's (the quoted post and the stamp are fetched first): poll it.
+    await expect.poll(async () => (await status(unstampedId)).quote, POLL).toEqual({ state: "rejected", quoted_status: null });
 
     // A stamp the peer serves, naming exactly this pair.
     const stampPath = `/users/alice/quote_authorizations/${numericId()}`;
@@ -243,15 +247,17 @@ describe("a remote quote of a remote post", () => {
     await peer(`${MASTODON}/__control/document`, { path: stampPath, document: stamp });
     // The same stamp claimed by another post of bob's: it names a different pair, so the quote stays pending (VerifyQuoteService).
     const misused = await peerPost("bob", { quote: quoted, quoteAuthorization: stamp.id });
-    expect((await status(await statusIdOf(misused))).quote).toEqual({ state: "pending", quoted_status: null });
+    const misusedId = await statusIdOf(misused);
+    await expect.poll(async () => (await status(misusedId)).quote, POLL).toEqual({ state: "pending", quoted_status: null });
     // Misskey's legacy quote (no FEP-044f `quote`): no quote until it stands, as Mastodon's Quote#acceptable?; alice's own one stands at once.
     const legacy = await peerPost("bob", { _misskey_quote: quoted, quoteUri: quoted });
     expect((await status(await statusIdOf(legacy))).quote).toBeNull();
     const ownLegacy = await peerPost("alice", { _misskey_quote: quoted });
-    expect((await status(await statusIdOf(ownLegacy))).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
+    const ownLegacyId = await statusIdOf(ownLegacy);
+    await expect.poll(async () => (await status(ownLegacyId)).quote, POLL).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
     const stamped = await peerPost("bob", { id: quotingUri, quote: quoted, quoteAuthorization: stamp.id });
     const stampedId = await statusIdOf(stamped);
-    expect((await status(stampedId)).quote).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
+    await expect.poll(async () => (await status(stampedId)).quote, POLL).toMatchObject({ state: "accepted", quoted_status: { uri: quoted } });
 
     const deletion = JSON.parse(JSON.stringify(deleteTemplate).replaceAll("https://mastodon.example/users/alice/quote_authorizations/114902", stamp.id).replaceAll("https://mastodon.example", MASTODON));
     expect((await deliverFromMastodon(deletion)).status).toBe(202);
