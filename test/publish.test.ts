@@ -295,6 +295,12 @@ describe("likes, boosts and profile updates", () => {
     expect(update.verified).toBe(true);
     expect(update.activity.object).toMatchObject({ id: ACTOR, type: "Person", name: "Test Owner" });
   });
+
+  it("two saves of the profile at once both answer 200: the second's Update races the first's id and is the refusal, not a 500", async () => {
+    const save = () => owner("/api/v1/accounts/update_credentials", { method: "PATCH", body: "{}" });
+    const answers = await Promise.all([save(), save(), save()]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+  });
 });
 
 describe("C2S Block", () => {

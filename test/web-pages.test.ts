@@ -209,6 +209,19 @@ describe("a post's page", () => {
     expect(html).toContain("The very first post");
     expect(html).not.toContain("Quiet");
     expect((await page("/tags/not%20a%20tag")).res.status).toBe(404);
+    // Hono has decoded the tag once: a malformed escape is no tag (it was a 500), and %2523 is not "#".
+    expect((await page("/tags/%FF")).res.status).toBe(404);
+    expect((await page("/tags/%2523")).res.status).toBe(404);
+  });
+
+  it("a follow or interact form whose body cannot be read is a 400 page, not a 500", async () => {
+    const cut = { "Content-Type": "multipart/form-data; boundary=x" };
+    const body = '--x\r\nContent-Disposition: form-data; name="handle"\r\n\r\n@a@b.test';
+    const interact = await worker("/interact", { method: "POST", headers: cut, body });
+    expect(interact.status).toBe(400);
+    expect(await interact.text()).toContain("The form could not be read.");
+    const authorize = await worker("/authorize_interaction", { method: "POST", headers: { ...cut, Origin: ORIGIN }, body });
+    expect(authorize.status).toBe(400);
   });
 });
 

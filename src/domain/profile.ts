@@ -19,10 +19,18 @@ export async function announceProfileUpdate(ctx: Services, actor: Record<string,
   const [sent] = await ctx.db.select({ id: activities.id }).from(activities).where(eq(activities.id, id));
   if (sent) return { ok: false, status: 409, error: "the profile was announced less than a second ago" };
   const { "@context": context, ...object } = actor;
-  await ctx.outbox.send(
-    { "@context": context, id, type: "Update", actor: ctx.urls.actor, to: [PUBLIC_COLLECTION], cc: [ctx.urls.followers], object },
-    { visibility: "direct", objectId: ctx.urls.actor, published: now },
-  );
+  try {
+    await ctx.outbox.send(
+      { "@context": context, id, type: "Update", actor: ctx.urls.actor, to: [PUBLIC_COLLECTION], cc: [ctx.urls.followers], object },
+      { visibility: "direct", objectId: ctx.urls.actor, published: now },
+    );
+  } catch (error) {
+    // Two saves in the same second (an app saving twice at once): the other request stored this
+    // id between our check and our insert. That is the refusal above, not a failure.
+    const [raced] = await ctx.db.select({ id: activities.id }).from(activities).where(eq(activities.id, id));
+    if (raced) return { ok: false, status: 409, error: "the profile was announced less than a second ago" };
+    throw error;
+  }
   return { ok: true, objectId: ctx.urls.actor, activityId: id };
 }
 

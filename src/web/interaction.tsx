@@ -38,10 +38,20 @@ async function pasteInstead(c: AppContext, reason: string, object: string, statu
   );
 }
 
+/** The form's text fields; null when the body cannot be read (a multipart body cut short). */
+async function formFields(c: AppContext): Promise<Record<string, unknown> | null> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    return null;
+  }
+}
+
 export const interaction = new Hono<AppEnv>()
   .post("/interact", async (c) => {
     const s = c.var.services;
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
+    if (!form) return pasteInstead(c, "The form could not be read.", s.urls.actor, 400);
     const object = typeof form.object === "string" ? form.object : "";
     const intent = (typeof form.intent === "string" ? form.intent : "follow") as Intent;
     const handle = typeof form.handle === "string" ? form.handle.trim() : "";
@@ -84,7 +94,8 @@ export const interaction = new Hono<AppEnv>()
   .post("/authorize_interaction", async (c) => {
     // Cross-site request forgery: only our own page may submit this form.
     if (!sameOriginForm(c, c.var.services.urls.origin)) return htmlPage(c, <Layout title="Follow"><p>This form must be sent from this site.</p></Layout>, { status: 403 });
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
+    if (!form) return htmlPage(c, <Layout title="Follow"><p>The form could not be read.</p></Layout>, { status: 400 });
     const uri = typeof form.uri === "string" ? form.uri.replace(/^acct:/, "").trim() : "";
     const token = typeof form.token === "string" ? form.token : "";
     if (!(await isOwnerToken(c.var.services, token))) return htmlPage(c, <Layout title="Follow"><p>Wrong owner token.</p></Layout>, { status: 401 });

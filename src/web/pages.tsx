@@ -74,7 +74,9 @@ export async function postPage(c: AppContext) {
 
 export async function tagPage(c: AppContext) {
   const s = c.var.services;
-  const tag = decodeURIComponent(c.req.param("tag") ?? "").toLowerCase();
+  // Hono's param() has decoded it already (and keeps a malformed escape such as %FF as it is):
+  // decoding again would read `%2523` as `#` and throw on `%FF`.
+  const tag = (c.req.param("tag") ?? "").toLowerCase();
   const older = olderParam(c);
   if (older === "bad") return notFound(c, 400, "That page does not exist");
   const [site, page] = await Promise.all([siteInfo(s), taggedPosts(s, tag, older, PAGE_SIZE)]);
