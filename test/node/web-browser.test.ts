@@ -92,22 +92,23 @@ beforeAll(async () => {
   browser = launched;
   worker = await startWorker(state, PORT);
 
+  // The profile (two PATCHes, in order) beside the posts.
   const profile = (async () => {
-  const images = new FormData();
-  images.set("display_name", "Robin Roost");
-  images.set("note", "Writing about birds, small servers and the open web.\n\nPhotos at https://example.com/photos");
-  images.set("avatar", new File([gradientPng(192, 192, [74, 63, 209], [240, 160, 80])], "avatar.png", { type: "image/png" }));
-  images.set("header", new File([gradientPng(900, 300, [30, 90, 140], [150, 210, 200])], "header.png", { type: "image/png" }));
-  expect((await fetch(`${BASE}/api/v1/accounts/update_credentials`, asOwner({ method: "PATCH", body: images }))).status).toBe(200);
-  const fields = [
-    { name: "Home", value: `${peerBase}/home` },
-    { name: "Pronouns", value: "they/them" },
-  ];
-  const updated = await fetch(`${BASE}/api/v1/accounts/update_credentials`, asOwner({ method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ fields_attributes: fields }) }));
-  expect(updated.status).toBe(200);
+    const images = new FormData();
+    images.set("display_name", "Robin Roost");
+    images.set("note", "Writing about birds, small servers and the open web.\n\nPhotos at https://example.com/photos");
+    images.set("avatar", new File([gradientPng(192, 192, [74, 63, 209], [240, 160, 80])], "avatar.png", { type: "image/png" }));
+    images.set("header", new File([gradientPng(900, 300, [30, 90, 140], [150, 210, 200])], "header.png", { type: "image/png" }));
+    expect((await fetch(`${BASE}/api/v1/accounts/update_credentials`, asOwner({ method: "PATCH", body: images }))).status).toBe(200);
+    const fields = [
+      { name: "Home", value: `${peerBase}/home` },
+      { name: "Pronouns", value: "they/them" },
+    ];
+    const updated = await fetch(`${BASE}/api/v1/accounts/update_credentials`, asOwner({ method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ fields_attributes: fields }) }));
+    expect(updated.status).toBe(200);
   })();
 
-  // The posts, one after another (the pages list them in this order), while the profile is updated.
+  // The posts one after another: the pages list them in this order.
   const posts = (async () => {
     const pinned = await post({ status: "Welcome to my corner of the fediverse. Follow along for #birds and notes on running a tiny server." });
     expect((await fetch(`${BASE}/api/v1/statuses/${pinned.id}/pin`, asOwner({ method: "POST" }))).status).toBe(200);
