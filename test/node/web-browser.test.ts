@@ -145,15 +145,19 @@ async function open(path: string, size = WIDTHS.desktop, cookies: Cookies = []):
   return { page, problems };
 }
 
-/** Screenshots of `path` at each width, each in a fresh page, the widths in parallel tabs. */
+/**
+ * Screenshots of `path` at each width: one page, loaded at the first width and resized to the next
+ * (the pages' layout is CSS media queries, so a resize lays it out as a load at that width would);
+ * a page costs Chromium a renderer process and a load, about a second of CPU each here.
+ */
 async function screenshots(path: string, name: string, cookies: Cookies = []) {
-  await Promise.all(
-    Object.entries(WIDTHS).map(async ([label, size]) => {
-      const { page } = await open(path, size, cookies);
-      await page.screenshot({ path: `${RESULTS}/${name}-${label}.png`, fullPage: true });
-      await page.close();
-    }),
-  );
+  const [first, ...rest] = Object.entries(WIDTHS);
+  const { page } = await open(path, first![1], cookies);
+  for (const [label, size] of [first!, ...rest]) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: `${RESULTS}/${name}-${label}.png`, fullPage: true });
+  }
+  await page.close();
 }
 
 /** axe-core's serious and critical violations on `path` (in a context that lets its script in). */
