@@ -292,7 +292,7 @@ describe.concurrent("npm run roost", () => {
     expect(broken).toMatchObject({ code: 1, stderr: "roost: GET /api/v1/accounts/verify_credentials answered 502: <html>Bad gateway</html>\n" });
   });
 
-  it.for([
+  it.for<[string[], string]>([
     [["frobnicate"], "unknown command frobnicate"],
     [["post"], "post needs the text"],
     [["delete"], "delete needs a post id"],
@@ -333,7 +333,7 @@ describe.concurrent("finding the node", () => {
     expect(seen.at(-1)!.auth).toBe("Bearer toml-token");
   });
 
-  it.for([
+  it.for<[Record<string, string>, Record<string, string>, string]>([
     [{}, {}, "no node configured"],
     [{ ROOST_URL: "http://x.test" }, {}, "set both ROOST_URL and ROOST_TOKEN"],
     [{}, { ".roost/owner-token": "t" }, "found .roost/owner-token but not the node's URL"],
