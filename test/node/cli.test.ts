@@ -6,12 +6,9 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { test as base, describe, expect } from "vitest";
 
 const script = path.resolve(import.meta.dirname, "../../scripts/roost.mjs");
-const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
-let server: Server;
-let url: string;
 
 interface Run {
   code: number;
@@ -19,22 +16,21 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI in `cwd` (an empty directory unless given) with only the env passed. */
-function run(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  const env = { PATH: process.env.PATH!, ...(options.env ?? { ROOST_URL: url, ROOST_TOKEN: "cli-test-token" }) };
-  const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), "roost-cli-"));
-  return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { env, cwd }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
-    );
-  });
+/** One test's fake node: what it was asked (in order), and the CLI pointed at it. */
+interface FakeNode {
+  url: string;
+  seen: { method: string; url: string; auth: string | undefined; body: string }[];
+  /** Runs the CLI in `cwd` (an empty directory unless given) with only the env passed (by default, this node and its token). */
+  run(args: string[], options?: { env?: Record<string, string>; cwd?: string }): Promise<Run>;
+  /** `run`, with the requests that run made, as "METHOD path". */
+  runSeen(args: string[]): Promise<Run & { requests: string[] }>;
 }
 
 const account = (acct: string, id: string, extra: Record<string, unknown> = {}) => ({ id, acct, uri: `https://${acct.split("@")[1]}/users/${acct.split("@")[0]}`, ...extra });
 const status = (id: string) => ({ id, uri: `https://n.test/objects/${id}`, url: `https://n.test/@me/${id}` });
 
 /** A tiny Mastodon API: what the CLI asks, answered as Roost would. */
-function reply(req: IncomingMessage): [number, unknown, Record<string, string>?] {
+function reply(req: IncomingMessage, url: string): [number, unknown, Record<string, string>?] {
   const target = new URL(req.url!, "http://x");
   const route = `${req.method} ${target.pathname}`;
   const q = target.searchParams;
@@ -116,8 +112,9 @@ function reply(req: IncomingMessage): [number, unknown, Record<string, string>?]
   return [404, { error: "Record not found" }];
 }
 
-beforeAll(async () => {
-  server = createServer(async (req, res) => {
+async function startFakeNode(): Promise<FakeNode & { server: Server }> {
+  const seen: FakeNode["seen"] = [];
+  const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
@@ -125,27 +122,44 @@ beforeAll(async () => {
       res.statusCode = 502;
       return res.end("<html>Bad gateway</html>");
     }
-    const [code, json, headers] = reply(req);
+    const [code, json, headers] = reply(req, url);
     res.statusCode = code;
     res.setHeader("Content-Type", "application/json");
     for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     res.end(JSON.stringify(json));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(() => server.close());
-
-/** The requests one run made, as "METHOD path". */
-async function runSeen(args: string[]): Promise<Run & { requests: string[] }> {
-  const from = seen.length;
-  const result = await run(args);
-  return { ...result, requests: seen.slice(from).map((r) => `${r.method} ${r.url}`) };
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const run: FakeNode["run"] = (args, options = {}) => {
+    const env = { PATH: process.env.PATH!, ...(options.env ?? { ROOST_URL: url, ROOST_TOKEN: "cli-test-token" }) };
+    const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), "roost-cli-"));
+    return new Promise((resolve) => {
+      execFile(process.execPath, [script, ...args], { env, cwd }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+    });
+  };
+  const runSeen: FakeNode["runSeen"] = async (args) => {
+    const from = seen.length;
+    const result = await run(args);
+    return { ...result, requests: seen.slice(from).map((r) => `${r.method} ${r.url}`) };
+  };
+  return { server, url, seen, run, runSeen };
 }
 
-describe("npm run roost", () => {
-  it("posts Markdown through the Mastodon API with the token and options, the reply target found by its URL", async () => {
+// Every test gets its own fake node, so the tests (each a few real CLI processes, one after
+// another) run side by side without seeing each other's requests.
+const it = base.extend<{ node: FakeNode }>({
+  node: async ({}, use) => {
+    const node = await startFakeNode();
+    await use(node);
+    await new Promise((resolve) => node.server.close(resolve));
+  },
+});
+
+describe.concurrent("npm run roost", () => {
+  it("posts Markdown through the Mastodon API with the token and options, the reply target found by its URL", async ({ node }) => {
+    const { runSeen, seen } = node;
     const result = await runSeen(["post", "hello", "--cw", "spoiler", "--visibility", "followers", "--lang", "en", "--reply-to", "https://m.test/s/1"]);
     expect(result).toMatchObject({ code: 0, stdout: "posted https://n.test/objects/101 (id 101)\n" });
     expect(result.requests).toEqual([`GET /api/v2/search?${new URLSearchParams({ q: "https://m.test/s/1", resolve: "true", type: "statuses", limit: "1" })}`, "POST /api/v1/statuses"]);
@@ -154,7 +168,8 @@ describe("npm run roost", () => {
     expect(JSON.parse(request.body)).toEqual({ status: "hello", content_type: "text/markdown", visibility: "private", spoiler_text: "spoiler", in_reply_to_id: "55", language: "en" });
   });
 
-  it("posts unquoted words as one text, public by default; a reply to a status id needs no search", async () => {
+  it("posts unquoted words as one text, public by default; a reply to a status id needs no search", async ({ node }) => {
+    const { run, runSeen, seen } = node;
     expect((await run(["post", "hello", "there", "world"])).code).toBe(0);
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ status: "hello there world", content_type: "text/markdown", visibility: "public" });
     const reply = await runSeen(["post", "re", "--reply-to", "55"]);
@@ -162,13 +177,15 @@ describe("npm run roost", () => {
     expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ in_reply_to_id: "55" });
   });
 
-  it("deletes a post found by its URL", async () => {
+  it("deletes a post found by its URL", async ({ node }) => {
+    const { runSeen } = node;
     const byUrl = await runSeen(["delete", "https://n.test/@me/abc"]);
     expect(byUrl).toMatchObject({ code: 0, stdout: "deleted https://n.test/objects/77\n" });
     expect(byUrl.requests.at(-1)).toBe("DELETE /api/v1/statuses/77");
   });
 
-  it("follows by lookup, and unfollows someone it finds among those followed without asking their server", async () => {
+  it("follows by lookup, and unfollows someone it finds among those followed without asking their server", async ({ node }) => {
+    const { runSeen } = node;
     const followed = await runSeen(["follow", "@d@m.test"]);
     expect(followed).toMatchObject({ code: 0, stdout: "follow requested: @d@m.test (pending until they accept)\n" });
     expect(followed.requests).toEqual(["GET /api/v1/accounts/lookup?acct=d%40m.test", "POST /api/v1/accounts/42/follow"]);
@@ -177,7 +194,8 @@ describe("npm run roost", () => {
     expect(unfollowed.requests).toEqual(["GET /api/v1/accounts/verify_credentials", "GET /api/v1/accounts/1/following?limit=80", "POST /api/v1/accounts/7/unfollow"]);
   });
 
-  it("lists followers page by page, with a move, and removes one", async () => {
+  it("lists followers page by page, with a move, and removes one", async ({ node }) => {
+    const { runSeen } = node;
     const listed = await runSeen(["followers"]);
     expect(listed.stdout).toBe("@x@m.test\thttps://m.test/users/x\n@y@m.test\thttps://m.test/users/y\tmoved to @y2@m.test\n");
     expect(listed.requests.slice(1)).toEqual(["GET /api/v1/accounts/1/followers?limit=80", "GET /api/v1/accounts/1/followers?limit=80&max_id=5"]);
@@ -186,7 +204,8 @@ describe("npm run roost", () => {
     expect(removed.requests.at(-1)).toBe("POST /api/v1/accounts/8/remove_from_followers");
   });
 
-  it("lists follow requests and approves one", async () => {
+  it("lists follow requests and approves one", async ({ node }) => {
+    const { run, runSeen } = node;
     expect((await run(["requests"])).stdout).toBe("@r@m.test\thttps://m.test/users/r\n");
     const approved = await runSeen(["approve", "@r@m.test"]);
     expect(approved).toMatchObject({ code: 0, stdout: "approved @r@m.test\n" });
@@ -195,12 +214,14 @@ describe("npm run roost", () => {
     expect(none).toMatchObject({ code: 1, stderr: "roost: no follow request from @x@m.test\n" });
   });
 
-  it("shows notifications, reports among them", async () => {
+  it("shows notifications, reports among them", async ({ node }) => {
+    const { run } = node;
     const result = await run(["notifications"]);
     expect(result.stdout).toBe("2026-12-01T10:00:00.000Z\tfavourite\t@x@m.test\thttps://n.test/@me/77\n2026-12-01T09:00:00.000Z\tadmin.report\t@mod@m.test\tspam[2J\n");
   });
 
-  it("blocks and unblocks domains and accounts, and lists what is blocked", async () => {
+  it("blocks and unblocks domains and accounts, and lists what is blocked", async ({ node }) => {
+    const { run, runSeen, seen } = node;
     const domain = await runSeen(["block", "Spam.Test"]);
     expect(domain).toMatchObject({ code: 0, stdout: "blocked the domain spam.test\n" });
     expect(domain.requests).toEqual(["POST /api/v1/domain_blocks"]);
@@ -212,14 +233,16 @@ describe("npm run roost", () => {
     expect((await run(["blocks"])).stdout).toBe("@c@b.test\thttps://b.test/users/c\ndomain\tspam.test\n");
   });
 
-  it("announces the profile, lists the apps and signs one out", async () => {
+  it("announces the profile, lists the apps and signs one out", async ({ node }) => {
+    const { run, runSeen } = node;
     const announced = await runSeen(["announce"]);
     expect(announced).toMatchObject({ stdout: "profile sent to your followers\n", requests: ["PATCH /api/v1/accounts/update_credentials"] });
     expect((await run(["apps"])).stdout).toBe("3\tPhanpy\tread write\ttokens 1\tsince 2026-11-01T00:00:00.000Z\n");
     expect(await runSeen(["revoke-app", "3"])).toMatchObject({ stdout: "signed out app 3\n", requests: ["DELETE /api/roost/apps/3"] });
   });
 
-  it("shows a post's deliveries, by its status id", async () => {
+  it("shows a post's deliveries, by its status id", async ({ node }) => {
+    const { runSeen } = node;
     const result = await runSeen(["deliveries", "77"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("targets 3  delivered 2  pending 1  given up 0");
@@ -227,7 +250,8 @@ describe("npm run roost", () => {
     expect(result.requests).toEqual(["GET /api/v1/statuses/77", `GET /api/roost/deliveries/${encodeURIComponent("https://n.test/objects/77")}`]);
   });
 
-  it("retries a server's deliveries now, all of them or one post's", async () => {
+  it("retries a server's deliveries now, all of them or one post's", async ({ node }) => {
+    const { run, runSeen, seen } = node;
     const all = await runSeen(["retry", "Down.Test"]);
     expect(all).toMatchObject({ code: 0, stdout: "2 deliveries to down.test sent again now\n", requests: ["POST /api/roost/deliveries/retry"] });
     expect(JSON.parse(seen.at(-1)!.body)).toEqual({ host: "down.test" });
@@ -237,7 +261,8 @@ describe("npm run roost", () => {
     expect(await run(["retry"])).toMatchObject({ code: 1 });
   });
 
-  it("shows today's usage against the plan's daily allowances", async () => {
+  it("shows today's usage against the plan's daily allowances", async ({ node }) => {
+    const { run, seen, url } = node;
     const result = await run(["usage"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("2026-12-01 (UTC), plan free; bulk delivery waits for tomorrow: queueOperations");
@@ -246,14 +271,16 @@ describe("npm run roost", () => {
     expect(seen.at(-1)!.url).toBe("/api/roost/usage");
   });
 
-  it("fails with a clear message and a non-zero exit", async () => {
+  it("fails with a clear message and a non-zero exit", async ({ node }) => {
+    const { run } = node;
     const result = await run(["follow", "@a@b.test"]);
     expect(result).toMatchObject({ code: 1, stdout: "", stderr: "roost: could not find the account @a@b.test\n" });
     const refused = await run(["delete", "123"]);
     expect(refused).toMatchObject({ code: 1, stderr: "roost: DELETE /api/v1/statuses/123 answered 404: Record not found\n" });
   });
 
-  it("fails clearly when the node is down or answers something other than JSON", async () => {
+  it("fails clearly when the node is down or answers something other than JSON", async ({ node }) => {
+    const { run, url } = node;
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -265,21 +292,21 @@ describe("npm run roost", () => {
     expect(broken).toMatchObject({ code: 1, stderr: "roost: GET /api/v1/accounts/verify_credentials answered 502: <html>Bad gateway</html>\n" });
   });
 
-  it.each([
+  it.for<[string[], string]>([
     [["frobnicate"], "unknown command frobnicate"],
     [["post"], "post needs the text"],
     [["delete"], "delete needs a post id"],
     [["post", "x", "--visibility", "everyone"], "--visibility must be one of"],
     [["post", "x", "--colour", "red"], "Unknown option '--colour'"],
     [[], "usage: npm run roost"],
-  ])("explains usage: %j", async (args, message) => {
-    const result = await run(args);
+  ])("explains usage: %j", async ([args, message], { node }) => {
+    const result = await node.run(args);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
   });
 });
 
-describe("finding the node", () => {
+describe.concurrent("finding the node", () => {
   function project(files: Record<string, string>): string {
     const dir = mkdtempSync(path.join(tmpdir(), "roost-project-"));
     for (const [name, text] of Object.entries(files)) {
@@ -289,13 +316,15 @@ describe("finding the node", () => {
     return dir;
   }
 
-  it("uses the dev node from .dev.vars", async () => {
+  it("uses the dev node from .dev.vars", async ({ node }) => {
+    const { run, seen, url } = node;
     const cwd = project({ ".dev.vars": `# local\nWEB_ORIGIN=${url}\nOWNER_TOKEN="dev-token"\n`, ".roost/owner-token": "deployed-token\n", ".roost/deploy.json": '{"origin":"http://127.0.0.1:1"}' });
     expect((await run(["followers"], { env: {}, cwd })).code).toBe(0);
     expect(seen.at(-1)!.auth).toBe("Bearer dev-token");
   });
 
-  it("uses the deployed node from .roost/, its origin from deploy.json or wrangler.toml", async () => {
+  it("uses the deployed node from .roost/, its origin from deploy.json or wrangler.toml", async ({ node }) => {
+    const { run, seen, url } = node;
     const fromState = project({ ".roost/owner-token": "deployed-token\n", ".roost/deploy.json": JSON.stringify({ worker: "roost", origin: url }) });
     expect((await run(["followers"], { env: {}, cwd: fromState })).code).toBe(0);
     expect(seen.at(-1)!.auth).toBe("Bearer deployed-token");
@@ -304,18 +333,19 @@ describe("finding the node", () => {
     expect(seen.at(-1)!.auth).toBe("Bearer toml-token");
   });
 
-  it.each([
+  it.for<[Record<string, string>, Record<string, string>, string]>([
     [{}, {}, "no node configured"],
     [{ ROOST_URL: "http://x.test" }, {}, "set both ROOST_URL and ROOST_TOKEN"],
     [{}, { ".roost/owner-token": "t" }, "found .roost/owner-token but not the node's URL"],
     [{}, { ".roost/owner-token": "t", ".roost/deploy.json": "{" }, "deploy.json is not valid JSON"],
-  ])("explains what is missing: %j %j", async (env, files, message) => {
-    const result = await run(["followers"], { env, cwd: project(files) });
+  ])("explains what is missing: %j %j", async ([env, files, message], { node }) => {
+    const result = await node.run(["followers"], { env, cwd: project(files) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
   });
 
-  it("strips control characters and bidi overrides from what remote servers chose (#8 rule 11)", async () => {
+  it("strips control characters and bidi overrides from what remote servers chose (#8 rule 11)", async ({ node }) => {
+    const { run } = node;
     const out = await run(["deliveries", "evil"]);
     expect(out.code).toBe(0);
     expect(out.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
